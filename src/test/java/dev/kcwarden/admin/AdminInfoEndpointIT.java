@@ -1,0 +1,147 @@
+package dev.kcwarden.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.Http;
+import dev.kcwarden.testing.TokenEndpoint;
+import dev.kcwarden.testing.WardenServerConfig;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.keycloak.admin.client.Keycloak;
+import org.keycloak.admin.client.resource.ClientResource;
+import org.keycloak.representations.idm.CredentialRepresentation;
+import org.keycloak.representations.idm.RoleRepresentation;
+import org.keycloak.representations.idm.UserRepresentation;
+import org.keycloak.testframework.annotations.InjectAdminClient;
+import org.keycloak.testframework.annotations.InjectRealm;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+import org.keycloak.testframework.realm.ManagedRealm;
+import org.keycloak.testframework.util.ApiUtil;
+
+@KeycloakIntegrationTest(config = WardenServerConfig.class)
+@DisplayName("GET /realms/{realm}/warden/info answers realm administrators only")
+class AdminInfoEndpointIT {
+
+    private static final String AUDITOR = "realm-auditor";
+    private static final String AUDITOR_PASSWORD = "auditor-Passphrase-42";
+
+    @InjectAdminClient
+    Keycloak admin;
+
+    @InjectRealm(fromJson = DemoRealm.JSON)
+    ManagedRealm realm;
+
+    private String infoUrl;
+    private TokenEndpoint endpoints;
+
+    @BeforeEach
+    void setUp() {
+        endpoints = new TokenEndpoint(realm.getBaseUrl());
+        infoUrl = realm.getBaseUrl() + "/warden/info";
+    }
+
+    @Test
+    @DisplayName("a server administrator (master realm token) gets the extension and Keycloak versions")
+    void serverAdminGetsInfo() {
+        Http.Reply reply = Http.getWithBearer(infoUrl, admin.tokenManager().getAccessTokenString());
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json())
+                .containsEntry("extension", "keycloak-warden")
+                .containsEntry("version", System.getProperty("warden.version"))
+                .containsEntry("keycloak", System.getProperty("keycloak.version"))
+                .containsEntry("realm", DemoRealm.NAME);
+    }
+
+    @Test
+    @DisplayName("an administrator of the realm itself (view-realm) gets the info too")
+    void realmAdminGetsInfo() {
+        createUserWithRealmManagementRole(AUDITOR, AUDITOR_PASSWORD, "view-realm");
+
+        String token = TokenEndpoint.accessToken(endpoints.password("admin-cli", AUDITOR, AUDITOR_PASSWORD));
+        Http.Reply reply = Http.getWithBearer(infoUrl, token);
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json()).containsEntry("realm", DemoRealm.NAME);
+    }
+
+    @Test
+    @DisplayName("no token: 401 with a Bearer challenge and a JSON error")
+    void noTokenIsUnauthorized() {
+        Http.Reply reply = Http.getWithBearer(infoUrl, null);
+
+        assertUnauthorized(reply);
+    }
+
+    @Test
+    @DisplayName("a token that is not a JWT: 401, no server error")
+    void garbageTokenIsUnauthorized() {
+        assertUnauthorized(Http.getWithBearer(infoUrl, "not-a-jwt"));
+        assertUnauthorized(Http.getWithBearer(infoUrl, "a.b.c"));
+    }
+
+    @Test
+    @DisplayName("an unsigned token that claims to come from the master realm: 401")
+    void forgedTokenIsUnauthorized() {
+        String header = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}");
+        String withIssuer = b64("{\"iss\":\"" + realm.getBaseUrl().replace("/" + DemoRealm.NAME, "/master")
+                + "\",\"sub\":\"x\",\"typ\":\"Bearer\",\"exp\":4102444800}");
+        String withoutIssuer = b64("{\"sub\":\"x\"}");
+
+        assertUnauthorized(Http.getWithBearer(infoUrl, header + "." + withIssuer + "."));
+        assertUnauthorized(Http.getWithBearer(infoUrl, header + "." + withoutIssuer + "."));
+    }
+
+    @Test
+    @DisplayName("a valid token of an ordinary user: 403 insufficient_scope")
+    void ordinaryUserIsForbidden() {
+        String token = TokenEndpoint.accessToken(
+                endpoints.password(DemoRealm.CLI, DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD));
+
+        Http.Reply reply = Http.getWithBearer(infoUrl, token);
+
+        assertThat(reply.status()).isEqualTo(403);
+        assertThat(reply.header("www-authenticate")).startsWith("Bearer").contains("insufficient_scope");
+        assertThat(reply.json()).containsEntry("error", "insufficient_scope");
+    }
+
+    private static void assertUnauthorized(Http.Reply reply) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(401);
+        assertThat(reply.header("www-authenticate")).startsWith("Bearer");
+        assertThat(reply.json()).containsEntry("error", "invalid_token").containsKey("error_description");
+    }
+
+    private static String b64(String json) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void createUserWithRealmManagementRole(String username, String password, String role) {
+        UserRepresentation user = new UserRepresentation();
+        user.setUsername(username);
+        user.setEnabled(true);
+        user.setEmail(username + "@example.com");
+        user.setEmailVerified(true);
+        user.setFirstName("Realm");
+        user.setLastName("Auditor");
+        CredentialRepresentation credential = new CredentialRepresentation();
+        credential.setType(CredentialRepresentation.PASSWORD);
+        credential.setValue(password);
+        credential.setTemporary(false);
+        user.setCredentials(List.of(credential));
+        String userId;
+        try (Response created = realm.admin().users().create(user)) {
+            assertThat(created.getStatus()).as("create %s", username).isEqualTo(201);
+            userId = ApiUtil.getCreatedId(created);
+        }
+        String realmManagement = realm.admin().clients().findByClientId("realm-management").get(0).getId();
+        ClientResource client = realm.admin().clients().get(realmManagement);
+        RoleRepresentation roleRep = client.roles().get(role).toRepresentation();
+        realm.admin().users().get(userId).roles().clientLevel(realmManagement).add(List.of(roleRep));
+    }
+}

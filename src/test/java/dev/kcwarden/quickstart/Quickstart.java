@@ -1,0 +1,305 @@
+package dev.kcwarden.quickstart;
+
+import dev.kcwarden.testing.Pkce;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What {@code ./mvnw -Prun} runs after Maven has built the jar and unpacked the Keycloak distribution:
+ * installs the provider jar (with the theme inside) and the demo realm into that distribution, bootstraps a
+ * temporary admin, starts Keycloak in dev mode on its embedded database, and prints where to log in once the
+ * demo realm answers. Ctrl-C stops Keycloak.
+ *
+ * <p>It lives with the test sources because it is build tooling, not part of the provider jar.
+ */
+public final class Quickstart {
+
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
+    private static final String ADMIN_USER = "admin";
+    private static final String ADMIN_FILE = "warden-quickstart-admin.properties";
+    private static final String DEMO_REDIRECT = "http://localhost:5173/";
+
+    private final Path home;
+    private final Path providerJar;
+    private final RealmFile realm;
+    private final int port;
+
+    private Quickstart(Path home, Path providerJar, RealmFile realm, int port) {
+        this.home = home;
+        this.providerJar = providerJar;
+        this.realm = realm;
+        this.port = port;
+    }
+
+    public static void main(String[] args) {
+        try {
+            System.exit(fromArgs(args).run());
+        } catch (QuickstartException e) {
+            System.err.println("keycloak-warden: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    static Quickstart fromArgs(String[] args) throws QuickstartException {
+        Map<String, String> options = parseOptions(args);
+        Path home = Path.of(required(options, "keycloak-home"));
+        Path jar = Path.of(required(options, "provider-jar"));
+        Path realmFile = Path.of(required(options, "realm-file"));
+        int port = parsePort(required(options, "http-port"));
+
+        RealmFile realm = RealmFile.read(realmFile);
+        if (!Files.isRegularFile(launcher(home))) {
+            throw new QuickstartException("Keycloak distribution missing: " + launcher(home) + " not found; run "
+                    + "./mvnw -Prun with network access once so Maven can fetch org.keycloak:keycloak-quarkus-dist");
+        }
+        if (!Files.isRegularFile(jar)) {
+            throw new QuickstartException("provider jar " + jar + " not found; build it with ./mvnw package");
+        }
+        return new Quickstart(home, jar, realm, port);
+    }
+
+    static Map<String, String> parseOptions(String[] args) throws QuickstartException {
+        Map<String, String> options = new HashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (!arg.startsWith("--") || eq < 3) {
+                throw new QuickstartException("unexpected argument '" + arg + "'; expected --name=value");
+            }
+            options.put(arg.substring(2, eq), arg.substring(eq + 1));
+        }
+        return options;
+    }
+
+    static int parsePort(String value) throws QuickstartException {
+        try {
+            int port = Integer.parseInt(value.trim());
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new QuickstartException("HTTP port '" + value + "' is not a number from 1 to 65535");
+        }
+    }
+
+    private static String required(Map<String, String> options, String name) throws QuickstartException {
+        String value = options.get(name);
+        if (value == null || value.isBlank()) {
+            throw new QuickstartException("missing --" + name + "=...");
+        }
+        return value;
+    }
+
+    private int run() throws QuickstartException {
+        install();
+        ensurePortFree();
+        String adminPassword = adminPassword();
+
+        Process keycloak = start(adminPassword);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(keycloak), "warden-quickstart-stop"));
+
+        if (!awaitReady(keycloak)) {
+            if (!keycloak.isAlive()) {
+                throw new QuickstartException("Keycloak exited with code " + keycloak.exitValue()
+                        + " before the realm '" + realm.name() + "' was ready; its log is above");
+            }
+            throw new QuickstartException("realm '" + realm.name() + "' did not answer within "
+                    + READY_TIMEOUT.toMinutes() + " minutes; Keycloak's log is above");
+        }
+        printBanner(adminPassword);
+        try {
+            return keycloak.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
+    private void install() throws QuickstartException {
+        try {
+            Path providers = Files.createDirectories(home.resolve("providers"));
+            Files.copy(providerJar, providers.resolve("keycloak-warden.jar"), StandardCopyOption.REPLACE_EXISTING);
+            Path imports = Files.createDirectories(home.resolve("data").resolve("import"));
+            Files.copy(realm.path(), imports.resolve(realm.path().getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new QuickstartException("cannot install into " + home + ": " + e.getMessage());
+        }
+    }
+
+    private void ensurePortFree() throws QuickstartException {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            probe.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new QuickstartException("port " + port + " is already in use; stop what holds it, or run "
+                    + "./mvnw -Prun -Dwarden.run.http-port=<free port>");
+        }
+    }
+
+    /**
+     * Keycloak creates the temporary admin only on the first start of a fresh database, so the password is kept
+     * beside that database (owner-readable only) and shown again on later runs.
+     */
+    private String adminPassword() throws QuickstartException {
+        Path file = home.resolve("data").resolve(ADMIN_FILE);
+        Properties properties = new Properties();
+        try {
+            if (Files.isRegularFile(file)) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    properties.load(in);
+                }
+                String stored = properties.getProperty("password");
+                if (stored != null && !stored.isBlank()) {
+                    return stored;
+                }
+            }
+            String password = randomAlphanumeric(24);
+            properties.setProperty("username", ADMIN_USER);
+            properties.setProperty("password", password);
+            Files.deleteIfExists(file);
+            Files.createFile(file);
+            restrictToOwner(file);
+            try (OutputStream out = Files.newOutputStream(file)) {
+                properties.store(out, "Temporary admin of the keycloak-warden quickstart (dev database only)");
+            }
+            return password;
+        } catch (IOException e) {
+            throw new QuickstartException("cannot keep the admin password in " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static void restrictToOwner(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system (Windows): the file stays under target/, readable by the user only by default.
+        }
+    }
+
+    private Process start(String adminPassword) throws QuickstartException {
+        List<String> command = new ArrayList<>();
+        command.add(launcher(home).toString());
+        command.add("start-dev");
+        command.add("--import-realm");
+        command.add("--http-port=" + port);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(home.toFile())
+                .inheritIO();
+        builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USER);
+        builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
+        System.out.println("keycloak-warden: starting Keycloak from " + home + " (first start builds for a while)");
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            throw new QuickstartException("cannot start " + launcher(home) + ": " + e.getMessage());
+        }
+    }
+
+    private boolean awaitReady(Process keycloak) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest discovery = HttpRequest.newBuilder(URI.create(realmUrl() + "/.well-known/openid-configuration"))
+                .timeout(Duration.ofSeconds(5))
+                .GET()
+                .build();
+        Instant deadline = Instant.now().plus(READY_TIMEOUT);
+        while (keycloak.isAlive() && Instant.now().isBefore(deadline)) {
+            try {
+                if (http.send(discovery, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private void printBanner(String adminPassword) {
+        String base = "http://localhost:" + port;
+        String verifier = Pkce.newVerifier();
+        String login = realmUrl() + "/protocol/openid-connect/auth?client_id=demo-spa&response_type=code"
+                + "&scope=openid&redirect_uri=" + URLEncoder.encode(DEMO_REDIRECT, StandardCharsets.UTF_8)
+                + "&code_challenge=" + Pkce.s256(verifier) + "&code_challenge_method=S256&state=" + Pkce.randomToken(12);
+        StringBuilder out = new StringBuilder();
+        String rule = "=".repeat(78);
+        out.append('\n').append(rule).append('\n');
+        out.append(" keycloak-warden is running: Keycloak with realm '").append(realm.name()).append("'\n\n");
+        out.append(" Admin console    ").append(base).append("/admin/master/console/#/").append(realm.name()).append('\n');
+        out.append("   temporary admin  ").append(ADMIN_USER).append(" / ").append(adminPassword)
+                .append("   (dev database only)\n");
+        out.append(" Account console  ").append(realmUrl()).append("/account\n");
+        realm.demoLogin().ifPresent(user -> out.append("   demo user        ").append(user[0]).append(" / ")
+                .append(user[1]).append("   (quickstart only)\n"));
+        out.append(" Log in to demo-spa (authorization code + PKCE):\n   ").append(login).append('\n');
+        out.append("   after login the browser lands on ").append(DEMO_REDIRECT)
+                .append("?...&code=CODE; exchange it within 60 s:\n");
+        out.append("   curl -s ").append(realmUrl()).append("/protocol/openid-connect/token -d grant_type=authorization_code")
+                .append(" -d client_id=demo-spa -d redirect_uri=").append(DEMO_REDIRECT)
+                .append(" -d code_verifier=").append(verifier).append(" -d code=CODE\n\n");
+        out.append(" Stop with Ctrl-C.\n").append(rule).append('\n');
+        System.out.println(out);
+    }
+
+    private String realmUrl() {
+        return "http://localhost:" + port + "/realms/" + URLEncoder.encode(realm.name(), StandardCharsets.UTF_8);
+    }
+
+    private static void stop(Process keycloak) {
+        if (keycloak.isAlive()) {
+            keycloak.destroy();
+            try {
+                keycloak.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            keycloak.destroyForcibly();
+        }
+    }
+
+    /** Letters and digits only, so the password never starts with '-' or needs quoting in a shell. */
+    private static String randomAlphanumeric(int length) {
+        String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        SecureRandom random = new SecureRandom();
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            out.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return out.toString();
+    }
+
+    private static Path launcher(Path home) {
+        boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+        return home.resolve("bin").resolve(windows ? "kc.bat" : "kc.sh");
+    }
+}

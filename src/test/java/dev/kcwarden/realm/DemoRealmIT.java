@@ -1,0 +1,156 @@
+package dev.kcwarden.realm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kcwarden.testing.AccessTokens;
+import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.TokenEndpoint;
+import dev.kcwarden.testing.WardenServerConfig;
+import com.nimbusds.jwt.JWTClaimsSet;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.keycloak.admin.client.resource.ClientResource;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.representations.idm.CredentialRepresentation;
+import org.keycloak.representations.idm.RealmRepresentation;
+import org.keycloak.representations.idm.UserRepresentation;
+import org.keycloak.testframework.annotations.InjectRealm;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+import org.keycloak.testframework.realm.ManagedRealm;
+
+@KeycloakIntegrationTest(config = WardenServerConfig.class)
+@DisplayName("realm-export/warden-realm.json imports into Keycloak with the promised settings")
+class DemoRealmIT {
+
+    @InjectRealm(fromJson = DemoRealm.JSON)
+    ManagedRealm realm;
+
+    @Test
+    @DisplayName("login theme, registration and login options")
+    void loginAndRegistrationSettings() {
+        RealmRepresentation rep = realm.admin().toRepresentation();
+
+        assertThat(rep.getRealm()).isEqualTo(DemoRealm.NAME);
+        assertThat(rep.getLoginTheme()).isEqualTo("warden");
+        assertThat(rep.isRegistrationAllowed()).isTrue();
+        assertThat(rep.isRegistrationEmailAsUsername()).isFalse();
+        assertThat(rep.isDuplicateEmailsAllowed()).isFalse();
+        assertThat(rep.getSslRequired()).isEqualTo("external");
+    }
+
+    @Test
+    @DisplayName("token and session lifetimes, refresh rotation without reuse")
+    void tokenSettings() {
+        RealmRepresentation rep = realm.admin().toRepresentation();
+
+        assertThat(rep.getAccessTokenLifespan()).isEqualTo(DemoRealm.ACCESS_TOKEN_SECONDS);
+        assertThat(rep.getRevokeRefreshToken()).isTrue();
+        assertThat(rep.getRefreshTokenMaxReuse()).isZero();
+        assertThat(rep.getSsoSessionIdleTimeout()).isEqualTo(1800);
+        assertThat(rep.getSsoSessionMaxLifespan()).isEqualTo(36000);
+        assertThat(rep.getOfflineSessionMaxLifespanEnabled()).isTrue();
+        assertThat(rep.getDefaultSignatureAlgorithm()).isEqualTo("RS256");
+    }
+
+    @Test
+    @DisplayName("user events and admin events are stored, each with an expiration")
+    void eventSettings() {
+        RealmRepresentation rep = realm.admin().toRepresentation();
+
+        assertThat(rep.isEventsEnabled()).isTrue();
+        assertThat(rep.getEventsExpiration()).isEqualTo(604800L);
+        assertThat(rep.isAdminEventsEnabled()).isTrue();
+        assertThat(rep.getAttributes()).containsEntry("adminEventsExpiration", "2592000");
+    }
+
+    @Test
+    @DisplayName("demo-spa: public, code flow only, PKCE S256 required, loopback redirect URIs, tokens for demo-api")
+    void spaClient() {
+        ClientRepresentation spa = client(DemoRealm.SPA).toRepresentation();
+
+        assertThat(spa.isPublicClient()).isTrue();
+        assertThat(spa.isStandardFlowEnabled()).isTrue();
+        assertThat(spa.isImplicitFlowEnabled()).isFalse();
+        assertThat(spa.isDirectAccessGrantsEnabled()).isFalse();
+        assertThat(spa.getAttributes()).containsEntry("pkce.code.challenge.method", "S256");
+        assertThat(spa.getRedirectUris()).isNotEmpty()
+                .allSatisfy(uri -> assertThat(uri).matches("http://(localhost|127\\.0\\.0\\.1)[:/].*"));
+        assertThat(spa.getProtocolMappers())
+                .anySatisfy(m -> assertThat(m.getConfig()).containsEntry("included.client.audience", DemoRealm.API));
+    }
+
+    @Test
+    @DisplayName("demo-api and demo-backend are confidential, and Keycloak generated their secrets at import")
+    void confidentialClientsHaveGeneratedSecrets() {
+        for (String clientId : List.of(DemoRealm.API, DemoRealm.BACKEND)) {
+            ClientResource client = client(clientId);
+            assertThat(client.toRepresentation().isPublicClient()).as(clientId).isFalse();
+            assertThat(client.getSecret().getValue()).as(clientId + " secret").isNotBlank().hasSizeGreaterThanOrEqualTo(32);
+        }
+        assertThat(client(DemoRealm.API).toRepresentation().isStandardFlowEnabled()).isFalse();
+    }
+
+    @Test
+    @DisplayName("demo-backend gets a token for demo-api with the client credentials grant and its generated secret")
+    void backendClientCredentials() throws Exception {
+        TokenEndpoint endpoints = new TokenEndpoint(realm.getBaseUrl());
+        String secret = client(DemoRealm.BACKEND).getSecret().getValue();
+
+        String token = TokenEndpoint.accessToken(endpoints.clientCredentials(DemoRealm.BACKEND, secret));
+        JWTClaimsSet claims = new AccessTokens(endpoints, DemoRealm.API, DemoRealm.BACKEND).verify(token);
+
+        assertThat(claims.getAudience()).contains(DemoRealm.API);
+        assertThat(endpoints.clientCredentials(DemoRealm.BACKEND, "wrong-secret").status()).isEqualTo(401);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @DisplayName("the password policy rejects weak passwords with Keycloak's own messages")
+    @CsvSource({
+            "shorter than 12 characters, probe-short, Sh0rt-pass, invalidPasswordMinLengthMessage",
+            "longer than 128 characters, probe-long, LONG, invalidPasswordMaxLengthMessage",
+            "equal to the username, probe-username-equal, probe-username-equal, invalidPasswordNotUsernameMessage",
+            "equal to the email, probe-email, probe-email@example.com, invalidPasswordNotEmailMessage"
+    })
+    void passwordPolicy(String why, String username, String password, String message) {
+        String value = "LONG".equals(password) ? "x".repeat(129) : password;
+
+        try (Response response = realm.admin().users().create(user(username, value))) {
+            assertThat(response.getStatus()).as(why).isEqualTo(400);
+            assertThat(response.readEntity(String.class)).contains(message);
+        }
+        assertThat(realm.admin().users().search(username, true)).as("no user is created").isEmpty();
+    }
+
+    @Test
+    @DisplayName("a password that meets the policy is accepted")
+    void policyAcceptsGoodPassword() {
+        try (Response response = realm.admin().users().create(user("probe-good", "a-long-enough-passphrase"))) {
+            assertThat(response.getStatus()).isEqualTo(201);
+        }
+    }
+
+    private ClientResource client(String clientId) {
+        List<ClientRepresentation> found = realm.admin().clients().findByClientId(clientId);
+        assertThat(found).as(clientId).hasSize(1);
+        return realm.admin().clients().get(found.get(0).getId());
+    }
+
+    private static UserRepresentation user(String username, String password) {
+        UserRepresentation user = new UserRepresentation();
+        user.setUsername(username);
+        user.setEmail(username + "@example.com");
+        user.setEnabled(true);
+        CredentialRepresentation credential = new CredentialRepresentation();
+        credential.setType(CredentialRepresentation.PASSWORD);
+        credential.setValue(password);
+        credential.setTemporary(false);
+        user.setCredentials(List.of(credential));
+        user.setAttributes(Map.of());
+        return user;
+    }
+}

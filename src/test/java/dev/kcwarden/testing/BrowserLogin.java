@@ -1,0 +1,103 @@
+package dev.kcwarden.testing;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.keycloak.testframework.ui.page.LoginPage;
+import org.keycloak.testframework.ui.webdriver.ManagedWebDriver;
+
+/**
+ * The authorization code flow with PKCE as a single-page app runs it: the browser opens the authorization
+ * endpoint, the user signs in on Keycloak's login page, and Keycloak redirects to the app's loopback callback,
+ * served here by a throw-away HTTP server on 127.0.0.1 (the demo realm allows any port there, RFC 8252).
+ */
+public final class BrowserLogin implements AutoCloseable {
+
+    private final HttpServer callback;
+    private final String redirectUri;
+
+    public BrowserLogin() {
+        try {
+            callback = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a loopback callback server", e);
+        }
+        callback.createContext("/callback", exchange -> {
+            byte[] page = "<html><body><h1 id=\"callback\">signed in</h1></body></html>".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+            exchange.sendResponseHeaders(200, page.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(page);
+            }
+        });
+        callback.start();
+        redirectUri = "http://127.0.0.1:" + callback.getAddress().getPort() + "/callback";
+    }
+
+    public String redirectUri() {
+        return redirectUri;
+    }
+
+    /** The authorization request for {@code clientId} with an S256 challenge of {@code verifier}. */
+    public String authorizationUrl(TokenEndpoint realm, String clientId, String verifier, String state) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("client_id", clientId);
+        query.put("response_type", "code");
+        query.put("scope", "openid");
+        query.put("redirect_uri", redirectUri);
+        query.put("state", state);
+        query.put("code_challenge", Pkce.s256(verifier));
+        query.put("code_challenge_method", "S256");
+        return realm.authUrl() + "?" + Http.formEncode(query);
+    }
+
+    /**
+     * Signs in through the login page, starting without any Keycloak cookie so that no earlier SSO session
+     * skips the page, and returns the query parameters Keycloak sent to the callback. Fails if the browser did
+     * not arrive at the callback.
+     */
+    public Map<String, String> signIn(ManagedWebDriver driver, LoginPage loginPage, TokenEndpoint realm,
+            String authorizationUrl, String username, String password) {
+        // WebDriver deletes the cookies of the current site only: go to Keycloak's origin first.
+        driver.open(realm.realmUrl());
+        driver.cookies().deleteAll();
+        driver.open(authorizationUrl);
+        loginPage.assertCurrent();
+        loginPage.fillLogin(username, password);
+        loginPage.submit();
+        String landed = driver.getCurrentUrl();
+        if (!landed.startsWith(redirectUri)) {
+            throw new AssertionError("expected a redirect to " + redirectUri + " but the browser is at " + landed
+                    + "\n" + driver.page().getPageSource());
+        }
+        return query(landed);
+    }
+
+    public static Map<String, String> query(String url) {
+        Map<String, String> params = new LinkedHashMap<>();
+        String raw = URI.create(url).getRawQuery();
+        if (raw == null) {
+            return params;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            params.put(URLDecoder.decode(key, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+        }
+        return params;
+    }
+
+    @Override
+    public void close() {
+        callback.stop(0);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.kcwarden.testing;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The realm's OIDC endpoints, driven the way an application would: plain HTTP, no Keycloak client library. */
+public final class TokenEndpoint {
+
+    private final String realmUrl;
+
+    public TokenEndpoint(String realmUrl) {
+        this.realmUrl = realmUrl;
+    }
+
+    public String realmUrl() {
+        return realmUrl;
+    }
+
+    public String tokenUrl() {
+        return realmUrl + "/protocol/openid-connect/token";
+    }
+
+    public String authUrl() {
+        return realmUrl + "/protocol/openid-connect/auth";
+    }
+
+    public String jwksUrl() {
+        return realmUrl + "/protocol/openid-connect/certs";
+    }
+
+    /** Resource-owner password grant by a public client. */
+    public Http.Reply password(String clientId, String username, String password) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "password");
+        form.put("client_id", clientId);
+        form.put("username", username);
+        form.put("password", password);
+        form.put("scope", "openid");
+        return Http.postForm(tokenUrl(), form);
+    }
+
+    /** Client credentials grant by a confidential client (client_secret_post). */
+    public Http.Reply clientCredentials(String clientId, String secret) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "client_credentials");
+        form.put("client_id", clientId);
+        form.put("client_secret", secret);
+        return Http.postForm(tokenUrl(), form);
+    }
+
+    /** Authorization code exchange by a public client with its PKCE verifier. */
+    public Http.Reply exchangeCode(String clientId, String code, String redirectUri, String verifier) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "authorization_code");
+        form.put("client_id", clientId);
+        form.put("code", code);
+        form.put("redirect_uri", redirectUri);
+        form.put("code_verifier", verifier);
+        return Http.postForm(tokenUrl(), form);
+    }
+
+    /** The access token of a successful token response, failing the test with the response otherwise. */
+    public static String accessToken(Http.Reply reply) {
+        if (reply.status() != 200) {
+            throw new AssertionError("token request failed: HTTP " + reply.status() + " " + reply.body());
+        }
+        return (String) reply.json().get("access_token");
+    }
+}

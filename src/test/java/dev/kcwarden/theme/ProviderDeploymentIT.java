@@ -1,0 +1,122 @@
+package dev.kcwarden.theme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kcwarden.testing.BrowserLogin;
+import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.Http;
+import dev.kcwarden.testing.Pkce;
+import dev.kcwarden.testing.ThemeMessages;
+import dev.kcwarden.testing.TokenEndpoint;
+import dev.kcwarden.testing.WardenServerConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.keycloak.admin.client.Keycloak;
+import org.keycloak.representations.info.ProviderRepresentation;
+import org.keycloak.representations.info.ServerInfoRepresentation;
+import org.keycloak.representations.info.ThemeInfoRepresentation;
+import org.keycloak.testframework.annotations.InjectAdminClient;
+import org.keycloak.testframework.annotations.InjectKeycloakUrls;
+import org.keycloak.testframework.annotations.InjectRealm;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+import org.keycloak.testframework.realm.ManagedRealm;
+import org.keycloak.testframework.server.KeycloakUrls;
+import org.keycloak.testframework.ui.annotations.InjectPage;
+import org.keycloak.testframework.ui.annotations.InjectWebDriver;
+import org.keycloak.testframework.ui.page.LoginPage;
+import org.keycloak.testframework.ui.webdriver.ManagedWebDriver;
+import org.openqa.selenium.By;
+
+@KeycloakIntegrationTest(config = WardenServerConfig.class)
+@DisplayName("One jar in providers/ gives Keycloak warden's providers and login theme")
+class ProviderDeploymentIT {
+
+    private static final Pattern WARDEN_CSS = Pattern.compile("href=\"([^\"]*/login/warden/css/warden\\.css)\"");
+
+    @InjectAdminClient
+    Keycloak admin;
+
+    @InjectKeycloakUrls
+    KeycloakUrls urls;
+
+    @InjectRealm(fromJson = DemoRealm.JSON)
+    ManagedRealm realm;
+
+    @InjectWebDriver
+    ManagedWebDriver driver;
+
+    @InjectPage
+    LoginPage loginPage;
+
+    private BrowserLogin browser;
+    private TokenEndpoint endpoints;
+
+    @BeforeEach
+    void setUp() {
+        browser = new BrowserLogin();
+        endpoints = new TokenEndpoint(realm.getBaseUrl());
+    }
+
+    @AfterEach
+    void tearDown() {
+        browser.close();
+    }
+
+    @Test
+    @DisplayName("the server's provider info lists warden with the version of this build")
+    void providerInfoReportsVersion() {
+        ServerInfoRepresentation info = admin.serverInfo().getInfo();
+
+        ProviderRepresentation warden = info.getProviders().get("realm-restapi-extension").getProviders().get("warden");
+
+        assertThat(warden).as("warden provider in realm-restapi-extension").isNotNull();
+        assertThat(warden.getOperationalInfo())
+                .containsEntry("version", System.getProperty("warden.version"))
+                .containsEntry("builtForKeycloak", System.getProperty("keycloak.version"));
+    }
+
+    @Test
+    @DisplayName("the server lists 'warden' among its login themes")
+    void loginThemeIsListed() {
+        List<ThemeInfoRepresentation> loginThemes = admin.serverInfo().getInfo().getThemes().get("login");
+
+        assertThat(loginThemes).extracting(ThemeInfoRepresentation::getName).contains("warden");
+    }
+
+    @Test
+    @DisplayName("the demo realm's login page is rendered by the warden theme, stylesheet and footer included")
+    void loginPageUsesWardenTheme() {
+        driver.open(authorizationUrl());
+        loginPage.assertCurrent();
+
+        assertThat(driver.findElement(By.id("warden-footer")).getText())
+                .isEqualTo(ThemeMessages.get("en", "wardenFooterHint"));
+
+        Matcher css = WARDEN_CSS.matcher(driver.page().getPageSource());
+        assertThat(css.find()).as("login page links the warden stylesheet").isTrue();
+        Http.Reply stylesheet = Http.get(urls.getBase() + css.group(1), Map.of());
+        assertThat(stylesheet.status()).isEqualTo(200);
+        assertThat(stylesheet.header("content-type")).startsWith("text/css");
+        assertThat(stylesheet.body()).contains(".warden-footer");
+    }
+
+    @Test
+    @DisplayName("the warden theme's messages are localized: German footer with ui_locales=de")
+    void footerIsLocalized() {
+        driver.open(authorizationUrl() + "&ui_locales=de");
+        loginPage.assertCurrent();
+
+        assertThat(driver.findElement(By.id("warden-footer")).getText())
+                .isEqualTo(ThemeMessages.get("de", "wardenFooterHint"));
+    }
+
+    private String authorizationUrl() {
+        return browser.authorizationUrl(endpoints, DemoRealm.SPA, Pkce.newVerifier(), Pkce.randomToken(8));
+    }
+}
