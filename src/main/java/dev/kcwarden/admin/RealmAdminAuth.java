@@ -69,7 +69,7 @@ final class RealmAdminAuth {
 
     private static AdminPermissionEvaluator authenticate(KeycloakSession session) {
         RealmModel targetRealm = session.getContext().getRealm();
-        HttpHeaders headers = session.getContext().getRequestHeaders();
+        HttpHeaders headers = session.getContext().getHttpRequest().getHttpHeaders();
 
         String tokenString = AppAuthManager.extractAuthorizationHeaderToken(headers);
         if (tokenString == null) {

@@ -73,7 +73,7 @@ public final class Quickstart {
         RealmFile realm = RealmFile.read(realmFile);
         if (!Files.isRegularFile(launcher(home))) {
             throw new QuickstartException("Keycloak distribution missing: " + launcher(home) + " not found; run "
-                    + "./mvnw -Prun with network access once so Maven can fetch org.keycloak:keycloak-quarkus-dist");
+                    + "./mvnw clean -Prun to unpack org.keycloak:keycloak-quarkus-dist again (fetched once, then offline)");
         }
         if (!Files.isRegularFile(jar)) {
             throw new QuickstartException("provider jar " + jar + " not found; build it with ./mvnw package");
