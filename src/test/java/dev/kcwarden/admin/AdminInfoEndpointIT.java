@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.TokenEndpoint;
+import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
-import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -15,14 +15,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.admin.client.resource.ClientResource;
-import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.RoleRepresentation;
-import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.util.ApiUtil;
 
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
 @DisplayName("GET /realms/{realm}/warden/info answers realm administrators only")
@@ -122,23 +119,7 @@ class AdminInfoEndpointIT {
     }
 
     private void createUserWithRealmManagementRole(String username, String password, String role) {
-        UserRepresentation user = new UserRepresentation();
-        user.setUsername(username);
-        user.setEnabled(true);
-        user.setEmail(username + "@example.com");
-        user.setEmailVerified(true);
-        user.setFirstName("Realm");
-        user.setLastName("Auditor");
-        CredentialRepresentation credential = new CredentialRepresentation();
-        credential.setType(CredentialRepresentation.PASSWORD);
-        credential.setValue(password);
-        credential.setTemporary(false);
-        user.setCredentials(List.of(credential));
-        String userId;
-        try (Response created = realm.admin().users().create(user)) {
-            assertThat(created.getStatus()).as("create %s", username).isEqualTo(201);
-            userId = ApiUtil.getCreatedId(created);
-        }
+        String userId = Users.create(realm, Users.withPassword(username, password));
         String realmManagement = realm.admin().clients().findByClientId("realm-management").get(0).getId();
         ClientResource client = realm.admin().clients().get(realmManagement);
         RoleRepresentation roleRep = client.roles().get(role).toRepresentation();

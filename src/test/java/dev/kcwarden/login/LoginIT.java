@@ -6,6 +6,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import dev.kcwarden.testing.AccessTokens;
 import dev.kcwarden.testing.BrowserLogin;
 import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.DemoRealmBrowserTest;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.TokenEndpoint;
@@ -13,45 +14,14 @@ import dev.kcwarden.testing.WardenServerConfig;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.keycloak.representations.idm.EventRepresentation;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.ui.annotations.InjectPage;
-import org.keycloak.testframework.ui.annotations.InjectWebDriver;
-import org.keycloak.testframework.ui.page.LoginPage;
-import org.keycloak.testframework.ui.webdriver.ManagedWebDriver;
 
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
 @DisplayName("The demo user logs in and gets a JWT that a resource server can verify")
-class LoginIT {
-
-    @InjectRealm(fromJson = DemoRealm.JSON)
-    ManagedRealm realm;
-
-    @InjectWebDriver
-    ManagedWebDriver driver;
-
-    @InjectPage
-    LoginPage loginPage;
-
-    private BrowserLogin browser;
-    private TokenEndpoint endpoints;
-
-    @BeforeEach
-    void setUp() {
-        browser = new BrowserLogin();
-        endpoints = new TokenEndpoint(realm.getBaseUrl());
-    }
-
-    @AfterEach
-    void tearDown() {
-        browser.close();
-    }
+class LoginIT extends DemoRealmBrowserTest {
 
     @Test
     @DisplayName("browser: authorization code + PKCE with demo-spa yields an access token for demo-api")

@@ -5,20 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kcwarden.testing.AccessTokens;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.TokenEndpoint;
+import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
 import com.nimbusds.jwt.JWTClaimsSet;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.keycloak.admin.client.resource.ClientResource;
 import org.keycloak.representations.idm.ClientRepresentation;
-import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.RealmRepresentation;
-import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
@@ -119,7 +117,7 @@ class DemoRealmIT {
     void passwordPolicy(String why, String username, String password, String message) {
         String value = "LONG".equals(password) ? "x".repeat(129) : password;
 
-        try (Response response = realm.admin().users().create(user(username, value))) {
+        try (Response response = realm.admin().users().create(Users.withPassword(username, value))) {
             assertThat(response.getStatus()).as(why).isEqualTo(400);
             assertThat(response.readEntity(String.class)).contains(message);
         }
@@ -129,28 +127,14 @@ class DemoRealmIT {
     @Test
     @DisplayName("a password that meets the policy is accepted")
     void policyAcceptsGoodPassword() {
-        try (Response response = realm.admin().users().create(user("probe-good", "a-long-enough-passphrase"))) {
-            assertThat(response.getStatus()).isEqualTo(201);
-        }
+        String id = Users.create(realm, Users.withPassword("probe-good", "a-long-enough-passphrase"));
+
+        assertThat(realm.admin().users().get(id).toRepresentation().getUsername()).isEqualTo("probe-good");
     }
 
     private ClientResource client(String clientId) {
         List<ClientRepresentation> found = realm.admin().clients().findByClientId(clientId);
         assertThat(found).as(clientId).hasSize(1);
         return realm.admin().clients().get(found.get(0).getId());
-    }
-
-    private static UserRepresentation user(String username, String password) {
-        UserRepresentation user = new UserRepresentation();
-        user.setUsername(username);
-        user.setEmail(username + "@example.com");
-        user.setEnabled(true);
-        CredentialRepresentation credential = new CredentialRepresentation();
-        credential.setType(CredentialRepresentation.PASSWORD);
-        credential.setValue(password);
-        credential.setTemporary(false);
-        user.setCredentials(List.of(credential));
-        user.setAttributes(Map.of());
-        return user;
     }
 }

@@ -2,19 +2,16 @@ package dev.kcwarden.theme;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kcwarden.testing.BrowserLogin;
 import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.DemoRealmBrowserTest;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.ThemeMessages;
-import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.WardenServerConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
@@ -23,19 +20,13 @@ import org.keycloak.representations.info.ServerInfoRepresentation;
 import org.keycloak.representations.info.ThemeInfoRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectKeycloakUrls;
-import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
-import org.keycloak.testframework.realm.ManagedRealm;
 import org.keycloak.testframework.server.KeycloakUrls;
-import org.keycloak.testframework.ui.annotations.InjectPage;
-import org.keycloak.testframework.ui.annotations.InjectWebDriver;
-import org.keycloak.testframework.ui.page.LoginPage;
-import org.keycloak.testframework.ui.webdriver.ManagedWebDriver;
 import org.openqa.selenium.By;
 
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
 @DisplayName("One jar in providers/ gives Keycloak warden's providers and login theme")
-class ProviderDeploymentIT {
+class ProviderDeploymentIT extends DemoRealmBrowserTest {
 
     private static final Pattern WARDEN_CSS = Pattern.compile("href=\"([^\"]*/login/warden/css/warden\\.css)\"");
 
@@ -44,29 +35,6 @@ class ProviderDeploymentIT {
 
     @InjectKeycloakUrls
     KeycloakUrls urls;
-
-    @InjectRealm(fromJson = DemoRealm.JSON)
-    ManagedRealm realm;
-
-    @InjectWebDriver
-    ManagedWebDriver driver;
-
-    @InjectPage
-    LoginPage loginPage;
-
-    private BrowserLogin browser;
-    private TokenEndpoint endpoints;
-
-    @BeforeEach
-    void setUp() {
-        browser = new BrowserLogin();
-        endpoints = new TokenEndpoint(realm.getBaseUrl());
-    }
-
-    @AfterEach
-    void tearDown() {
-        browser.close();
-    }
 
     @Test
     @DisplayName("the server's provider info lists warden with the version of this build")
