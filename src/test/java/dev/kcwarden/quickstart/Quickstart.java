@@ -6,26 +6,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What {@code ./mvnw -Prun} runs after Maven has built the jar and unpacked the Keycloak distribution:
@@ -42,13 +33,13 @@ public final class Quickstart {
     private static final String ADMIN_FILE = "warden-quickstart-admin.properties";
     private static final String DEMO_REDIRECT = "http://localhost:5173/";
 
-    private final Path home;
+    private final KeycloakDistribution keycloak;
     private final Path providerJar;
     private final RealmFile realm;
     private final int port;
 
-    private Quickstart(Path home, Path providerJar, RealmFile realm, int port) {
-        this.home = home;
+    private Quickstart(KeycloakDistribution keycloak, Path providerJar, RealmFile realm, int port) {
+        this.keycloak = keycloak;
         this.providerJar = providerJar;
         this.realm = realm;
         this.port = port;
@@ -71,14 +62,11 @@ public final class Quickstart {
         int port = parsePort(required(options, "http-port"));
 
         RealmFile realm = RealmFile.read(realmFile);
-        if (!Files.isRegularFile(launcher(home))) {
-            throw new QuickstartException("Keycloak distribution missing: " + launcher(home) + " not found; run "
-                    + "./mvnw clean -Prun to unpack org.keycloak:keycloak-quarkus-dist again (fetched once, then offline)");
-        }
+        KeycloakDistribution keycloak = KeycloakDistribution.at(home);
         if (!Files.isRegularFile(jar)) {
             throw new QuickstartException("provider jar " + jar + " not found; build it with ./mvnw package");
         }
-        return new Quickstart(home, jar, realm, port);
+        return new Quickstart(keycloak, jar, realm, port);
     }
 
     static Map<String, String> parseOptions(String[] args) throws QuickstartException {
@@ -114,16 +102,20 @@ public final class Quickstart {
     }
 
     private int run() throws QuickstartException {
-        install();
+        keycloak.install(providerJar, realm.path());
         ensurePortFree();
         String adminPassword = adminPassword();
 
-        Process keycloak = start(adminPassword);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(keycloak), "warden-quickstart-stop"));
+        System.out.println("keycloak-warden: starting Keycloak from " + keycloak.home()
+                + " (first start builds for a while)");
+        Process server = keycloak.startDev(List.of("--http-port=" + port), ADMIN_USER, adminPassword,
+                ProcessBuilder.Redirect.INHERIT);
+        Runtime.getRuntime().addShutdownHook(
+                new Thread(() -> KeycloakDistribution.stop(server), "warden-quickstart-stop"));
 
-        if (!awaitReady(keycloak)) {
-            if (!keycloak.isAlive()) {
-                throw new QuickstartException("Keycloak exited with code " + keycloak.exitValue()
+        if (!KeycloakDistribution.awaitOk(server, realmUrl() + "/.well-known/openid-configuration", READY_TIMEOUT)) {
+            if (!server.isAlive()) {
+                throw new QuickstartException("Keycloak exited with code " + server.exitValue()
                         + " before the realm '" + realm.name() + "' was ready; its log is above");
             }
             throw new QuickstartException("realm '" + realm.name() + "' did not answer within "
@@ -131,21 +123,10 @@ public final class Quickstart {
         }
         printBanner(adminPassword);
         try {
-            return keycloak.waitFor();
+            return server.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 130;
-        }
-    }
-
-    private void install() throws QuickstartException {
-        try {
-            Path providers = Files.createDirectories(home.resolve("providers"));
-            Files.copy(providerJar, providers.resolve("keycloak-warden.jar"), StandardCopyOption.REPLACE_EXISTING);
-            Path imports = Files.createDirectories(home.resolve("data").resolve("import"));
-            Files.copy(realm.path(), imports.resolve(realm.path().getFileName()), StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new QuickstartException("cannot install into " + home + ": " + e.getMessage());
         }
     }
 
@@ -163,7 +144,7 @@ public final class Quickstart {
      * beside that database (owner-readable only) and shown again on later runs.
      */
     private String adminPassword() throws QuickstartException {
-        Path file = home.resolve("data").resolve(ADMIN_FILE);
+        Path file = keycloak.home().resolve("data").resolve(ADMIN_FILE);
         Properties properties = new Properties();
         try {
             if (Files.isRegularFile(file)) {
@@ -198,53 +179,6 @@ public final class Quickstart {
         }
     }
 
-    private Process start(String adminPassword) throws QuickstartException {
-        List<String> command = new ArrayList<>();
-        command.add(launcher(home).toString());
-        command.add("start-dev");
-        command.add("--import-realm");
-        command.add("--http-port=" + port);
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(home.toFile())
-                .inheritIO();
-        builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USER);
-        builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
-        System.out.println("keycloak-warden: starting Keycloak from " + home + " (first start builds for a while)");
-        try {
-            return builder.start();
-        } catch (IOException e) {
-            throw new QuickstartException("cannot start " + launcher(home) + ": " + e.getMessage());
-        }
-    }
-
-    private boolean awaitReady(Process keycloak) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest discovery = HttpRequest.newBuilder(URI.create(realmUrl() + "/.well-known/openid-configuration"))
-                .timeout(Duration.ofSeconds(5))
-                .GET()
-                .build();
-        Instant deadline = Instant.now().plus(READY_TIMEOUT);
-        while (keycloak.isAlive() && Instant.now().isBefore(deadline)) {
-            try {
-                if (http.send(discovery, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return true;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
-    }
-
     private void printBanner(String adminPassword) {
         String base = "http://localhost:" + port;
         String verifier = Pkce.newVerifier();
@@ -275,18 +209,6 @@ public final class Quickstart {
         return "http://localhost:" + port + "/realms/" + URLEncoder.encode(realm.name(), StandardCharsets.UTF_8);
     }
 
-    private static void stop(Process keycloak) {
-        if (keycloak.isAlive()) {
-            keycloak.destroy();
-            try {
-                keycloak.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            keycloak.destroyForcibly();
-        }
-    }
-
     /** Letters and digits only, so the password never starts with '-' or needs quoting in a shell. */
     private static String randomAlphanumeric(int length) {
         String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
@@ -296,10 +218,5 @@ public final class Quickstart {
             out.append(alphabet.charAt(random.nextInt(alphabet.length())));
         }
         return out.toString();
-    }
-
-    private static Path launcher(Path home) {
-        boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
-        return home.resolve("bin").resolve(windows ? "kc.bat" : "kc.sh");
     }
 }

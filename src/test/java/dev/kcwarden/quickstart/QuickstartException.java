@@ -1,7 +1,7 @@
 package dev.kcwarden.quickstart;
 
 /** A problem the quickstart reports as one line and an exit code, never as a stack trace. */
-final class QuickstartException extends Exception {
+public final class QuickstartException extends Exception {
 
     private static final long serialVersionUID = 1L;
 

@@ -1,0 +1,123 @@
+package dev.kcwarden.quickstart;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An unpacked Keycloak distribution that warden is installed into and started from, the way an operator
+ * does it: jar into {@code providers/}, realm file into {@code data/import/}, {@code kc.sh start-dev}.
+ * Used by the quickstart and by the smoke test on the oldest supported Keycloak.
+ */
+public final class KeycloakDistribution {
+
+    private final Path home;
+
+    private KeycloakDistribution(Path home) {
+        this.home = home;
+    }
+
+    /** The distribution unpacked at {@code home}; refuses a folder without {@code bin/kc.sh}. */
+    public static KeycloakDistribution at(Path home) throws QuickstartException {
+        KeycloakDistribution distribution = new KeycloakDistribution(home);
+        if (!Files.isRegularFile(distribution.launcher())) {
+            throw new QuickstartException("Keycloak distribution missing: " + distribution.launcher() + " not found; run "
+                    + "./mvnw clean -Prun to unpack org.keycloak:keycloak-quarkus-dist again (fetched once, then offline)");
+        }
+        return distribution;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    /** Copies the provider jar to {@code providers/} and the realm file to {@code data/import/}. */
+    public void install(Path providerJar, Path realmFile) throws QuickstartException {
+        try {
+            Path providers = Files.createDirectories(home.resolve("providers"));
+            Files.copy(providerJar, providers.resolve("keycloak-warden.jar"), StandardCopyOption.REPLACE_EXISTING);
+            Path imports = Files.createDirectories(home.resolve("data").resolve("import"));
+            Files.copy(realmFile, imports.resolve(realmFile.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new QuickstartException("cannot install into " + home + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Starts {@code kc.sh start-dev --import-realm} with the given extra options and a bootstrap admin.
+     * The admin credentials go through the environment, never the command line.
+     */
+    public Process startDev(List<String> options, String adminUser, String adminPassword, ProcessBuilder.Redirect output)
+            throws QuickstartException {
+        List<String> command = new ArrayList<>();
+        command.add(launcher().toString());
+        command.add("start-dev");
+        command.add("--import-realm");
+        command.addAll(options);
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output);
+        builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", adminUser);
+        builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            throw new QuickstartException("cannot start " + launcher() + ": " + e.getMessage());
+        }
+    }
+
+    /** Polls {@code url} once a second until it answers 200, the process dies, or {@code timeout} passes. */
+    public static boolean awaitOk(Process keycloak, String url, Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build();
+        Instant deadline = Instant.now().plus(timeout);
+        try {
+            while (keycloak.isAlive() && Instant.now().isBefore(deadline)) {
+                try {
+                    if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        return true;
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                }
+                Thread.sleep(1000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    /** Asks Keycloak to shut down (SIGTERM), waits up to 30 s, then kills it. */
+    public static void stop(Process keycloak) {
+        if (!keycloak.isAlive()) {
+            return;
+        }
+        keycloak.destroy();
+        try {
+            if (!keycloak.waitFor(30, TimeUnit.SECONDS)) {
+                keycloak.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            keycloak.destroyForcibly();
+        }
+    }
+
+    private Path launcher() {
+        boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+        return home.resolve("bin").resolve(windows ? "kc.bat" : "kc.sh");
+    }
+}
