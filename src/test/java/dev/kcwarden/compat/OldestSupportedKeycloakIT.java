@@ -1,0 +1,119 @@
+package dev.kcwarden.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kcwarden.quickstart.KeycloakDistribution;
+import dev.kcwarden.testing.AccessTokens;
+import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.Http;
+import dev.kcwarden.testing.Pkce;
+import dev.kcwarden.testing.ThemeMessages;
+import dev.kcwarden.testing.TokenEndpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Smoke test on the oldest Keycloak warden supports: the real distribution of that version, unpacked by the
+ * build, with the jar and the realm file installed the way docs/installation.md says, on ports 8180/9180 so
+ * that it never meets the main test server. Keycloak's test framework is not used here because it always runs
+ * its own Keycloak version.
+ */
+@DisplayName("The jar works on the oldest supported Keycloak (warden.compat.keycloak.version)")
+class OldestSupportedKeycloakIT {
+
+    private static final int PORT = 8180;
+    private static final String BASE = "http://localhost:" + PORT;
+    private static final String ADMIN = "admin";
+    private static final String ADMIN_PASSWORD = Pkce.randomToken(18);
+
+    private static Process server;
+    private static Path log;
+    private static TokenEndpoint endpoints;
+
+    @BeforeAll
+    static void startOldKeycloak() throws Exception {
+        KeycloakDistribution keycloak = KeycloakDistribution.at(Path.of(System.getProperty("warden.compat.home")));
+        // A fresh dev database each run: the realm file is imported again and the bootstrap admin created.
+        deleteTree(keycloak.home().resolve("data").resolve("h2"));
+        keycloak.install(Path.of(System.getProperty("warden.jar")), Path.of("realm-export", "warden-realm.json"));
+        log = keycloak.home().resolve("warden-smoke-test.log");
+        server = keycloak.startDev(List.of("--http-port=" + PORT, "--http-management-port=9180"),
+                ADMIN, ADMIN_PASSWORD, ProcessBuilder.Redirect.to(log.toFile()));
+        endpoints = new TokenEndpoint(BASE + "/realms/" + DemoRealm.NAME);
+        boolean ready = KeycloakDistribution.awaitOk(server, endpoints.realmUrl() + "/.well-known/openid-configuration",
+                Duration.ofMinutes(4));
+        assertThat(ready).as("Keycloak %s ready; log in %s", version(), log).isTrue();
+    }
+
+    @AfterAll
+    static void stopOldKeycloak() {
+        if (server != null) {
+            KeycloakDistribution.stop(server);
+        }
+    }
+
+    @Test
+    @DisplayName("the admin info endpoint answers a server admin with the old Keycloak's version")
+    void infoEndpoint() {
+        String adminToken = TokenEndpoint.accessToken(
+                new TokenEndpoint(BASE + "/realms/master").password("admin-cli", ADMIN, ADMIN_PASSWORD));
+
+        Http.Reply reply = Http.getWithBearer(endpoints.realmUrl() + "/warden/info", adminToken);
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.json())
+                .containsEntry("keycloak", version())
+                .containsEntry("version", System.getProperty("warden.version"));
+        assertThat(Http.getWithBearer(endpoints.realmUrl() + "/warden/info", null).status()).isEqualTo(401);
+    }
+
+    @Test
+    @DisplayName("an ordinary user is refused with 403, and gets a valid JWT for demo-api")
+    void userTokenAndRefusal() throws Exception {
+        String token = TokenEndpoint.accessToken(
+                endpoints.password(DemoRealm.CLI, DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD));
+
+        assertThat(new AccessTokens(endpoints, DemoRealm.API, DemoRealm.CLI).verify(token).getSubject()).isNotBlank();
+        assertThat(Http.getWithBearer(endpoints.realmUrl() + "/warden/info", token).status()).isEqualTo(403);
+    }
+
+    @Test
+    @DisplayName("the login page is rendered by the warden theme")
+    void loginTheme() {
+        String url = endpoints.authUrl() + "?" + Http.formEncode(Map.of(
+                "client_id", DemoRealm.SPA, "response_type", "code", "scope", "openid",
+                "redirect_uri", "http://localhost:5173/",
+                "code_challenge", Pkce.s256(Pkce.newVerifier()), "code_challenge_method", "S256"));
+
+        Http.Reply page = Http.get(url, Map.of());
+
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("/login/warden/css/warden.css")
+                .contains(ThemeMessages.get("en", "wardenFooterHint"));
+    }
+
+    private static String version() {
+        return System.getProperty("warden.compat.keycloak.version");
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
