@@ -6,6 +6,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.keycloak.common.util.Encode;
@@ -27,7 +28,7 @@ import org.keycloak.services.resources.admin.fgap.AdminPermissions;
  *
  * <p>Every way a token can be wrong (absent, not a JWT, no issuer, unknown realm, expired, bad signature,
  * revoked session) ends in 401; a valid token without the permission ends in 403; both carry an RFC 6750
- * {@code WWW-Authenticate} header and a JSON error body. Never a 500.
+ * {@code WWW-Authenticate} challenge and a JSON error body. Never a 500.
  */
 final class RealmAdminAuth {
 
@@ -42,42 +43,45 @@ final class RealmAdminAuth {
      */
     static Response require(KeycloakSession session, Predicate<AdminPermissionEvaluator> allowed,
             Supplier<Object> body) {
-        AdminPermissionEvaluator permissions;
-        try {
-            permissions = authenticate(session);
-        } catch (NotAuthorizedException e) {
-            return error(Response.Status.UNAUTHORIZED, "invalid_token",
-                    "A valid bearer token of an administrator is required.");
+        RealmModel targetRealm = session.getContext().getRealm();
+        HttpHeaders headers = session.getContext().getHttpRequest().getHttpHeaders();
+        String tokenString = AppAuthManager.extractAuthorizationHeaderToken(headers);
+        if (tokenString == null) {
+            // RFC 6750 3.1: a request without credentials gets a challenge but no error code.
+            return error(targetRealm, Response.Status.UNAUTHORIZED, null, "unauthorized",
+                    "A bearer token of an administrator is required.");
         }
-        if (!allowed.test(permissions)) {
-            return error(Response.Status.FORBIDDEN, "insufficient_scope",
+        Optional<AdminPermissionEvaluator> permissions = authenticate(session, targetRealm, headers, tokenString);
+        if (permissions.isEmpty()) {
+            return error(targetRealm, Response.Status.UNAUTHORIZED, "invalid_token", "invalid_token",
+                    "The bearer token is not a valid, current token of this server.");
+        }
+        if (!allowed.test(permissions.get())) {
+            return error(targetRealm, Response.Status.FORBIDDEN, "insufficient_scope", "insufficient_scope",
                     "The token's user lacks the admin role this call needs in this realm.");
         }
         return Response.ok(body.get(), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
-    private static Response error(Response.Status status, String error, String description) {
+    private static Response error(RealmModel realm, Response.Status status, String challengeError, String error,
+            String description) {
+        String challenge = BEARER + " realm=\"" + realm.getName() + "\""
+                + (challengeError == null ? "" : ", error=\"" + challengeError + "\"");
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", error);
         body.put("error_description", description);
         return Response.status(status)
-                .header(HttpHeaders.WWW_AUTHENTICATE, BEARER + " error=\"" + error + "\"")
+                .header(HttpHeaders.WWW_AUTHENTICATE, challenge)
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(body)
                 .build();
     }
 
-    private static AdminPermissionEvaluator authenticate(KeycloakSession session) {
-        RealmModel targetRealm = session.getContext().getRealm();
-        HttpHeaders headers = session.getContext().getHttpRequest().getHttpHeaders();
-
-        String tokenString = AppAuthManager.extractAuthorizationHeaderToken(headers);
-        if (tokenString == null) {
-            throw new NotAuthorizedException(BEARER);
-        }
-        RealmModel tokenRealm = session.realms().getRealmByName(issuerRealmName(tokenString));
+    private static Optional<AdminPermissionEvaluator> authenticate(KeycloakSession session, RealmModel targetRealm,
+            HttpHeaders headers, String tokenString) {
+        RealmModel tokenRealm = issuerRealmName(tokenString).map(session.realms()::getRealmByName).orElse(null);
         if (tokenRealm == null) {
-            throw new NotAuthorizedException(BEARER);
+            return Optional.empty();
         }
 
         AuthResult result;
@@ -91,29 +95,33 @@ final class RealmAdminAuth {
                     .setHeaders(headers)
                     .setTokenString(tokenString)
                     .authenticate();
+        } catch (NotAuthorizedException e) {
+            // some verifier steps (DPoP binding) refuse by throwing rather than returning null
+            result = null;
         } finally {
             session.getContext().setRealm(targetRealm);
         }
         if (result == null) {
-            throw new NotAuthorizedException(BEARER);
+            return Optional.empty();
         }
 
         AdminAuth auth = new AdminAuth(tokenRealm, result.token(), result.user(), result.client());
-        return AdminPermissions.evaluator(session, targetRealm, auth);
+        return Optional.of(AdminPermissions.evaluator(session, targetRealm, auth));
     }
 
-    private static String issuerRealmName(String tokenString) {
-        AccessToken token;
+    /** The realm named at the end of the token's unverified {@code iss}; only used to pick the keys to verify with. */
+    private static Optional<String> issuerRealmName(String tokenString) {
+        String issuer;
         try {
-            token = new JWSInput(tokenString).readJsonContent(AccessToken.class);
+            issuer = new JWSInput(tokenString).readJsonContent(AccessToken.class).getIssuer();
         } catch (JWSInputException | RuntimeException e) {
-            throw new NotAuthorizedException(BEARER);
+            // not a JWS, not base64url, not JSON: nothing to verify
+            return Optional.empty();
         }
-        String issuer = token.getIssuer();
         int slash = issuer == null ? -1 : issuer.lastIndexOf('/');
         if (slash < 0 || slash == issuer.length() - 1) {
-            throw new NotAuthorizedException(BEARER);
+            return Optional.empty();
         }
-        return Encode.decodePath(issuer.substring(slash + 1));
+        return Optional.of(Encode.decodePath(issuer.substring(slash + 1)));
     }
 }

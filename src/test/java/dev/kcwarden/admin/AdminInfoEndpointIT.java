@@ -69,11 +69,25 @@ class AdminInfoEndpointIT {
     }
 
     @Test
-    @DisplayName("no token: 401 with a Bearer challenge and a JSON error")
+    @DisplayName("a realm admin's token stops working once an admin ends that user's sessions")
+    void tokenOfEndedSessionIsUnauthorized() {
+        String userId = createUserWithRealmManagementRole(AUDITOR + "-2", AUDITOR_PASSWORD, "view-realm");
+        String token = TokenEndpoint.accessToken(endpoints.password("admin-cli", AUDITOR + "-2", AUDITOR_PASSWORD));
+        assertThat(Http.getWithBearer(infoUrl, token).status()).isEqualTo(200);
+
+        realm.admin().users().get(userId).logout();
+
+        assertUnauthorized(Http.getWithBearer(infoUrl, token));
+    }
+
+    @Test
+    @DisplayName("no token: 401 with a Bearer challenge without error code (RFC 6750) and a JSON error")
     void noTokenIsUnauthorized() {
         Http.Reply reply = Http.getWithBearer(infoUrl, null);
 
-        assertUnauthorized(reply);
+        assertThat(reply.status()).isEqualTo(401);
+        assertThat(reply.header("www-authenticate")).isEqualTo("Bearer realm=\"" + DemoRealm.NAME + "\"");
+        assertThat(reply.json()).containsEntry("error", "unauthorized").containsKey("error_description");
     }
 
     @Test
@@ -104,13 +118,15 @@ class AdminInfoEndpointIT {
         Http.Reply reply = Http.getWithBearer(infoUrl, token);
 
         assertThat(reply.status()).isEqualTo(403);
-        assertThat(reply.header("www-authenticate")).startsWith("Bearer").contains("insufficient_scope");
+        assertThat(reply.header("www-authenticate")).isEqualTo(
+                "Bearer realm=\"" + DemoRealm.NAME + "\", error=\"insufficient_scope\"");
         assertThat(reply.json()).containsEntry("error", "insufficient_scope");
     }
 
     private static void assertUnauthorized(Http.Reply reply) {
         assertThat(reply.status()).as(reply.body()).isEqualTo(401);
-        assertThat(reply.header("www-authenticate")).startsWith("Bearer");
+        assertThat(reply.header("www-authenticate")).isEqualTo(
+                "Bearer realm=\"" + DemoRealm.NAME + "\", error=\"invalid_token\"");
         assertThat(reply.json()).containsEntry("error", "invalid_token").containsKey("error_description");
     }
 
@@ -118,11 +134,12 @@ class AdminInfoEndpointIT {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
-    private void createUserWithRealmManagementRole(String username, String password, String role) {
+    private String createUserWithRealmManagementRole(String username, String password, String role) {
         String userId = Users.create(realm, Users.withPassword(username, password));
         String realmManagement = realm.admin().clients().findByClientId("realm-management").get(0).getId();
         ClientResource client = realm.admin().clients().get(realmManagement);
         RoleRepresentation roleRep = client.roles().get(role).toRepresentation();
         realm.admin().users().get(userId).roles().clientLevel(realmManagement).add(List.of(roleRep));
+        return userId;
     }
 }
