@@ -66,8 +66,9 @@ public final class BrowserLogin implements AutoCloseable {
      */
     public Map<String, String> signIn(ManagedWebDriver driver, LoginPage loginPage, TokenEndpoint realm,
             String authorizationUrl, String username, String password) {
-        // WebDriver deletes the cookies of the current site only: go to Keycloak's origin first.
-        driver.open(realm.realmUrl());
+        // WebDriver deletes only the cookies the current page can see, and Keycloak scopes its login cookies
+        // to /realms/{realm}/: stand on a page below that path first.
+        driver.open(realm.realmUrl() + "/.well-known/openid-configuration");
         driver.cookies().deleteAll();
         driver.open(authorizationUrl);
         loginPage.assertCurrent();
