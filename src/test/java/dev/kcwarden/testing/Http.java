@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.keycloak.util.JsonSerialization;
@@ -38,7 +39,7 @@ public final class Http {
         }
 
         public String header(String name) {
-            return headers.get(name.toLowerCase());
+            return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
 
@@ -72,7 +73,7 @@ public final class Http {
         try {
             HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
             Map<String, String> headers = new LinkedHashMap<>();
-            response.headers().map().forEach((name, values) -> headers.put(name.toLowerCase(), String.join(", ", values)));
+            response.headers().map().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(", ", values)));
             return new Reply(response.statusCode(), headers, response.body());
         } catch (IOException e) {
             throw new UncheckedIOException("HTTP " + request.method() + " " + request.uri() + " failed", e);
