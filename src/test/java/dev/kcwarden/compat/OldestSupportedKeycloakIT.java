@@ -16,11 +16,15 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Smoke test on the oldest Keycloak warden supports: the real distribution of that version, unpacked by the
@@ -29,12 +33,16 @@ import org.junit.jupiter.api.Test;
  * its own Keycloak version.
  */
 @DisplayName("The jar works on the oldest supported Keycloak (warden.compat.keycloak.version)")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OldestSupportedKeycloakIT {
 
     private static final int PORT = 8180;
     private static final String BASE = "http://localhost:" + PORT;
     private static final String ADMIN = "admin";
     private static final String ADMIN_PASSWORD = Pkce.randomToken(18);
+
+    private static final List<String> SECRETS_USED = new CopyOnWriteArrayList<>(
+            List.of(ADMIN_PASSWORD, DemoRealm.DEMO_PASSWORD));
 
     private static Process server;
     private static Path log;
@@ -67,6 +75,7 @@ class OldestSupportedKeycloakIT {
     void infoEndpoint() {
         String adminToken = TokenEndpoint.accessToken(
                 new TokenEndpoint(BASE + "/realms/master").password("admin-cli", ADMIN, ADMIN_PASSWORD));
+        SECRETS_USED.add(adminToken);
 
         Http.Reply reply = Http.getWithBearer(endpoints.realmUrl() + "/warden/info", adminToken);
 
@@ -82,6 +91,7 @@ class OldestSupportedKeycloakIT {
     void userTokenAndRefusal() throws Exception {
         String token = TokenEndpoint.accessToken(
                 endpoints.password(DemoRealm.CLI, DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD));
+        SECRETS_USED.add(token);
 
         assertThat(new AccessTokens(endpoints, DemoRealm.API, DemoRealm.CLI).verify(token).getSubject()).isNotBlank();
         assertThat(Http.getWithBearer(endpoints.realmUrl() + "/warden/info", token).status()).isEqualTo(403);
@@ -100,6 +110,17 @@ class OldestSupportedKeycloakIT {
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.body()).contains("/login/warden/css/warden.css")
                 .contains(ThemeMessages.get("en", "wardenFooterHint"));
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    @DisplayName("after all of the above, the server log holds none of the passwords or tokens used")
+    void logHoldsNoSecrets() throws IOException {
+        String text = Files.readString(log);
+
+        assertThat(text).contains("Realm 'warden' imported");
+        assertThat(SECRETS_USED).hasSizeGreaterThanOrEqualTo(4)
+                .allSatisfy(secret -> assertThat(text).as("server log").doesNotContain(secret));
     }
 
     private static String version() {
