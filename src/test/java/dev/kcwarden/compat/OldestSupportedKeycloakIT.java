@@ -100,10 +100,7 @@ class OldestSupportedKeycloakIT {
     @Test
     @DisplayName("the login page is rendered by the warden theme")
     void loginTheme() {
-        String url = endpoints.authUrl() + "?" + Http.formEncode(Map.of(
-                "client_id", DemoRealm.SPA, "response_type", "code", "scope", "openid",
-                "redirect_uri", "http://localhost:5173/",
-                "code_challenge", Pkce.s256(Pkce.newVerifier()), "code_challenge_method", "S256"));
+        String url = endpoints.authorizationUrl(DemoRealm.SPA, "http://localhost:5173/", Pkce.newVerifier(), "s");
 
         Http.Reply page = Http.get(url, Map.of());
 

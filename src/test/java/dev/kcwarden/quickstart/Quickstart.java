@@ -1,6 +1,7 @@
 package dev.kcwarden.quickstart;
 
 import dev.kcwarden.testing.Pkce;
+import dev.kcwarden.testing.TokenEndpoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -182,9 +183,8 @@ public final class Quickstart {
     private void printBanner(String adminPassword) {
         String base = "http://localhost:" + port;
         String verifier = Pkce.newVerifier();
-        String login = realmUrl() + "/protocol/openid-connect/auth?client_id=demo-spa&response_type=code"
-                + "&scope=openid&redirect_uri=" + URLEncoder.encode(DEMO_REDIRECT, StandardCharsets.UTF_8)
-                + "&code_challenge=" + Pkce.s256(verifier) + "&code_challenge_method=S256&state=" + Pkce.randomToken(12);
+        TokenEndpoint endpoints = new TokenEndpoint(realmUrl());
+        String login = endpoints.authorizationUrl("demo-spa", DEMO_REDIRECT, verifier, Pkce.randomToken(12));
         StringBuilder out = new StringBuilder();
         String rule = "=".repeat(78);
         out.append('\n').append(rule).append('\n');
@@ -198,7 +198,7 @@ public final class Quickstart {
         out.append(" Log in to demo-spa (authorization code + PKCE):\n   ").append(login).append('\n');
         out.append("   after login the browser lands on ").append(DEMO_REDIRECT)
                 .append("?...&code=CODE; exchange it within 60 s:\n");
-        out.append("   curl -s ").append(realmUrl()).append("/protocol/openid-connect/token -d grant_type=authorization_code")
+        out.append("   curl -s ").append(endpoints.tokenUrl()).append(" -d grant_type=authorization_code")
                 .append(" -d client_id=demo-spa -d redirect_uri=").append(DEMO_REDIRECT)
                 .append(" -d code_verifier=").append(verifier).append(" -d code=CODE\n\n");
         out.append(" Stop with Ctrl-C.\n").append(rule).append('\n');

@@ -46,17 +46,9 @@ public final class BrowserLogin implements AutoCloseable {
         return redirectUri;
     }
 
-    /** The authorization request for {@code clientId} with an S256 challenge of {@code verifier}. */
+    /** The authorization request for {@code clientId} with an S256 challenge of {@code verifier}, to this callback. */
     public String authorizationUrl(TokenEndpoint realm, String clientId, String verifier, String state) {
-        Map<String, String> query = new LinkedHashMap<>();
-        query.put("client_id", clientId);
-        query.put("response_type", "code");
-        query.put("scope", "openid");
-        query.put("redirect_uri", redirectUri);
-        query.put("state", state);
-        query.put("code_challenge", Pkce.s256(verifier));
-        query.put("code_challenge_method", "S256");
-        return realm.authUrl() + "?" + Http.formEncode(query);
+        return realm.authorizationUrl(clientId, redirectUri, verifier, state);
     }
 
     /**

@@ -24,6 +24,22 @@ public final class TokenEndpoint {
         return realmUrl + "/protocol/openid-connect/auth";
     }
 
+    /**
+     * An authorization request of the code flow (scope {@code openid}) carrying the S256 challenge of
+     * {@code verifier}, as a public client with PKCE sends it.
+     */
+    public String authorizationUrl(String clientId, String redirectUri, String verifier, String state) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("client_id", clientId);
+        query.put("response_type", "code");
+        query.put("scope", "openid");
+        query.put("redirect_uri", redirectUri);
+        query.put("state", state);
+        query.put("code_challenge", Pkce.s256(verifier));
+        query.put("code_challenge_method", "S256");
+        return authUrl() + "?" + Http.formEncode(query);
+    }
+
     public String jwksUrl() {
         return realmUrl + "/protocol/openid-connect/certs";
     }
