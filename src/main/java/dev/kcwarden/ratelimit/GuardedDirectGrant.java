@@ -1,0 +1,66 @@
+package dev.kcwarden.ratelimit;
+
+import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.authentication.Authenticator;
+import org.keycloak.authentication.authenticators.directgrant.ValidatePassword;
+import org.keycloak.authentication.authenticators.directgrant.ValidateUsername;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.services.managers.AuthenticationManager;
+
+/**
+ * Asks the limiter, then runs Keycloak's own username and password validation unchanged
+ * (same answers, same events, same dummy hash for unknown users), and gives the attempt's
+ * slots back only when both passed.
+ */
+final class GuardedDirectGrant implements Authenticator {
+
+    private final Authenticator username = new ValidateUsername();
+    private final Authenticator password = new ValidatePassword();
+
+    @Override
+    public void authenticate(AuthenticationFlowContext context) {
+        String typedName = context.getHttpRequest().getDecodedFormParameters().getFirst(AuthenticationManager.FORM_USERNAME);
+        if (typedName == null) {
+            username.authenticate(context); // Keycloak's own "Missing parameter: username"
+            return;
+        }
+        LoginGuard guard = LoginGuard.forLogin(context);
+        Decision decision = guard.beginLogin(typedName);
+        if (decision instanceof Decision.Denied denied) {
+            ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(typedName);
+            context.forceChallenge(throttled.oauthError(ThrottledAttempt.LOGIN_MESSAGE));
+            return;
+        }
+        if (OutcomeRecorder.authenticate(username, context, false)
+                && OutcomeRecorder.authenticate(password, context, true)) {
+            guard.loginSucceeded((Decision.Allowed) decision, typedName);
+        }
+    }
+
+    @Override
+    public void action(AuthenticationFlowContext context) {
+        // a direct grant has no second request
+    }
+
+    @Override
+    public boolean requiresUser() {
+        return false;
+    }
+
+    @Override
+    public boolean configuredFor(KeycloakSession session, RealmModel realm, UserModel user) {
+        return true;
+    }
+
+    @Override
+    public void setRequiredActions(KeycloakSession session, RealmModel realm, UserModel user) {
+        // nothing to set up
+    }
+
+    @Override
+    public void close() {
+        // stateless
+    }
+}

@@ -1,0 +1,41 @@
+package dev.kcwarden.ratelimit;
+
+import jakarta.ws.rs.core.MultivaluedHashMap;
+import jakarta.ws.rs.core.MultivaluedMap;
+import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.authentication.authenticators.browser.UsernamePasswordForm;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.services.managers.AuthenticationManager;
+
+/** Keycloak's login form with the limiter asked first, so a refused attempt never reaches the hash. */
+final class GuardedPasswordForm extends UsernamePasswordForm {
+
+    GuardedPasswordForm(KeycloakSession session) {
+        super(session);
+    }
+
+    @Override
+    protected boolean validateForm(AuthenticationFlowContext context, MultivaluedMap<String, String> formData) {
+        String typedName = context.getUser() != null
+                ? context.getUser().getUsername()
+                : formData.getFirst(AuthenticationManager.FORM_USERNAME);
+        LoginGuard guard = LoginGuard.forLogin(context);
+        Decision decision = guard.beginLogin(typedName);
+        if (decision instanceof Decision.Denied denied) {
+            ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(typedName);
+            MultivaluedMap<String, String> kept = new MultivaluedHashMap<>();
+            if (typedName != null) {
+                kept.putSingle(AuthenticationManager.FORM_USERNAME, typedName);
+            }
+            context.forceChallenge(throttled.page(createLoginForm(context.form()
+                    .setFormData(kept)
+                    .setError(ThrottledAttempt.LOGIN_MESSAGE, throttled.minutes()))));
+            return false;
+        }
+        boolean valid = super.validateForm(context, formData);
+        if (valid) {
+            guard.loginSucceeded((Decision.Allowed) decision, typedName);
+        }
+        return valid;
+    }
+}

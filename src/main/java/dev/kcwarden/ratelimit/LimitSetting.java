@@ -1,0 +1,67 @@
+package dev.kcwarden.ratelimit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.keycloak.provider.ProviderConfigProperty;
+
+/**
+ * How one limit appears in an authenticator's configuration: two properties (maximum and
+ * window), their defaults and their help texts. Factories list these; {@link GuardConfig}
+ * reads them back, so a property name is written in exactly one place.
+ */
+public record LimitSetting(LimitKind kind, String label, int defaultMax, int defaultWindowSeconds, String what) {
+
+    private static final Logger LOG = Logger.getLogger(LimitSetting.class);
+    static final int MAX_ALLOWED = 10_000;
+    static final int MAX_WINDOW_SECONDS = 7 * 24 * 3600;
+
+    public String maxProperty() {
+        return "warden." + kind.id().replace('_', '-') + ".max";
+    }
+
+    public String windowProperty() {
+        return "warden." + kind.id().replace('_', '-') + ".window";
+    }
+
+    List<ProviderConfigProperty> properties() {
+        List<ProviderConfigProperty> list = new ArrayList<>(2);
+        list.add(new ProviderConfigProperty(maxProperty(), label + ": maximum",
+                "How many " + what + " are allowed within the window before further attempts get HTTP 429. "
+                        + "0 switches this limit off. Default " + defaultMax + ", at most " + MAX_ALLOWED + ".",
+                ProviderConfigProperty.STRING_TYPE, String.valueOf(defaultMax)));
+        list.add(new ProviderConfigProperty(windowProperty(), label + ": window (seconds)",
+                "Each counted attempt stops counting this many seconds after it happened. Default "
+                        + defaultWindowSeconds + ", at most " + MAX_WINDOW_SECONDS + " (7 days).",
+                ProviderConfigProperty.STRING_TYPE, String.valueOf(defaultWindowSeconds)));
+        return list;
+    }
+
+    /**
+     * The limit a config map asks for. A value that is not a whole number in range falls back to
+     * the default with a warning that names the property, never to "no limit".
+     */
+    Limit read(Map<String, String> config, String where) {
+        int max = number(config, maxProperty(), defaultMax, 0, MAX_ALLOWED, where);
+        int window = number(config, windowProperty(), defaultWindowSeconds, 1, MAX_WINDOW_SECONDS, where);
+        return new Limit(kind, max, window);
+    }
+
+    private static int number(Map<String, String> config, String property, int fallback, int min, int max, String where) {
+        String raw = config == null ? null : config.get(property);
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(raw.strip());
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        LOG.warnf("%s: %s must be a whole number from %d to %d; using the default %d instead", where, property, min, max, fallback);
+        return fallback;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.kcwarden.ratelimit;
+
+import java.util.Map;
+import java.util.OptionalLong;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.SingleUseObjectProvider;
+
+/**
+ * Slots kept in Keycloak's single-use-object store: the cache Keycloak itself uses for
+ * one-time codes, shared by every node of a cluster (and by external Infinispan setups).
+ * Entries carry lifespans, so the store forgets old attempts on its own.
+ */
+final class SingleUseObjectSlotStore implements SlotStore {
+
+    private static final String EXPIRES = "exp";
+
+    private final SingleUseObjectProvider store;
+
+    SingleUseObjectSlotStore(KeycloakSession session) {
+        this.store = session.singleUseObjects();
+    }
+
+    @Override
+    public boolean claim(String key, int lifespanSeconds) {
+        return store.putIfAbsent(key, lifespanSeconds);
+    }
+
+    @Override
+    public boolean exists(String key) {
+        return store.contains(key);
+    }
+
+    @Override
+    public void delete(String key) {
+        store.remove(key);
+    }
+
+    @Override
+    public void stamp(String key, int lifespanSeconds, long expiresAtMillis) {
+        // Written when the request's transaction commits (Keycloak's put is transactional).
+        store.put(key, lifespanSeconds, Map.of(EXPIRES, Long.toString(expiresAtMillis)));
+    }
+
+    @Override
+    public OptionalLong expiry(String key) {
+        Map<String, String> notes = store.get(key);
+        String value = notes == null ? null : notes.get(EXPIRES);
+        if (value == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.kcwarden.ratelimit;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.text.MessageFormat;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.jboss.logging.Logger;
+import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.events.Details;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.theme.Theme;
+
+/**
+ * What a refused attempt leaves behind: one error event that names the limit, and an HTTP 429
+ * answer with a {@code Retry-After} that is long enough to pass the limit on retry.
+ */
+public final class ThrottledAttempt {
+
+    /** The event error of every throttled attempt; the limit is in {@link #LIMIT_DETAIL}. */
+    public static final String EVENT_ERROR = "warden_throttled";
+    public static final String LIMIT_DETAIL = "warden_limit";
+    public static final String RETRY_AFTER_DETAIL = "retry_after";
+
+    public static final String LOGIN_MESSAGE = "wardenLoginThrottled";
+    public static final String RESET_MESSAGE = "wardenResetThrottled";
+
+    private static final Logger LOG = Logger.getLogger(ThrottledAttempt.class);
+    private static final int TOO_MANY_REQUESTS = 429;
+
+    private final AuthenticationFlowContext context;
+    private final Decision.Denied denied;
+
+    public ThrottledAttempt(AuthenticationFlowContext context, Decision.Denied denied) {
+        this.context = context;
+        this.denied = denied;
+    }
+
+    /** Records the error event (LOGIN_ERROR, RESET_PASSWORD_ERROR: whatever this flow emits). */
+    public ThrottledAttempt recordEvent(String typedName) {
+        if (typedName != null && !typedName.isBlank()) {
+            context.getEvent().detail(Details.USERNAME, typedName);
+        }
+        context.getEvent()
+                .detail(LIMIT_DETAIL, denied.bucket().limit().kind().id())
+                .detail(RETRY_AFTER_DETAIL, Long.toString(denied.retryAfterSeconds()))
+                .error(EVENT_ERROR);
+        LOG.debugf("realm %s: attempt refused by limit %s for %d s", context.getRealm().getName(),
+                denied.bucket().limit().kind().id(), denied.retryAfterSeconds());
+        return this;
+    }
+
+    /** Minutes to show a person, rounded up: "try again in 1 minute" rather than "in 0". */
+    public int minutes() {
+        return (int) ((denied.retryAfterSeconds() + 59) / 60);
+    }
+
+    /** A login or reset page, sent again with status 429 and Retry-After. */
+    public Response page(Response rendered) {
+        return Response.fromResponse(rendered)
+                .status(TOO_MANY_REQUESTS)
+                .header("Retry-After", denied.retryAfterSeconds())
+                .build();
+    }
+
+    /** The token endpoint's answer: an OAuth-style JSON error with status 429 and Retry-After. */
+    public Response oauthError(String messageKey) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", "too_many_requests");
+        body.put("error_description", text(context.getSession(), messageKey, minutes()));
+        return Response.status(TOO_MANY_REQUESTS)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .header("Retry-After", denied.retryAfterSeconds())
+                .header("Cache-Control", "no-store")
+                .entity(body)
+                .build();
+    }
+
+    /** A message of the realm's login theme (warden's keys reach every theme) in the request's locale. */
+    static String text(KeycloakSession session, String key, Object... parameters) {
+        Locale locale = session.getContext().resolveLocale(null);
+        try {
+            Properties messages = session.theme().getTheme(Theme.Type.LOGIN).getMessages(locale);
+            String pattern = messages.getProperty(key);
+            if (pattern != null) {
+                return new MessageFormat(pattern, locale).format(parameters);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.debugf("message %s could not be read from the login theme: %s", key, e.getMessage());
+        }
+        return "Too many attempts. Try again later.";
+    }
+}

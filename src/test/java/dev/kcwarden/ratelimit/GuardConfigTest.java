@@ -1,0 +1,54 @@
+package dev.kcwarden.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.keycloak.models.AuthenticatorConfigModel;
+
+@DisplayName("Guard configuration: every value has a default and bad values never switch a limit off")
+class GuardConfigTest {
+
+    private static GuardConfig config(Map<String, String> values) {
+        AuthenticatorConfigModel model = new AuthenticatorConfigModel();
+        model.setAlias("test");
+        model.setConfig(new java.util.HashMap<>(values));
+        return GuardConfig.of(GuardConfig.LOGIN, model, "r");
+    }
+
+    @Test
+    void defaultsWithoutConfig() {
+        GuardConfig config = GuardConfig.of(GuardConfig.LOGIN, null, "r");
+        assertThat(config.limit(LimitKind.IP)).isEqualTo(new Limit(LimitKind.IP, 100, 900));
+        assertThat(config.limit(LimitKind.USER_IP)).isEqualTo(new Limit(LimitKind.USER_IP, 10, 900));
+        assertThat(config.limit(LimitKind.ACCOUNT)).isEqualTo(new Limit(LimitKind.ACCOUNT, 100, 3600));
+        assertThat(config.allowlisted(ClientAddress.parse("127.0.0.1").orElseThrow())).isFalse();
+    }
+
+    @Test
+    void badValuesFallBackToDefaults() {
+        GuardConfig config = config(Map.of(
+                "warden.user-ip.max", "-1", "warden.user-ip.window", "ten",
+                "warden.ip.max", "99999999999", "warden.account.max", " 7 "));
+        assertThat(config.limit(LimitKind.USER_IP)).isEqualTo(new Limit(LimitKind.USER_IP, 10, 900));
+        assertThat(config.limit(LimitKind.IP).max()).isEqualTo(100);
+        assertThat(config.limit(LimitKind.ACCOUNT).max()).isEqualTo(7);
+    }
+
+    @Test
+    void allowlistAcceptsCommasAndHashes() {
+        GuardConfig config = config(Map.of("warden.allowlist", "10.0.0.0/8, nonsense ##2001:db8::/32"));
+        assertThat(config.allowlisted(ClientAddress.parse("10.1.2.3").orElseThrow())).isTrue();
+        assertThat(config.allowlisted(ClientAddress.parse("2001:db8::5").orElseThrow())).isTrue();
+        assertThat(config.allowlisted(ClientAddress.parse("192.0.2.1").orElseThrow())).isFalse();
+    }
+
+    @Test
+    void everyPropertyHasADefaultAndHelp() {
+        assertThat(GuardConfig.properties(GuardConfig.LOGIN)).hasSize(7).allSatisfy(p -> {
+            assertThat(p.getHelpText()).isNotBlank();
+            assertThat(p.getDefaultValue()).isNotNull();
+        });
+    }
+}

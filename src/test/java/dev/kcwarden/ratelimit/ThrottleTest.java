@@ -1,0 +1,149 @@
+package dev.kcwarden.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The limiter core counts exactly, forgives successes and tells when to retry")
+class ThrottleTest {
+
+    private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+    private final MemorySlotStore store = new MemorySlotStore(clock::get);
+    private final Throttle throttle = new Throttle(store, clock::get);
+    private final ThrottleKeys keys = new ThrottleKeys("realm-1");
+    private final ClientAddress attacker = ClientAddress.parse("203.0.113.7").orElseThrow();
+    private final Limit threePerMinute = new Limit(LimitKind.USER_IP, 3, 60);
+
+    private Bucket bucket() {
+        return keys.userAndIp(threePerMinute, ThrottleKeys.accountOf("user-1", "alice"), attacker);
+    }
+
+    @Test
+    @DisplayName("the limit is reached exactly at the configured count")
+    void exactCount() {
+        for (int i = 0; i < 3; i++) {
+            assertThat(throttle.acquire(List.of(bucket()))).isInstanceOf(Decision.Allowed.class);
+        }
+        assertThat(throttle.acquire(List.of(bucket()))).isInstanceOf(Decision.Denied.class);
+    }
+
+    @Test
+    @DisplayName("Retry-After is when the oldest failure stops counting, and a retry then passes")
+    void retryAfterIsCorrect() {
+        throttle.acquire(List.of(bucket()));
+        clock.addAndGet(20_000);
+        throttle.acquire(List.of(bucket()));
+        throttle.acquire(List.of(bucket()));
+        Decision.Denied denied = (Decision.Denied) throttle.acquire(List.of(bucket()));
+        assertThat(denied.retryAfterSeconds()).isEqualTo(40);
+        assertThat(denied.bucket().limit().kind()).isEqualTo(LimitKind.USER_IP);
+
+        clock.addAndGet(39_000);
+        assertThat(throttle.acquire(List.of(bucket()))).as("one second early").isInstanceOf(Decision.Denied.class);
+        clock.addAndGet(1_000);
+        assertThat(throttle.acquire(List.of(bucket()))).as("on time").isInstanceOf(Decision.Allowed.class);
+        assertThat(throttle.acquire(List.of(bucket()))).as("the other two still count").isInstanceOf(Decision.Denied.class);
+    }
+
+    @Test
+    @DisplayName("Retry-After rounds up to whole seconds and is never 0")
+    void retryAfterRoundsUp() {
+        for (int i = 0; i < 3; i++) {
+            throttle.acquire(List.of(bucket()));
+        }
+        clock.addAndGet(59_500);
+        Decision.Denied denied = (Decision.Denied) throttle.acquire(List.of(bucket()));
+        assertThat(denied.retryAfterSeconds()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a released attempt stops counting; reset forgets the bucket and its block")
+    void releaseAndReset() {
+        Decision.Allowed first = (Decision.Allowed) throttle.acquire(List.of(bucket()));
+        throttle.release(first);
+        for (int i = 0; i < 3; i++) {
+            assertThat(throttle.acquire(List.of(bucket()))).isInstanceOf(Decision.Allowed.class);
+        }
+        assertThat(throttle.acquire(List.of(bucket()))).isInstanceOf(Decision.Denied.class);
+        assertThat(throttle.usage(bucket()).blocked()).isTrue();
+        assertThat(throttle.usage(bucket()).counted()).isEqualTo(3);
+
+        throttle.reset(bucket());
+        assertThat(throttle.usage(bucket()).counted()).isZero();
+        assertThat(throttle.acquire(List.of(bucket()))).isInstanceOf(Decision.Allowed.class);
+    }
+
+    @Test
+    @DisplayName("all or nothing: an attempt refused by one bucket holds no slot in another")
+    void allOrNothing() {
+        Bucket ip = keys.ip(new Limit(LimitKind.IP, 5, 60), attacker);
+        for (int i = 0; i < 3; i++) {
+            throttle.acquire(List.of(ip, bucket()));
+        }
+        for (int i = 0; i < 10; i++) {
+            assertThat(throttle.acquire(List.of(ip, bucket()))).isInstanceOf(Decision.Denied.class);
+        }
+        assertThat(throttle.usage(ip).counted()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("a limit with maximum 0 is off")
+    void zeroIsOff() {
+        Bucket off = keys.ip(new Limit(LimitKind.IP, 0, 60), attacker);
+        for (int i = 0; i < 50; i++) {
+            assertThat(throttle.acquire(List.of(off))).isInstanceOf(Decision.Allowed.class);
+        }
+        assertThat(store.size()).isZero();
+    }
+
+    @Test
+    @DisplayName("100 parallel attempts against a limit of 10: exactly 10 get through")
+    void exactUnderConcurrency() throws Exception {
+        Bucket tenPerMinute = keys.userAndIp(new Limit(LimitKind.USER_IP, 10, 60), "name:alice", attacker);
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Callable<Decision>> attempts = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            attempts.add(() -> {
+                start.await();
+                return throttle.acquire(List.of(tenPerMinute));
+            });
+        }
+        List<Future<Decision>> futures = new ArrayList<>();
+        attempts.forEach(a -> futures.add(pool.submit(a)));
+        start.countDown();
+        int allowed = 0;
+        for (Future<Decision> f : futures) {
+            if (f.get() instanceof Decision.Allowed) {
+                allowed++;
+            }
+        }
+        pool.shutdown();
+        assertThat(allowed).isEqualTo(10);
+    }
+
+    @Test
+    @DisplayName("memory stays bounded: a million distinct usernames leave nothing after the window")
+    void memoryBounded() {
+        Limit account = new Limit(LimitKind.ACCOUNT, 100, 60);
+        for (int i = 0; i < 1_000_000; i++) {
+            Decision d = throttle.acquire(List.of(keys.account(account, ThrottleKeys.accountOf(null, "user" + i))));
+            assertThat(d).isInstanceOf(Decision.Allowed.class);
+            if (i % 100_000 == 0) {
+                clock.addAndGet(1);
+            }
+        }
+        assertThat(store.size()).isEqualTo(1_000_000);
+        clock.addAndGet(60_000);
+        assertThat(store.size()).isZero();
+    }
+}
