@@ -38,8 +38,8 @@ final class RealmAdminAuth {
     }
 
     /**
-     * Answers {@code body} when the caller is authenticated and {@code allowed} holds for it; otherwise the
-     * 401 or 403 response.
+     * Answers {@code body} (a JSON value, or a complete response) when the caller is authenticated and
+     * {@code allowed} holds for it; otherwise the 401 or 403 response.
      */
     static Response require(KeycloakSession session, Predicate<AdminPermissionEvaluator> allowed,
             Supplier<Object> body) {
@@ -60,7 +60,15 @@ final class RealmAdminAuth {
             return error(targetRealm, Response.Status.FORBIDDEN, "insufficient_scope", "insufficient_scope",
                     "The token's user lacks the admin role this call needs in this realm.");
         }
-        return Response.ok(body.get(), MediaType.APPLICATION_JSON_TYPE).build();
+        Object answer = body.get();
+        return answer instanceof Response response ? response : Response.ok(answer, MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    static Response badRequest(String description) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("error", "invalid_request");
+        body.put("error_description", description);
+        return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
     }
 
     private static Response error(RealmModel realm, Response.Status status, String challengeError, String error,

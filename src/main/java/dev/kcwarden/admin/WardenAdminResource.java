@@ -1,13 +1,20 @@
 package dev.kcwarden.admin;
 
 import dev.kcwarden.Warden;
+import dev.kcwarden.ratelimit.ClientAddress;
+import dev.kcwarden.ratelimit.ThrottleAdmin;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import org.jboss.logging.Logger;
 import org.keycloak.common.Version;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -17,6 +24,9 @@ import org.keycloak.models.RealmModel;
  * first; nothing here is public.
  */
 public final class WardenAdminResource {
+
+    private static final Logger LOG = Logger.getLogger(WardenAdminResource.class);
+    private static final int MAX_USERNAME = 255;
 
     private final KeycloakSession session;
 
@@ -33,6 +43,62 @@ public final class WardenAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response info() {
         return RealmAdminAuth.require(session, permissions -> permissions.realm().canViewRealm(), this::describe);
+    }
+
+    /**
+     * The login-guard counters of a username and/or client IP: counted attempts, limit, block
+     * and Retry-After per limit. Requires {@code manage-users} on the realm.
+     */
+    @GET
+    @Path("throttles")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response throttles(@QueryParam("username") String username, @QueryParam("ip") String ip) {
+        return RealmAdminAuth.require(session, permissions -> permissions.users().canManage(),
+                () -> onThrottles(username, ip, (admin, client) -> admin.list(blankToNull(username), client)));
+    }
+
+    /** Clears the counters and blocks of a username and/or client IP. Requires {@code manage-users}. */
+    @DELETE
+    @Path("throttles")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response clearThrottles(@QueryParam("username") String username, @QueryParam("ip") String ip) {
+        return RealmAdminAuth.require(session, permissions -> permissions.users().canManage(),
+                () -> onThrottles(username, ip, (admin, client) -> {
+                    var cleared = admin.clear(blankToNull(username), client);
+                    LOG.infof("realm %s: an administrator cleared login-guard limits %s", session.getContext().getRealm().getName(), cleared);
+                    return Map.of("cleared", cleared);
+                }));
+    }
+
+    private Object onThrottles(String username, String ip, BiFunction<ThrottleAdmin, ClientAddress, Object> action) {
+        boolean hasUser = username != null && !username.isBlank();
+        boolean hasIp = ip != null && !ip.isBlank();
+        if (!hasUser && !hasIp) {
+            return RealmAdminAuth.badRequest("Give a username (or email) in ?username=, a client IP in ?ip=, or both.");
+        }
+        if (hasUser && username.length() > MAX_USERNAME) {
+            return RealmAdminAuth.badRequest("username is longer than " + MAX_USERNAME + " characters.");
+        }
+        Optional<ClientAddress> client = hasIp ? ClientAddress.parse(ip) : Optional.empty();
+        if (hasIp && client.isEmpty()) {
+            return RealmAdminAuth.badRequest("ip must be an IPv4 or IPv6 address such as 192.0.2.10 or 2001:db8::1.");
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        if (hasUser) {
+            answer.put("username", username);
+        }
+        client.ifPresent(c -> answer.put("ip", c.limitKey()));
+        Object result = action.apply(new ThrottleAdmin(session, session.getContext().getRealm()), client.orElse(null));
+        if (result instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> answer.put(String.valueOf(k), v));
+        } else {
+            answer.put("limits", result);
+        }
+        return answer;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     private Map<String, String> describe() {

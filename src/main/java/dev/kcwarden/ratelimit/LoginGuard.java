@@ -119,6 +119,11 @@ public final class LoginGuard {
     }
 
     private String accountOf(String typedName) {
+        return accountKey(session, realm, typedName);
+    }
+
+    /** The account part of a key for a typed username or email, as the guard and the admin API compute it. */
+    public static String accountKey(KeycloakSession session, RealmModel realm, String typedName) {
         // Keyed on the user id when the name or email belongs to an account, so typing the
         // email instead of the username (or another case) does not open a second counter.
         String userId = null;

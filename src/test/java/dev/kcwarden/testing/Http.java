@@ -62,6 +62,15 @@ public final class Http {
         return get(url, token == null ? Map.of() : Map.of("Authorization", "Bearer " + token));
     }
 
+    /** Any method without a body, with a bearer token. */
+    public static Reply send(String method, String url, String token) {
+        return send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token)
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build());
+    }
+
     public static String formEncode(Map<String, String> form) {
         return form.entrySet().stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="

@@ -1,0 +1,113 @@
+package dev.kcwarden.ratelimit;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.keycloak.models.AuthenticationExecutionModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+
+/**
+ * What the admin API shows and clears: the counters of one username and/or client address,
+ * with the limits the realm's guarded executions configure (the largest, where two
+ * executions differ; defaults where none is bound).
+ */
+public final class ThrottleAdmin {
+
+    private static final Set<String> LOGIN_PROVIDERS = Set.of(GuardedPasswordFormFactory.PROVIDER_ID, GuardedDirectGrantFactory.PROVIDER_ID);
+
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final Throttle throttle;
+    private final ThrottleKeys keys;
+    private final Map<LimitKind, Limit> limits;
+
+    public ThrottleAdmin(KeycloakSession session, RealmModel realm) {
+        this.session = session;
+        this.realm = realm;
+        this.throttle = LoginGuard.throttle(session);
+        this.keys = new ThrottleKeys(realm.getId());
+        this.limits = configuredLimits(realm);
+    }
+
+    /** The buckets of a username and/or address; null means "not given". */
+    private List<Bucket> buckets(String username, ClientAddress client) {
+        List<Bucket> buckets = new ArrayList<>();
+        String account = username == null ? null : LoginGuard.accountKey(session, realm, username);
+        if (client != null) {
+            buckets.add(keys.ip(limits.get(LimitKind.IP), client));
+            buckets.add(keys.ip(limits.get(LimitKind.RESET_IP), client));
+        }
+        if (account != null && client != null) {
+            buckets.add(keys.userAndIp(limits.get(LimitKind.USER_IP), account, client));
+        }
+        if (account != null) {
+            buckets.add(keys.account(limits.get(LimitKind.ACCOUNT), account));
+            buckets.add(keys.account(limits.get(LimitKind.RESET_ACCOUNT), account));
+        }
+        return buckets;
+    }
+
+    public List<Map<String, Object>> list(String username, ClientAddress client) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Bucket bucket : buckets(username, client)) {
+            Throttle.Usage usage = throttle.usage(bucket);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("limit", bucket.limit().kind().id());
+            row.put("counted", usage.counted());
+            row.put("max", bucket.limit().max());
+            row.put("windowSeconds", bucket.limit().windowSeconds());
+            row.put("blocked", usage.blocked());
+            row.put("retryAfterSeconds", usage.retryAfterSeconds());
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** Clears every counter and block of the username and/or address; returns the limits that held something. */
+    public List<String> clear(String username, ClientAddress client) {
+        List<String> cleared = new ArrayList<>();
+        for (Bucket bucket : buckets(username, client)) {
+            Throttle.Usage usage = throttle.usage(bucket);
+            if (usage.counted() > 0 || usage.blocked()) {
+                cleared.add(bucket.limit().kind().id());
+            }
+            throttle.reset(bucket);
+        }
+        return cleared;
+    }
+
+    private static Map<LimitKind, Limit> configuredLimits(RealmModel realm) {
+        Map<LimitKind, Limit> limits = new EnumMap<>(LimitKind.class);
+        realm.getAuthenticationFlowsStream()
+                .flatMap(flow -> realm.getAuthenticationExecutionsStream(flow.getId()))
+                .forEach(execution -> merge(limits, realm, execution));
+        GuardConfig defaults = GuardConfig.of(GuardConfig.LOGIN, null, realm.getName());
+        GuardConfig resetDefaults = GuardConfig.of(GuardConfig.RESET, null, realm.getName());
+        for (LimitKind kind : LimitKind.values()) {
+            limits.computeIfAbsent(kind, k -> defaults.limit(k) != null ? defaults.limit(k) : resetDefaults.limit(k));
+        }
+        return limits;
+    }
+
+    private static void merge(Map<LimitKind, Limit> limits, RealmModel realm, AuthenticationExecutionModel execution) {
+        List<LimitSetting> settings;
+        if (LOGIN_PROVIDERS.contains(execution.getAuthenticator())) {
+            settings = GuardConfig.LOGIN;
+        } else if (GuardedResetChooseUserFactory.PROVIDER_ID.equals(execution.getAuthenticator())) {
+            settings = GuardConfig.RESET;
+        } else {
+            return;
+        }
+        GuardConfig config = GuardConfig.of(settings,
+                execution.getAuthenticatorConfig() == null ? null : realm.getAuthenticatorConfigById(execution.getAuthenticatorConfig()),
+                realm.getName());
+        for (LimitSetting setting : settings) {
+            Limit limit = config.limit(setting.kind());
+            limits.merge(setting.kind(), limit, (a, b) -> a.max() >= b.max() ? a : b);
+        }
+    }
+}
