@@ -95,9 +95,13 @@ public final class ThrottleAdmin {
 
     private static void merge(Map<LimitKind, Limit> limits, RealmModel realm, AuthenticationExecutionModel execution) {
         List<LimitSetting> settings;
-        if (LOGIN_PROVIDERS.contains(execution.getAuthenticator())) {
+        String provider = execution.getAuthenticator(); // null for a sub-flow
+        if (provider == null) {
+            return;
+        }
+        if (LOGIN_PROVIDERS.contains(provider)) {
             settings = GuardConfig.LOGIN;
-        } else if (GuardedResetChooseUserFactory.PROVIDER_ID.equals(execution.getAuthenticator())) {
+        } else if (GuardedResetChooseUserFactory.PROVIDER_ID.equals(provider)) {
             settings = GuardConfig.RESET;
         } else {
             return;

@@ -3,18 +3,25 @@ package dev.kcwarden.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kcwarden.ratelimit.GuardedDirectGrantFactory;
+import dev.kcwarden.ratelimit.GuardedPasswordFormFactory;
+import dev.kcwarden.ratelimit.GuardedResetChooseUserFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.keycloak.authentication.ConfigurableAuthenticatorFactory;
+import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.util.JsonSerialization;
 
-@DisplayName("docs/configuration.md tells the truth about the demo realm")
+@DisplayName("docs/configuration.md tells the truth about the demo realm and the login guard")
 class ConfigurationDocTest {
 
     /** A table row of the form | `setting` | `value` | why |. */
@@ -35,6 +42,38 @@ class ConfigurationDocTest {
             assertThat(value.isMissingNode()).as("%s is in the realm file", row[0]).isFalse();
             assertThat(value.asText()).as(row[0]).isEqualTo(row[1]);
         }
+    }
+
+    /** A row of the login guard table: | `property` | `default` | console label | what counts |. */
+    private static final Pattern PROPERTY_ROW = Pattern.compile("^\\| `(warden\\.[a-z.-]+)` \\| `([^`]*)` \\| ([^|]+) \\|");
+
+    @Test
+    @DisplayName("every login guard property is documented with its default and console label, and nothing else is")
+    void loginGuardTableMatchesProviders() throws IOException {
+        Map<String, ProviderConfigProperty> properties = new LinkedHashMap<>();
+        for (ConfigurableAuthenticatorFactory factory : List.of(new GuardedPasswordFormFactory(),
+                new GuardedDirectGrantFactory(), new GuardedResetChooseUserFactory())) {
+            factory.getConfigProperties().forEach(p -> properties.put(p.getName(), p));
+        }
+        Map<String, String[]> documented = new LinkedHashMap<>();
+        List<String> lines = Files.readAllLines(Path.of("docs", "configuration.md"));
+        int start = lines.indexOf("## Login guard (US2)");
+        assertThat(start).as("login guard section").isPositive();
+        for (String line : lines.subList(start, lines.size())) {
+            if (line.startsWith("## ") && !line.equals(lines.get(start))) {
+                break;
+            }
+            Matcher m = PROPERTY_ROW.matcher(line);
+            if (m.find()) {
+                documented.put(m.group(1), new String[] {m.group(2), m.group(3).trim()});
+            }
+        }
+        assertThat(documented.keySet()).containsExactlyInAnyOrderElementsOf(properties.keySet());
+        properties.forEach((name, property) -> {
+            assertThat(documented.get(name)[0]).as("default of %s", name).isEqualTo(String.valueOf(property.getDefaultValue()));
+            assertThat(documented.get(name)[1]).as("label of %s", name).isEqualTo(property.getLabel());
+            assertThat(property.getHelpText()).as("help of %s", name).isNotBlank();
+        });
     }
 
     private static List<String[]> realmRows() throws IOException {

@@ -150,7 +150,8 @@ class BrowserGuardIT {
 
     private Http.Reply requestReset(LoopbackClient browser, String username) {
         Http.Reply login = browser.get(loginPageUrl("en"), Map.of());
-        Http.Reply form = browser.get(FormPage.link(login.body(), "reset-credentials"), Map.of());
+        String link = java.net.URI.create(realm.getBaseUrl()).resolve(FormPage.link(login.body(), "reset-credentials")).toString();
+        Http.Reply form = browser.get(link, Map.of());
         String action = FormPage.formAction(form.body(), "kc-reset-password-form");
         return browser.postForm(action, Map.of("username", username));
     }
@@ -218,6 +219,7 @@ class BrowserGuardIT {
         String rm = realm.admin().clients().findByClientId("realm-management").get(0).getId();
         RoleRepresentation manageUsers = realm.admin().clients().get(rm).roles().get("manage-users").toRepresentation();
         realm.admin().users().get(id).roles().clientLevel(rm).add(List.of(manageUsers));
-        return TokenEndpoint.accessToken(endpoints.password(DemoRealm.CLI, name, PASSWORD));
+        // admin-cli: the realm's own admin client, whose tokens carry the user's realm-management roles
+        return TokenEndpoint.accessToken(endpoints.password("admin-cli", name, PASSWORD));
     }
 }
