@@ -10,8 +10,6 @@ import java.util.Properties;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.events.Details;
-import org.keycloak.models.KeycloakSession;
-import org.keycloak.theme.Theme;
 
 /**
  * What a refused attempt leaves behind: one error event that names the limit, and an HTTP 429
@@ -29,6 +27,7 @@ public final class ThrottledAttempt {
 
     private static final Logger LOG = Logger.getLogger(ThrottledAttempt.class);
     private static final int TOO_MANY_REQUESTS = 429;
+    private static final Properties API_MESSAGES = loadApiMessages();
 
     private final AuthenticationFlowContext context;
     private final Decision.Denied denied;
@@ -69,7 +68,7 @@ public final class ThrottledAttempt {
     public Response oauthError(String messageKey) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", "too_many_requests");
-        body.put("error_description", text(context.getSession(), messageKey, minutes()));
+        body.put("error_description", text(messageKey, minutes()));
         return Response.status(TOO_MANY_REQUESTS)
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .header("Retry-After", denied.retryAfterSeconds())
@@ -78,18 +77,25 @@ public final class ThrottledAttempt {
                 .build();
     }
 
-    /** A message of the realm's login theme (warden's keys reach every theme) in the request's locale. */
-    static String text(KeycloakSession session, String key, Object... parameters) {
-        Locale locale = session.getContext().resolveLocale(null);
-        try {
-            Properties messages = session.theme().getTheme(Theme.Type.LOGIN).getMessages(locale);
-            String pattern = messages.getProperty(key);
-            if (pattern != null) {
-                return new MessageFormat(pattern, locale).format(parameters);
+    /**
+     * The token endpoint's description, for the developer reading the response: English from warden's own
+     * message bundle, read once. (Pages go through the realm's theme, with its locales and overrides; an API
+     * error, like Keycloak's own "Invalid user credentials", does not.)
+     */
+    static String text(String key, Object... parameters) {
+        String pattern = API_MESSAGES.getProperty(key, "Too many attempts. Try again later.");
+        return new MessageFormat(pattern, Locale.ENGLISH).format(parameters);
+    }
+
+    private static Properties loadApiMessages() {
+        Properties messages = new Properties();
+        try (var in = ThrottledAttempt.class.getResourceAsStream("/theme-resources/messages/messages_en.properties")) {
+            if (in != null) {
+                messages.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
             }
-        } catch (java.io.IOException | RuntimeException e) {
-            LOG.debugf("message %s could not be read from the login theme: %s", key, e.getMessage());
+        } catch (java.io.IOException e) {
+            LOG.warnf("warden's English messages could not be read: %s", e.getMessage());
         }
-        return "Too many attempts. Try again later.";
+        return messages;
     }
 }

@@ -13,11 +13,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -52,7 +50,7 @@ class OldestSupportedKeycloakIT {
     static void startOldKeycloak() throws Exception {
         KeycloakDistribution keycloak = KeycloakDistribution.at(Path.of(System.getProperty("warden.compat.home")));
         // A fresh dev database each run: the realm file is imported again and the bootstrap admin created.
-        deleteTree(keycloak.home().resolve("data").resolve("h2"));
+        KeycloakDistribution.deleteTree(keycloak.home().resolve("data").resolve("h2"));
         keycloak.install(Path.of(System.getProperty("warden.jar")), Path.of("realm-export", "warden-realm.json"));
         log = keycloak.home().resolve("warden-smoke-test.log");
         server = keycloak.startDev(List.of("--http-port=" + PORT, "--http-management-port=9180"),
@@ -124,14 +122,4 @@ class OldestSupportedKeycloakIT {
         return System.getProperty("warden.compat.keycloak.version");
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -11,9 +11,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * An unpacked Keycloak distribution that warden is installed into and started from, the way an operator
@@ -61,16 +63,29 @@ public final class KeycloakDistribution {
     public Process startDev(List<String> options, String adminUser, String adminPassword, ProcessBuilder.Redirect output)
             throws QuickstartException {
         List<String> command = new ArrayList<>();
-        command.add(launcher().toString());
         command.add("start-dev");
         command.add("--import-realm");
         command.addAll(options);
+        return launch(command, adminUser, adminPassword, output);
+    }
+
+    /**
+     * Runs {@code kc.sh} with {@code arguments} (a command such as {@code start} or {@code build} and its
+     * options); a non-null {@code adminUser} becomes the bootstrap admin, passed through the environment.
+     */
+    public Process launch(List<String> arguments, String adminUser, String adminPassword, ProcessBuilder.Redirect output)
+            throws QuickstartException {
+        List<String> command = new ArrayList<>();
+        command.add(launcher().toString());
+        command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(home.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(output);
-        builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", adminUser);
-        builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
+        if (adminUser != null) {
+            builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", adminUser);
+            builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
+        }
         try {
             return builder.start();
         } catch (IOException e) {
@@ -119,5 +134,17 @@ public final class KeycloakDistribution {
     private Path launcher() {
         boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
         return home.resolve("bin").resolve(windows ? "kc.bat" : "kc.sh");
+    }
+
+    /** Deletes a directory tree if it exists (a test's or benchmark's own data, never a user's). */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 }

@@ -1,0 +1,238 @@
+package dev.kcwarden.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kcwarden.quickstart.KeycloakDistribution;
+import dev.kcwarden.testing.AdminRest;
+import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.Http;
+import dev.kcwarden.testing.LoopbackClient;
+import dev.kcwarden.testing.Pkce;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two Keycloak 26.7.0 nodes (production mode, {@code --cache=ispn}, JDBC_PING discovery) on one
+ * PostgreSQL database of their own, as an operator runs a cluster: the login guard's counters
+ * must be one set for both. The nodes use ports 8380/8381, 9380/9381 and 7800/7801 on 127.0.0.1.
+ */
+@DisplayName("Two nodes of one cluster share the login guard's counters")
+class TwoNodeClusterIT {
+
+    private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/";
+    private static final String DATABASE = "warden_cluster_" + Long.toHexString(System.nanoTime());
+    private static final String ADMIN = "admin";
+    private static final String ADMIN_PASSWORD = Pkce.randomToken(18);
+    private static final String PASSWORD = "Cluster-passphrase-2026";
+    private static final int USER_IP_MAX = 5;
+
+    private static Node a;
+    private static Node b;
+
+    private record Node(String name, int port, Process process, Path log) {
+        String tokenUrl() {
+            return "http://127.0.0.1:" + port + "/realms/" + DemoRealm.NAME + "/protocol/openid-connect/token";
+        }
+
+        String base() {
+            return "http://127.0.0.1:" + port;
+        }
+    }
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        sql("CREATE DATABASE " + DATABASE);
+        Path dist = Path.of(System.getProperty("warden.cluster.dist"));
+        Path root = dist.getParent();
+        Path homeA = copy(dist, root.resolve("node-a"));
+        KeycloakDistribution keycloakA = KeycloakDistribution.at(homeA);
+        keycloakA.install(Path.of(System.getProperty("warden.jar")), Path.of("realm-export", "warden-realm.json"));
+        // one build (providers included) serves both nodes: they then start --optimized
+        Process build = keycloakA.launch(List.of("build", "--db=postgres", "--health-enabled=true"), null, null,
+                ProcessBuilder.Redirect.to(root.resolve("build.log").toFile()));
+        assertThat(build.waitFor()).as("kc.sh build, see %s", root.resolve("build.log")).isZero();
+        Path homeB = copy(homeA, root.resolve("node-b"));
+        KeycloakDistribution.deleteTree(homeB.resolve("data").resolve("import"));
+
+        a = start(keycloakA, "node-a", 8380, 9380, 7800, true);
+        b = start(KeycloakDistribution.at(homeB), "node-b", 8381, 9381, 7801, false);
+        awaitClusterOfTwo();
+        configure();
+    }
+
+    private static Node start(KeycloakDistribution keycloak, String name, int port, int managementPort, int clusterPort,
+            boolean importRealm) throws Exception {
+        List<String> args = new ArrayList<>(List.of("start", "--optimized",
+                "--db-url=" + POSTGRES + DATABASE, "--db-username=postgres", "--db-password=unused",
+                "--hostname-strict=false", "--http-enabled=true",
+                "--http-port=" + port, "--http-management-port=" + managementPort,
+                "--cache-embedded-network-bind-address=127.0.0.1",
+                "--cache-embedded-network-bind-port=" + clusterPort));
+        if (importRealm) {
+            args.add("--import-realm");
+        }
+        Path log = keycloak.home().resolve(name + ".log");
+        Process process = keycloak.launch(args, importRealm ? ADMIN : null, ADMIN_PASSWORD,
+                ProcessBuilder.Redirect.to(log.toFile()));
+        Node node = new Node(name, port, process, log);
+        assertThat(KeycloakDistribution.awaitOk(process, node.base() + "/realms/" + DemoRealm.NAME + "/.well-known/openid-configuration",
+                Duration.ofMinutes(3))).as("%s started, see %s", name, log).isTrue();
+        return node;
+    }
+
+    /** Both nodes have logged a cluster view with two members. */
+    private static void awaitClusterOfTwo() throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        while (Instant.now().isBefore(deadline)) {
+            if (sawViewOfTwo(a.log()) && sawViewOfTwo(b.log())) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the nodes did not form a cluster of two; see " + a.log() + " and " + b.log());
+    }
+
+    private static boolean sawViewOfTwo(Path log) throws IOException {
+        return Files.readString(log).lines().anyMatch(l -> l.contains("ISPN000094") && l.contains("(2)"));
+    }
+
+    /** Small limits and the users, through node A's admin API. */
+    private static void configure() throws Exception {
+        AdminRest admin = AdminRest.signIn(a.base(), ADMIN, ADMIN_PASSWORD);
+        admin.setGuardLimits(DemoRealm.NAME, "warden direct grant", "warden-direct-grant-validate",
+                Map.of("warden.user-ip.max", String.valueOf(USER_IP_MAX)));
+        for (String user : List.of("cluster-alice", "cluster-bob", "cluster-carol")) {
+            admin.createUser(DemoRealm.NAME, user, PASSWORD);
+        }
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        for (Node node : new Node[] {a, b}) {
+            if (node != null) {
+                KeycloakDistribution.stop(node.process());
+            }
+        }
+        sql("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
+    }
+
+    private static Http.Reply login(Node node, LoopbackClient from, String username, String password) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "password");
+        form.put("client_id", DemoRealm.CLI);
+        form.put("username", username);
+        form.put("password", password);
+        return from.postForm(node.tokenUrl(), form);
+    }
+
+    @Test
+    @DisplayName("failures on node A and node B add up; the block holds on both")
+    void failuresAddUpAcrossNodes() {
+        LoopbackClient attacker = new LoopbackClient("127.0.0.91");
+        for (int i = 0; i < USER_IP_MAX; i++) {
+            Node node = i % 2 == 0 ? a : b;
+            assertThat(login(node, attacker, "cluster-alice", "wrong").status()).as("failure %d on %s", i + 1, node.name()).isEqualTo(400);
+        }
+        Http.Reply onA = login(a, attacker, "cluster-alice", PASSWORD);
+        Http.Reply onB = login(b, attacker, "cluster-alice", PASSWORD);
+        assertThat(onA.status()).as(onA.body()).isEqualTo(429);
+        assertThat(onB.status()).as(onB.body()).isEqualTo(429);
+        assertThat(onB.header("Retry-After")).matches("[1-9][0-9]*");
+        assertThat(login(b, new LoopbackClient("127.0.0.92"), "cluster-alice", PASSWORD).status())
+                .as("the owner elsewhere").isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("40 parallel wrong passwords split over both nodes: at most the limit reach a password check")
+    void exactAcrossNodesUnderConcurrency() throws Exception {
+        int attempts = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(attempts);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < attempts; i++) {
+                Node node = i % 2 == 0 ? a : b;
+                results.add(pool.submit(() -> {
+                    go.await();
+                    return login(node, new LoopbackClient("127.0.0.93"), "cluster-bob", "wrong").status();
+                }));
+            }
+            go.countDown();
+            int checked = 0;
+            int throttled = 0;
+            for (Future<Integer> f : results) {
+                int status = f.get();
+                if (status == 400) {
+                    checked++;
+                } else if (status == 429) {
+                    throttled++;
+                }
+            }
+            System.out.printf("cluster: %d of %d parallel attempts reached the password check (limit %d), %d throttled%n",
+                    checked, attempts, USER_IP_MAX, throttled);
+            assertThat(checked).isLessThanOrEqualTo(USER_IP_MAX);
+            assertThat(checked + throttled).isEqualTo(attempts);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @DisplayName("an admin clearing a block on node B frees the user on node A")
+    void clearOnOneNodeFreesTheOther() throws Exception {
+        LoopbackClient from = new LoopbackClient("127.0.0.94");
+        for (int i = 0; i <= USER_IP_MAX; i++) {
+            login(a, from, "cluster-carol", "wrong");
+        }
+        assertThat(login(a, from, "cluster-carol", PASSWORD).status()).isEqualTo(429);
+        String token = AdminRest.signIn(b.base(), ADMIN, ADMIN_PASSWORD).token();
+        Http.Reply cleared = Http.send("DELETE", b.base() + "/realms/" + DemoRealm.NAME
+                + "/warden/throttles?username=cluster-carol&ip=127.0.0.94", token);
+        assertThat(cleared.status()).as(cleared.body()).isEqualTo(200);
+        assertThat(login(a, from, "cluster-carol", PASSWORD).status()).isEqualTo(200);
+    }
+
+    private static Path copy(Path from, Path to) throws IOException {
+        KeycloakDistribution.deleteTree(to);
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path source : paths.toList()) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        return to;
+    }
+
+    private static void sql(String statement) throws SQLException {
+        try (Connection c = DriverManager.getConnection(POSTGRES + "postgres", "postgres", "");
+                Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+}

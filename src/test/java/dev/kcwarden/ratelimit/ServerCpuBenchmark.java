@@ -1,0 +1,145 @@
+package dev.kcwarden.ratelimit;
+
+import dev.kcwarden.quickstart.KeycloakDistribution;
+import dev.kcwarden.testing.AdminRest;
+import dev.kcwarden.testing.Http;
+import dev.kcwarden.testing.LoopbackClient;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * Server CPU per throttled attempt versus per wrong-password attempt, side by side on one
+ * Keycloak 26.7.0 (production mode {@code start}, embedded H2 file database) with warden and the demo realm. CPU is the Keycloak JVM's
+ * own CPU time (ProcessHandle), so the client's work does not count. Rounds alternate the two
+ * kinds, so machine noise hits both alike. Run with {@code ./mvnw -Pbench}.
+ */
+public final class ServerCpuBenchmark {
+
+    private static final int PORT = 8280;
+    private static final String BASE = "http://127.0.0.1:" + PORT;
+    private static final String TOKEN_URL = BASE + "/realms/warden/protocol/openid-connect/token";
+    private static final int ROUNDS = 5;
+    private static final int WRONG_PER_ROUND = 40;
+    private static final int THROTTLED_PER_ROUND = 400;
+    private static final String USER = "bench-user";
+
+    private ServerCpuBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        KeycloakDistribution keycloak = KeycloakDistribution.at(Path.of(args[0]));
+        KeycloakDistribution.deleteTree(keycloak.home().resolve("data")); // every run starts from the realm file and a new admin
+        keycloak.install(Path.of(args[1]), Path.of(args[2]));
+        String adminPassword = "bench-" + Long.toHexString(new SecureRandom().nextLong());
+        Path log = keycloak.home().resolve("bench-keycloak.log");
+        // production mode (theme and template caches on, as users run it) on the embedded H2 file database
+        Process server = keycloak.launch(List.of("start", "--import-realm", "--db=dev-file", "--http-enabled=true",
+                        "--hostname-strict=false", "--http-port=" + PORT, "--http-management-port=9280"),
+                "bench-admin", adminPassword, ProcessBuilder.Redirect.to(log.toFile()));
+        try {
+            if (!KeycloakDistribution.awaitOk(server, BASE + "/realms/warden/.well-known/openid-configuration", Duration.ofMinutes(4))) {
+                throw new IllegalStateException("Keycloak did not start; see " + log);
+            }
+            ProcessHandle jvm = server.toHandle().descendants()
+                    .filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false))
+                    .findFirst().orElse(server.toHandle());
+            prepare(adminPassword);
+            run(jvm);
+        } finally {
+            KeycloakDistribution.stop(server);
+        }
+    }
+
+    private static void run(ProcessHandle jvm) {
+        LoopbackClient blocked = new LoopbackClient("127.0.0.1");
+        for (int i = 0; i < 5; i++) {
+            login(blocked, "wrong");
+        }
+        // the same blocked address (127.0.0.1) over one kept-alive connection, as an attacker's client sends
+        Map<String, String> wrongForm = Map.of("grant_type", "password", "client_id", "demo-cli", "username", USER, "password", "wrong");
+        Map<String, String> noUsernameForm = Map.of("grant_type", "password", "client_id", "demo-cli", "password", "x");
+        int[] ip = {0};
+        IntFunction<LoopbackClient> nextWrongSource = i -> new LoopbackClient(
+                "127.1." + (ip[0] / 250) + "." + (ip[0]++ % 250 + 1));
+        // warm-up of both paths
+        measure(jvm, 60, i -> expect(login(nextWrongSource.apply(i), "wrong"), 400));
+        measure(jvm, 3000, i -> expect(login(blocked, "wrong"), 429));
+        measure(jvm, 3000, i -> expect(Http.postForm(TOKEN_URL, wrongForm), 429));
+        measure(jvm, 3000, i -> expect(Http.postForm(TOKEN_URL, noUsernameForm), 401));
+
+        List<double[]> rows = new ArrayList<>();
+        for (int round = 1; round <= ROUNDS; round++) {
+            double[] wrong = measure(jvm, WRONG_PER_ROUND, i -> expect(login(nextWrongSource.apply(i), "wrong"), 400));
+            double[] throttled = measure(jvm, THROTTLED_PER_ROUND, i -> expect(Http.postForm(TOKEN_URL, wrongForm), 429));
+            double[] throttledNewConnection = measure(jvm, THROTTLED_PER_ROUND, i -> expect(login(blocked, "wrong"), 429));
+            double[] floor = measure(jvm, THROTTLED_PER_ROUND, i -> expect(Http.postForm(TOKEN_URL, noUsernameForm), 401));
+            rows.add(new double[] {round, wrong[0], throttled[0], wrong[1], throttled[1], floor[0], throttledNewConnection[0]});
+        }
+        System.out.println();
+        System.out.println("| round | CPU ms per wrong-password attempt | CPU ms per throttled attempt | ratio | wrong req/s | throttled req/s "
+                + "| CPU ms per request without username (Keycloak's floor) | CPU ms per throttled attempt, new TCP connection each |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        double sumWrong = 0;
+        double sumThrottled = 0;
+        double sumFloor = 0;
+        double sumNewConnection = 0;
+        for (double[] r : rows) {
+            System.out.printf("| %d | %.1f | %.2f | %.0f : 1 | %.0f | %.0f | %.2f | %.2f |%n", (int) r[0], r[1], r[2], r[1] / r[2], r[3], r[4], r[5], r[6]);
+            sumWrong += r[1];
+            sumThrottled += r[2];
+            sumFloor += r[5];
+            sumNewConnection += r[6];
+        }
+        System.out.printf("| mean | %.1f | %.2f | %.0f : 1 | | | %.2f | %.2f |%n", sumWrong / ROUNDS, sumThrottled / ROUNDS,
+                sumWrong / sumThrottled, sumFloor / ROUNDS, sumNewConnection / ROUNDS);
+        System.out.printf("(%d rounds; per round %d wrong-password attempts (new connection and source address each) and %d of each "
+                + "other kind, sequential; throttled and floor over one kept-alive connection unless the column says otherwise)%n",
+                ROUNDS, WRONG_PER_ROUND, THROTTLED_PER_ROUND);
+    }
+
+    /** Returns {server CPU ms per attempt, attempts per second}. */
+    private static double[] measure(ProcessHandle jvm, int attempts, java.util.function.IntConsumer attempt) {
+        long cpuBefore = cpuNanos(jvm);
+        long wallBefore = System.nanoTime();
+        for (int i = 0; i < attempts; i++) {
+            attempt.accept(i);
+        }
+        long wall = System.nanoTime() - wallBefore;
+        long cpu = cpuNanos(jvm) - cpuBefore;
+        return new double[] {cpu / 1e6 / attempts, attempts / (wall / 1e9)};
+    }
+
+    private static long cpuNanos(ProcessHandle jvm) {
+        return jvm.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for " + jvm.pid())).toNanos();
+    }
+
+    private static Http.Reply login(LoopbackClient from, String password) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "password");
+        form.put("client_id", "demo-cli");
+        form.put("username", USER);
+        form.put("password", password);
+        return from.postForm(TOKEN_URL, form);
+    }
+
+    private static void expect(Http.Reply reply, int status) {
+        if (reply.status() != status) {
+            throw new IllegalStateException("expected HTTP " + status + ", got " + reply.status() + ": " + reply.body());
+        }
+    }
+
+    /** Limits that keep the wrong-password path below every limit, and the benchmark user. */
+    private static void prepare(String adminPassword) throws Exception {
+        AdminRest admin = AdminRest.signIn(BASE, "bench-admin", adminPassword);
+        admin.setGuardLimits("warden", "warden direct grant", GuardedDirectGrantFactory.PROVIDER_ID, Map.of(
+                "warden.user-ip.max", "5", "warden.ip.max", "10000", "warden.account.max", "10000"));
+        admin.createUser("warden", USER, "Bench-passphrase-2026");
+    }
+
+}

@@ -1,0 +1,80 @@
+package dev.kcwarden.testing;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.keycloak.util.JsonSerialization;
+
+/**
+ * Keycloak's admin REST API over plain HTTP, for servers the test framework does not manage
+ * (the cluster test's nodes, the benchmark's server): a master-realm admin token, guard limits
+ * and users, exactly as an operator's script would set them.
+ */
+public final class AdminRest {
+
+    private final String base;
+    private final String token;
+
+    private AdminRest(String base, String token) {
+        this.base = base;
+        this.token = token;
+    }
+
+    /** Signs in to the master realm as {@code admin} through admin-cli. */
+    public static AdminRest signIn(String base, String admin, String password) {
+        Http.Reply reply = Http.postForm(base + "/realms/master/protocol/openid-connect/token", Map.of(
+                "grant_type", "password", "client_id", "admin-cli", "username", admin, "password", password));
+        if (reply.status() != 200) {
+            throw new IllegalStateException("admin sign-in at " + base + " gave HTTP " + reply.status());
+        }
+        return new AdminRest(base, (String) reply.json().get("access_token"));
+    }
+
+    public String token() {
+        return token;
+    }
+
+    /** Merges {@code values} into the configuration of {@code providerId}'s execution in {@code flowAlias}. */
+    public void setGuardLimits(String realm, String flowAlias, String providerId, Map<String, String> values)
+            throws IOException, InterruptedException {
+        String admin = base + "/admin/realms/" + realm;
+        String flow = URLEncoder.encode(flowAlias, StandardCharsets.UTF_8).replace("+", "%20");
+        List<Map<String, Object>> executions = JsonSerialization.readValue(
+                Http.getWithBearer(admin + "/authentication/flows/" + flow + "/executions", token).body(),
+                new TypeReference<>() { });
+        String configId = executions.stream()
+                .filter(e -> providerId.equals(e.get("providerId")))
+                .map(e -> (String) e.get("authenticationConfig"))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException(providerId + " is not in flow " + flowAlias));
+        Map<String, Object> config = Http.getWithBearer(admin + "/authentication/config/" + configId, token).json();
+        @SuppressWarnings("unchecked")
+        Map<String, String> current = (Map<String, String>) config.get("config");
+        current.putAll(values);
+        send("PUT", admin + "/authentication/config/" + configId, JsonSerialization.writeValueAsString(config));
+    }
+
+    /** An enabled user with a permanent password and no email. */
+    public void createUser(String realm, String username, String password) throws IOException, InterruptedException {
+        send("POST", base + "/admin/realms/" + realm + "/users", JsonSerialization.writeValueAsString(Map.of(
+                "username", username, "enabled", true,
+                "credentials", List.of(Map.of("type", "password", "value", password, "temporary", false)))));
+    }
+
+    private void send(String method, String url, String json) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException(method + " " + url + ": HTTP " + response.statusCode() + " " + response.body());
+        }
+    }
+}
