@@ -49,14 +49,14 @@ public final class ServerCpuBenchmark {
             ProcessHandle jvm = server.toHandle().descendants()
                     .filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false))
                     .findFirst().orElse(server.toHandle());
-            prepare(adminPassword);
-            run(jvm);
+            AdminRest admin = prepare(adminPassword);
+            run(jvm, admin);
         } finally {
             KeycloakDistribution.stop(server);
         }
     }
 
-    private static void run(ProcessHandle jvm) {
+    private static void run(ProcessHandle jvm, AdminRest admin) throws Exception {
         LoopbackClient blocked = new LoopbackClient("127.0.0.1");
         for (int i = 0; i < 5; i++) {
             login(blocked, "wrong");
@@ -98,6 +98,13 @@ public final class ServerCpuBenchmark {
         }
         System.out.printf("| mean | %.1f | %.2f | %.0f : 1 | | | %.2f | %.2f |%n", sumWrong / ROUNDS, sumThrottled / ROUNDS,
                 sumWrong / sumThrottled, sumFloor / ROUNDS, sumNewConnection / ROUNDS);
+        // How much of the floor is the events store: the same two kinds with stored events off.
+        admin.updateRealm("warden", Map.of("eventsEnabled", false));
+        measure(jvm, 1000, i -> expect(Http.postForm(TOKEN_URL, wrongForm), 429));
+        double[] throttledNoStore = measure(jvm, 2 * THROTTLED_PER_ROUND, i -> expect(Http.postForm(TOKEN_URL, wrongForm), 429));
+        double[] floorNoStore = measure(jvm, 2 * THROTTLED_PER_ROUND, i -> expect(Http.postForm(TOKEN_URL, noUsernameForm), 401));
+        System.out.printf("| events not stored (eventsEnabled off) | | %.2f | %.0f : 1 | | %.0f | %.2f | |%n",
+                throttledNoStore[0], (sumWrong / ROUNDS) / throttledNoStore[0], throttledNoStore[1], floorNoStore[0]);
         System.out.printf("(%d rounds; per round %d wrong-password attempts (new connection and source address each) and %d of each "
                 + "other kind, sequential; throttled and floor over one kept-alive connection unless the column says otherwise)%n",
                 ROUNDS, WRONG_PER_ROUND, THROTTLED_PER_ROUND);
@@ -135,11 +142,12 @@ public final class ServerCpuBenchmark {
     }
 
     /** Limits that keep the wrong-password path below every limit, and the benchmark user. */
-    private static void prepare(String adminPassword) throws Exception {
+    private static AdminRest prepare(String adminPassword) throws Exception {
         AdminRest admin = AdminRest.signIn(BASE, "bench-admin", adminPassword);
         admin.setGuardLimits("warden", "warden direct grant", GuardedDirectGrantFactory.PROVIDER_ID, Map.of(
                 "warden.user-ip.max", "5", "warden.ip.max", "10000", "warden.account.max", "10000"));
         admin.createUser("warden", USER, "Bench-passphrase-2026");
+        return admin;
     }
 
 }

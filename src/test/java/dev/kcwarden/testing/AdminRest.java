@@ -61,10 +61,19 @@ public final class AdminRest {
         send("PUT", admin + "/authentication/config/" + configId, JsonSerialization.writeValueAsString(config));
     }
 
-    /** An enabled user with a permanent password and no email. */
+    /** Changes realm attributes (a partial representation, as the console's Save sends it). */
+    public void updateRealm(String realm, Map<String, Object> attributes) throws IOException, InterruptedException {
+        send("PUT", base + "/admin/realms/" + realm, JsonSerialization.writeValueAsString(attributes));
+    }
+
+    /**
+     * An enabled user with a permanent password and the profile Keycloak's default user profile asks for
+     * (email, first and last name), so a password grant is not refused as "Account is not fully set up".
+     */
     public void createUser(String realm, String username, String password) throws IOException, InterruptedException {
         send("POST", base + "/admin/realms/" + realm + "/users", JsonSerialization.writeValueAsString(Map.of(
-                "username", username, "enabled", true,
+                "username", username, "enabled", true, "email", username + "@example.com", "emailVerified", true,
+                "firstName", "Test", "lastName", username,
                 "credentials", List.of(Map.of("type", "password", "value", password, "temporary", false)))));
     }
 
