@@ -74,6 +74,16 @@ public final class BrowserLogin implements AutoCloseable {
         return query(landed);
     }
 
+    /**
+     * Opens an authorization request in the browser as it is (cookies kept): returns the callback's query
+     * parameters when Keycloak answered from the SSO session without showing a page, else empty.
+     */
+    public java.util.Optional<Map<String, String>> authorizeSilently(ManagedWebDriver driver, String authorizationUrl) {
+        driver.open(authorizationUrl);
+        String landed = driver.getCurrentUrl();
+        return landed.startsWith(redirectUri) ? java.util.Optional.of(query(landed)) : java.util.Optional.empty();
+    }
+
     public static Map<String, String> query(String url) {
         Map<String, String> params = new LinkedHashMap<>();
         String raw = URI.create(url).getRawQuery();

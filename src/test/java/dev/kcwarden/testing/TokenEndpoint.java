@@ -75,6 +75,21 @@ public final class TokenEndpoint {
         return Http.postForm(tokenUrl(), form);
     }
 
+    /** refresh_token grant by a public client. */
+    public Http.Reply refresh(String clientId, String refreshToken) {
+        return Http.postForm(tokenUrl(), Map.of("grant_type", "refresh_token", "client_id", clientId, "refresh_token", refreshToken));
+    }
+
+    /** RFC 7662 introspection by a confidential client (client_secret_post); returns the JSON answer. */
+    public Map<String, Object> introspect(String clientId, String secret, String token) {
+        Http.Reply reply = Http.postForm(realmUrl + "/protocol/openid-connect/token/introspect",
+                Map.of("client_id", clientId, "client_secret", secret, "token", token));
+        if (reply.status() != 200) {
+            throw new AssertionError("introspection gave HTTP " + reply.status() + ": " + reply.body());
+        }
+        return reply.json();
+    }
+
     /** The access token of a successful token response, failing the test with the response otherwise. */
     public static String accessToken(Http.Reply reply) {
         if (reply.status() != 200) {

@@ -1,0 +1,147 @@
+package dev.kcwarden.session;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.jboss.logging.Logger;
+import org.keycloak.common.ClientConnection;
+import org.keycloak.events.Details;
+import org.keycloak.events.Errors;
+import org.keycloak.events.Event;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventListenerProvider;
+import org.keycloak.events.EventType;
+import org.keycloak.events.admin.AdminEvent;
+import org.keycloak.models.AbstractKeycloakTransaction;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.UserSessionModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+/**
+ * Keycloak detects a replayed refresh token itself ("Maximum allowed refresh token reuse
+ * exceeded", or "Stale token" for an older one) and detaches only that client's session. This
+ * listener takes Keycloak's verdict and ends the whole family: the user session (all its client
+ * sessions, the browser SSO session) or, if so configured, every session of the user, online and
+ * offline. It works after Keycloak's transaction, in one of its own, and never throws into the
+ * token request.
+ */
+final class RefreshReuseListener implements EventListenerProvider {
+
+    /** The event error of every family revocation: searchable, and what dashboards key on. */
+    static final String EVENT_ERROR = "warden_refresh_token_reuse";
+
+    private static final Logger LOG = Logger.getLogger(RefreshReuseListener.class);
+    private static final Set<String> REUSE_REASONS = Set.of("Maximum allowed refresh token reuse exceeded", "Stale token");
+
+    private final KeycloakSession session;
+    private final KeycloakSessionFactory sessionFactory;
+
+    RefreshReuseListener(KeycloakSession session, KeycloakSessionFactory sessionFactory) {
+        this.session = session;
+        this.sessionFactory = sessionFactory;
+    }
+
+    @Override
+    public void onEvent(Event event) {
+        if (event.getType() != EventType.REFRESH_TOKEN_ERROR || !Errors.INVALID_TOKEN.equals(event.getError())
+                || event.getDetails() == null || !REUSE_REASONS.contains(event.getDetails().get(Details.REASON))
+                || event.getSessionId() == null) {
+            return;
+        }
+        ReuseResponse response = ReuseResponse.forCurrentRequest();
+        Incident incident = new Incident(event.getRealmId(), event.getSessionId(), event.getClientId(),
+                event.getDetails().get("refresh_token_sub"), event.getDetails().get(Details.REASON),
+                session.getContext().getConnection(), response);
+        session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+            @Override
+            protected void commitImpl() {
+                respond(incident);
+            }
+
+            @Override
+            protected void rollbackImpl() {
+                respond(incident);
+            }
+        });
+    }
+
+    private record Incident(String realmId, String sessionId, String clientId, String subject, String reason,
+            ClientConnection connection, ReuseResponse response) {
+    }
+
+    private void respond(Incident incident) {
+        try {
+            KeycloakModelUtils.runJobInTransaction(sessionFactory, s -> endFamily(s, incident));
+        } catch (RuntimeException e) {
+            // Never into the token request; the operator must see it, without token material.
+            LOG.errorf("realm %s: could not end the sessions of a replayed refresh token (session %s): %s",
+                    incident.realmId(), incident.sessionId(), e.toString());
+        }
+    }
+
+    private static void endFamily(KeycloakSession s, Incident incident) {
+        RealmModel realm = s.realms().getRealm(incident.realmId());
+        if (realm == null) {
+            return;
+        }
+        s.getContext().setRealm(realm);
+        UserSessionModel online = s.sessions().getUserSession(realm, incident.sessionId());
+        UserSessionModel offline = s.sessions().getOfflineUserSession(realm, incident.sessionId());
+        UserModel user = online != null ? online.getUser() : offline != null ? offline.getUser()
+                : incident.subject() == null ? null : s.users().getUserById(realm, incident.subject());
+
+        List<UserSessionModel> onlineToEnd = new ArrayList<>();
+        List<UserSessionModel> offlineToEnd = new ArrayList<>();
+        if (incident.response().scope() == ReuseResponse.Scope.USER && user != null) {
+            s.sessions().getUserSessionsStream(realm, user).forEach(onlineToEnd::add);
+            if (incident.response().includeOffline()) {
+                s.sessions().getOfflineUserSessionsStream(realm, user).forEach(offlineToEnd::add);
+            }
+        } else {
+            if (online != null) {
+                onlineToEnd.add(online);
+            }
+        }
+        // The replayed token's own offline session always goes; its twin only when asked.
+        if (offline != null && !offlineToEnd.contains(offline)) {
+            boolean replayedOffline = online == null;
+            if (replayedOffline || incident.response().includeOffline()) {
+                offlineToEnd.add(offline);
+            }
+        }
+        onlineToEnd.forEach(us -> s.sessions().removeUserSession(realm, us));
+        offlineToEnd.forEach(us -> s.sessions().removeOfflineUserSession(realm, us));
+
+        EventBuilder event = new EventBuilder(realm, s, incident.connection())
+                .event(EventType.LOGOUT)
+                .session(incident.sessionId())
+                .detail(Details.REASON, "refresh_token_reuse")
+                .detail("keycloak_reason", incident.reason())
+                .detail("warden_scope", incident.response().scope().name().toLowerCase(java.util.Locale.ROOT))
+                .detail("warden_sessions_ended", Integer.toString(onlineToEnd.size()))
+                .detail("warden_offline_sessions_ended", Integer.toString(offlineToEnd.size()));
+        if (incident.clientId() != null) {
+            event.client(incident.clientId());
+        }
+        if (user != null) {
+            event.user(user);
+        }
+        event.error(EVENT_ERROR);
+        LOG.infof("realm %s: refresh token of session %s replayed (client %s); ended %d sessions and %d offline sessions (%s)",
+                realm.getName(), incident.sessionId(), incident.clientId(), onlineToEnd.size(), offlineToEnd.size(),
+                incident.response().scope());
+    }
+
+    @Override
+    public void onEvent(AdminEvent event, boolean includeRepresentation) {
+        // admin events are not about tokens
+    }
+
+    @Override
+    public void close() {
+        // holds nothing
+    }
+}

@@ -1,0 +1,255 @@
+package dev.kcwarden.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.DemoRealmBrowserTest;
+import dev.kcwarden.testing.Http;
+import dev.kcwarden.testing.Pkce;
+import dev.kcwarden.testing.TokenEndpoint;
+import dev.kcwarden.testing.Users;
+import dev.kcwarden.testing.WardenServerConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.keycloak.representations.idm.ClientProfilesRepresentation;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.representations.idm.EventRepresentation;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+
+/**
+ * US5: rotation, and what a replayed refresh token ends. Stock Keycloak 26.7.0 detaches only the
+ * reusing client's session; these tests look at what it leaves alive: the user session, the browser SSO
+ * session, another client's tokens in the same session, the user's other and offline sessions.
+ */
+@KeycloakIntegrationTest(config = WardenServerConfig.class)
+@DisplayName("A replayed refresh token ends the whole token family")
+class RefreshReuseIT extends DemoRealmBrowserTest {
+
+    static final String PASSWORD = "Reuse-test-passphrase-1";
+    static final String SECOND_APP = "second-app";
+
+    private String apiSecret;
+
+    @BeforeEach
+    void clients() {
+        if (realm.admin().clients().findByClientId(SECOND_APP).isEmpty()) {
+            ClientRepresentation app = new ClientRepresentation();
+            app.setClientId(SECOND_APP);
+            app.setPublicClient(true);
+            app.setStandardFlowEnabled(true);
+            app.setDirectAccessGrantsEnabled(false);
+            app.setRedirectUris(List.of("http://127.0.0.1/callback"));
+            app.setAttributes(Map.of("pkce.code.challenge.method", "S256"));
+            realm.admin().clients().create(app).close();
+        }
+        String apiId = realm.admin().clients().findByClientId(DemoRealm.API).get(0).getId();
+        apiSecret = realm.admin().clients().get(apiId).getSecret().getValue();
+        setResponse("session", true);
+    }
+
+    /** Signs in to demo-spa in the browser, then to second-app through the SSO session; returns both token responses. */
+    private Map<String, Object>[] twoAppsInOneSession(String username) {
+        String spaVerifier = Pkce.newVerifier();
+        Map<String, String> spa = browser.signIn(driver, loginPage, endpoints,
+                browser.authorizationUrl(endpoints, DemoRealm.SPA, spaVerifier, "a"), username, PASSWORD);
+        Http.Reply spaTokens = endpoints.exchangeCode(DemoRealm.SPA, spa.get("code"), browser.redirectUri(), spaVerifier);
+        assertThat(spaTokens.status()).as(spaTokens.body()).isEqualTo(200);
+
+        String appVerifier = Pkce.newVerifier();
+        Map<String, String> app = browser.authorizeSilently(driver,
+                        browser.authorizationUrl(endpoints, SECOND_APP, appVerifier, "b"))
+                .orElseThrow(() -> new AssertionError("the SSO session did not sign in second-app"));
+        Http.Reply appTokens = endpoints.exchangeCode(SECOND_APP, app.get("code"), browser.redirectUri(), appVerifier);
+        assertThat(appTokens.status()).as(appTokens.body()).isEqualTo(200);
+        @SuppressWarnings("unchecked")
+        Map<String, Object>[] both = new Map[] {spaTokens.json(), appTokens.json()};
+        return both;
+    }
+
+    @Test
+    @DisplayName("rotation, then a replay: the user session, the browser SSO session and every client's tokens end")
+    void replayEndsTheFamily() {
+        String alice = "reuse-alice";
+        String userId = Users.create(realm, Users.withPassword(alice, PASSWORD));
+        Map<String, Object>[] tokens = twoAppsInOneSession(alice);
+        String r1 = (String) tokens[0].get("refresh_token");
+        String appRefresh = (String) tokens[1].get("refresh_token");
+        assertThat(realm.admin().users().get(userId).getUserSessions()).hasSize(1);
+
+        Http.Reply rotated = endpoints.refresh(DemoRealm.SPA, r1);
+        assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
+        String r2 = (String) rotated.json().get("refresh_token");
+        String a2 = (String) rotated.json().get("access_token");
+        assertThat(r2).as("rotation: a new refresh token").isNotEqualTo(r1);
+        assertThat(endpoints.introspect(DemoRealm.API, apiSecret, a2)).containsEntry("active", true);
+
+        Http.Reply replay = endpoints.refresh(DemoRealm.SPA, r1);
+        assertThat(replay.status()).isEqualTo(400);
+        assertThat(replay.json()).containsEntry("error", "invalid_grant");
+
+        awaitTrue(() -> realm.admin().users().get(userId).getUserSessions().isEmpty(), "the user session ended");
+        assertInvalidGrant(endpoints.refresh(DemoRealm.SPA, r2));
+        assertInvalidGrant(endpoints.refresh(SECOND_APP, appRefresh));
+        assertThat(endpoints.introspect(DemoRealm.API, apiSecret, a2)).containsEntry("active", false);
+        assertThat(browser.authorizeSilently(driver, browser.authorizationUrl(endpoints, DemoRealm.SPA, Pkce.newVerifier(), "c")))
+                .as("the browser must sign in again").isEmpty();
+        loginPage.assertCurrent();
+
+        EventRepresentation incident = incidents(userId).get(0);
+        assertThat(incident.getType()).isEqualTo("LOGOUT_ERROR");
+        assertThat(incident.getError()).isEqualTo("warden_refresh_token_reuse");
+        assertThat(incident.getClientId()).isEqualTo(DemoRealm.SPA);
+        assertThat(incident.getSessionId()).isNotBlank();
+        assertThat(incident.getIpAddress()).isNotBlank();
+        assertThat(incident.getDetails()).containsEntry("warden_sessions_ended", "1").containsEntry("warden_scope", "session")
+                .containsEntry("keycloak_reason", "Maximum allowed refresh token reuse exceeded");
+    }
+
+    @Test
+    @DisplayName("default scope: the user's other sessions (another device) and separate offline sessions stay")
+    void otherSessionsStayByDefault() {
+        String bob = "reuse-bob";
+        String userId = Users.create(realm, Users.withPassword(bob, PASSWORD));
+        String laptop = refreshToken(endpoints.password(DemoRealm.CLI, bob, PASSWORD));
+        String phone = refreshToken(endpoints.password(DemoRealm.CLI, bob, PASSWORD));
+        String offline = refreshToken(passwordWithScope(bob, "offline_access"));
+
+        replay(laptop);
+
+        awaitTrue(() -> realm.admin().users().get(userId).getUserSessions().size() == 1, "one session left");
+        assertThat(endpoints.refresh(DemoRealm.CLI, phone).status()).isEqualTo(200);
+        assertThat(endpoints.refresh(DemoRealm.CLI, offline).status()).isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("scope 'user' with offline sessions: every session of the user ends, offline ones too")
+    void userScopeEndsEverything() {
+        setResponse("user", true);
+        String carol = "reuse-carol";
+        String userId = Users.create(realm, Users.withPassword(carol, PASSWORD));
+        String laptop = refreshToken(endpoints.password(DemoRealm.CLI, carol, PASSWORD));
+        String phone = refreshToken(endpoints.password(DemoRealm.CLI, carol, PASSWORD));
+        String offline = refreshToken(passwordWithScope(carol, "offline_access"));
+
+        replay(laptop);
+
+        awaitTrue(() -> realm.admin().users().get(userId).getUserSessions().isEmpty(), "no session left");
+        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, phone));
+        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, offline));
+        assertThat(incidents(userId).get(0).getDetails()).containsEntry("warden_scope", "user");
+    }
+
+    @Test
+    @DisplayName("a replayed offline token ends its offline session")
+    void replayedOfflineToken() {
+        String dave = "reuse-dave";
+        String userId = Users.create(realm, Users.withPassword(dave, PASSWORD));
+        String o1 = refreshToken(passwordWithScope(dave, "offline_access"));
+        String o2 = refreshToken(endpoints.refresh(DemoRealm.CLI, o1));
+        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, o1));
+        awaitTrue(() -> !incidents(userId).isEmpty(), "an incident event");
+        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, o2));
+        assertThat(incidents(userId).get(0).getDetails()).containsEntry("warden_offline_sessions_ended", "1");
+    }
+
+    @Test
+    @DisplayName("the benign race: two tabs refresh with the same token at once; at most one wins, and a loss ends the family")
+    void twoTabsRace() throws Exception {
+        String erin = "reuse-erin";
+        String userId = Users.create(realm, Users.withPassword(erin, PASSWORD));
+        String token = refreshToken(endpoints.password(DemoRealm.CLI, erin, PASSWORD));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Http.Reply>> tabs = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                tabs.add(pool.submit(() -> {
+                    go.await();
+                    return endpoints.refresh(DemoRealm.CLI, token);
+                }));
+            }
+            go.countDown();
+            List<Http.Reply> replies = new ArrayList<>();
+            for (Future<Http.Reply> tab : tabs) {
+                replies.add(tab.get());
+            }
+            List<Integer> statuses = replies.stream().map(Http.Reply::status).toList();
+            System.out.println("two tabs refreshing at once: " + statuses);
+            assertThat(statuses).as("never two winners").filteredOn(s -> s == 200).hasSizeLessThanOrEqualTo(1);
+            if (statuses.contains(400)) {
+                awaitTrue(() -> realm.admin().users().get(userId).getUserSessions().isEmpty(), "the family ended");
+                for (Http.Reply reply : replies) {
+                    if (reply.status() == 200) {
+                        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, (String) reply.json().get("refresh_token")));
+                    }
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void replay(String refreshToken) {
+        String next = refreshToken(endpoints.refresh(DemoRealm.CLI, refreshToken));
+        assertThat(next).isNotEqualTo(refreshToken);
+        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, refreshToken));
+    }
+
+    private Http.Reply passwordWithScope(String username, String scope) {
+        return Http.postForm(endpoints.tokenUrl(), Map.of("grant_type", "password", "client_id", DemoRealm.CLI,
+                "username", username, "password", PASSWORD, "scope", "openid " + scope));
+    }
+
+    private static String refreshToken(Http.Reply reply) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        return (String) reply.json().get("refresh_token");
+    }
+
+    private static void assertInvalidGrant(Http.Reply reply) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+        assertThat(reply.json()).containsEntry("error", "invalid_grant");
+    }
+
+    private List<EventRepresentation> incidents(String userId) {
+        return realm.admin().getEvents(List.of("LOGOUT_ERROR"), null, userId, null, null, null, 0, 10).stream()
+                .filter(e -> "warden_refresh_token_reuse".equals(e.getError()))
+                .toList();
+    }
+
+    /** The demo realm's executor options, as an admin sets them in Realm settings → Client policies → Profiles. */
+    private void setResponse(String scope, boolean includeOffline) {
+        ClientProfilesRepresentation profiles = realm.admin().clientPoliciesProfilesResource().getProfiles(false);
+        profiles.getProfiles().stream()
+                .flatMap(p -> p.getExecutors().stream())
+                .filter(e -> RefreshReuseExecutorFactory.PROVIDER_ID.equals(e.getExecutorProviderId()))
+                .forEach(e -> ((ObjectNode) e.getConfiguration()).put("scope", scope).put("include-offline", includeOffline));
+        realm.admin().clientPoliciesProfilesResource().updateProfiles(profiles);
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}
