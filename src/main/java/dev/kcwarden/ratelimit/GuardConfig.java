@@ -29,6 +29,13 @@ public final class GuardConfig {
             new LimitSetting(LimitKind.RESET_IP, "Reset requests per client IP", 20, 3600, "password-reset requests from one client IP"),
             new LimitSetting(LimitKind.RESET_ACCOUNT, "Reset requests per account", 5, 3600, "password-reset requests for one account"));
 
+    /** The registration form action that applies {@link #SIGNUP} (in the signup package). */
+    public static final String SIGNUP_PROVIDER_ID = "warden-registration-guard";
+
+    /** Sign-up limit: every submitted registration form counts. */
+    public static final List<LimitSetting> SIGNUP = List.of(
+            new LimitSetting(LimitKind.SIGNUP_IP, "Sign-ups per client IP", 10, 3600, "submitted registration forms from one client IP"));
+
     private final Map<LimitKind, Limit> limits;
     private final List<Cidr> allowlist;
 

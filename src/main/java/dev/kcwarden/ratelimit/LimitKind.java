@@ -14,7 +14,9 @@ public enum LimitKind {
     /** Password-reset requests from one client address (email bombing). */
     RESET_IP("reset_ip"),
     /** Password-reset requests for one account (email bombing of one victim). */
-    RESET_ACCOUNT("reset_account");
+    RESET_ACCOUNT("reset_account"),
+    /** Submitted registration forms from one client address (bots creating accounts). */
+    SIGNUP_IP("signup_ip");
 
     private final String id;
 

@@ -47,6 +47,11 @@ public final class LoginGuard {
         return of(context, GuardConfig.RESET);
     }
 
+    /** For a registration form action: the sign-up limit of its configuration. */
+    public static LoginGuard forSignup(KeycloakSession session, RealmModel realm, AuthenticatorConfigModel model) {
+        return new LoginGuard(session, realm, GuardConfig.of(GuardConfig.SIGNUP, model, realm.getName()));
+    }
+
     private static LoginGuard of(AuthenticationFlowContext context, List<LimitSetting> settings) {
         AuthenticatorConfigModel model = context.getAuthenticatorConfig();
         RealmModel realm = context.getRealm();
@@ -86,6 +91,14 @@ public final class LoginGuard {
             buckets.add(keys.account(config.limit(LimitKind.RESET_ACCOUNT), accountOf(typedName)));
         }
         return throttle.acquire(buckets);
+    }
+
+    /** Counts a submitted registration form from this client address. */
+    public Decision beginSignup() {
+        if (config.allowlisted(client)) {
+            return new Decision.Allowed(List.of());
+        }
+        return throttle.acquire(List.of(keys.ip(config.limit(LimitKind.SIGNUP_IP), client)));
     }
 
     /**

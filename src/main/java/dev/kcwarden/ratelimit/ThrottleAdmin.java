@@ -40,6 +40,7 @@ public final class ThrottleAdmin {
         if (client != null) {
             buckets.add(keys.ip(limits.get(LimitKind.IP), client));
             buckets.add(keys.ip(limits.get(LimitKind.RESET_IP), client));
+            buckets.add(keys.ip(limits.get(LimitKind.SIGNUP_IP), client));
         }
         if (account != null && client != null) {
             buckets.add(keys.userAndIp(limits.get(LimitKind.USER_IP), account, client));
@@ -85,10 +86,9 @@ public final class ThrottleAdmin {
         realm.getAuthenticationFlowsStream()
                 .flatMap(flow -> realm.getAuthenticationExecutionsStream(flow.getId()))
                 .forEach(execution -> merge(limits, realm, execution));
-        GuardConfig defaults = GuardConfig.of(GuardConfig.LOGIN, null, realm.getName());
-        GuardConfig resetDefaults = GuardConfig.of(GuardConfig.RESET, null, realm.getName());
-        for (LimitKind kind : LimitKind.values()) {
-            limits.computeIfAbsent(kind, k -> defaults.limit(k) != null ? defaults.limit(k) : resetDefaults.limit(k));
+        for (List<LimitSetting> settings : List.of(GuardConfig.LOGIN, GuardConfig.RESET, GuardConfig.SIGNUP)) {
+            GuardConfig defaults = GuardConfig.of(settings, null, realm.getName());
+            settings.forEach(setting -> limits.putIfAbsent(setting.kind(), defaults.limit(setting.kind())));
         }
         return limits;
     }
@@ -103,6 +103,8 @@ public final class ThrottleAdmin {
             settings = GuardConfig.LOGIN;
         } else if (GuardedResetChooseUserFactory.PROVIDER_ID.equals(provider)) {
             settings = GuardConfig.RESET;
+        } else if (GuardConfig.SIGNUP_PROVIDER_ID.equals(provider)) {
+            settings = GuardConfig.SIGNUP;
         } else {
             return;
         }

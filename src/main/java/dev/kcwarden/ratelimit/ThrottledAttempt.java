@@ -53,7 +53,11 @@ public final class ThrottledAttempt {
 
     /** Minutes to show a person, rounded up: "try again in 1 minute" rather than "in 0". */
     public int minutes() {
-        return (int) ((denied.retryAfterSeconds() + 59) / 60);
+        return minutes(denied.retryAfterSeconds());
+    }
+
+    public static int minutes(long retryAfterSeconds) {
+        return (int) ((retryAfterSeconds + 59) / 60);
     }
 
     /** A login or reset page, sent again with status 429 and Retry-After. */

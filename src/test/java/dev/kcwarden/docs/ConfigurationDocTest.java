@@ -76,6 +76,33 @@ class ConfigurationDocTest {
         });
     }
 
+    /** Any property row: | `name` | `default` | label | meaning |. */
+    private static final Pattern ANY_PROPERTY_ROW = Pattern.compile("^\\| `([\\w.-]+)` \\| `([^`]*)` \\| ([^|]+) \\|");
+
+    @Test
+    @DisplayName("every property of the sign-up and refresh-reuse providers has a row with its default and console label")
+    void otherProvidersAreDocumented() throws IOException {
+        Map<String, String[]> rows = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(Path.of("docs", "configuration.md"))) {
+            Matcher m = ANY_PROPERTY_ROW.matcher(line);
+            if (m.find()) {
+                rows.putIfAbsent(m.group(1), new String[] {m.group(2), m.group(3).trim()});
+            }
+        }
+        List<ProviderConfigProperty> properties = new java.util.ArrayList<>();
+        properties.addAll(new dev.kcwarden.signup.RegistrationGuardFactory().getConfigProperties());
+        properties.addAll(new dev.kcwarden.signup.EmailDomainValidator().getConfigProperties());
+        properties.addAll(new dev.kcwarden.session.RefreshReuseExecutorFactory().getConfigProperties());
+        for (ProviderConfigProperty property : properties) {
+            String name = property.getName();
+            assertThat(rows).as("a row for %s", name).containsKey(name);
+            String expectedDefault = property.getDefaultValue() == null ? "" : String.valueOf(property.getDefaultValue());
+            assertThat(rows.get(name)[0]).as("default of %s", name).isEqualTo(expectedDefault);
+            assertThat(rows.get(name)[1]).as("label of %s", name).isEqualTo(property.getLabel());
+            assertThat(property.getHelpText()).as("help of %s", name).isNotBlank();
+        }
+    }
+
     private static List<String[]> realmRows() throws IOException {
         List<String> lines = Files.readAllLines(Path.of("docs", "configuration.md"));
         int start = lines.indexOf("## The demo realm (`realm-export/warden-realm.json`)");

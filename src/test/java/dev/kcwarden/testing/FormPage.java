@@ -37,6 +37,12 @@ public final class FormPage {
     }
 
     private static String unescape(String s) {
-        return s.replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">");
+        Matcher numeric = Pattern.compile("&#(\\d+);").matcher(s);
+        StringBuilder decoded = new StringBuilder();
+        while (numeric.find()) {
+            numeric.appendReplacement(decoded, Matcher.quoteReplacement(Character.toString(Integer.parseInt(numeric.group(1)))));
+        }
+        numeric.appendTail(decoded);
+        return decoded.toString().replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
     }
 }

@@ -1,0 +1,99 @@
+package dev.kcwarden.password;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.policy.PasswordPolicyProvider;
+import org.keycloak.policy.PolicyError;
+
+/** One check: offline list first, then the range service; nothing about the password is logged. */
+public final class BreachedPasswordPolicy implements PasswordPolicyProvider {
+
+    /** Set by warden's registration guard when it already refused the request: no network call then. */
+    public static final String REQUEST_REFUSED = "warden.request.refused";
+    /** Set by warden's registration guard: the registration's event builder, for the outcome detail. */
+    public static final String REQUEST_EVENT = "warden.request.event";
+
+    private static final Logger LOG = Logger.getLogger(BreachedPasswordPolicy.class);
+    private static final long WARN_EVERY_MILLIS = 60_000;
+
+    private final KeycloakSession session;
+    private final BreachCheck.Counts counts;
+    private final AtomicLong lastWarning;
+
+    BreachedPasswordPolicy(KeycloakSession session, BreachCheck.Counts counts, AtomicLong lastWarning) {
+        this.session = session;
+        this.counts = counts;
+        this.lastWarning = lastWarning;
+    }
+
+    @Override
+    public PolicyError validate(RealmModel realm, UserModel user, String password) {
+        return check(realm, password);
+    }
+
+    @Override
+    public PolicyError validate(String user, String password) {
+        return check(session.getContext().getRealm(), password);
+    }
+
+    private PolicyError check(RealmModel realm, String password) {
+        if (password == null || session.getAttribute(REQUEST_REFUSED) != null) {
+            return null;
+        }
+        BreachSettings settings = realm == null ? BreachSettings.DEFAULTS
+                : realm.getPasswordPolicy().getPolicyConfig(BreachedPasswordPolicyFactory.ID);
+        if (settings == null) {
+            settings = BreachSettings.DEFAULTS;
+        }
+        if (CommonPasswords.contains(password)) {
+            return record(BreachCheck.COMMON, new PolicyError("wardenPasswordCommon"));
+        }
+        if (!settings.remote()) {
+            return record(BreachCheck.PASSED, null);
+        }
+        try {
+            int count = RangeClient.breachCount(settings.rangeUrl(), password, settings.timeout());
+            return count >= settings.minimumCount()
+                    ? record(BreachCheck.BREACHED, new PolicyError("wardenPasswordBreached"))
+                    : record(BreachCheck.PASSED, null);
+        } catch (IOException e) {
+            warn(realm, settings, e);
+            return settings.failOpen()
+                    ? record(BreachCheck.UNAVAILABLE_OPEN, null)
+                    : record(BreachCheck.UNAVAILABLE_CLOSED, new PolicyError("wardenPasswordCheckUnavailable"));
+        }
+    }
+
+    private PolicyError record(BreachCheck outcome, PolicyError error) {
+        counts.add(outcome);
+        if (session.getAttribute(REQUEST_EVENT) instanceof EventBuilder event) {
+            event.detail(BreachCheck.EVENT_DETAIL, outcome.id());
+        }
+        return error;
+    }
+
+    private void warn(RealmModel realm, BreachSettings settings, IOException e) {
+        long now = System.currentTimeMillis();
+        long last = lastWarning.get();
+        if (now - last >= WARN_EVERY_MILLIS && lastWarning.compareAndSet(last, now)) {
+            LOG.warnf("realm %s: breached-password range service %s unavailable (%s); failing %s (this warning repeats at most once a minute)",
+                    realm == null ? "?" : realm.getName(), settings.rangeUrl().getHost(), e.getMessage(),
+                    settings.failOpen() ? "open: passwords are accepted" : "closed: passwords are refused");
+        }
+    }
+
+    @Override
+    public Object parseConfig(String value) {
+        return BreachSettings.parse(value);
+    }
+
+    @Override
+    public void close() {
+        // stateless
+    }
+}

@@ -1,0 +1,77 @@
+package dev.kcwarden.password;
+
+import dev.kcwarden.Warden;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.keycloak.Config;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.policy.PasswordPolicyProvider;
+import org.keycloak.policy.PasswordPolicyProviderFactory;
+import org.keycloak.provider.ServerInfoAwareProviderFactory;
+
+/**
+ * Password policy {@value #ID}: refuses the most common passwords (offline list in the jar) and passwords
+ * a k-anonymity range service knows from breaches. Applies wherever Keycloak checks its password policy:
+ * registration, reset, account console, admin password changes.
+ */
+public final class BreachedPasswordPolicyFactory implements PasswordPolicyProviderFactory, ServerInfoAwareProviderFactory {
+
+    public static final String ID = "wardenBreachedPassword";
+
+    private final BreachCheck.Counts counts = new BreachCheck.Counts();
+    private final java.util.concurrent.atomic.AtomicLong lastWarning = new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public PasswordPolicyProvider create(KeycloakSession session) {
+        return new BreachedPasswordPolicy(session, counts, lastWarning);
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    public String getDisplayName() {
+        return "Breached password (warden)";
+    }
+
+    @Override
+    public String getConfigType() {
+        return PasswordPolicyProvider.STRING_CONFIG_TYPE;
+    }
+
+    @Override
+    public String getDefaultConfigValue() {
+        return BreachSettings.DEFAULT_VALUE;
+    }
+
+    @Override
+    public boolean isMultiplSupported() {
+        return false;
+    }
+
+    @Override
+    public Map<String, String> getOperationalInfo() {
+        Map<String, String> info = new LinkedHashMap<>(Warden.operationalInfo());
+        info.put("commonPasswords", Integer.toString(CommonPasswords.size()));
+        info.putAll(counts.asInfo());
+        return info;
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+        // configured per realm in the policy value
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+        // nothing to wire
+    }
+
+    @Override
+    public void close() {
+        // holds nothing
+    }
+}

@@ -1,0 +1,178 @@
+package dev.kcwarden.signup;
+
+import dev.kcwarden.Warden;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.provider.ConfiguredProvider;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ServerInfoAwareProviderFactory;
+import org.keycloak.userprofile.UserProfileAttributeValidationContext;
+import org.keycloak.userprofile.UserProfileContext;
+import org.keycloak.validate.AbstractStringValidator;
+import org.keycloak.validate.ValidationContext;
+import org.keycloak.validate.ValidationError;
+import org.keycloak.validate.ValidationResult;
+import org.keycloak.validate.ValidatorConfig;
+
+/**
+ * User-profile validator {@value #ID} for the email attribute: allow list, deny list and disposable
+ * domains, compared in normalized (punycode) form with subdomains covered. As a user-profile validator it
+ * applies wherever an email is set: registration, account console, first broker login, admin API.
+ */
+public final class EmailDomainValidator extends AbstractStringValidator implements ConfiguredProvider, ServerInfoAwareProviderFactory {
+
+    public static final String ID = "warden-email-domain";
+
+    public static final String ALLOW = "allow";
+    public static final String DENY = "deny";
+    public static final String BLOCK_DISPOSABLE = "block-disposable";
+    public static final String DISPOSABLE_EXTRA = "disposable-extra";
+    public static final String DISPOSABLE_FILE = "disposable-file";
+    public static final String EXEMPT_ADMIN = "exempt-admin";
+
+    static final String MESSAGE_INVALID = "wardenEmailDomainInvalid";
+    static final String MESSAGE_CONFUSABLE = "wardenEmailDomainConfusable";
+    static final String MESSAGE_DENIED = "wardenEmailDomainDenied";
+    static final String MESSAGE_NOT_ALLOWED = "wardenEmailDomainNotAllowed";
+    static final String MESSAGE_DISPOSABLE = "wardenEmailDomainDisposable";
+
+    private static final List<ProviderConfigProperty> PROPERTIES = List.of(
+            new ProviderConfigProperty(ALLOW, "Allowed domains",
+                    "If any are given, only emails at these domains or their subdomains are accepted (e.g. example.com). "
+                            + "Empty (default): every domain not otherwise refused.",
+                    ProviderConfigProperty.MULTIVALUED_STRING_TYPE, null),
+            new ProviderConfigProperty(DENY, "Denied domains",
+                    "Emails at these domains or their subdomains are refused. Empty by default.",
+                    ProviderConfigProperty.MULTIVALUED_STRING_TYPE, null),
+            new ProviderConfigProperty(BLOCK_DISPOSABLE, "Refuse disposable domains",
+                    "On (default): refuse the disposable-email domains shipped with warden, plus the extra ones below.",
+                    ProviderConfigProperty.BOOLEAN_TYPE, "true"),
+            new ProviderConfigProperty(DISPOSABLE_EXTRA, "More disposable domains",
+                    "Your own additions to the disposable list. Empty by default.",
+                    ProviderConfigProperty.MULTIVALUED_STRING_TYPE, null),
+            new ProviderConfigProperty(DISPOSABLE_FILE, "Disposable domain file",
+                    "Path of a file on the Keycloak server with more disposable domains, one per line (# comments). "
+                            + "Re-read when it changes. Empty by default.",
+                    ProviderConfigProperty.STRING_TYPE, ""),
+            new ProviderConfigProperty(EXEMPT_ADMIN, "Exempt administrators",
+                    "On: emails set by administrators (admin console, admin REST API) are not checked. Off by default.",
+                    ProviderConfigProperty.BOOLEAN_TYPE, "false"));
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    protected void doValidate(String email, String inputHint, ValidationContext context, ValidatorConfig config) {
+        if (exempt(context, config)) {
+            return;
+        }
+        int at = email.lastIndexOf('@');
+        String rawDomain = at < 0 ? "" : email.substring(at + 1);
+        Optional<String> normalized = Domains.normalize(rawDomain);
+        if (normalized.isEmpty()) {
+            context.addError(new ValidationError(ID, inputHint, MESSAGE_INVALID));
+            return;
+        }
+        String domain = normalized.get();
+        if (Domains.mixesScripts(domain)) {
+            context.addError(new ValidationError(ID, inputHint, MESSAGE_CONFUSABLE));
+            return;
+        }
+        List<String> allow = domains(config, ALLOW);
+        if (!allow.isEmpty() && allow.stream().noneMatch(rule -> Domains.covers(rule, domain))) {
+            context.addError(new ValidationError(ID, inputHint, MESSAGE_NOT_ALLOWED));
+            return;
+        }
+        if (domains(config, DENY).stream().anyMatch(rule -> Domains.covers(rule, domain))) {
+            context.addError(new ValidationError(ID, inputHint, MESSAGE_DENIED));
+            return;
+        }
+        if (flag(config, BLOCK_DISPOSABLE, true) && disposable(config, domain)) {
+            context.addError(new ValidationError(ID, inputHint, MESSAGE_DISPOSABLE));
+        }
+    }
+
+    private static boolean disposable(ValidatorConfig config, String domain) {
+        if (DisposableDomains.shipped(domain) || domains(config, DISPOSABLE_EXTRA).stream().anyMatch(rule -> Domains.covers(rule, domain))) {
+            return true;
+        }
+        Object file = config == null ? null : config.get(DISPOSABLE_FILE);
+        return file instanceof String path && !path.isBlank() && DisposableDomains.inFile(path.strip(), domain);
+    }
+
+    private static boolean exempt(ValidationContext context, ValidatorConfig config) {
+        if (!flag(config, EXEMPT_ADMIN, false)) {
+            return false;
+        }
+        try {
+            return UserProfileAttributeValidationContext.from(context).getAttributeContext().getContext() == UserProfileContext.USER_API;
+        } catch (RuntimeException notUserProfile) {
+            return false;
+        }
+    }
+
+    /** A list option as the console stores it (a list, or one string with commas or ##), normalized. */
+    static List<String> domains(ValidatorConfig config, String key) {
+        Object raw = config == null ? null : config.get(key);
+        List<String> entries = new ArrayList<>();
+        if (raw instanceof Collection<?> values) {
+            values.forEach(v -> entries.add(String.valueOf(v)));
+        } else if (raw instanceof String value) {
+            entries.addAll(List.of(value.split("##|,")));
+        }
+        List<String> normalized = new ArrayList<>();
+        for (String entry : entries) {
+            Domains.normalize(entry).ifPresent(normalized::add);
+        }
+        return normalized;
+    }
+
+    private static boolean flag(ValidatorConfig config, String key, boolean fallback) {
+        Object raw = config == null ? null : config.get(key);
+        return raw == null ? fallback : Boolean.parseBoolean(String.valueOf(raw).strip());
+    }
+
+    @Override
+    public ValidationResult validateConfig(KeycloakSession session, ValidatorConfig config) {
+        List<ValidationError> errors = new ArrayList<>();
+        for (String key : List.of(ALLOW, DENY, DISPOSABLE_EXTRA)) {
+            Object raw = config == null ? null : config.get(key);
+            List<String> given = new ArrayList<>();
+            if (raw instanceof Collection<?> values) {
+                values.forEach(v -> given.add(String.valueOf(v)));
+            } else if (raw instanceof String value) {
+                given.addAll(List.of(value.split("##|,")));
+            }
+            for (String entry : given) {
+                if (!entry.isBlank() && Domains.normalize(entry).isEmpty()) {
+                    errors.add(new ValidationError(ID, key, "wardenEmailDomainConfigInvalid", entry.strip()));
+                }
+            }
+        }
+        return new ValidationResult(new java.util.LinkedHashSet<>(errors));
+    }
+
+    @Override
+    public String getHelpText() {
+        return "warden: refuse emails at denied or disposable domains, or outside an allow list; subdomains are covered "
+                + "and internationalized domains are compared in punycode form.";
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return PROPERTIES;
+    }
+
+    @Override
+    public Map<String, String> getOperationalInfo() {
+        Map<String, String> info = new java.util.LinkedHashMap<>(Warden.operationalInfo());
+        info.put("disposableDomains", Integer.toString(DisposableDomains.shippedSize()));
+        return info;
+    }
+}

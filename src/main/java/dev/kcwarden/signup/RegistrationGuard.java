@@ -1,0 +1,110 @@
+package dev.kcwarden.signup;
+
+import dev.kcwarden.password.BreachedPasswordPolicy;
+import dev.kcwarden.ratelimit.Decision;
+import dev.kcwarden.ratelimit.LoginGuard;
+import dev.kcwarden.ratelimit.ThrottledAttempt;
+import jakarta.ws.rs.core.MultivaluedHashMap;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.keycloak.authentication.FormAction;
+import org.keycloak.authentication.FormContext;
+import org.keycloak.authentication.ValidationContext;
+import org.keycloak.forms.login.LoginFormsProvider;
+import org.keycloak.models.AuthenticatorConfigModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.utils.FormMessage;
+
+/**
+ * Runs first in the registration form: a filled honeypot or an address over its sign-up limit ends the
+ * request here, with one message, before the other actions spend a password hash or a range query.
+ */
+final class RegistrationGuard implements FormAction {
+
+    /** The honeypot's field name: something a form-filling bot is glad to fill. */
+    static final String HONEYPOT_FIELD = "website";
+    static final String TEMPLATE_ATTRIBUTE = "wardenHoneypot";
+
+    private final KeycloakSession session;
+
+    RegistrationGuard(KeycloakSession session) {
+        this.session = session;
+    }
+
+    @Override
+    public void buildPage(FormContext context, LoginFormsProvider form) {
+        if (honeypotOn(context.getAuthenticatorConfig())) {
+            form.setAttribute(TEMPLATE_ATTRIBUTE, HONEYPOT_FIELD);
+        }
+    }
+
+    @Override
+    public void validate(ValidationContext context) {
+        session.setAttribute(BreachedPasswordPolicy.REQUEST_EVENT, context.getEvent());
+        MultivaluedMap<String, String> formData = context.getHttpRequest().getDecodedFormParameters();
+        String honeypot = formData.getFirst(HONEYPOT_FIELD);
+        if (honeypotOn(context.getAuthenticatorConfig()) && honeypot != null && !honeypot.isEmpty()) {
+            refuse(context, formData, "honeypot", new FormMessage(null, "wardenSignupRejected"), "warden_signup_rejected");
+            return;
+        }
+        Decision decision = LoginGuard.forSignup(session, context.getRealm(), context.getAuthenticatorConfig()).beginSignup();
+        if (decision instanceof Decision.Denied denied) {
+            long retryAfter = denied.retryAfterSeconds();
+            session.getProvider(LoginFormsProvider.class).setStatus(Response.Status.TOO_MANY_REQUESTS);
+            session.getContext().getHttpResponse().setHeader("Retry-After", Long.toString(retryAfter));
+            context.getEvent().detail(ThrottledAttempt.LIMIT_DETAIL, denied.bucket().limit().kind().id())
+                    .detail(ThrottledAttempt.RETRY_AFTER_DETAIL, Long.toString(retryAfter));
+            refuse(context, formData, "throttled",
+                    new FormMessage(null, "wardenSignupThrottled", ThrottledAttempt.minutes(retryAfter)), ThrottledAttempt.EVENT_ERROR);
+            return;
+        }
+        context.success();
+    }
+
+    private void refuse(ValidationContext context, MultivaluedMap<String, String> formData, String reason, FormMessage message,
+            String eventError) {
+        // No other action needs to run its checks (and no range query goes out) for a refused request.
+        session.setAttribute(BreachedPasswordPolicy.REQUEST_REFUSED, reason);
+        context.getEvent().detail("warden_reason", reason);
+        context.error(eventError);
+        context.excludeOtherErrors();
+        MultivaluedMap<String, String> kept = new MultivaluedHashMap<>(formData);
+        kept.remove("password");
+        kept.remove("password-confirm");
+        kept.remove(HONEYPOT_FIELD);
+        context.validationError(kept, List.of(message));
+    }
+
+    private static boolean honeypotOn(AuthenticatorConfigModel model) {
+        String value = model == null || model.getConfig() == null ? null : model.getConfig().get(RegistrationGuardFactory.HONEYPOT);
+        return value == null || !"false".equalsIgnoreCase(value.strip());
+    }
+
+    @Override
+    public void success(FormContext context) {
+        // nothing to do once the user exists
+    }
+
+    @Override
+    public boolean requiresUser() {
+        return false;
+    }
+
+    @Override
+    public boolean configuredFor(KeycloakSession session, RealmModel realm, UserModel user) {
+        return true;
+    }
+
+    @Override
+    public void setRequiredActions(KeycloakSession session, RealmModel realm, UserModel user) {
+        // none
+    }
+
+    @Override
+    public void close() {
+        // stateless
+    }
+}

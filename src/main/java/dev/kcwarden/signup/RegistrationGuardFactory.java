@@ -1,0 +1,103 @@
+package dev.kcwarden.signup;
+
+import dev.kcwarden.Warden;
+import dev.kcwarden.ratelimit.GuardConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.keycloak.Config;
+import org.keycloak.authentication.FormAction;
+import org.keycloak.authentication.FormActionFactory;
+import org.keycloak.models.AuthenticationExecutionModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ServerInfoAwareProviderFactory;
+
+/** Registration form action {@value #ID}: per-IP sign-up throttling and a honeypot field. */
+public final class RegistrationGuardFactory implements FormActionFactory, ServerInfoAwareProviderFactory {
+
+    public static final String ID = GuardConfig.SIGNUP_PROVIDER_ID;
+    public static final String HONEYPOT = "warden.honeypot";
+
+    private static final AuthenticationExecutionModel.Requirement[] REQUIREMENTS = {
+        AuthenticationExecutionModel.Requirement.REQUIRED, AuthenticationExecutionModel.Requirement.DISABLED
+    };
+
+    private static final List<ProviderConfigProperty> PROPERTIES = properties();
+
+    private static List<ProviderConfigProperty> properties() {
+        List<ProviderConfigProperty> list = new ArrayList<>(GuardConfig.properties(GuardConfig.SIGNUP));
+        list.add(new ProviderConfigProperty(HONEYPOT, "Honeypot field",
+                "On (default): the registration page carries a field people never see; a form that fills it is refused "
+                        + "without saying why. Needs the warden login theme (or the same field in yours).",
+                ProviderConfigProperty.BOOLEAN_TYPE, "true"));
+        return List.copyOf(list);
+    }
+
+    @Override
+    public FormAction create(KeycloakSession session) {
+        return new RegistrationGuard(session);
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    public String getDisplayType() {
+        return "Warden: registration guard (throttle, honeypot)";
+    }
+
+    @Override
+    public String getHelpText() {
+        return "Counts submitted registration forms per client IP and answers HTTP 429 with Retry-After over the limit; "
+                + "refuses forms that fill the hidden honeypot field. Put it first in the registration form.";
+    }
+
+    @Override
+    public String getReferenceCategory() {
+        return null;
+    }
+
+    @Override
+    public boolean isConfigurable() {
+        return true;
+    }
+
+    @Override
+    public AuthenticationExecutionModel.Requirement[] getRequirementChoices() {
+        return REQUIREMENTS.clone();
+    }
+
+    @Override
+    public boolean isUserSetupAllowed() {
+        return false;
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return PROPERTIES;
+    }
+
+    @Override
+    public Map<String, String> getOperationalInfo() {
+        return Warden.operationalInfo();
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+        // configured per realm
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+        // nothing to wire
+    }
+
+    @Override
+    public void close() {
+        // holds nothing
+    }
+}

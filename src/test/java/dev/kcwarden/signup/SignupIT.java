@@ -1,0 +1,318 @@
+package dev.kcwarden.signup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.kcwarden.testing.AccessTokens;
+import dev.kcwarden.testing.BrowserLogin;
+import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.FormPage;
+import dev.kcwarden.testing.GuardLimits;
+import dev.kcwarden.testing.Http;
+import dev.kcwarden.testing.LoopbackClient;
+import dev.kcwarden.testing.Pkce;
+import dev.kcwarden.testing.RangeStub;
+import dev.kcwarden.testing.TokenEndpoint;
+import dev.kcwarden.testing.Users;
+import dev.kcwarden.testing.WardenServerConfig;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.keycloak.representations.idm.CredentialRepresentation;
+import org.keycloak.representations.idm.EventRepresentation;
+import org.keycloak.representations.idm.RealmRepresentation;
+import org.keycloak.representations.idm.UserRepresentation;
+import org.keycloak.representations.userprofile.config.UPConfig;
+import org.keycloak.admin.client.Keycloak;
+import org.keycloak.testframework.annotations.InjectAdminClient;
+import org.keycloak.testframework.annotations.InjectRealm;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+import org.keycloak.testframework.realm.ManagedRealm;
+
+/**
+ * US1 against the demo realm as shipped: sign-up through the registration page (plain HTTP, as a browser
+ * posts it, from a loopback address of the test's choosing), every rule it enforces, and the tokens the new
+ * user gets. The breached-password range service is a local stub the test starts.
+ */
+@KeycloakIntegrationTest(config = WardenServerConfig.class)
+@DisplayName("Sign-up: email-domain rules, breached passwords, throttling, honeypot, and tokens for the new user")
+class SignupIT {
+
+    static final String GOOD_PASSWORD = "Signup-good-passphrase-77";
+    static final String BREACHED_PASSWORD = "Breached-passphrase-2026";
+    static final String REDIRECT = "http://127.0.0.1/callback";
+    private static final AtomicInteger NEXT_ADDRESS = new AtomicInteger(10);
+
+    @InjectRealm(fromJson = DemoRealm.JSON)
+    ManagedRealm realm;
+
+    @InjectAdminClient
+    Keycloak admin;
+
+    private RangeStub range;
+    private TokenEndpoint endpoints;
+
+    @BeforeEach
+    void setUp() {
+        endpoints = new TokenEndpoint(realm.getBaseUrl());
+        range = new RangeStub();
+        range.breach(BREACHED_PASSWORD, 42);
+        policy("fail=open;timeout=1000");
+    }
+
+    @AfterEach
+    void tearDown() {
+        range.close();
+    }
+
+    private void policy(String breachOptions) {
+        RealmRepresentation rep = realm.admin().toRepresentation();
+        rep.setPasswordPolicy("length(12) and maxLength(128) and notUsername(undefined) and notEmail(undefined) and "
+                + "wardenBreachedPassword(min=1;" + breachOptions + ";url=" + range.rangeUrl() + ")");
+        realm.admin().update(rep);
+    }
+
+    /** A browser at a fresh loopback address, on the registration page of a demo-spa login. */
+    private static final class Visitor {
+        final LoopbackClient client = new LoopbackClient("127.0.2." + NEXT_ADDRESS.getAndIncrement());
+        final String verifier = Pkce.newVerifier();
+        Http.Reply page;
+    }
+
+    private Visitor openRegistration() {
+        Visitor v = new Visitor();
+        Http.Reply login = v.client.get(endpoints.authorizationUrl(DemoRealm.SPA, REDIRECT, v.verifier, "s"), Map.of());
+        String link = URI.create(realm.getBaseUrl()).resolve(FormPage.link(login.body(), "registration")).toString();
+        v.page = v.client.get(link, Map.of());
+        assertThat(v.page.status()).isEqualTo(200);
+        return v;
+    }
+
+    private static Map<String, String> form(String username, String email, String password) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("username", username);
+        form.put("email", email);
+        form.put("firstName", "Test");
+        form.put("lastName", "Person");
+        form.put("password", password);
+        form.put("password-confirm", password);
+        return form;
+    }
+
+    private Http.Reply submit(Visitor v, Map<String, String> form) {
+        v.page = v.client.postForm(FormPage.formAction(v.page.body(), "kc-register-form"), form);
+        return v.page;
+    }
+
+    private void assertRefused(Http.Reply reply, String username, String message) {
+        assertThat(reply.status()).as(reply.body()).isBetween(200, 499).isNotEqualTo(302);
+        assertThat(FormPage.text(reply.body())).contains(message);
+        assertThat(realm.admin().users().search(username, true)).as("no user created").isEmpty();
+    }
+
+    @Test
+    @DisplayName("happy path: sign up, exchange the code with PKCE, and the JWT says who signed up; only a 5-character prefix left the server")
+    void happyPath() throws Exception {
+        Visitor v = openRegistration();
+        assertThat(v.page.body()).as("the honeypot is on the page").contains("name=\"website\"").contains("form=\"kc-register-form\"");
+        Http.Reply done = submit(v, form("signup-alice", "alice@example.com", GOOD_PASSWORD));
+        assertThat(done.status()).as(done.body()).isEqualTo(302);
+        assertThat(done.header("Location")).startsWith(REDIRECT);
+        String code = BrowserLogin.query(done.header("Location")).get("code");
+
+        Http.Reply tokens = endpoints.exchangeCode(DemoRealm.SPA, code, REDIRECT, v.verifier);
+        assertThat(tokens.status()).as(tokens.body()).isEqualTo(200);
+        JWTClaimsSet claims = new AccessTokens(endpoints, DemoRealm.API, DemoRealm.SPA).verify((String) tokens.json().get("access_token"));
+        String userId = realm.admin().users().search("signup-alice", true).get(0).getId();
+        assertThat(claims.getSubject()).isEqualTo(userId);
+        assertThat(claims.getStringClaim("email")).isEqualTo("alice@example.com");
+        assertThat(claims.getBooleanClaim("email_verified")).isFalse();
+        assertThat(claims.getAudience()).contains(DemoRealm.API);
+
+        assertThat(range.requests()).isNotEmpty().allSatisfy(r -> assertThat(r).matches("GET /range/[0-9A-F]{5} body=0"));
+        assertThat(String.join(" ", range.requests())).doesNotContain(RangeStub.sha1(GOOD_PASSWORD).substring(5));
+        EventRepresentation register = realm.admin().getEvents(List.of("REGISTER"), null, userId, null, null, null, 0, 5).get(0);
+        assertThat(register.getDetails()).containsEntry("warden_breach_check", "passed");
+    }
+
+    @Test
+    @DisplayName("email domains: denied, subdomain of denied, full-width look-alike, mixed alphabets, disposable: each refused, no user")
+    void emailDomainRules() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("bob@denied.example", "Email addresses at this domain cannot be used here.");
+        cases.put("bob@mail.denied.example", "Email addresses at this domain cannot be used here.");
+        cases.put("bob@\uff44\uff45\uff4e\uff49\uff45\uff44.example", "Email addresses at this domain cannot be used here.");
+        cases.put("bob@ex\u0430mple.com", "mixes look-alike letters");
+        cases.put("bob@mailinator.com", "Disposable email addresses cannot be used.");
+        cases.put("bob@sub.mailinator.com", "Disposable email addresses cannot be used.");
+        int i = 0;
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            String username = "signup-domain-" + i++;
+            Visitor v = openRegistration();
+            assertRefused(submit(v, form(username, c.getKey(), GOOD_PASSWORD)), username, c.getValue());
+        }
+    }
+
+    @Test
+    @DisplayName("passwords: breached (stub), common (offline list, no network), equal to username or email, duplicate email")
+    void passwordAndDuplicateRules() {
+        Visitor v = openRegistration();
+        assertRefused(submit(v, form("signup-carol", "carol@example.com", BREACHED_PASSWORD)), "signup-carol",
+                "This password has appeared in a data breach.");
+        int before = range.requests().size();
+        v = openRegistration();
+        assertRefused(submit(v, form("signup-carol", "carol@example.com", "1qaz2wsx3edc")), "signup-carol",
+                "one of the most common passwords");
+        assertThat(range.requests()).as("the offline list answers first").hasSize(before);
+        v = openRegistration();
+        assertRefused(submit(v, form("signup-dave-long-name", "dave@example.com", "signup-dave-long-name")), "signup-dave-long-name",
+                "Invalid password: must not be equal to the username.");
+        Users.create(realm, Users.withPassword("signup-existing", GOOD_PASSWORD));
+        v = openRegistration();
+        assertRefused(submit(v, form("signup-erin", "signup-existing@example.com", GOOD_PASSWORD)), "signup-erin", "Email already exists.");
+    }
+
+    @Test
+    @DisplayName("the admin API is checked too (unless admins are exempted): disposable email refused, breached password refused")
+    void adminApiIsCheckedToo() {
+        UserRepresentation disposable = Users.withPassword("signup-admin-made", GOOD_PASSWORD);
+        disposable.setEmail("someone@mailinator.com");
+        try (Response created = realm.admin().users().create(disposable)) {
+            assertThat(created.getStatus()).isEqualTo(400);
+            assertThat(created.readEntity(String.class)).contains("wardenEmailDomainDisposable");
+        }
+
+        UPConfig config = realm.admin().users().userProfile().getConfiguration();
+        config.getAttribute("email").getValidations().get(EmailDomainValidator.ID).put(EmailDomainValidator.EXEMPT_ADMIN, "true");
+        realm.admin().users().userProfile().update(config);
+        try {
+            String id = Users.create(realm, disposable);
+            CredentialRepresentation breached = new CredentialRepresentation();
+            breached.setType(CredentialRepresentation.PASSWORD);
+            breached.setValue(BREACHED_PASSWORD);
+            breached.setTemporary(false);
+            assertThatThrownBy(() -> realm.admin().users().get(id).resetPassword(breached))
+                    .isInstanceOf(BadRequestException.class)
+                    .satisfies(e -> assertThat(((BadRequestException) e).getResponse().readEntity(String.class)).contains("wardenPasswordBreached"));
+        } finally {
+            config.getAttribute("email").getValidations().get(EmailDomainValidator.ID).put(EmailDomainValidator.EXEMPT_ADMIN, "false");
+            realm.admin().users().userProfile().update(config);
+        }
+    }
+
+    @Test
+    @DisplayName("every field error at once, what was typed kept except the passwords")
+    void allErrorsAtOnce() {
+        Visitor v = openRegistration();
+        Map<String, String> form = form("signup-frank", "frank@mailinator.com", GOOD_PASSWORD);
+        form.put("firstName", "");
+        form.put("password-confirm", "something-else-entirely");
+        Http.Reply reply = submit(v, form);
+        String text = FormPage.text(reply.body());
+        assertThat(text).contains("Disposable email addresses cannot be used.").contains("First name * Please specify this field.")
+                .contains("Password confirmation doesn't match.");
+        assertThat(reply.body()).contains("value=\"signup-frank\"").contains("value=\"frank@mailinator.com\"")
+                .doesNotContain(GOOD_PASSWORD);
+    }
+
+    @Test
+    @DisplayName("range service down or slow: fail-open lets the sign-up through and records it; fail-closed refuses; never past the timeout")
+    void rangeServiceFailures() {
+        range.mode(RangeStub.Mode.FAILING);
+        Visitor v = openRegistration();
+        assertThat(submit(v, form("signup-gina", "gina@example.com", GOOD_PASSWORD)).status()).isEqualTo(302);
+        String gina = realm.admin().users().search("signup-gina", true).get(0).getId();
+        assertThat(realm.admin().getEvents(List.of("REGISTER"), null, gina, null, null, null, 0, 5).get(0).getDetails())
+                .containsEntry("warden_breach_check", "unavailable_open");
+
+        range.mode(RangeStub.Mode.SLOW);
+        v = openRegistration();
+        long start = System.nanoTime();
+        Http.Reply slow = submit(v, form("signup-hank", "hank@example.com", GOOD_PASSWORD));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(slow.status()).isEqualTo(302);
+        assertThat(millis).as("the page waited for the 1 s timeout, not the 5 s stub").isLessThan(4_000);
+
+        policy("fail=closed;timeout=1000");
+        range.mode(RangeStub.Mode.FAILING);
+        v = openRegistration();
+        assertRefused(submit(v, form("signup-ivan", "ivan@example.com", GOOD_PASSWORD)), "signup-ivan",
+                "We cannot check new passwords right now.");
+    }
+
+    @Test
+    @DisplayName("sign-up throttle: refused exactly after the configured count per address, with 429 and Retry-After")
+    void signupThrottle() {
+        GuardLimits.set(realm, "warden registration form", RegistrationGuardFactory.ID, Map.of("warden.signup-ip.max", "3"));
+        LoopbackClient bot = new LoopbackClient("127.0.3.1");
+        // a server kept running between runs (KC_TEST_SERVER_REUSE) still counts the last run: clear it as an admin would
+        Http.Reply cleared = Http.send("DELETE", realm.getBaseUrl() + "/warden/throttles?ip=127.0.3.1", admin.tokenManager().getAccessTokenString());
+        assertThat(cleared.status()).as(cleared.body()).isEqualTo(200);
+        Http.Reply last = null;
+        for (int i = 0; i < 4; i++) {
+            Visitor v = new Visitor();
+            Http.Reply login = bot.get(endpoints.authorizationUrl(DemoRealm.SPA, REDIRECT, v.verifier, "s"), Map.of());
+            Http.Reply page = bot.get(URI.create(realm.getBaseUrl()).resolve(FormPage.link(login.body(), "registration")).toString(), Map.of());
+            last = bot.postForm(FormPage.formAction(page.body(), "kc-register-form"),
+                    form("signup-bot-" + i, "bot" + i + "@example.com", "short"));
+            if (i < 3) {
+                assertThat(last.status()).as("attempt %d", i + 1).isNotEqualTo(429);
+            }
+        }
+        assertThat(last.status()).isEqualTo(429);
+        assertThat(last.header("Retry-After")).matches("[1-9][0-9]*");
+        assertThat(FormPage.text(last.body())).contains("Too many sign-ups from your network. Please try again in 60 minutes.");
+        EventRepresentation event = realm.admin().getEvents(List.of("REGISTER_ERROR"), null, null, null, null, null, 0, 5).get(0);
+        assertThat(event.getError()).isEqualTo("warden_throttled");
+        assertThat(event.getDetails()).containsEntry("warden_limit", "signup_ip");
+    }
+
+    @Test
+    @DisplayName("honeypot filled: refused without saying why, no user, event names the honeypot")
+    void honeypot() {
+        Visitor v = openRegistration();
+        Map<String, String> form = form("signup-robot", "robot@example.com", GOOD_PASSWORD);
+        form.put("website", "http://spam.example");
+        Http.Reply reply = submit(v, form);
+        assertRefused(reply, "signup-robot", "We could not create your account. Please try again later.");
+        assertThat(FormPage.text(reply.body())).doesNotContainIgnoringCase("honeypot").doesNotContain("website");
+        EventRepresentation event = realm.admin().getEvents(List.of("REGISTER_ERROR"), null, null, null, null, null, 0, 5).get(0);
+        assertThat(event.getError()).isEqualTo("warden_signup_rejected");
+        assertThat(event.getDetails()).containsEntry("warden_reason", "honeypot");
+    }
+
+    @Test
+    @DisplayName("bad input: 320-character email, 10,000-character fields, control characters, confusables, empty form: clear errors, no 500")
+    void badInput() {
+        List<Map<String, String>> forms = List.of(
+                form("signup-long-email", "a".repeat(300) + "@example.com", GOOD_PASSWORD),
+                form("u".repeat(10_000), "long@example.com", GOOD_PASSWORD),
+                form("signup-ctl", "ctl\u0000@exa\u0007mple.com", GOOD_PASSWORD + "\u0000"),
+                form("signup-names", "names@example.com", "p".repeat(10_000)),
+                form("signup-\u202Eevil", "evil@ex\u0430mple.com", GOOD_PASSWORD),
+                form("", "", ""));
+        for (Map<String, String> form : forms) {
+            Visitor v = openRegistration();
+            Http.Reply reply = submit(v, form);
+            assertThat(reply.status()).as("%s", form.keySet()).isBetween(200, 499).isNotEqualTo(302);
+            assertThat(reply.body()).contains("kc-register-form");
+        }
+        // A POST without any field (no browser sends one) trips Keycloak's own RegistrationPassword on an
+        // immutable empty map: an error page with status 400, not a 500, and nothing created.
+        Visitor empty = openRegistration();
+        Http.Reply nothing = empty.client.postRaw(FormPage.formAction(empty.page.body(), "kc-register-form"), new byte[0], Map.of());
+        assertThat(nothing.status()).isBetween(400, 499);
+        for (String username : List.of("signup-long-email", "signup-ctl", "signup-names")) {
+            assertThat(realm.admin().users().search(username, true)).as(username).isEmpty();
+        }
+    }
+}
