@@ -11,6 +11,8 @@ import java.util.List;
 import org.keycloak.authentication.FormAction;
 import org.keycloak.authentication.FormContext;
 import org.keycloak.authentication.ValidationContext;
+import org.keycloak.authentication.forms.RegistrationPage;
+import org.keycloak.events.Errors;
 import org.keycloak.forms.login.LoginFormsProvider;
 import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.models.KeycloakSession;
@@ -61,7 +63,31 @@ final class RegistrationGuard implements FormAction {
                     new FormMessage(null, "wardenSignupThrottled", ThrottledAttempt.minutes(retryAfter)), ThrottledAttempt.EVENT_ERROR);
             return;
         }
+        if (passwordIsEmail(context.getRealm(), formData)) {
+            // Keycloak checks its notEmail policy at registration with the username only (no user exists yet),
+            // so a password equal to the email would pass; this closes that gap.
+            context.error(Errors.INVALID_REGISTRATION);
+            context.validationError(withoutPasswords(formData),
+                    List.of(new FormMessage(RegistrationPage.FIELD_PASSWORD, "invalidPasswordNotEmailMessage")));
+            return;
+        }
         context.success();
+    }
+
+    private static boolean passwordIsEmail(RealmModel realm, MultivaluedMap<String, String> formData) {
+        String password = formData.getFirst(RegistrationPage.FIELD_PASSWORD);
+        String email = formData.getFirst(RegistrationPage.FIELD_EMAIL);
+        return password != null && email != null && !email.isBlank()
+                && realm.getPasswordPolicy().getPolicies().contains("notEmail")
+                && password.strip().equalsIgnoreCase(email.strip());
+    }
+
+    private static MultivaluedMap<String, String> withoutPasswords(MultivaluedMap<String, String> formData) {
+        MultivaluedMap<String, String> kept = new MultivaluedHashMap<>(formData);
+        kept.remove(RegistrationPage.FIELD_PASSWORD);
+        kept.remove(RegistrationPage.FIELD_PASSWORD_CONFIRM);
+        kept.remove(HONEYPOT_FIELD);
+        return kept;
     }
 
     private void refuse(ValidationContext context, MultivaluedMap<String, String> formData, String reason, FormMessage message,
@@ -71,11 +97,7 @@ final class RegistrationGuard implements FormAction {
         context.getEvent().detail("warden_reason", reason);
         context.error(eventError);
         context.excludeOtherErrors();
-        MultivaluedMap<String, String> kept = new MultivaluedHashMap<>(formData);
-        kept.remove("password");
-        kept.remove("password-confirm");
-        kept.remove(HONEYPOT_FIELD);
-        context.validationError(kept, List.of(message));
+        context.validationError(withoutPasswords(formData), List.of(message));
     }
 
     private static boolean honeypotOn(AuthenticatorConfigModel model) {

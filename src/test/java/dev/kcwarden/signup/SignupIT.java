@@ -163,7 +163,7 @@ class SignupIT {
     }
 
     @Test
-    @DisplayName("passwords: breached (stub), common (offline list, no network), equal to username or email, duplicate email")
+    @DisplayName("passwords: breached (stub), common (offline list, no network), equal to username, equal to email; duplicate email")
     void passwordAndDuplicateRules() {
         Visitor v = openRegistration();
         assertRefused(submit(v, form("signup-carol", "carol@example.com", BREACHED_PASSWORD)), "signup-carol",
@@ -176,6 +176,9 @@ class SignupIT {
         v = openRegistration();
         assertRefused(submit(v, form("signup-dave-long-name", "dave@example.com", "signup-dave-long-name")), "signup-dave-long-name",
                 "Invalid password: must not be equal to the username.");
+        v = openRegistration();
+        assertRefused(submit(v, form("signup-dora", "dora-long-address@example.com", "dora-long-address@example.com")), "signup-dora",
+                "Invalid password: must not be equal to the email.");
         Users.create(realm, Users.withPassword("signup-existing", GOOD_PASSWORD));
         v = openRegistration();
         assertRefused(submit(v, form("signup-erin", "signup-existing@example.com", GOOD_PASSWORD)), "signup-erin", "Email already exists.");
