@@ -1,5 +1,6 @@
 package dev.kcwarden.testing;
 
+import java.nio.file.Path;
 import org.keycloak.testframework.server.KeycloakServerConfig;
 import org.keycloak.testframework.server.KeycloakServerConfigBuilder;
 
@@ -8,11 +9,23 @@ import org.keycloak.testframework.server.KeycloakServerConfigBuilder;
  * project's target/classes deployed as a provider jar. Every IT names this class, so the framework starts the
  * server once and reuses it; a test class that needs other options costs a restart, so add one only when a
  * behaviour cannot be tested otherwise.
+ *
+ * <p>The server also writes its log to {@link #LOG_FILE} (the audit tests read warden's audit lines and scan
+ * the whole log for secrets there) and chains the audit lines with {@link #AUDIT_CHAIN_KEY}.
  */
 public final class WardenServerConfig implements KeycloakServerConfig {
 
+    /** Under target/, so every build starts without it. */
+    public static final Path LOG_FILE = Path.of("target", "keycloak-server.log").toAbsolutePath();
+
+    /** A test-only key; real deployments set their own secret (docs/audit-schema.md). */
+    public static final String AUDIT_CHAIN_KEY = "warden-test-audit-chain-key-2026";
+
     @Override
     public KeycloakServerConfigBuilder configure(KeycloakServerConfigBuilder config) {
-        return config.dependencyCurrentProject();
+        config.log().handlers(KeycloakServerConfigBuilder.LogHandlers.CONSOLE, KeycloakServerConfigBuilder.LogHandlers.FILE);
+        return config.dependencyCurrentProject()
+                .option("log-file", LOG_FILE.toString())
+                .option("spi-events-listener--warden-audit--chain-key", AUDIT_CHAIN_KEY);
     }
 }

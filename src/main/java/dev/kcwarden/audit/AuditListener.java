@@ -1,0 +1,94 @@
+package dev.kcwarden.audit;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.keycloak.events.Event;
+import org.keycloak.events.EventListenerProvider;
+import org.keycloak.events.admin.AdminEvent;
+import org.keycloak.events.admin.AuthDetails;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+
+/** Maps Keycloak's events to audit lines; never throws into the request that caused the event. */
+final class AuditListener implements EventListenerProvider {
+
+    private static final Logger LOG = Logger.getLogger(AuditListener.class);
+
+    private final KeycloakSession session;
+    private final AuditWriter writer;
+
+    AuditListener(KeycloakSession session, AuditWriter writer) {
+        this.session = session;
+        this.writer = writer;
+    }
+
+    @Override
+    public void onEvent(Event event) {
+        try {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("time", event.getTime());
+            line.put("kind", "user");
+            line.put("realm", realmName(event.getRealmId()));
+            line.put("type", event.getType() == null ? null : event.getType().name());
+            line.put("outcome", event.getError() == null ? "success" : "error");
+            line.put("error", event.getError());
+            line.put("client", event.getClientId());
+            line.put("userId", event.getUserId());
+            Map<String, String> details = event.getDetails();
+            line.put("username", writer.username(event.getRealmId(), details == null ? null : details.get("username")));
+            line.put("ip", event.getIpAddress());
+            line.put("session", event.getSessionId());
+            Map<String, String> kept = Redaction.details(details);
+            line.put("details", kept.isEmpty() ? null : kept);
+            writer.write(line);
+        } catch (RuntimeException e) {
+            LOG.errorf("warden-audit: event %s of realm %s not written: %s", event.getType(), event.getRealmId(), e.getClass().getSimpleName());
+        }
+    }
+
+    @Override
+    public void onEvent(AdminEvent event, boolean includeRepresentation) {
+        try {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("time", event.getTime());
+            line.put("kind", "admin");
+            line.put("realm", realmName(event.getRealmId()));
+            line.put("type", event.getOperationType() == null ? null : "ADMIN_" + event.getOperationType().name());
+            line.put("outcome", event.getError() == null ? "success" : "error");
+            line.put("error", event.getError());
+            line.put("operation", event.getOperationType() == null ? null : event.getOperationType().name());
+            line.put("resourceType", event.getResourceTypeAsString());
+            line.put("resourcePath", event.getResourcePath());
+            AuthDetails auth = event.getAuthDetails();
+            if (auth != null) {
+                Map<String, Object> admin = new LinkedHashMap<>();
+                admin.put("realm", realmName(auth.getRealmId()));
+                admin.put("client", auth.getClientId());
+                admin.put("userId", auth.getUserId());
+                line.put("admin", admin);
+                line.put("ip", auth.getIpAddress());
+            }
+            if (includeRepresentation) {
+                line.put("representation", Redaction.representation(event.getRepresentation()));
+            }
+            writer.write(line);
+        } catch (RuntimeException e) {
+            LOG.errorf("warden-audit: admin event %s of realm %s not written: %s", event.getOperationType(), event.getRealmId(),
+                    e.getClass().getSimpleName());
+        }
+    }
+
+    private String realmName(String realmId) {
+        if (realmId == null) {
+            return null;
+        }
+        RealmModel realm = session.realms().getRealm(realmId);
+        return realm == null ? realmId : realm.getName();
+    }
+
+    @Override
+    public void close() {
+        // holds nothing
+    }
+}

@@ -1,0 +1,73 @@
+package dev.kcwarden.audit;
+
+import dev.kcwarden.Warden;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.keycloak.Config;
+import org.keycloak.events.EventListenerProvider;
+import org.keycloak.events.EventListenerProviderFactory;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.provider.ServerInfoAwareProviderFactory;
+
+/** Event listener {@value #ID}: one tamper-evident JSON line per user and admin event (docs/audit-schema.md). */
+public final class AuditListenerFactory implements EventListenerProviderFactory, ServerInfoAwareProviderFactory {
+
+    public static final String ID = "warden-audit";
+
+    private AuditWriter writer;
+    private AuditSettings settings;
+
+    @Override
+    public EventListenerProvider create(KeycloakSession session) {
+        return new AuditListener(session, writer);
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+        settings = AuditSettings.from(config);
+        writer = new AuditWriter(settings);
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+        // nothing to wire
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigMetadata() {
+        return ProviderConfigurationBuilder.create()
+                .property().name(AuditSettings.CHAIN_KEY).type("string").helpText(
+                        "Secret for the HMAC chain of the audit lines (and for hashed usernames). Without it lines carry no mac.")
+                .add()
+                .property().name(AuditSettings.USERNAME).type("string").defaultValue("plain").options("plain", "hashed", "omitted")
+                .helpText("How the username appears: as typed, as an HMAC keyed with the chain key and realm, or not at all.")
+                .add()
+                .property().name(AuditSettings.NODE).type("string")
+                .helpText("Name of this node in audit lines; default host name and process id.")
+                .add()
+                .build();
+    }
+
+    @Override
+    public Map<String, String> getOperationalInfo() {
+        Map<String, String> info = new LinkedHashMap<>(Warden.operationalInfo());
+        info.put("node", settings.node());
+        info.put("chained", Boolean.toString(settings.chainKey() != null));
+        info.put("username", settings.username().name().toLowerCase(java.util.Locale.ROOT));
+        return info;
+    }
+
+    @Override
+    public void close() {
+        // the writer holds no resources
+    }
+}

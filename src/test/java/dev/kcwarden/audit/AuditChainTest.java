@@ -1,0 +1,85 @@
+package dev.kcwarden.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The audit chain: the verifier finds every edit, deletion, insertion, swap and cut")
+class AuditChainTest {
+
+    private static final byte[] KEY = "test-chain-key-0123456789".getBytes(StandardCharsets.UTF_8);
+    private List<String> log;
+
+    @BeforeEach
+    void chainOfFive() {
+        AuditChain chain = new AuditChain(KEY);
+        log = new ArrayList<>();
+        log.add("2026-11-25 07:00:00,000 INFO  [org.keycloak] (main) an unrelated log line");
+        for (int i = 1; i <= 5; i++) {
+            String unsealed = "{\"v\":1,\"time\":\"2026-11-25T07:00:0" + i + "Z\",\"type\":\"LOGIN\",\"userId\":\"u" + i
+                    + "\",\"node\":\"n1\",\"seq\":" + i + (i == 1 ? ",\"chain\":\"start\"" : "") + "}";
+            log.add("2026-11-25 07:00:0" + i + ",000 INFO  [warden.audit] (executor-thread-1) " + chain.seal(unsealed));
+        }
+    }
+
+    @Test
+    void intactChainVerifies() {
+        VerifyAudit.Result result = VerifyAudit.verify(log, KEY);
+        assertThat(result.intact()).isTrue();
+        assertThat(result.lines()).isEqualTo(5);
+        assertThat(result.chainStarts()).isEqualTo(1);
+    }
+
+    @Test
+    void editedLine() {
+        log.set(3, log.get(3).replace("\"userId\":\"u3\"", "\"userId\":\"u9\""));
+        assertThat(VerifyAudit.verify(log, KEY)).extracting(VerifyAudit.Result::intact, VerifyAudit.Result::badLine).containsExactly(false, 4);
+    }
+
+    @Test
+    void deletedLine() {
+        log.remove(3);
+        assertThat(VerifyAudit.verify(log, KEY)).extracting(VerifyAudit.Result::intact, VerifyAudit.Result::badLine).containsExactly(false, 4);
+    }
+
+    @Test
+    void insertedLine() {
+        log.add(3, log.get(2));
+        assertThat(VerifyAudit.verify(log, KEY).intact()).isFalse();
+    }
+
+    @Test
+    void swappedLines() {
+        Collections.swap(log, 2, 3);
+        assertThat(VerifyAudit.verify(log, KEY)).extracting(VerifyAudit.Result::intact, VerifyAudit.Result::badLine).containsExactly(false, 3);
+    }
+
+    @Test
+    void truncatedTail() {
+        String last = log.get(5);
+        log.set(5, last.substring(0, last.length() - 20));
+        assertThat(VerifyAudit.verify(log, KEY)).extracting(VerifyAudit.Result::intact, VerifyAudit.Result::badLine).containsExactly(false, 6);
+    }
+
+    @Test
+    void wrongKeyOrForgedStart() {
+        assertThat(VerifyAudit.verify(log, "another-key".getBytes(StandardCharsets.UTF_8)).intact()).isFalse();
+        log.remove(1);
+        assertThat(VerifyAudit.verify(log, KEY).problem()).contains("without the start of its chain");
+    }
+
+    @Test
+    void restartIsMarkedAndCounted() {
+        AuditChain restarted = new AuditChain(KEY);
+        log.add("[warden.audit] " + restarted.seal("{\"v\":1,\"type\":\"LOGIN\",\"node\":\"n1\",\"seq\":1,\"chain\":\"start\"}"));
+        VerifyAudit.Result result = VerifyAudit.verify(log, KEY);
+        assertThat(result.intact()).isTrue();
+        assertThat(result.chainStarts()).isEqualTo(2);
+    }
+}

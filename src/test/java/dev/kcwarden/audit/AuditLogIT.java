@@ -1,0 +1,199 @@
+package dev.kcwarden.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kcwarden.testing.BrowserLogin;
+import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.FormPage;
+import dev.kcwarden.testing.Http;
+import dev.kcwarden.testing.LoopbackClient;
+import dev.kcwarden.testing.Pkce;
+import dev.kcwarden.testing.TokenEndpoint;
+import dev.kcwarden.testing.WardenServerConfig;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.representations.idm.CredentialRepresentation;
+import org.keycloak.testframework.annotations.InjectRealm;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+import org.keycloak.testframework.realm.ManagedRealm;
+
+/**
+ * A whole journey against the real server (sign up, login, refresh, logout, an admin changing a password
+ * and a client secret), then the server's own log file: one well-formed audit line per event, nothing
+ * secret in any line of the whole log, and a chain the verifier accepts (and rejects once edited).
+ */
+@KeycloakIntegrationTest(config = WardenServerConfig.class)
+@DisplayName("Audit log: one JSON line per event, no secrets anywhere in the log, a verifiable chain")
+class AuditLogIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String REDIRECT = "http://127.0.0.1/callback";
+
+    @InjectRealm(fromJson = DemoRealm.JSON)
+    ManagedRealm realm;
+
+    @Test
+    @DisplayName("a full journey leaves audit lines with the schema's fields, redacted admin representations, and no secret")
+    void journey() throws Exception {
+        long logStart = Files.exists(WardenServerConfig.LOG_FILE) ? Files.size(WardenServerConfig.LOG_FILE) : 0;
+        TokenEndpoint endpoints = new TokenEndpoint(realm.getBaseUrl());
+        List<String> secrets = new ArrayList<>();
+        String password = "Audit-journey-" + Pkce.randomToken(10);
+        secrets.add(password);
+
+        // sign up through the registration page, exchange the code
+        LoopbackClient browser = new LoopbackClient("127.0.4.1");
+        String verifier = Pkce.newVerifier();
+        Http.Reply login = browser.get(endpoints.authorizationUrl(DemoRealm.SPA, REDIRECT, verifier, "s"), Map.of());
+        Http.Reply page = browser.get(URI.create(realm.getBaseUrl()).resolve(FormPage.link(login.body(), "registration")).toString(), Map.of());
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("username", "audit-alice");
+        form.put("email", "audit-alice@example.com");
+        form.put("firstName", "Audit");
+        form.put("lastName", "Alice");
+        form.put("password", password);
+        form.put("password-confirm", password);
+        Http.Reply registered = browser.postForm(FormPage.formAction(page.body(), "kc-register-form"), form);
+        assertThat(registered.status()).as(registered.body()).isEqualTo(302);
+        String code = BrowserLogin.query(registered.header("Location")).get("code");
+        secrets.add(code);
+        Map<String, Object> tokens = endpoints.exchangeCode(DemoRealm.SPA, code, REDIRECT, verifier).json();
+        secrets.add((String) tokens.get("access_token"));
+        secrets.add((String) tokens.get("refresh_token"));
+        secrets.add((String) tokens.get("id_token"));
+
+        // refresh, a failed and a good password login, logout
+        Map<String, Object> refreshed = endpoints.refresh(DemoRealm.SPA, (String) tokens.get("refresh_token")).json();
+        secrets.add((String) refreshed.get("refresh_token"));
+        secrets.add((String) refreshed.get("access_token"));
+        String wrong = "Wrong-" + Pkce.randomToken(10);
+        secrets.add(wrong);
+        assertThat(endpoints.password(DemoRealm.CLI, "audit-alice", wrong).status()).isEqualTo(400);
+        Map<String, Object> cli = endpoints.password(DemoRealm.CLI, "audit-alice", password).json();
+        secrets.add((String) cli.get("access_token"));
+        secrets.add((String) cli.get("refresh_token"));
+        Http.Reply revoked = Http.postForm(endpoints.realmUrl() + "/protocol/openid-connect/revoke",
+                Map.of("client_id", DemoRealm.SPA, "token", (String) refreshed.get("refresh_token")));
+        assertThat(revoked.status()).isEqualTo(200);
+
+        // an admin sets a new password and rotates a client secret
+        String userId = realm.admin().users().search("audit-alice", true).get(0).getId();
+        String adminPassword = "Admin-set-" + Pkce.randomToken(10);
+        secrets.add(adminPassword);
+        CredentialRepresentation credential = new CredentialRepresentation();
+        credential.setType(CredentialRepresentation.PASSWORD);
+        credential.setValue(adminPassword);
+        credential.setTemporary(false);
+        realm.admin().users().get(userId).resetPassword(credential);
+        ClientRepresentation backend = realm.admin().clients().findByClientId(DemoRealm.BACKEND).get(0);
+        secrets.add(realm.admin().clients().get(backend.getId()).generateNewSecret().getValue());
+        backend.setDescription("touched by the audit test");
+        backend.setSecret("Backend-secret-" + Pkce.randomToken(12));
+        secrets.add(backend.getSecret());
+        realm.admin().clients().get(backend.getId()).update(backend);
+
+        List<String> newLog = awaitLog(logStart, "ADMIN_UPDATE");
+        List<JsonNode> audit = new ArrayList<>();
+        for (String line : newLog) {
+            int at = line.indexOf("{\"v\":");
+            if (line.contains("[warden.audit]") && at >= 0) {
+                audit.add(JSON.readTree(line.substring(at)));
+            }
+        }
+        List<String> types = audit.stream().filter(a -> "warden".equals(a.path("realm").asText())).map(a -> a.path("type").asText()).toList();
+        assertThat(types).contains("REGISTER", "CODE_TO_TOKEN", "REFRESH_TOKEN", "LOGIN_ERROR", "LOGIN", "REVOKE_GRANT", "ADMIN_ACTION", "ADMIN_UPDATE");
+
+        JsonNode register = audit.stream().filter(a -> a.path("type").asText().equals("REGISTER")).findFirst().orElseThrow();
+        assertThat(register.path("v").asInt()).isEqualTo(1);
+        assertThat(Instant.parse(register.path("time").asText())).isBefore(Instant.now().plusSeconds(5));
+        assertThat(register.path("outcome").asText()).isEqualTo("success");
+        assertThat(register.path("client").asText()).isEqualTo(DemoRealm.SPA);
+        assertThat(register.path("userId").asText()).isEqualTo(userId);
+        assertThat(register.path("username").asText()).isEqualTo("audit-alice");
+        assertThat(register.path("ip").asText()).isEqualTo("127.0.4.1");
+        assertThat(register.path("details").path("warden_breach_check").asText()).isNotEmpty();
+        assertThat(register.path("node").asText()).isNotEmpty();
+        assertThat(register.path("seq").asLong()).isPositive();
+        assertThat(register.path("mac").asText()).hasSizeGreaterThan(40);
+
+        JsonNode failed = audit.stream().filter(a -> a.path("type").asText().equals("LOGIN_ERROR")).findFirst().orElseThrow();
+        assertThat(failed.path("outcome").asText()).isEqualTo("error");
+        assertThat(failed.path("error").asText()).isEqualTo("invalid_user_credentials");
+
+        JsonNode clientUpdate = audit.stream().filter(a -> a.path("type").asText().equals("ADMIN_UPDATE")
+                && a.path("resourceType").asText().equals("CLIENT")).findFirst().orElseThrow();
+        assertThat(clientUpdate.path("resourcePath").asText()).startsWith("clients/");
+        assertThat(clientUpdate.path("admin").path("realm").asText()).isEqualTo("master");
+        assertThat(clientUpdate.path("representation").path("secret").asText()).isEqualTo("[redacted]");
+
+        List<Long> seqs = audit.stream().map(a -> a.path("seq").asLong()).toList();
+        assertThat(seqs).isSorted();
+
+        String wholeLog = Files.readString(WardenServerConfig.LOG_FILE, StandardCharsets.UTF_8);
+        for (String secret : secrets) {
+            assertThat(wholeLog).as("a secret of %d characters in the server log", secret.length()).doesNotContain(secret);
+        }
+    }
+
+    @Test
+    @DisplayName("the server's audit chain verifies, and the verifier from the jar reports an edited copy (exit 1)")
+    void chainVerifies() throws Exception {
+        new TokenEndpoint(realm.getBaseUrl()).password(DemoRealm.CLI, DemoRealm.DEMO_USER, "not-the-password");
+        List<String> lines = awaitLog(0, "LOGIN_ERROR");
+        byte[] key = WardenServerConfig.AUDIT_CHAIN_KEY.getBytes(StandardCharsets.UTF_8);
+        VerifyAudit.Result result = VerifyAudit.verify(lines, key);
+        assertThat(result.intact()).as("%s at line %d", result.problem(), result.badLine()).isTrue();
+        assertThat(result.lines()).isPositive();
+
+        Path keyFile = Files.createTempFile("warden-audit", ".key");
+        Files.writeString(keyFile, WardenServerConfig.AUDIT_CHAIN_KEY);
+        Path copy = Files.createTempFile("warden-audit", ".log");
+        Files.write(copy, lines);
+        assertThat(runVerifier(copy, keyFile)).isZero();
+
+        List<String> edited = new ArrayList<>(lines);
+        for (int i = 0; i < edited.size(); i++) {
+            if (edited.get(i).contains("[warden.audit]") && edited.get(i).contains("\"outcome\":\"error\"")) {
+                edited.set(i, edited.get(i).replace("\"outcome\":\"error\"", "\"outcome\":\"success\""));
+                break;
+            }
+        }
+        Files.write(copy, edited);
+        assertThat(runVerifier(copy, keyFile)).isEqualTo(1);
+    }
+
+    private static int runVerifier(Path file, Path keyFile) throws Exception {
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", System.getProperty("warden.jar"), "verify-audit", file.toString(), "--key-file", keyFile.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = process.waitFor();
+        System.out.println("verify-audit: " + output.strip());
+        return exit;
+    }
+
+    /** The log from byte offset {@code from}, once it holds an audit line of {@code type} (the file handler may lag a little). */
+    private static List<String> awaitLog(long from, String type) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (true) {
+            byte[] all = Files.readAllBytes(WardenServerConfig.LOG_FILE);
+            String text = new String(all, (int) Math.min(from, all.length), all.length - (int) Math.min(from, all.length), StandardCharsets.UTF_8);
+            if (text.contains("\"type\":\"" + type + "\"") || Instant.now().isAfter(deadline)) {
+                return text.lines().toList();
+            }
+            Thread.sleep(200);
+        }
+    }
+}
