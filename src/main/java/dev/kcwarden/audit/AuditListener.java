@@ -1,5 +1,6 @@
 package dev.kcwarden.audit;
 
+import dev.kcwarden.metrics.WardenMetrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -42,6 +43,7 @@ final class AuditListener implements EventListenerProvider {
             Map<String, String> kept = Redaction.details(details);
             line.put("details", kept.isEmpty() ? null : kept);
             writer.write(line);
+            WardenMetrics.authEvent(event.getType() == null ? "unknown" : event.getType().name(), event.getError());
         } catch (RuntimeException e) {
             LOG.errorf("warden-audit: event %s of realm %s not written: %s", event.getType(), event.getRealmId(), e.getClass().getSimpleName());
         }

@@ -62,6 +62,7 @@ final class AuditWriter {
             return;
         }
         AUDIT.info(chain == null ? text : chain.seal(text));
+        dev.kcwarden.metrics.WardenMetrics.auditLine();
     }
 
     /** The username as configured: as typed, an HMAC keyed with the chain key and realm id, or nothing. */

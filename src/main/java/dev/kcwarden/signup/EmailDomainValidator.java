@@ -76,26 +76,31 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
         String rawDomain = at < 0 ? "" : email.substring(at + 1);
         Optional<String> normalized = Domains.normalize(rawDomain);
         if (normalized.isEmpty()) {
-            context.addError(new ValidationError(ID, inputHint, MESSAGE_INVALID));
+            reject(context, inputHint, MESSAGE_INVALID, "email_domain_invalid");
             return;
         }
         String domain = normalized.get();
         if (Domains.mixesScripts(domain)) {
-            context.addError(new ValidationError(ID, inputHint, MESSAGE_CONFUSABLE));
+            reject(context, inputHint, MESSAGE_CONFUSABLE, "email_domain_confusable");
             return;
         }
         List<String> allow = domains(config, ALLOW);
         if (!allow.isEmpty() && allow.stream().noneMatch(rule -> Domains.covers(rule, domain))) {
-            context.addError(new ValidationError(ID, inputHint, MESSAGE_NOT_ALLOWED));
+            reject(context, inputHint, MESSAGE_NOT_ALLOWED, "email_domain_not_allowed");
             return;
         }
         if (domains(config, DENY).stream().anyMatch(rule -> Domains.covers(rule, domain))) {
-            context.addError(new ValidationError(ID, inputHint, MESSAGE_DENIED));
+            reject(context, inputHint, MESSAGE_DENIED, "email_domain_denied");
             return;
         }
         if (flag(config, BLOCK_DISPOSABLE, true) && disposable(config, domain)) {
-            context.addError(new ValidationError(ID, inputHint, MESSAGE_DISPOSABLE));
+            reject(context, inputHint, MESSAGE_DISPOSABLE, "email_domain_disposable");
         }
+    }
+
+    private static void reject(ValidationContext context, String inputHint, String message, String rule) {
+        dev.kcwarden.metrics.WardenMetrics.signupRejected(rule);
+        context.addError(new ValidationError(ID, inputHint, message));
     }
 
     private static boolean disposable(ValidatorConfig config, String domain) {

@@ -1,5 +1,6 @@
 package dev.kcwarden.signup;
 
+import dev.kcwarden.metrics.WardenMetrics;
 import dev.kcwarden.password.BreachedPasswordPolicy;
 import dev.kcwarden.ratelimit.Decision;
 import dev.kcwarden.ratelimit.LoginGuard;
@@ -66,6 +67,7 @@ final class RegistrationGuard implements FormAction {
         if (passwordIsEmail(context.getRealm(), formData)) {
             // Keycloak checks its notEmail policy at registration with the username only (no user exists yet),
             // so a password equal to the email would pass; this closes that gap.
+            WardenMetrics.signupRejected("password_is_email");
             context.error(Errors.INVALID_REGISTRATION);
             context.validationError(withoutPasswords(formData),
                     List.of(new FormMessage(RegistrationPage.FIELD_PASSWORD, "invalidPasswordNotEmailMessage")));
@@ -94,6 +96,10 @@ final class RegistrationGuard implements FormAction {
             String eventError) {
         // No other action needs to run its checks (and no range query goes out) for a refused request.
         session.setAttribute(BreachedPasswordPolicy.REQUEST_REFUSED, reason);
+        WardenMetrics.signupRejected(reason);
+        if (ThrottledAttempt.EVENT_ERROR.equals(eventError)) {
+            WardenMetrics.throttled("signup_ip");
+        }
         context.getEvent().detail("warden_reason", reason);
         context.error(eventError);
         context.excludeOtherErrors();

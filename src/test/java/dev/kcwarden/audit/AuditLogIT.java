@@ -174,6 +174,42 @@ class AuditLogIT {
         assertThat(runVerifier(copy, keyFile)).isEqualTo(1);
     }
 
+    @Test
+    @DisplayName("/metrics: warden's counters move with bounded labels (auth events, throttle rejections, audit lines)")
+    void metricsMove() {
+        Map<String, Double> before = metrics();
+        TokenEndpoint endpoints = new TokenEndpoint(realm.getBaseUrl());
+        LoopbackClient from = new LoopbackClient("127.0.4.9");
+        for (int i = 0; i <= 10; i++) {
+            from.postForm(endpoints.tokenUrl(), Map.of("grant_type", "password", "client_id", DemoRealm.CLI,
+                    "username", DemoRealm.DEMO_USER, "password", "wrong-" + i));
+        }
+        Map<String, Double> after = metrics();
+        String failures = "warden_auth_events_total{error=\"invalid_user_credentials\",outcome=\"error\",type=\"LOGIN_ERROR\"}";
+        String throttled = "warden_throttle_rejections_total{limit=\"user_ip\"}";
+        assertThat(after.getOrDefault(failures, 0.0) - before.getOrDefault(failures, 0.0)).isGreaterThanOrEqualTo(10);
+        assertThat(after.getOrDefault(throttled, 0.0) - before.getOrDefault(throttled, 0.0)).isGreaterThanOrEqualTo(1);
+        assertThat(after.get("warden_audit_lines_total")).isGreaterThan(before.getOrDefault("warden_audit_lines_total", 0.0));
+        assertThat(after.keySet()).filteredOn(k -> k.startsWith("warden_"))
+                .allSatisfy(k -> assertThat(k).doesNotContain("127.0.").doesNotContain(DemoRealm.DEMO_USER + "\""));
+    }
+
+    /** The management endpoint's samples, name{labels} to value. */
+    private static Map<String, Double> metrics() {
+        Http.Reply reply = Http.get(WardenServerConfig.METRICS_URL, Map.of());
+        assertThat(reply.status()).isEqualTo(200);
+        Map<String, Double> samples = new LinkedHashMap<>();
+        reply.body().lines().filter(l -> !l.startsWith("#") && !l.isBlank()).forEach(l -> {
+            int space = l.lastIndexOf(' ');
+            try {
+                samples.put(l.substring(0, space), Double.parseDouble(l.substring(space + 1)));
+            } catch (NumberFormatException ignored) {
+                // not a plain sample
+            }
+        });
+        return samples;
+    }
+
     private static int runVerifier(Path file, Path keyFile) throws Exception {
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", System.getProperty("warden.jar"), "verify-audit", file.toString(), "--key-file", keyFile.toString())

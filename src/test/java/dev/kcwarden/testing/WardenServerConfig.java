@@ -11,7 +11,8 @@ import org.keycloak.testframework.server.KeycloakServerConfigBuilder;
  * behaviour cannot be tested otherwise.
  *
  * <p>The server also writes its log to {@link #LOG_FILE} (the audit tests read warden's audit lines and scan
- * the whole log for secrets there) and chains the audit lines with {@link #AUDIT_CHAIN_KEY}.
+ * the whole log for secrets there), chains the audit lines with {@link #AUDIT_CHAIN_KEY}, and publishes
+ * metrics on the management port ({@link #METRICS_URL}).
  */
 public final class WardenServerConfig implements KeycloakServerConfig {
 
@@ -21,11 +22,15 @@ public final class WardenServerConfig implements KeycloakServerConfig {
     /** A test-only key; real deployments set their own secret (docs/audit-schema.md). */
     public static final String AUDIT_CHAIN_KEY = "warden-test-audit-chain-key-2026";
 
+    /** Keycloak's management endpoint with the metrics warden adds. */
+    public static final String METRICS_URL = "http://localhost:9000/metrics";
+
     @Override
     public KeycloakServerConfigBuilder configure(KeycloakServerConfigBuilder config) {
         config.log().handlers(KeycloakServerConfigBuilder.LogHandlers.CONSOLE, KeycloakServerConfigBuilder.LogHandlers.FILE);
         return config.dependencyCurrentProject()
                 .option("log-file", LOG_FILE.toString())
-                .option("spi-events-listener--warden-audit--chain-key", AUDIT_CHAIN_KEY);
+                .option("spi-events-listener--warden-audit--chain-key", AUDIT_CHAIN_KEY)
+                .option("metrics-enabled", "true");
     }
 }
