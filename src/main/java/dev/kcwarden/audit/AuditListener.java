@@ -18,10 +18,30 @@ final class AuditListener implements EventListenerProvider {
 
     private final KeycloakSession session;
     private final AuditWriter writer;
+    private final WebhookSender webhook;
 
-    AuditListener(KeycloakSession session, AuditWriter writer) {
+    AuditListener(KeycloakSession session, AuditWriter writer, WebhookSender webhook) {
         this.session = session;
         this.writer = writer;
+        this.webhook = webhook;
+    }
+
+    /** Hands the line to the webhook once the event's transaction has committed (never on rollback). */
+    private void deliverAfterCommit(String line) {
+        if (webhook == null || line == null) {
+            return;
+        }
+        session.getTransactionManager().enlistAfterCompletion(new org.keycloak.models.AbstractKeycloakTransaction() {
+            @Override
+            protected void commitImpl() {
+                webhook.offer(line);
+            }
+
+            @Override
+            protected void rollbackImpl() {
+                // the event did not happen
+            }
+        });
     }
 
     @Override
@@ -42,7 +62,7 @@ final class AuditListener implements EventListenerProvider {
             line.put("session", event.getSessionId());
             Map<String, String> kept = Redaction.details(details);
             line.put("details", kept.isEmpty() ? null : kept);
-            writer.write(line);
+            deliverAfterCommit(writer.write(line));
             WardenMetrics.authEvent(event.getType() == null ? "unknown" : event.getType().name(), event.getError());
         } catch (RuntimeException e) {
             LOG.errorf("warden-audit: event %s of realm %s not written: %s", event.getType(), event.getRealmId(), e.getClass().getSimpleName());
@@ -74,7 +94,7 @@ final class AuditListener implements EventListenerProvider {
             if (includeRepresentation) {
                 line.put("representation", Redaction.representation(event.getRepresentation()));
             }
-            writer.write(line);
+            deliverAfterCommit(writer.write(line));
         } catch (RuntimeException e) {
             LOG.errorf("warden-audit: admin event %s of realm %s not written: %s", event.getOperationType(), event.getRealmId(),
                     e.getClass().getSimpleName());

@@ -20,16 +20,21 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
 
     private AuditWriter writer;
     private AuditSettings settings;
+    private WebhookSender webhook;
 
     @Override
     public EventListenerProvider create(KeycloakSession session) {
-        return new AuditListener(session, writer);
+        return new AuditListener(session, writer, webhook);
     }
 
     @Override
     public void init(Config.Scope config) {
         settings = AuditSettings.from(config);
         writer = new AuditWriter(settings);
+        AuditSettings.Webhook hook = settings.webhook();
+        if (hook != null) {
+            webhook = new WebhookSender(hook.url(), hook.secret(), hook.queue(), hook.timeout(), hook.retries());
+        }
     }
 
     @Override
@@ -54,6 +59,21 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
                 .property().name(AuditSettings.NODE).type("string")
                 .helpText("Name of this node in audit lines; default host name and process id.")
                 .add()
+                .property().name(AuditSettings.WEBHOOK_URL).type("string")
+                .helpText("POST every audit line, after its transaction commits, to this http(s) URL. Off when empty (default).")
+                .add()
+                .property().name(AuditSettings.WEBHOOK_SECRET).type("string")
+                .helpText("Key of the X-Warden-Signature header (sha256=HMAC-SHA256 of the body, hex). Required with webhook-url.")
+                .add()
+                .property().name(AuditSettings.WEBHOOK_QUEUE).type("int").defaultValue(1000)
+                .helpText("Lines waiting for delivery at most; beyond it lines are dropped and counted, never blocking a login.")
+                .add()
+                .property().name(AuditSettings.WEBHOOK_TIMEOUT).type("int").defaultValue(2000)
+                .helpText("Milliseconds per delivery attempt.")
+                .add()
+                .property().name(AuditSettings.WEBHOOK_RETRIES).type("int").defaultValue(5)
+                .helpText("Retries after a failed attempt, 0.5 s apart and doubling up to 30 s.")
+                .add()
                 .build();
     }
 
@@ -63,11 +83,14 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
         info.put("node", settings.node());
         info.put("chained", Boolean.toString(settings.chainKey() != null));
         info.put("username", settings.username().name().toLowerCase(java.util.Locale.ROOT));
+        info.put("webhook", settings.webhook() == null ? "off" : settings.webhook().url().getHost());
         return info;
     }
 
     @Override
     public void close() {
-        // the writer holds no resources
+        if (webhook != null) {
+            webhook.close();
+        }
     }
 }

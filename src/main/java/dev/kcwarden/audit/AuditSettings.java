@@ -8,7 +8,17 @@ import org.keycloak.Config;
  * Server-wide options of the {@code warden-audit} listener, read once at start
  * ({@code --spi-events-listener--warden-audit--<option>=…} or {@code KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__<OPTION>}).
  */
-record AuditSettings(byte[] chainKey, UsernameMode username, String node) {
+record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhook webhook) {
+
+    /** The optional webhook; null when no url is configured (the default). */
+    record Webhook(java.net.URI url, byte[] secret, int queue, java.time.Duration timeout, int retries) {
+    }
+
+    static final String WEBHOOK_URL = "webhook-url";
+    static final String WEBHOOK_SECRET = "webhook-secret";
+    static final String WEBHOOK_QUEUE = "webhook-queue";
+    static final String WEBHOOK_TIMEOUT = "webhook-timeout";
+    static final String WEBHOOK_RETRIES = "webhook-retries";
 
     enum UsernameMode { PLAIN, HASHED, OMITTED }
 
@@ -21,7 +31,32 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node) {
         String mode = config == null ? null : config.get(USERNAME, "plain");
         String node = config == null ? null : config.get(NODE);
         return new AuditSettings(key == null || key.isBlank() ? null : key.strip().getBytes(StandardCharsets.UTF_8),
-                parseMode(mode), node == null || node.isBlank() ? defaultNode() : node.strip());
+                parseMode(mode), node == null || node.isBlank() ? defaultNode() : node.strip(), webhook(config));
+    }
+
+    private static Webhook webhook(Config.Scope config) {
+        String url = config == null ? null : config.get(WEBHOOK_URL);
+        if (url == null || url.isBlank()) {
+            return null;
+        }
+        java.net.URI uri = java.net.URI.create(url.strip());
+        if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
+            throw new IllegalArgumentException("warden-audit: webhook-url must be an http(s) URL");
+        }
+        String secret = config.get(WEBHOOK_SECRET);
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException("warden-audit: webhook-url needs webhook-secret, the key of the signature header");
+        }
+        return new Webhook(uri, secret.strip().getBytes(StandardCharsets.UTF_8), bounded(config, WEBHOOK_QUEUE, 1000, 1, 1_000_000),
+                java.time.Duration.ofMillis(bounded(config, WEBHOOK_TIMEOUT, 2000, 100, 60_000)), bounded(config, WEBHOOK_RETRIES, 5, 0, 20));
+    }
+
+    private static int bounded(Config.Scope config, String key, int fallback, int min, int max) {
+        Integer value = config.getInt(key, fallback);
+        if (value < min || value > max) {
+            throw new IllegalArgumentException("warden-audit: " + key + " must be from " + min + " to " + max);
+        }
+        return value;
     }
 
     static UsernameMode parseMode(String value) {

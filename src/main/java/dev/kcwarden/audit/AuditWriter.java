@@ -40,7 +40,7 @@ final class AuditWriter {
     }
 
     /** Fields first, then node, seq, chain marker and mac, in this order; nulls left out. */
-    synchronized void write(Map<String, Object> fields) {
+    synchronized String write(Map<String, Object> fields) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("v", SCHEMA_VERSION);
         line.put("time", Instant.ofEpochMilli((Long) fields.remove("time")).toString());
@@ -59,10 +59,12 @@ final class AuditWriter {
             text = JSON.writeValueAsString(line);
         } catch (JsonProcessingException e) {
             LOG.errorf("warden-audit: an event could not be encoded (%s); seq %d is missing", e.getOriginalMessage(), sequence);
-            return;
+            return null;
         }
-        AUDIT.info(chain == null ? text : chain.seal(text));
+        String sealed = chain == null ? text : chain.seal(text);
+        AUDIT.info(sealed);
         dev.kcwarden.metrics.WardenMetrics.auditLine();
+        return sealed;
     }
 
     /** The username as configured: as typed, an HMAC keyed with the chain key and realm id, or nothing. */

@@ -39,6 +39,21 @@ public final class WardenMetrics {
         count("warden.refresh.reuse.incidents", "Replayed refresh tokens that ended a session family", "scope", scope);
     }
 
+    /** {@code warden_webhook_deliveries_total{result}}: delivered, retried, dropped_queue_full, dropped_after_retries. */
+    public static void webhook(String result) {
+        count("warden.webhook.deliveries", "Webhook deliveries by result", "result", result);
+    }
+
+    /** {@code warden_webhook_queue_depth}: lines waiting for the webhook. */
+    public static void webhookQueue(java.util.Collection<?> queue) {
+        try {
+            io.micrometer.core.instrument.Gauge.builder("warden.webhook.queue.depth", queue, java.util.Collection::size)
+                    .description("Audit lines waiting for the webhook").register(Metrics.globalRegistry);
+        } catch (RuntimeException e) {
+            // see count()
+        }
+    }
+
     /** {@code warden_audit_lines_total}: lines written to the warden.audit category. */
     public static void auditLine() {
         count("warden.audit.lines", "Audit lines written");

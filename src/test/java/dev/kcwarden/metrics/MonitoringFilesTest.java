@@ -20,7 +20,7 @@ class MonitoringFilesTest {
     /** The Prometheus names of WardenMetrics' counters. */
     static final Set<String> PUBLISHED = Set.of("warden_auth_events_total", "warden_throttle_rejections_total",
             "warden_signup_rejections_total", "warden_breach_checks_total", "warden_refresh_reuse_incidents_total",
-            "warden_audit_lines_total");
+            "warden_audit_lines_total", "warden_webhook_deliveries_total");
 
     private static final Pattern METRIC = Pattern.compile("\\bwarden_[a-z_]+_total\\b");
 

@@ -62,11 +62,17 @@ public final class KeycloakDistribution {
      */
     public Process startDev(List<String> options, String adminUser, String adminPassword, ProcessBuilder.Redirect output)
             throws QuickstartException {
+        return startDev(options, adminUser, adminPassword, java.util.Map.of(), output);
+    }
+
+    /** The same, with more environment variables (secret options stay off the command line). */
+    public Process startDev(List<String> options, String adminUser, String adminPassword, java.util.Map<String, String> environment,
+            ProcessBuilder.Redirect output) throws QuickstartException {
         List<String> command = new ArrayList<>();
         command.add("start-dev");
         command.add("--import-realm");
         command.addAll(options);
-        return launch(command, adminUser, adminPassword, output);
+        return launch(command, adminUser, adminPassword, environment, output);
     }
 
     /**
@@ -75,6 +81,12 @@ public final class KeycloakDistribution {
      */
     public Process launch(List<String> arguments, String adminUser, String adminPassword, ProcessBuilder.Redirect output)
             throws QuickstartException {
+        return launch(arguments, adminUser, adminPassword, java.util.Map.of(), output);
+    }
+
+    /** The same, with more environment variables. */
+    public Process launch(List<String> arguments, String adminUser, String adminPassword, java.util.Map<String, String> environment,
+            ProcessBuilder.Redirect output) throws QuickstartException {
         List<String> command = new ArrayList<>();
         command.add(launcher().toString());
         command.addAll(arguments);
@@ -82,6 +94,7 @@ public final class KeycloakDistribution {
                 .directory(home.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(output);
+        builder.environment().putAll(environment);
         if (adminUser != null) {
             builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", adminUser);
             builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);

@@ -32,6 +32,7 @@ public final class Quickstart {
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
     private static final String ADMIN_USER = "admin";
     private static final String ADMIN_FILE = "warden-quickstart-admin.properties";
+    private static final String AUDIT_KEY = "auditChainKey";
     private static final String DEMO_REDIRECT = "http://localhost:5173/";
 
     private final KeycloakDistribution keycloak;
@@ -109,7 +110,10 @@ public final class Quickstart {
 
         System.out.println("keycloak-warden: starting Keycloak from " + keycloak.home()
                 + " (first start builds for a while)");
-        Process server = keycloak.startDev(List.of("--http-port=" + port), ADMIN_USER, adminPassword,
+        // The audit chain key goes through the environment, like the admin password; the log also goes to
+        // data/log/keycloak.log so that verify-audit has a file to check.
+        Process server = keycloak.startDev(List.of("--http-port=" + port, "--log=console,file"), ADMIN_USER, adminPassword,
+                java.util.Map.of("KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__CHAIN_KEY", stored(AUDIT_KEY)),
                 ProcessBuilder.Redirect.INHERIT);
         Runtime.getRuntime().addShutdownHook(
                 new Thread(() -> KeycloakDistribution.stop(server), "warden-quickstart-stop"));
@@ -145,6 +149,11 @@ public final class Quickstart {
      * beside that database (owner-readable only) and shown again on later runs.
      */
     private String adminPassword() throws QuickstartException {
+        return stored("password");
+    }
+
+    /** A random secret kept in the quickstart's properties file (created with all of them on first use). */
+    private String stored(String key) throws QuickstartException {
         Path file = keycloak.home().resolve("data").resolve(ADMIN_FILE);
         Properties properties = new Properties();
         try {
@@ -152,23 +161,23 @@ public final class Quickstart {
                 try (InputStream in = Files.newInputStream(file)) {
                     properties.load(in);
                 }
-                String stored = properties.getProperty("password");
+                String stored = properties.getProperty(key);
                 if (stored != null && !stored.isBlank()) {
                     return stored;
                 }
             }
-            String password = randomAlphanumeric(24);
             properties.setProperty("username", ADMIN_USER);
-            properties.setProperty("password", password);
+            properties.putIfAbsent("password", randomAlphanumeric(24));
+            properties.putIfAbsent(AUDIT_KEY, randomAlphanumeric(32));
             Files.deleteIfExists(file);
             Files.createFile(file);
             restrictToOwner(file);
             try (OutputStream out = Files.newOutputStream(file)) {
-                properties.store(out, "Temporary admin of the keycloak-warden quickstart (dev database only)");
+                properties.store(out, "Temporary admin and audit chain key of the keycloak-warden quickstart (dev database only)");
             }
-            return password;
+            return properties.getProperty(key);
         } catch (IOException e) {
-            throw new QuickstartException("cannot keep the admin password in " + file + ": " + e.getMessage());
+            throw new QuickstartException("cannot keep the quickstart secrets in " + file + ": " + e.getMessage());
         }
     }
 

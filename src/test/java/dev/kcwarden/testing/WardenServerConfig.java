@@ -22,6 +22,10 @@ public final class WardenServerConfig implements KeycloakServerConfig {
     /** A test-only key; real deployments set their own secret (docs/audit-schema.md). */
     public static final String AUDIT_CHAIN_KEY = "warden-test-audit-chain-key-2026";
 
+    /** Where the audit webhook posts; WebhookIT listens there (nothing does otherwise: deliveries are retried and dropped). */
+    public static final String WEBHOOK_URL = "http://127.0.0.1:8390/hook";
+    public static final String WEBHOOK_SECRET = "warden-test-webhook-secret";
+
     /** Keycloak's management endpoint with the metrics warden adds. */
     public static final String METRICS_URL = "http://localhost:9000/metrics";
 
@@ -31,6 +35,10 @@ public final class WardenServerConfig implements KeycloakServerConfig {
         return config.dependencyCurrentProject()
                 .option("log-file", LOG_FILE.toString())
                 .option("spi-events-listener--warden-audit--chain-key", AUDIT_CHAIN_KEY)
-                .option("metrics-enabled", "true");
+                .option("metrics-enabled", "true")
+                .option("spi-events-listener--warden-audit--webhook-url", WEBHOOK_URL)
+                .option("spi-events-listener--warden-audit--webhook-secret", WEBHOOK_SECRET)
+                .option("spi-events-listener--warden-audit--webhook-timeout", "1000")
+                .option("spi-events-listener--warden-audit--webhook-retries", "3");
     }
 }

@@ -1,0 +1,130 @@
+package dev.kcwarden.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.Pkce;
+import dev.kcwarden.testing.TokenEndpoint;
+import dev.kcwarden.testing.WardenServerConfig;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.keycloak.testframework.annotations.InjectRealm;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+import org.keycloak.testframework.realm.ManagedRealm;
+
+/** The audit webhook against a local receiver on the configured address (WardenServerConfig.WEBHOOK_URL). */
+@KeycloakIntegrationTest(config = WardenServerConfig.class)
+@DisplayName("Audit webhook: signed, retried until accepted, and never in the way of a login")
+class WebhookIT {
+
+    private record Received(String delivery, String signature, String body) {
+    }
+
+    @InjectRealm(fromJson = DemoRealm.JSON)
+    ManagedRealm realm;
+
+    private HttpServer receiver;
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+    private volatile int failFirst;
+    private volatile boolean hang;
+
+    @BeforeEach
+    void startReceiver() throws Exception {
+        URI url = URI.create(WardenServerConfig.WEBHOOK_URL);
+        receiver = HttpServer.create(new InetSocketAddress(url.getHost(), url.getPort()), 0);
+        receiver.createContext(url.getPath(), exchange -> {
+            String delivery = exchange.getRequestHeaders().getFirst("X-Warden-Delivery");
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            int attempt = attempts.computeIfAbsent(delivery, d -> new AtomicInteger()).incrementAndGet();
+            if (hang) {
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (attempt <= failFirst) {
+                exchange.sendResponseHeaders(503, -1);
+            } else {
+                received.add(new Received(delivery, exchange.getRequestHeaders().getFirst("X-Warden-Signature"), body));
+                exchange.sendResponseHeaders(204, -1);
+            }
+            exchange.close();
+        });
+        receiver.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        receiver.start();
+    }
+
+    @AfterEach
+    void stopReceiver() {
+        receiver.stop(0);
+    }
+
+    private String failedLoginOf(String username) {
+        new TokenEndpoint(realm.getBaseUrl()).password(DemoRealm.CLI, username, "wrong-password-1");
+        return username;
+    }
+
+    private Received awaitBodyWith(String text) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (Instant.now().isBefore(deadline)) {
+            for (Received r : received) {
+                if (r.body().contains(text)) {
+                    return r;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no webhook delivery with " + text);
+    }
+
+    @Test
+    @DisplayName("each audit line arrives as JSON with a valid HMAC-SHA256 signature")
+    void signedDelivery() throws Exception {
+        String username = failedLoginOf("webhook-" + Pkce.randomToken(8));
+        Received r = awaitBodyWith("\"username\":\"" + username + "\"");
+        assertThat(r.body()).startsWith("{\"v\":1,").contains("\"type\":\"LOGIN_ERROR\"");
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(WardenServerConfig.WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        assertThat(r.signature()).isEqualTo("sha256=" + HexFormat.of().formatHex(mac.doFinal(r.body().getBytes(StandardCharsets.UTF_8))));
+        assertThat(r.delivery()).isNotBlank();
+    }
+
+    @Test
+    @DisplayName("a receiver that fails twice gets the same delivery a third time (at least once)")
+    void retriedUntilAccepted() throws Exception {
+        failFirst = 2;
+        String username = failedLoginOf("webhook-" + Pkce.randomToken(8));
+        Received r = awaitBodyWith("\"username\":\"" + username + "\"");
+        assertThat(attempts.get(r.delivery()).get()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("with the receiver hanging, a login still completes promptly")
+    void hangingReceiverDoesNotDelayLogins() {
+        hang = true;
+        TokenEndpoint endpoints = new TokenEndpoint(realm.getBaseUrl());
+        for (int i = 0; i < 3; i++) {
+            long start = System.nanoTime();
+            assertThat(endpoints.password(DemoRealm.CLI, DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD).status()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+}
