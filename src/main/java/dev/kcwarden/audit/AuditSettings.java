@@ -30,8 +30,12 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
         String key = config == null ? null : config.get(CHAIN_KEY);
         String mode = config == null ? null : config.get(USERNAME, "plain");
         String node = config == null ? null : config.get(NODE);
-        return new AuditSettings(key == null || key.isBlank() ? null : key.strip().getBytes(StandardCharsets.UTF_8),
-                parseMode(mode), node == null || node.isBlank() ? defaultNode() : node.strip(), webhook(config));
+        byte[] chainKey = key == null || key.isBlank() ? null : key.strip().getBytes(StandardCharsets.UTF_8);
+        UsernameMode usernameMode = parseMode(mode);
+        if (usernameMode == UsernameMode.HASHED && chainKey == null) {
+            throw new IllegalArgumentException("warden-audit: username=hashed needs a chain-key (the hash's secret)");
+        }
+        return new AuditSettings(chainKey, usernameMode, node == null || node.isBlank() ? defaultNode() : node.strip(), webhook(config));
     }
 
     private static Webhook webhook(Config.Scope config) {
@@ -40,8 +44,8 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
             return null;
         }
         java.net.URI uri = java.net.URI.create(url.strip());
-        if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
-            throw new IllegalArgumentException("warden-audit: webhook-url must be an http(s) URL");
+        if ((!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new IllegalArgumentException("warden-audit: webhook-url must be an http(s) URL with a host");
         }
         String secret = config.get(WEBHOOK_SECRET);
         if (secret == null || secret.isBlank()) {

@@ -76,7 +76,7 @@ final class AuditWriter {
             case PLAIN -> username;
             case OMITTED -> null;
             case HASHED -> {
-                byte[] key = settings.chainKey() == null ? realmId.getBytes(StandardCharsets.UTF_8) : settings.chainKey();
+                byte[] key = settings.chainKey(); // required for hashed (AuditSettings)
                 try {
                     Mac mac = Mac.getInstance("HmacSHA256");
                     mac.init(new SecretKeySpec(key, "HmacSHA256"));

@@ -43,8 +43,9 @@ public final class VerifyAudit {
             }
             String mac = line.substring(macAt + AuditChain.MAC_FIELD.length(), line.length() - 2);
             String unsealed = line.substring(0, macAt) + "}";
-            String node = field(unsealed, "node");
-            boolean start = unsealed.contains(",\"chain\":\"start\"");
+            // node, seq and chain are written last, after anything an admin can put into a representation
+            String node = lastField(unsealed, "node");
+            boolean start = unsealed.endsWith(",\"chain\":\"start\"}");
             String previous = start ? "" : previousByNode.get(node);
             if (previous == null) {
                 return new Result(false, i + 1, "line of node " + node + " without the start of its chain before it", audited, starts);
@@ -63,9 +64,9 @@ public final class VerifyAudit {
         return new Result(true, 0, null, audited, starts);
     }
 
-    private static String field(String json, String name) {
-        String key = "\"" + name + "\":\"";
-        int at = json.indexOf(key);
+    private static String lastField(String json, String name) {
+        String key = ",\"" + name + "\":\"";
+        int at = json.lastIndexOf(key);
         if (at < 0) {
             return "?";
         }
@@ -102,6 +103,10 @@ public final class VerifyAudit {
                 return usage("the key is empty");
             }
             Result result = verify(Files.readAllLines(Path.of(file), StandardCharsets.UTF_8), key);
+            if (result.intact() && result.lines() == 0) {
+                System.out.println("NO AUDIT LINES: " + file + " holds no warden audit line (is it the right file, in plain log format?)");
+                return 2;
+            }
             if (result.intact()) {
                 System.out.printf("OK: %d audit lines, %d chain start(s) (node restarts), every mac matches%n",
                         result.lines(), result.chainStarts());

@@ -100,8 +100,8 @@ final class WebhookSender implements AutoCloseable {
                     WardenMetrics.webhook("delivered");
                     return;
                 }
-            } catch (java.io.IOException e) {
-                // retried below
+            } catch (java.io.IOException | RuntimeException e) {
+                // retried below; the worker thread must outlive any single delivery
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -108,12 +108,22 @@ public final class Throttle {
     private Decision.Denied deny(Bucket bucket, long now) {
         // The bucket is full: it frees up when its oldest slot expires. A slot whose stamp has
         // not landed yet (its attempt is still running) counts as a full window from now.
+        // A slot without a stamp belongs to an attempt still running: it may succeed and free its slot in a
+        // moment, so such a denial says "retry in 1 s" and sets no block (parallel correct logins must not
+        // lock a user out for a whole window).
         long window = bucket.limit().windowSeconds() * 1000L;
         long freeAt = Long.MAX_VALUE;
+        boolean inFlight = false;
         for (int i = 0; i < bucket.limit().max(); i++) {
             OptionalLong expiry = store.expiry(bucket.slot(i));
-            long slotFreeAt = expiry.isPresent() ? expiry.getAsLong() : now + window;
-            freeAt = Math.min(freeAt, Math.min(slotFreeAt, now + window));
+            if (expiry.isEmpty()) {
+                inFlight = true;
+            } else {
+                freeAt = Math.min(freeAt, Math.min(expiry.getAsLong(), now + window));
+            }
+        }
+        if (inFlight) {
+            return new Decision.Denied(bucket, 1);
         }
         long retryAfter = secondsUntil(freeAt, now);
         store.stamp(bucket.blockMarker(), (int) retryAfter, now + retryAfter * 1000L);

@@ -34,7 +34,8 @@ final class RefreshReuseListener implements EventListenerProvider {
     static final String EVENT_ERROR = "warden_refresh_token_reuse";
 
     private static final Logger LOG = Logger.getLogger(RefreshReuseListener.class);
-    private static final Set<String> REUSE_REASONS = Set.of("Maximum allowed refresh token reuse exceeded", "Stale token");
+    private static final String STALE = "Stale token";
+    private static final Set<String> REUSE_REASONS = Set.of("Maximum allowed refresh token reuse exceeded", STALE);
 
     private final KeycloakSession session;
     private final KeycloakSessionFactory sessionFactory;
@@ -53,7 +54,8 @@ final class RefreshReuseListener implements EventListenerProvider {
         }
         ReuseResponse response = ReuseResponse.forCurrentRequest();
         Incident incident = new Incident(event.getRealmId(), event.getSessionId(), event.getClientId(),
-                event.getDetails().get("refresh_token_sub"), event.getDetails().get(Details.REASON),
+                event.getDetails().get(Details.REFRESH_TOKEN_SUB), event.getDetails().get(Details.REASON),
+                "Offline".equals(event.getDetails().get(Details.REFRESH_TOKEN_TYPE)),
                 session.getContext().getConnection(), response);
         session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
             @Override
@@ -69,7 +71,7 @@ final class RefreshReuseListener implements EventListenerProvider {
     }
 
     private record Incident(String realmId, String sessionId, String clientId, String subject, String reason,
-            ClientConnection connection, ReuseResponse response) {
+            boolean offlineToken, ClientConnection connection, ReuseResponse response) {
     }
 
     private void respond(Incident incident) {
@@ -84,8 +86,8 @@ final class RefreshReuseListener implements EventListenerProvider {
 
     private static void endFamily(KeycloakSession s, Incident incident) {
         RealmModel realm = s.realms().getRealm(incident.realmId());
-        if (realm == null) {
-            return;
+        if (realm == null || !realm.isRevokeRefreshToken()) {
+            return; // without rotation Keycloak's verdict is not about a replayed rotated token
         }
         s.getContext().setRealm(realm);
         UserSessionModel online = s.sessions().getUserSession(realm, incident.sessionId());
@@ -93,6 +95,9 @@ final class RefreshReuseListener implements EventListenerProvider {
         UserModel user = online != null ? online.getUser() : offline != null ? offline.getUser()
                 : incident.subject() == null ? null : s.users().getUserById(realm, incident.subject());
 
+        if (STALE.equals(incident.reason()) && revokedByNotBefore(s, realm, incident, online != null ? online : offline, user)) {
+            return; // an admin's not-before revocation, not a replay
+        }
         List<UserSessionModel> onlineToEnd = new ArrayList<>();
         List<UserSessionModel> offlineToEnd = new ArrayList<>();
         if (incident.response().scope() == ReuseResponse.Scope.USER && user != null) {
@@ -105,12 +110,9 @@ final class RefreshReuseListener implements EventListenerProvider {
                 onlineToEnd.add(online);
             }
         }
-        // The replayed token's own offline session always goes; its twin only when asked.
-        if (offline != null && !offlineToEnd.contains(offline)) {
-            boolean replayedOffline = online == null;
-            if (replayedOffline || incident.response().includeOffline()) {
-                offlineToEnd.add(offline);
-            }
+        // The replayed token's own offline session always goes; the offline twin of an online session only when asked.
+        if (offline != null && !offlineToEnd.contains(offline) && (incident.offlineToken() || incident.response().includeOffline())) {
+            offlineToEnd.add(offline);
         }
         onlineToEnd.forEach(us -> s.sessions().removeUserSession(realm, us));
         offlineToEnd.forEach(us -> s.sessions().removeOfflineUserSession(realm, us));
@@ -134,6 +136,23 @@ final class RefreshReuseListener implements EventListenerProvider {
         LOG.infof("realm %s: refresh token of session %s replayed (client %s); ended %d sessions and %d offline sessions (%s)",
                 realm.getName(), incident.sessionId(), incident.clientId(), onlineToEnd.size(), offlineToEnd.size(),
                 incident.response().scope());
+    }
+
+    /**
+     * Keycloak also answers "Stale token" when a realm, client or user not-before revocation (newer than the
+     * session) outdates the token; that is an admin's decision, not a theft, and gets no family response.
+     */
+    private static boolean revokedByNotBefore(KeycloakSession s, RealmModel realm, Incident incident, UserSessionModel userSession,
+            UserModel user) {
+        int notBefore = realm.getNotBefore();
+        org.keycloak.models.ClientModel client = incident.clientId() == null ? null : realm.getClientByClientId(incident.clientId());
+        if (client != null) {
+            notBefore = Math.max(notBefore, client.getNotBefore());
+        }
+        if (user != null) {
+            notBefore = Math.max(notBefore, s.users().getNotBeforeOfUser(realm, user));
+        }
+        return notBefore > 0 && (userSession == null || notBefore >= userSession.getStarted());
     }
 
     @Override

@@ -21,6 +21,7 @@ final class DisposableDomains {
 
     private static final Logger LOG = Logger.getLogger(DisposableDomains.class);
     private static final String RESOURCE = "/dev/kcwarden/signup/disposable-domains.txt";
+    private static final long MAX_FILE_BYTES = 20L << 20;
     private static final Set<String> SHIPPED = read(DisposableDomains.class.getResourceAsStream(RESOURCE), RESOURCE);
     private static final ConcurrentHashMap<String, FileList> FILES = new ConcurrentHashMap<>();
 
@@ -43,6 +44,10 @@ final class DisposableDomains {
     static boolean inFile(String file, String domain) {
         Path path = Path.of(file);
         try {
+            if (!Files.isRegularFile(path) || Files.size(path) > MAX_FILE_BYTES) {
+                LOG.warnf("disposable-domain file %s is not a regular file of at most %d MB; ignored", file, MAX_FILE_BYTES >> 20);
+                return false;
+            }
             long modified = Files.getLastModifiedTime(path).toMillis();
             FileList list = FILES.compute(file, (k, old) -> old != null && old.modified() == modified ? old
                     : new FileList(modified, readFile(path)));

@@ -45,6 +45,25 @@ public final class Domains {
     }
 
     /**
+     * True when the typed domain is not simply the Unicode form of its normalized name: the normalization
+     * mapped something (full-width letters, ß to ss, ligatures). Another registry may treat such a name as a
+     * different domain than the one it maps to, so it is refused rather than matched.
+     */
+    public static boolean mapsToAnotherName(String typed, String normalized) {
+        String unicode;
+        try {
+            unicode = IDN.toUnicode(normalized, IDN.ALLOW_UNASSIGNED);
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
+        String given = java.text.Normalizer.normalize(typed.strip(), java.text.Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
+        if (given.endsWith(".")) {
+            given = given.substring(0, given.length() - 1);
+        }
+        return !given.equals(unicode.toLowerCase(Locale.ROOT)) && !given.equals(normalized);
+    }
+
+    /**
      * True when a label of the (Unicode) domain mixes Latin, Cyrillic or Greek letters, the classic
      * way to spell a look-alike of a well-known name ("gmаil.com" with a Cyrillic а).
      */

@@ -80,7 +80,7 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
             return;
         }
         String domain = normalized.get();
-        if (Domains.mixesScripts(domain)) {
+        if (Domains.mapsToAnotherName(rawDomain, domain) || Domains.mixesScripts(domain)) {
             reject(context, inputHint, MESSAGE_CONFUSABLE, "email_domain_confusable");
             return;
         }

@@ -96,6 +96,25 @@ class ThrottleTest {
     }
 
     @Test
+    @DisplayName("a full bucket of attempts still running (no stamp yet) refuses for 1 s and sets no block")
+    void inFlightAttemptsDoNotBlock() {
+        SlotStore stampsLater = new SlotStore() {
+            public boolean claim(String key, int lifespanSeconds) { return store.claim(key, lifespanSeconds); }
+            public boolean exists(String key) { return store.exists(key); }
+            public void delete(String key) { store.delete(key); }
+            public void stamp(String key, int lifespanSeconds, long expiresAtMillis) { /* the request has not committed yet */ }
+            public java.util.OptionalLong expiry(String key) { return store.expiry(key); }
+        };
+        Throttle parallel = new Throttle(stampsLater, clock::get);
+        for (int i = 0; i < 3; i++) {
+            assertThat(parallel.acquire(List.of(bucket()))).isInstanceOf(Decision.Allowed.class);
+        }
+        Decision.Denied denied = (Decision.Denied) parallel.acquire(List.of(bucket()));
+        assertThat(denied.retryAfterSeconds()).isEqualTo(1);
+        assertThat(parallel.usage(bucket()).blocked()).isFalse();
+    }
+
+    @Test
     @DisplayName("a limit with maximum 0 is off")
     void zeroIsOff() {
         Bucket off = keys.ip(new Limit(LimitKind.IP, 0, 60), attacker);

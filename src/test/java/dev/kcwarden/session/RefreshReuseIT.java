@@ -165,6 +165,43 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
     }
 
     @Test
+    @DisplayName("a replayed offline token ends its offline session even with include-offline off and the user still online")
+    void replayedOfflineTokenAlwaysEndsItsSession() {
+        setResponse("session", false);
+        String fay = "reuse-fay";
+        String userId = Users.create(realm, Users.withPassword(fay, PASSWORD));
+        String o1 = refreshToken(passwordWithScope(fay, "offline_access"));
+        String o2 = refreshToken(endpoints.refresh(DemoRealm.CLI, o1));
+        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, o1));
+        awaitTrue(() -> !incidents(userId).isEmpty(), "an incident event");
+        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, o2));
+        assertThat(incidents(userId).get(0).getDetails()).containsEntry("warden_offline_sessions_ended", "1");
+    }
+
+    @Test
+    @DisplayName("an admin's not-before revocation ('Stale token') is not treated as a replay: no incident, sessions left to Keycloak")
+    void notBeforeRevocationIsNotAReplay() throws Exception {
+        String gus = "reuse-gus";
+        String userId = Users.create(realm, Users.withPassword(gus, PASSWORD));
+        String laptop = refreshToken(endpoints.password(DemoRealm.CLI, gus, PASSWORD));
+        Thread.sleep(1100); // not-before has whole-second resolution
+        org.keycloak.representations.idm.RealmRepresentation rep = realm.admin().toRepresentation();
+        rep.setNotBefore((int) (System.currentTimeMillis() / 1000));
+        realm.admin().update(rep);
+        try {
+            Http.Reply stale = endpoints.refresh(DemoRealm.CLI, laptop);
+            assertInvalidGrant(stale);
+            assertThat(stale.json()).containsEntry("error_description", "Stale token");
+            Thread.sleep(500);
+            assertThat(incidents(userId)).isEmpty();
+            assertThat(realm.admin().users().get(userId).getUserSessions()).hasSize(1);
+        } finally {
+            rep.setNotBefore(0);
+            realm.admin().update(rep);
+        }
+    }
+
+    @Test
     @DisplayName("the benign race: two tabs refresh with the same token at once; at most one wins, and a loss ends the family")
     void twoTabsRace() throws Exception {
         String erin = "reuse-erin";

@@ -35,6 +35,15 @@ class DomainsTest {
     }
 
     @Test
+    void spotsNamesTheNormalizationMaps() {
+        assertThat(Domains.mapsToAnotherName("Example.COM.", "example.com")).isFalse();
+        assertThat(Domains.mapsToAnotherName("b\u00fccher.example", "xn--bcher-kva.example")).isFalse();
+        assertThat(Domains.mapsToAnotherName("xn--bcher-kva.example", "xn--bcher-kva.example")).isFalse();
+        assertThat(Domains.mapsToAnotherName("stra\u00dfe.de", Domains.normalize("stra\u00dfe.de").orElseThrow())).isTrue();
+        assertThat(Domains.mapsToAnotherName("\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com", "example.com")).isTrue();
+    }
+
+    @Test
     void spotsMixedAlphabets() {
         assertThat(Domains.mixesScripts(Domains.normalize("ex\u0430mple.com").orElseThrow())).as("Cyrillic a").isTrue();
         assertThat(Domains.mixesScripts("example.com")).isFalse();
