@@ -152,30 +152,20 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
     }
 
     @Test
-    @DisplayName("a replayed offline token ends its offline session")
+    @DisplayName("a replayed offline token ends its offline session, with include-offline on or off, while the user is online too")
     void replayedOfflineToken() {
-        String dave = "reuse-dave";
-        String userId = Users.create(realm, Users.withPassword(dave, PASSWORD));
-        String o1 = refreshToken(passwordWithScope(dave, "offline_access"));
-        String o2 = refreshToken(endpoints.refresh(DemoRealm.CLI, o1));
-        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, o1));
-        awaitTrue(() -> !incidents(userId).isEmpty(), "an incident event");
-        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, o2));
-        assertThat(incidents(userId).get(0).getDetails()).containsEntry("warden_offline_sessions_ended", "1");
-    }
-
-    @Test
-    @DisplayName("a replayed offline token ends its offline session even with include-offline off and the user still online")
-    void replayedOfflineTokenAlwaysEndsItsSession() {
-        setResponse("session", false);
-        String fay = "reuse-fay";
-        String userId = Users.create(realm, Users.withPassword(fay, PASSWORD));
-        String o1 = refreshToken(passwordWithScope(fay, "offline_access"));
-        String o2 = refreshToken(endpoints.refresh(DemoRealm.CLI, o1));
-        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, o1));
-        awaitTrue(() -> !incidents(userId).isEmpty(), "an incident event");
-        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, o2));
-        assertThat(incidents(userId).get(0).getDetails()).containsEntry("warden_offline_sessions_ended", "1");
+        for (boolean includeOffline : new boolean[] {true, false}) {
+            setResponse("session", includeOffline);
+            String username = "reuse-offline-" + includeOffline;
+            String userId = Users.create(realm, Users.withPassword(username, PASSWORD));
+            String o1 = refreshToken(passwordWithScope(username, "offline_access"));
+            String o2 = refreshToken(endpoints.refresh(DemoRealm.CLI, o1));
+            assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, o1));
+            awaitTrue(() -> !incidents(userId).isEmpty(), "an incident event");
+            assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, o2));
+            assertThat(incidents(userId).get(0).getDetails()).as("include-offline %s", includeOffline)
+                    .containsEntry("warden_offline_sessions_ended", "1");
+        }
     }
 
     @Test
