@@ -1,11 +1,7 @@
 package dev.kcwarden.admin;
 
-import dev.kcwarden.Warden;
-import java.util.Map;
-import org.keycloak.Config;
+import dev.kcwarden.WardenProviderFactory;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
-import org.keycloak.provider.ServerInfoAwareProviderFactory;
 import org.keycloak.services.resource.RealmResourceProvider;
 import org.keycloak.services.resource.RealmResourceProviderFactory;
 
@@ -14,7 +10,7 @@ import org.keycloak.services.resource.RealmResourceProviderFactory;
  * Every endpoint there requires a bearer token of an administrator of that realm.
  */
 public final class WardenAdminResourceProviderFactory
-        implements RealmResourceProviderFactory, ServerInfoAwareProviderFactory {
+        implements RealmResourceProviderFactory, WardenProviderFactory<RealmResourceProvider> {
 
     /** Path segment under {@code /realms/{realm}/} and provider id in the server info. */
     public static final String PROVIDER_ID = "warden";
@@ -25,27 +21,7 @@ public final class WardenAdminResourceProviderFactory
     }
 
     @Override
-    public void init(Config.Scope config) {
-        // nothing to configure
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-        // nothing to wire
-    }
-
-    @Override
-    public void close() {
-        // no resources held
-    }
-
-    @Override
     public String getId() {
         return PROVIDER_ID;
-    }
-
-    @Override
-    public Map<String, String> getOperationalInfo() {
-        return Warden.operationalInfo();
     }
 }

@@ -1,6 +1,7 @@
 package dev.kcwarden.audit;
 
 import dev.kcwarden.Warden;
+import dev.kcwarden.WardenProviderFactory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,13 +9,11 @@ import org.keycloak.Config;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.EventListenerProviderFactory;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
-import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
 /** Event listener {@value #ID}: one tamper-evident JSON line per user and admin event (docs/audit-schema.md). */
-public final class AuditListenerFactory implements EventListenerProviderFactory, ServerInfoAwareProviderFactory {
+public final class AuditListenerFactory implements EventListenerProviderFactory, WardenProviderFactory<EventListenerProvider> {
 
     public static final String ID = "warden-audit";
 
@@ -35,11 +34,6 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
         if (hook != null) {
             webhook = new WebhookSender(hook.url(), hook.secret(), hook.queue(), hook.timeout(), hook.retries());
         }
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-        // nothing to wire
     }
 
     @Override

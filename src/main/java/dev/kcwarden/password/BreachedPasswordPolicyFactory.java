@@ -1,21 +1,19 @@
 package dev.kcwarden.password;
 
 import dev.kcwarden.Warden;
+import dev.kcwarden.WardenProviderFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.policy.PasswordPolicyProvider;
 import org.keycloak.policy.PasswordPolicyProviderFactory;
-import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
 /**
  * Password policy {@value #ID}: refuses the most common passwords (offline list in the jar) and passwords
  * a k-anonymity range service knows from breaches. Applies wherever Keycloak checks its password policy:
  * registration, reset, account console, admin password changes.
  */
-public final class BreachedPasswordPolicyFactory implements PasswordPolicyProviderFactory, ServerInfoAwareProviderFactory {
+public final class BreachedPasswordPolicyFactory implements PasswordPolicyProviderFactory, WardenProviderFactory<PasswordPolicyProvider> {
 
     public static final String ID = "wardenBreachedPassword";
 
@@ -58,20 +56,5 @@ public final class BreachedPasswordPolicyFactory implements PasswordPolicyProvid
         info.put("commonPasswords", Integer.toString(CommonPasswords.size()));
         info.putAll(counts.asInfo());
         return info;
-    }
-
-    @Override
-    public void init(Config.Scope config) {
-        // configured per realm in the policy value
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-        // nothing to wire
-    }
-
-    @Override
-    public void close() {
-        // holds nothing
     }
 }

@@ -1,20 +1,18 @@
 package dev.kcwarden.ratelimit;
 
-import dev.kcwarden.Warden;
+import dev.kcwarden.WardenProviderFactory;
 import java.util.List;
-import java.util.Map;
-import org.keycloak.Config;
+import org.keycloak.authentication.Authenticator;
 import org.keycloak.authentication.AuthenticatorFactory;
 import org.keycloak.models.AuthenticationExecutionModel;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.provider.ProviderConfigProperty;
-import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
 /**
  * What warden's guarded authenticators have in common: they are configurable with the limits
- * of one {@link GuardConfig} list, required or disabled, stateless, and report the version.
+ * of one {@link GuardConfig} list, required, alternative or disabled, stateless, and report the
+ * version. A subclass names itself and creates its authenticator.
  */
-abstract class GuardFactorySupport implements AuthenticatorFactory, ServerInfoAwareProviderFactory {
+abstract class GuardFactorySupport implements AuthenticatorFactory, WardenProviderFactory<Authenticator> {
 
     private static final AuthenticationExecutionModel.Requirement[] REQUIREMENTS = {
         AuthenticationExecutionModel.Requirement.REQUIRED,
@@ -22,10 +20,38 @@ abstract class GuardFactorySupport implements AuthenticatorFactory, ServerInfoAw
         AuthenticationExecutionModel.Requirement.DISABLED
     };
 
+    private final String id;
+    private final String displayType;
+    private final String referenceCategory;
+    private final String helpText;
     private final List<ProviderConfigProperty> properties;
 
-    GuardFactorySupport(List<LimitSetting> settings) {
+    GuardFactorySupport(String id, String displayType, String referenceCategory, String helpText, List<LimitSetting> settings) {
+        this.id = id;
+        this.displayType = displayType;
+        this.referenceCategory = referenceCategory;
+        this.helpText = helpText;
         this.properties = GuardConfig.properties(settings);
+    }
+
+    @Override
+    public String getId() {
+        return id;
+    }
+
+    @Override
+    public String getDisplayType() {
+        return displayType;
+    }
+
+    @Override
+    public String getReferenceCategory() {
+        return referenceCategory;
+    }
+
+    @Override
+    public String getHelpText() {
+        return helpText;
     }
 
     @Override
@@ -46,25 +72,5 @@ abstract class GuardFactorySupport implements AuthenticatorFactory, ServerInfoAw
     @Override
     public boolean isUserSetupAllowed() {
         return false;
-    }
-
-    @Override
-    public Map<String, String> getOperationalInfo() {
-        return Warden.operationalInfo();
-    }
-
-    @Override
-    public void init(Config.Scope config) {
-        // configured per realm, nothing server-wide
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-        // nothing to wire
-    }
-
-    @Override
-    public void close() {
-        // holds nothing
     }
 }

@@ -10,29 +10,11 @@ public final class GuardedPasswordFormFactory extends GuardFactorySupport {
     public static final String PROVIDER_ID = "warden-username-password-form";
 
     public GuardedPasswordFormFactory() {
-        super(GuardConfig.LOGIN);
-    }
-
-    @Override
-    public String getId() {
-        return PROVIDER_ID;
-    }
-
-    @Override
-    public String getDisplayType() {
-        return "Warden: username password form (throttled)";
-    }
-
-    @Override
-    public String getReferenceCategory() {
-        return PasswordCredentialModel.TYPE;
-    }
-
-    @Override
-    public String getHelpText() {
-        return "Keycloak's username and password form, guarded by warden: failed logins are counted per client IP, "
-                + "per username and IP and per account, and over a limit the form answers HTTP 429 with Retry-After "
-                + "before any password is hashed. Use it in place of 'Username Password Form'.";
+        super(PROVIDER_ID, "Warden: username password form (throttled)", PasswordCredentialModel.TYPE,
+                "Keycloak's username and password form, guarded by warden: failed logins are counted per client IP, "
+                        + "per username and IP and per account, and over a limit the form answers HTTP 429 with Retry-After "
+                        + "before any password is hashed. Use it in place of 'Username Password Form'.",
+                GuardConfig.LOGIN);
     }
 
     @Override

@@ -9,29 +9,11 @@ public final class GuardedResetChooseUserFactory extends GuardFactorySupport {
     public static final String PROVIDER_ID = "warden-reset-credentials-choose-user";
 
     public GuardedResetChooseUserFactory() {
-        super(GuardConfig.RESET);
-    }
-
-    @Override
-    public String getId() {
-        return PROVIDER_ID;
-    }
-
-    @Override
-    public String getDisplayType() {
-        return "Warden: choose user (reset, throttled)";
-    }
-
-    @Override
-    public String getReferenceCategory() {
-        return null;
-    }
-
-    @Override
-    public String getHelpText() {
-        return "Replaces 'Choose User' in a reset credentials flow: counts password-reset requests per client IP and "
-                + "per account (whether or not the account exists) and over a limit shows the form again with HTTP 429 "
-                + "and Retry-After, so nobody can flood a mailbox with reset mails.";
+        super(PROVIDER_ID, "Warden: choose user (reset, throttled)", null,
+                "Replaces 'Choose User' in a reset credentials flow: counts password-reset requests per client IP and "
+                        + "per account (whether or not the account exists) and over a limit shows the form again with HTTP 429 "
+                        + "and Retry-After, so nobody can flood a mailbox with reset mails.",
+                GuardConfig.RESET);
     }
 
     @Override

@@ -1,13 +1,9 @@
 package dev.kcwarden.session;
 
-import dev.kcwarden.Warden;
+import dev.kcwarden.WardenProviderFactory;
 import java.util.List;
-import java.util.Map;
-import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.provider.ProviderConfigProperty;
-import org.keycloak.provider.ServerInfoAwareProviderFactory;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProviderFactory;
 
@@ -17,7 +13,7 @@ import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProviderF
  * hands its options to {@link RefreshReuseListenerFactory}'s listener, which acts when Keycloak
  * reports a replayed refresh token.
  */
-public final class RefreshReuseExecutorFactory implements ClientPolicyExecutorProviderFactory, ServerInfoAwareProviderFactory {
+public final class RefreshReuseExecutorFactory implements ClientPolicyExecutorProviderFactory, WardenProviderFactory<ClientPolicyExecutorProvider> {
 
     public static final String PROVIDER_ID = "warden-refresh-token-reuse";
     public static final String SCOPE = "scope";
@@ -54,25 +50,5 @@ public final class RefreshReuseExecutorFactory implements ClientPolicyExecutorPr
     @Override
     public List<ProviderConfigProperty> getConfigProperties() {
         return PROPERTIES;
-    }
-
-    @Override
-    public Map<String, String> getOperationalInfo() {
-        return Warden.operationalInfo();
-    }
-
-    @Override
-    public void init(Config.Scope config) {
-        // configured per realm
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-        // nothing to wire
-    }
-
-    @Override
-    public void close() {
-        // holds nothing
     }
 }

@@ -1,16 +1,13 @@
 package dev.kcwarden.session;
 
-import dev.kcwarden.Warden;
-import java.util.Map;
-import org.keycloak.Config;
+import dev.kcwarden.WardenProviderFactory;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.EventListenerProviderFactory;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
-import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
 /** Event listener {@value #PROVIDER_ID}: answers Keycloak's "refresh token replayed" event by ending the token family. */
-public final class RefreshReuseListenerFactory implements EventListenerProviderFactory, ServerInfoAwareProviderFactory {
+public final class RefreshReuseListenerFactory implements EventListenerProviderFactory, WardenProviderFactory<EventListenerProvider> {
 
     public static final String PROVIDER_ID = "warden-refresh-reuse";
 
@@ -27,22 +24,7 @@ public final class RefreshReuseListenerFactory implements EventListenerProviderF
     }
 
     @Override
-    public Map<String, String> getOperationalInfo() {
-        return Warden.operationalInfo();
-    }
-
-    @Override
-    public void init(Config.Scope config) {
-        // enabled per realm in Realm settings → Events → Event listeners
-    }
-
-    @Override
     public void postInit(KeycloakSessionFactory factory) {
         this.sessionFactory = factory;
-    }
-
-    @Override
-    public void close() {
-        // holds nothing
     }
 }

@@ -1,21 +1,18 @@
 package dev.kcwarden.signup;
 
-import dev.kcwarden.Warden;
+import dev.kcwarden.WardenProviderFactory;
 import dev.kcwarden.ratelimit.GuardConfig;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.keycloak.Config;
 import org.keycloak.authentication.FormAction;
 import org.keycloak.authentication.FormActionFactory;
 import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.provider.ProviderConfigProperty;
-import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
 /** Registration form action {@value #ID}: per-IP sign-up throttling and a honeypot field. */
-public final class RegistrationGuardFactory implements FormActionFactory, ServerInfoAwareProviderFactory {
+public final class RegistrationGuardFactory implements FormActionFactory, WardenProviderFactory<FormAction> {
 
     public static final String ID = GuardConfig.SIGNUP_PROVIDER_ID;
     public static final String HONEYPOT = "warden.honeypot";
@@ -79,25 +76,5 @@ public final class RegistrationGuardFactory implements FormActionFactory, Server
     @Override
     public List<ProviderConfigProperty> getConfigProperties() {
         return PROPERTIES;
-    }
-
-    @Override
-    public Map<String, String> getOperationalInfo() {
-        return Warden.operationalInfo();
-    }
-
-    @Override
-    public void init(Config.Scope config) {
-        // configured per realm
-    }
-
-    @Override
-    public void postInit(KeycloakSessionFactory factory) {
-        // nothing to wire
-    }
-
-    @Override
-    public void close() {
-        // holds nothing
     }
 }
