@@ -1,11 +1,7 @@
 package dev.kcwarden.audit;
 
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The HMAC chain that makes the audit log tamper-evident: each line ends with
@@ -32,14 +28,7 @@ public final class AuditChain {
     }
 
     static String mac(byte[] key, String previous, String unsealed) {
-        try {
-            Mac hmac = Mac.getInstance("HmacSHA256");
-            hmac.init(new SecretKeySpec(key, "HmacSHA256"));
-            hmac.update(previous.getBytes(StandardCharsets.UTF_8));
-            hmac.update((byte) '\n');
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac.doFinal(unsealed.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is in every Java runtime", e);
-        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Hmac.sha256(key,
+                (previous + "\n").getBytes(StandardCharsets.UTF_8), unsealed.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -8,8 +8,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.jboss.logging.Logger;
 
 /**
@@ -75,18 +73,10 @@ final class AuditWriter {
         return switch (settings.username()) {
             case PLAIN -> username;
             case OMITTED -> null;
-            case HASHED -> {
-                byte[] key = settings.chainKey(); // required for hashed (AuditSettings)
-                try {
-                    Mac mac = Mac.getInstance("HmacSHA256");
-                    mac.init(new SecretKeySpec(key, "HmacSHA256"));
-                    mac.update((realmId + "\n").getBytes(StandardCharsets.UTF_8));
-                    yield "hmac:" + Base64.getUrlEncoder().withoutPadding()
-                            .encodeToString(mac.doFinal(username.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.UTF_8)));
-                } catch (java.security.GeneralSecurityException e) {
-                    throw new IllegalStateException("HmacSHA256 is in every Java runtime", e);
-                }
-            }
+            // the chain key is required for hashed (AuditSettings)
+            case HASHED -> "hmac:" + Base64.getUrlEncoder().withoutPadding().encodeToString(Hmac.sha256(settings.chainKey(),
+                    (realmId + "\n").getBytes(StandardCharsets.UTF_8),
+                    username.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.UTF_8)));
         };
     }
 }
