@@ -127,10 +127,6 @@ public final class LoginGuard {
         });
     }
 
-    public ClientAddress client() {
-        return client;
-    }
-
     private String accountOf(String typedName) {
         return accountKey(session, realm, typedName);
     }

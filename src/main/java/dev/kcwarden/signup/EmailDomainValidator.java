@@ -122,8 +122,8 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
         }
     }
 
-    /** A list option as the console stores it (a list, or one string with commas or ##), normalized. */
-    static List<String> domains(ValidatorConfig config, String key) {
+    /** A list option as the console stores it: a list, or one string with commas or ##. */
+    private static List<String> entries(ValidatorConfig config, String key) {
         Object raw = config == null ? null : config.get(key);
         List<String> entries = new ArrayList<>();
         if (raw instanceof Collection<?> values) {
@@ -131,8 +131,13 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
         } else if (raw instanceof String value) {
             entries.addAll(List.of(value.split("##|,")));
         }
+        return entries;
+    }
+
+    /** A list option's domains, normalized; entries that are no domain are left out (validateConfig refuses them). */
+    static List<String> domains(ValidatorConfig config, String key) {
         List<String> normalized = new ArrayList<>();
-        for (String entry : entries) {
+        for (String entry : entries(config, key)) {
             Domains.normalize(entry).ifPresent(normalized::add);
         }
         return normalized;
@@ -147,14 +152,7 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
     public ValidationResult validateConfig(KeycloakSession session, ValidatorConfig config) {
         List<ValidationError> errors = new ArrayList<>();
         for (String key : List.of(ALLOW, DENY, DISPOSABLE_EXTRA)) {
-            Object raw = config == null ? null : config.get(key);
-            List<String> given = new ArrayList<>();
-            if (raw instanceof Collection<?> values) {
-                values.forEach(v -> given.add(String.valueOf(v)));
-            } else if (raw instanceof String value) {
-                given.addAll(List.of(value.split("##|,")));
-            }
-            for (String entry : given) {
+            for (String entry : entries(config, key)) {
                 if (!entry.isBlank() && Domains.normalize(entry).isEmpty()) {
                     errors.add(new ValidationError(ID, key, "wardenEmailDomainConfigInvalid", entry.strip()));
                 }
