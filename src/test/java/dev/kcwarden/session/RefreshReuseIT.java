@@ -120,34 +120,28 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
     @Test
     @DisplayName("default scope: the user's other sessions (another device) and separate offline sessions stay")
     void otherSessionsStayByDefault() {
-        String bob = "reuse-bob";
-        String userId = Users.create(realm, Users.withPassword(bob, PASSWORD));
-        String laptop = refreshToken(endpoints.password(DemoRealm.CLI, bob, PASSWORD));
-        String phone = refreshToken(endpoints.password(DemoRealm.CLI, bob, PASSWORD));
-        String offline = refreshToken(passwordWithScope(bob, "offline_access"));
+        Devices user = threeSessions("reuse-bob");
+        String userId = user.userId();
 
-        replay(laptop);
+        replay(user.laptop());
 
         awaitTrue(() -> realm.admin().users().get(userId).getUserSessions().size() == 1, "one session left");
-        assertThat(endpoints.refresh(DemoRealm.CLI, phone).status()).isEqualTo(200);
-        assertThat(endpoints.refresh(DemoRealm.CLI, offline).status()).isEqualTo(200);
+        assertThat(endpoints.refresh(DemoRealm.CLI, user.phone()).status()).isEqualTo(200);
+        assertThat(endpoints.refresh(DemoRealm.CLI, user.offline()).status()).isEqualTo(200);
     }
 
     @Test
     @DisplayName("scope 'user' with offline sessions: every session of the user ends, offline ones too")
     void userScopeEndsEverything() {
         setResponse("user", true);
-        String carol = "reuse-carol";
-        String userId = Users.create(realm, Users.withPassword(carol, PASSWORD));
-        String laptop = refreshToken(endpoints.password(DemoRealm.CLI, carol, PASSWORD));
-        String phone = refreshToken(endpoints.password(DemoRealm.CLI, carol, PASSWORD));
-        String offline = refreshToken(passwordWithScope(carol, "offline_access"));
+        Devices user = threeSessions("reuse-carol");
+        String userId = user.userId();
 
-        replay(laptop);
+        replay(user.laptop());
 
         awaitTrue(() -> realm.admin().users().get(userId).getUserSessions().isEmpty(), "no session left");
-        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, phone));
-        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, offline));
+        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, user.phone()));
+        assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, user.offline()));
         assertThat(incidents(userId).get(0).getDetails()).containsEntry("warden_scope", "user");
     }
 
@@ -226,6 +220,18 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** A user signed in on a laptop and a phone (two sessions) and with a separate offline token. */
+    private record Devices(String userId, String laptop, String phone, String offline) {
+    }
+
+    private Devices threeSessions(String username) {
+        String userId = Users.create(realm, Users.withPassword(username, PASSWORD));
+        return new Devices(userId,
+                refreshToken(endpoints.password(DemoRealm.CLI, username, PASSWORD)),
+                refreshToken(endpoints.password(DemoRealm.CLI, username, PASSWORD)),
+                refreshToken(passwordWithScope(username, "offline_access")));
     }
 
     private void replay(String refreshToken) {
