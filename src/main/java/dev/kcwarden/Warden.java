@@ -3,8 +3,10 @@ package dev.kcwarden;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.keycloak.common.Version;
 
 /**
  * Facts about this build of keycloak-warden, read once from the filtered {@code warden-build.properties}.
@@ -22,15 +24,24 @@ public final class Warden {
     /** The extension version, e.g. {@code 0.1.0}. */
     public static final String VERSION = BUILD.getProperty("version", "unknown");
 
-    /** The Keycloak version this build was compiled and tested against. */
+    /** The Keycloak version this build was tested against (the patched distribution the suite runs). */
     public static final String BUILT_FOR_KEYCLOAK = BUILD.getProperty("keycloak.version", "unknown");
 
     private Warden() {
     }
 
-    /** What {@code ServerInfoAwareProviderFactory#getOperationalInfo()} returns for every warden provider. */
+    /**
+     * What {@code ServerInfoAwareProviderFactory#getOperationalInfo()} returns for every warden provider: the
+     * extension version, the Keycloak it was tested on, and the published vulnerabilities of the Keycloak it runs
+     * on (as far as this build knows them).
+     */
     public static Map<String, String> operationalInfo() {
-        return Map.of("version", VERSION, "builtForKeycloak", BUILT_FOR_KEYCLOAK);
+        List<String> advisories = KeycloakAdvisories.affecting(Version.VERSION).stream()
+                .map(KeycloakAdvisories.Advisory::summary).toList();
+        return Map.of("version", VERSION, "builtForKeycloak", BUILT_FOR_KEYCLOAK,
+                "keycloakAdvisories", advisories.isEmpty()
+                        ? "none known as of " + KeycloakAdvisories.AS_OF
+                        : String.join("; ", advisories));
     }
 
     private static Properties load() {

@@ -1,5 +1,6 @@
 package dev.kcwarden.admin;
 
+import dev.kcwarden.KeycloakAdvisories;
 import dev.kcwarden.Warden;
 import dev.kcwarden.ratelimit.ClientAddress;
 import dev.kcwarden.ratelimit.ThrottleAdmin;
@@ -11,6 +12,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -101,14 +103,23 @@ public final class WardenAdminResource {
         return value == null || value.isBlank() ? null : value;
     }
 
-    private Map<String, String> describe() {
+    private Map<String, Object> describe() {
         RealmModel realm = session.getContext().getRealm();
-        Map<String, String> info = new LinkedHashMap<>();
+        Map<String, Object> info = new LinkedHashMap<>();
         info.put("extension", Warden.NAME);
         info.put("version", Warden.VERSION);
         info.put("builtForKeycloak", Warden.BUILT_FOR_KEYCLOAK);
         info.put("keycloak", Version.VERSION);
         info.put("realm", realm.getName());
+        // What this node's Keycloak is exposed to, so a rolling upgrade can be checked node by node.
+        info.put("keycloakAdvisories", KeycloakAdvisories.affecting(Version.VERSION).stream().map(a -> {
+            Map<String, Object> advisory = new LinkedHashMap<>();
+            advisory.put("id", a.id());
+            advisory.put("severity", a.severity().name().toLowerCase(Locale.ROOT));
+            advisory.put("fixedIn", a.fixedIn());
+            return advisory;
+        }).toList());
+        info.put("advisoriesAsOf", KeycloakAdvisories.AS_OF);
         return info;
     }
 }

@@ -2,6 +2,7 @@ package dev.kcwarden.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kcwarden.KeycloakAdvisories;
 import dev.kcwarden.quickstart.KeycloakDistribution;
 import dev.kcwarden.testing.AccessTokens;
 import dev.kcwarden.testing.DemoRealm;
@@ -25,12 +26,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Smoke test on the oldest Keycloak warden supports: the real distribution of that version, unpacked by the
+ * Smoke test on the oldest Keycloak the jar works on: the real distribution of that version, unpacked by the
  * build, with the jar and the realm file installed the way docs/installation.md says, on ports 8180/9180 so
- * that it never meets the main test server. Keycloak's test framework is not used here because it always runs
- * its own Keycloak version.
+ * that it never meets the main test server. Keycloak's test framework is not used here because it runs one
+ * Keycloak version for the whole suite.
+ *
+ * <p>Working is not the same as safe to run: when that version has published vulnerabilities
+ * ({@link KeycloakAdvisories}), the test says so on the console, and checks that warden itself warned the
+ * operator in the server log.
  */
-@DisplayName("The jar works on the oldest supported Keycloak (warden.compat.keycloak.version)")
+@DisplayName("The jar works on the oldest Keycloak it loads on (warden.compat.keycloak.version), and warns about its CVEs")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OldestSupportedKeycloakIT {
 
@@ -48,6 +53,8 @@ class OldestSupportedKeycloakIT {
 
     @BeforeAll
     static void startOldKeycloak() throws Exception {
+        KeycloakAdvisories.warning(version()).ifPresent(warning -> System.out.println(
+                "WARNING: OldestSupportedKeycloakIT runs a Keycloak that must not be deployed. " + warning));
         KeycloakDistribution keycloak = KeycloakDistribution.at(Path.of(System.getProperty("warden.compat.home")));
         // A fresh dev database each run: the realm file is imported again and the bootstrap admin created.
         KeycloakDistribution.deleteTree(keycloak.home().resolve("data").resolve("h2"));
@@ -105,6 +112,23 @@ class OldestSupportedKeycloakIT {
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.body()).contains("/login/warden/css/warden.css")
                 .contains(ThemeMessages.get("en", "wardenFooterHint"));
+    }
+
+    @Test
+    @DisplayName("at start, warden warned in the server log about every critical vulnerability of this Keycloak")
+    void startupWarningNamesTheCves() throws IOException {
+        List<KeycloakAdvisories.Advisory> critical = KeycloakAdvisories.affecting(version()).stream()
+                .filter(a -> a.severity() == KeycloakAdvisories.Severity.CRITICAL).toList();
+        String warnings = String.join("\n", Files.readAllLines(log).stream()
+                .filter(line -> line.contains("WARN") && line.contains("keycloak-warden: Keycloak " + version())).toList());
+
+        if (KeycloakAdvisories.affecting(version()).isEmpty()) {
+            assertThat(warnings).as("no warning for a version without advisories").isEmpty();
+        } else {
+            assertThat(warnings).as("warden's start-up warning").contains("published vulnerabilit")
+                    .contains("Upgrade Keycloak to");
+            assertThat(critical).allSatisfy(a -> assertThat(warnings).contains(a.id()));
+        }
     }
 
     @Test

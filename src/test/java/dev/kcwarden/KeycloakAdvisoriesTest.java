@@ -1,0 +1,103 @@
+package dev.kcwarden;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kcwarden.KeycloakAdvisories.Advisory;
+import dev.kcwarden.KeycloakAdvisories.Version;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@DisplayName("Keycloak advisories: which release carries which published vulnerability")
+class KeycloakAdvisoriesTest {
+
+    private static List<String> ids(String version) {
+        return KeycloakAdvisories.affecting(version).stream().map(Advisory::id).toList();
+    }
+
+    @Test
+    @DisplayName("the reset-credentials takeover is in 26.7.0 and 26.7.1, fixed in 26.7.2, and never fixed on 26.5")
+    void resetCredentialsTakeover() {
+        String takeover = "CVE-2026-18963";
+
+        assertThat(ids("26.7.0")).contains(takeover);
+        assertThat(ids("26.7.1")).contains(takeover);
+        assertThat(ids("26.7.2")).doesNotContain(takeover);
+        assertThat(ids("26.5.6")).contains(takeover);
+        assertThat(ids("26.5.7")).as("no 26.5.x fix is published").contains(takeover);
+        assertThat(ids("26.6.5")).contains(takeover);
+        assertThat(ids("26.6.6")).doesNotContain(takeover);
+        assertThat(ids("26.4.14")).contains(takeover);
+        assertThat(ids("26.4.15")).doesNotContain(takeover);
+        assertThat(ids("25.0.6")).as("before the flaw was introduced").doesNotContain(takeover);
+        assertThat(KeycloakAdvisories.hasCritical("26.7.1")).isTrue();
+        assertThat(KeycloakAdvisories.hasCritical("26.7.2")).isFalse();
+        assertThat(KeycloakAdvisories.hasCritical("26.5.6")).isTrue();
+    }
+
+    @Test
+    @DisplayName("26.7.5 carries nothing this build knows of; each older 26.7 patch carries what its successors fixed")
+    void patchLevelsOfThe267Line() {
+        assertThat(ids("26.7.5")).isEmpty();
+        assertThat(ids("26.7.4")).containsExactlyInAnyOrder("CVE-2026-16103", "CVE-2026-88770");
+        assertThat(ids("26.7.3")).contains("CVE-2026-90997", "CVE-2026-74909", "CVE-2026-16103")
+                .doesNotContain("CVE-2026-35563", "CVE-2026-18963");
+        assertThat(ids("26.7.2")).contains("CVE-2026-35563", "CVE-2026-90997").doesNotContain("CVE-2026-18963");
+        assertThat(ids("26.8.0")).as("a line newer than every fix carries the fixes").isEmpty();
+    }
+
+    @Test
+    @DisplayName("the single-use store flaws are fixed in 26.5.7; the MySQL putIfAbsent flaw exists only from 26.7.0")
+    void singleUseStore() {
+        assertThat(ids("26.5.6")).contains("CVE-2026-4325", "CVE-2026-4282");
+        assertThat(ids("26.5.7")).doesNotContain("CVE-2026-4325", "CVE-2026-4282");
+        assertThat(ids("26.6.8")).doesNotContain("CVE-2026-90997");
+        assertThat(ids("26.7.0")).contains("CVE-2026-90997");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"26.7.5-redhat-00001", "26.7.5.Final", " 26.7.5 "})
+    @DisplayName("vendor qualifiers after the release number are ignored")
+    void qualifiers(String text) {
+        assertThat(Version.parse(text)).contains(new Version(26, 7, 5));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "26.7", "latest", "v26.7.5", "26.7.5x", "99999.1.1", "26.7.0\u0000", "26.7.0 evil"})
+    @DisplayName("a version that cannot be read is no version: no advisories, no warning, no exception")
+    void unreadable(String text) {
+        assertThat(Version.parse(text)).isEmpty();
+        assertThat(KeycloakAdvisories.affecting(text)).isEmpty();
+        assertThat(KeycloakAdvisories.warning(text)).isEmpty();
+        assertThat(Version.parse(null)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("the start-up warning names the critical advisory and the release to move to; none for 26.7.5")
+    void warning() {
+        assertThat(KeycloakAdvisories.warning("26.7.5")).isEmpty();
+        assertThat(KeycloakAdvisories.warning("26.7.0")).hasValueSatisfying(text -> assertThat(text)
+                .startsWith("Keycloak 26.7.0 has ")
+                .contains("CVE-2026-18963 (critical, fixed in 26.4.15, 26.6.6, 26.7.2)")
+                .contains("of medium severity")
+                .endsWith("Upgrade Keycloak to 26.7.5 or later (docs/installation.md, support matrix)."));
+        assertThat(KeycloakAdvisories.warning("26.7.4")).hasValueSatisfying(text -> assertThat(text)
+                .contains("2 published vulnerabilities").doesNotContain("medium"));
+    }
+
+    @Test
+    @DisplayName("every entry is well formed: known severity, readable fixes, an effect to tell the operator")
+    void tableIsWellFormed() {
+        assertThat(KeycloakAdvisories.all()).isNotEmpty().allSatisfy(a -> {
+            assertThat(a.id()).matches("CVE-\\d{4}-\\d{4,}");
+            assertThat(a.fixedIn()).isNotEmpty().allSatisfy(f -> assertThat(Version.parse(f)).isPresent());
+            assertThat(a.effect()).isNotBlank();
+            if (a.introducedIn() != null) {
+                assertThat(Version.parse(a.introducedIn())).isPresent();
+            }
+        });
+        assertThat(KeycloakAdvisories.all()).extracting(Advisory::id).doesNotHaveDuplicates();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.kcwarden.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kcwarden.KeycloakAdvisories;
+import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.Http;
+import dev.kcwarden.testing.WardenServerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.keycloak.admin.client.Keycloak;
+import org.keycloak.representations.info.ServerInfoRepresentation;
+import org.keycloak.testframework.annotations.InjectAdminClient;
+import org.keycloak.testframework.annotations.InjectRealm;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+import org.keycloak.testframework.realm.ManagedRealm;
+
+/**
+ * The server every other integration test runs on is the patched release in {@code keycloak.version}, not the
+ * test framework's own 26.7.0: the suite's logins, 429s, refresh-token replays and audit lines are therefore
+ * proven on that release. If the framework ever fell back to the distribution of its own version, this fails.
+ */
+@KeycloakIntegrationTest(config = WardenServerConfig.class)
+@DisplayName("The suite runs on the patched Keycloak in keycloak.version, which carries no known advisory")
+class PatchedKeycloakIT {
+
+    @InjectAdminClient
+    Keycloak admin;
+
+    @InjectRealm(fromJson = DemoRealm.JSON)
+    ManagedRealm realm;
+
+    @Test
+    @DisplayName("the running server is keycloak.version, and this build knows of no vulnerability in it")
+    void serverIsThePatchedRelease() {
+        String expected = System.getProperty("keycloak.version");
+        ServerInfoRepresentation info = admin.serverInfo().getInfo();
+
+        assertThat(info.getSystemInfo().getVersion()).isEqualTo(expected);
+        assertThat(KeycloakAdvisories.affecting(expected)).as("advisories of %s", expected).isEmpty();
+        assertThat(KeycloakAdvisories.hasCritical(expected)).isFalse();
+    }
+
+    @Test
+    @DisplayName("warden says so too: /warden/info lists no advisory, provider info says none known")
+    void wardenReportsNoAdvisory() {
+        Http.Reply reply = Http.getWithBearer(realm.getBaseUrl() + "/warden/info", admin.tokenManager().getAccessTokenString());
+
+        assertThat(reply.status()).isEqualTo(200);
+        Map<String, Object> json = reply.json();
+        assertThat(json).containsEntry("keycloak", System.getProperty("keycloak.version"))
+                .containsEntry("keycloakAdvisories", List.of())
+                .containsEntry("advisoriesAsOf", KeycloakAdvisories.AS_OF);
+        assertThat(admin.serverInfo().getInfo().getProviders().get("realm-restapi-extension").getProviders()
+                .get("warden").getOperationalInfo())
+                .containsEntry("keycloakAdvisories", "none known as of " + KeycloakAdvisories.AS_OF);
+    }
+
+    @Test
+    @DisplayName("and no start-up warning about Keycloak's vulnerabilities is in the server log")
+    void noStartupWarning() throws IOException {
+        String log = Files.readString(WardenServerConfig.LOG_FILE);
+
+        assertThat(log).contains("Keycloak " + System.getProperty("keycloak.version"))
+                .doesNotContain("published vulnerabilit");
+    }
+}
