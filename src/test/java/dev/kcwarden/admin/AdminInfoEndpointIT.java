@@ -15,6 +15,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.admin.client.resource.ClientResource;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.representations.idm.ProtocolMapperRepresentation;
 import org.keycloak.representations.idm.RoleRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -121,6 +123,49 @@ class AdminInfoEndpointIT {
         assertThat(reply.header("www-authenticate")).isEqualTo(
                 "Bearer realm=\"" + DemoRealm.NAME + "\", error=\"insufficient_scope\"");
         assertThat(reply.json()).containsEntry("error", "insufficient_scope");
+    }
+
+    @Test
+    @DisplayName("admin roles that only a protocol mapper puts into the token open neither Keycloak's Admin API nor warden's")
+    void mapperGrantedAdminRolesAreForbidden() {
+        // Keycloak 26.7.1 (and 26.6.5) stopped honouring admin roles that a protocol mapper adds to a token;
+        // warden's endpoints must refuse them too, or they would be a way around that fix.
+        String username = "mapper-admin";
+        Users.create(realm, Users.withPassword(username, AUDITOR_PASSWORD));
+        ClientRepresentation client = new ClientRepresentation();
+        client.setClientId("mapper-admin-cli");
+        client.setPublicClient(true);
+        client.setDirectAccessGrantsEnabled(true);
+        client.setStandardFlowEnabled(false);
+        client.setProtocolMappers(List.of(hardcodedRole("realm-management.manage-users"),
+                hardcodedRole("realm-management.view-realm"), hardcodedRole("realm-management.view-users")));
+        realm.admin().clients().create(client).close();
+        realm.cleanup().add(r -> r.clients().findByClientId("mapper-admin-cli")
+                .forEach(c -> r.clients().get(c.getId()).remove()));
+
+        String token = TokenEndpoint.accessToken(endpoints.password("mapper-admin-cli", username, AUDITOR_PASSWORD));
+        String adminApi = realm.getBaseUrl().replace("/realms/" + DemoRealm.NAME, "/admin/realms/" + DemoRealm.NAME);
+
+        // The mappers ran (realm-management became an audience); 26.7.5 empties the mapped admin roles in the
+        // token, and whatever a later release does instead, both APIs must still refuse.
+        assertThat(new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8))
+                .as("the mapped client is in the token").contains("\"realm-management\"");
+        assertThat(Http.getWithBearer(adminApi + "/users", token).status())
+                .as("Keycloak's own Admin API").isEqualTo(403);
+        assertThat(Http.getWithBearer(infoUrl, token).status()).as("GET /warden/info").isEqualTo(403);
+        assertThat(Http.getWithBearer(realm.getBaseUrl() + "/warden/throttles?username=demo", token).status())
+                .as("GET /warden/throttles").isEqualTo(403);
+        assertThat(Http.send("DELETE", realm.getBaseUrl() + "/warden/throttles?username=demo", token).status())
+                .as("DELETE /warden/throttles").isEqualTo(403);
+    }
+
+    private static ProtocolMapperRepresentation hardcodedRole(String role) {
+        ProtocolMapperRepresentation mapper = new ProtocolMapperRepresentation();
+        mapper.setName("hardcoded " + role);
+        mapper.setProtocol("openid-connect");
+        mapper.setProtocolMapper("oidc-hardcoded-role-mapper");
+        mapper.setConfig(java.util.Map.of("role", role));
+        return mapper;
     }
 
     private static void assertUnauthorized(Http.Reply reply) {
