@@ -44,6 +44,21 @@ public final class KeycloakDistribution {
         return home;
     }
 
+    /**
+     * The release this distribution is, from the {@code version.txt} every Keycloak zip carries
+     * ({@code Keycloak - Version 26.7.5}); {@code "unknown"} when the file is missing or says something else.
+     */
+    public String version() {
+        try {
+            String text = Files.readString(home.resolve("version.txt")).strip();
+            int at = text.lastIndexOf(' ');
+            String version = text.substring(at + 1);
+            return text.startsWith("Keycloak") && !version.isEmpty() ? version : "unknown";
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     /** Copies the provider jar to {@code providers/} and the realm file to {@code data/import/}. */
     public void install(Path providerJar, Path realmFile) throws QuickstartException {
         try {

@@ -1,5 +1,6 @@
 package dev.kcwarden.quickstart;
 
+import dev.kcwarden.KeycloakAdvisories;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.TokenEndpoint;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -108,8 +110,9 @@ public final class Quickstart {
         ensurePortFree();
         String adminPassword = adminPassword();
 
-        System.out.println("keycloak-warden: starting Keycloak from " + keycloak.home()
+        System.out.println("keycloak-warden: starting Keycloak " + keycloak.version() + " from " + keycloak.home()
                 + " (first start builds for a while)");
+        advisoryWarning().ifPresent(System.out::println);
         // The audit chain key goes through the environment, like the admin password; the log also goes to
         // data/log/keycloak.log so that verify-audit has a file to check.
         Process server = keycloak.startDev(List.of("--http-port=" + port, "--log=console,file"), ADMIN_USER, adminPassword,
@@ -197,7 +200,8 @@ public final class Quickstart {
         StringBuilder out = new StringBuilder();
         String rule = "=".repeat(78);
         out.append('\n').append(rule).append('\n');
-        out.append(" keycloak-warden is running: Keycloak with realm '").append(realm.name()).append("'\n\n");
+        out.append(" keycloak-warden is running: Keycloak ").append(keycloak.version()).append(" with realm '")
+                .append(realm.name()).append("'\n\n");
         out.append(" Admin console    ").append(base).append("/admin/master/console/#/").append(realm.name()).append('\n');
         out.append("   temporary admin  ").append(ADMIN_USER).append(" / ").append(adminPassword)
                 .append("   (dev database only)\n");
@@ -210,8 +214,19 @@ public final class Quickstart {
         out.append("   curl -s ").append(endpoints.tokenUrl()).append(" -d grant_type=authorization_code")
                 .append(" -d client_id=demo-spa -d redirect_uri=").append(DEMO_REDIRECT)
                 .append(" -d code_verifier=").append(verifier).append(" -d code=CODE\n\n");
-        out.append(" Stop with Ctrl-C.\n").append(rule).append('\n');
+        out.append(" Stop with Ctrl-C.\n");
+        advisoryWarning().ifPresent(warning -> out.append('\n').append(warning).append('\n'));
+        out.append(rule).append('\n');
         System.out.println(out);
+    }
+
+    /**
+     * Said before the start and again in the banner when someone runs {@code -Dkeycloak.version=} an older
+     * release: the quickstart still starts it (to reproduce a problem, say), but never silently.
+     */
+    private Optional<String> advisoryWarning() {
+        return KeycloakAdvisories.warning(keycloak.version()).map(warning -> " WARNING: " + warning
+                + "\n   Do not expose this server. Run the default: ./mvnw -Prun (keycloak.version in pom.xml).");
     }
 
     private String realmUrl() {

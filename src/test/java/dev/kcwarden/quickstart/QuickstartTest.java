@@ -86,6 +86,20 @@ class QuickstartTest {
         assertThatThrownBy(() -> Quickstart.fromArgs(new String[0])).hasMessageContaining("missing --keycloak-home");
     }
 
+    @Test
+    @DisplayName("the banner's Keycloak version is read from the distribution itself, never guessed")
+    void distributionVersion() throws Exception {
+        Path home = Files.createDirectories(dir.resolve("keycloak").resolve("bin")).getParent();
+        Files.writeString(home.resolve("bin").resolve("kc.sh"), "#!/bin/sh\n");
+        KeycloakDistribution keycloak = KeycloakDistribution.at(home);
+
+        assertThat(keycloak.version()).as("no version.txt").isEqualTo("unknown");
+        Files.writeString(home.resolve("version.txt"), "Keycloak - Version 26.7.5\n");
+        assertThat(keycloak.version()).isEqualTo("26.7.5");
+        Files.writeString(home.resolve("version.txt"), "something else\n");
+        assertThat(keycloak.version()).isEqualTo("unknown");
+    }
+
     private Path write(String name, String content) throws IOException {
         return Files.writeString(dir.resolve(name), content);
     }
