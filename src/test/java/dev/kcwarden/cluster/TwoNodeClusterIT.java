@@ -33,7 +33,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two Keycloak 26.7.0 nodes (production mode, {@code --cache=ispn}, JDBC_PING discovery) on one
+ * Two Keycloak nodes of {@code keycloak.version} (production mode, {@code --cache=ispn}, JDBC_PING discovery) on one
  * PostgreSQL database of their own, as an operator runs a cluster: the login guard's counters
  * must be one set for both. The nodes use ports 8380/8381, 9380/9381 and 7800/7801 on 127.0.0.1.
  */

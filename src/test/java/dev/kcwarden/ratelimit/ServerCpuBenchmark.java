@@ -15,7 +15,7 @@ import java.util.function.IntFunction;
 
 /**
  * Server CPU per throttled attempt versus per wrong-password attempt, side by side on one
- * Keycloak 26.7.0 (production mode {@code start}, embedded H2 file database) with warden and the demo realm. CPU is the Keycloak JVM's
+ * Keycloak in {@code keycloak.version} (production mode {@code start}, embedded H2 file database) with warden and the demo realm. CPU is the Keycloak JVM's
  * own CPU time (ProcessHandle), so the client's work does not count. Rounds alternate the two
  * kinds, so machine noise hits both alike. Run with {@code ./mvnw -Pbench}.
  */
