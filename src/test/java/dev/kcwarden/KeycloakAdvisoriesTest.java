@@ -45,7 +45,27 @@ class KeycloakAdvisoriesTest {
         assertThat(ids("26.7.3")).contains("CVE-2026-90997", "CVE-2026-74909", "CVE-2026-16103")
                 .doesNotContain("CVE-2026-35563", "CVE-2026-18963");
         assertThat(ids("26.7.2")).contains("CVE-2026-35563", "CVE-2026-90997").doesNotContain("CVE-2026-18963");
-        assertThat(ids("26.8.0")).as("a line newer than every fix carries the fixes").isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"26.7.6", "26.8.0", "27.0.0", "999.0.0-SNAPSHOT", "26.7.5-SNAPSHOT",
+            "26.4.10.redhat-00001", "26.7.0-redhat-00001"})
+    @DisplayName("a release after the table, a vendor or a development build is not called clean: not assessed")
+    void notAssessed(String version) {
+        KeycloakAdvisories.Assessment assessment = KeycloakAdvisories.assess(version);
+
+        assertThat(assessment.status()).isEqualTo(KeycloakAdvisories.Status.NOT_ASSESSED);
+        assertThat(KeycloakAdvisories.warning(version)).hasValueSatisfying(text -> assertThat(text)
+                .startsWith("cannot tell whether Keycloak ")
+                .contains("up to " + KeycloakAdvisories.NEWEST_ASSESSED));
+    }
+
+    @Test
+    @DisplayName("the table's newest assessed release is clean, and assessed as such")
+    void newestAssessedIsClean() {
+        assertThat(KeycloakAdvisories.assess(KeycloakAdvisories.NEWEST_ASSESSED).status())
+                .isEqualTo(KeycloakAdvisories.Status.NONE_KNOWN);
+        assertThat(KeycloakAdvisories.assess("26.7.0").status()).isEqualTo(KeycloakAdvisories.Status.AFFECTED);
     }
 
     @Test
@@ -58,20 +78,33 @@ class KeycloakAdvisoriesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"26.7.5-redhat-00001", "26.7.5.Final", " 26.7.5 "})
-    @DisplayName("vendor qualifiers after the release number are ignored")
-    void qualifiers(String text) {
+    @ValueSource(strings = {"26.7.5", "26.7.5.Final", " 26.7.5 "})
+    @DisplayName("an upstream release number is read as it is, with or without .Final")
+    void upstream(String text) {
         assertThat(Version.parse(text)).contains(new Version(26, 7, 5));
     }
 
+    @Test
+    @DisplayName("a vendor qualifier is kept: its build is told apart from the upstream release")
+    void vendorQualifier() {
+        assertThat(Version.parse("26.7.5-redhat-00001")).hasValueSatisfying(v -> {
+            assertThat(v.qualified()).isTrue();
+            assertThat(v.compareTo(new Version(26, 7, 5))).isZero();
+        });
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"", "26.7", "latest", "v26.7.5", "26.7.5x", "99999.1.1", "26.7.0\u0000", "26.7.0 evil"})
-    @DisplayName("a version that cannot be read is no version: no advisories, no warning, no exception")
+    @ValueSource(strings = {"", "26.7", "latest", "v26.7.5", "26.7.5x", "99999.1.1", "26.7.0\u0000", "26.7.0 evil",
+            "26.7.0-\nWARN forged line", "26.7.0-\u001b[31m"})
+    @DisplayName("a version that cannot be read is not assessed, and its text never reaches the warning")
     void unreadable(String text) {
         assertThat(Version.parse(text)).isEmpty();
-        assertThat(KeycloakAdvisories.affecting(text)).isEmpty();
-        assertThat(KeycloakAdvisories.warning(text)).isEmpty();
+        assertThat(KeycloakAdvisories.assess(text).status()).isEqualTo(KeycloakAdvisories.Status.NOT_ASSESSED);
+        assertThat(KeycloakAdvisories.warning(text)).hasValueSatisfying(warning -> assertThat(warning)
+                .contains("Keycloak of an unreadable version").doesNotContain("\n").doesNotContain("evil")
+                .doesNotContain("forged").doesNotContain("\u001b").doesNotContain("\u0000"));
         assertThat(Version.parse(null)).isEmpty();
+        assertThat(KeycloakAdvisories.assess(null).status()).isEqualTo(KeycloakAdvisories.Status.NOT_ASSESSED);
     }
 
     @Test
@@ -85,6 +118,10 @@ class KeycloakAdvisoriesTest {
                 .endsWith("Upgrade Keycloak to 26.7.5 or later (docs/installation.md, support matrix)."));
         assertThat(KeycloakAdvisories.warning("26.7.4")).hasValueSatisfying(text -> assertThat(text)
                 .contains("2 published vulnerabilities").doesNotContain("medium"));
+        // 26.6.8 fixes the CIBA and device-grant bypasses that 26.7.4 still has: advise the clean release.
+        assertThat(KeycloakAdvisories.warning("26.6.8")).hasValueSatisfying(text -> assertThat(text)
+                .endsWith("Upgrade Keycloak to 26.7.5 or later (docs/installation.md, support matrix)."));
+        assertThat(KeycloakAdvisories.affecting(KeycloakAdvisories.NEWEST_ASSESSED)).isEmpty();
     }
 
     @Test
