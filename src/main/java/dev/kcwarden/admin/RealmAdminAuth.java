@@ -7,6 +7,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.keycloak.common.util.Encode;
@@ -43,6 +44,12 @@ final class RealmAdminAuth {
      */
     static Response require(KeycloakSession session, Predicate<AdminPermissionEvaluator> allowed,
             Supplier<Object> body) {
+        return require(session, allowed, permissions -> body.get());
+    }
+
+    /** The same, for an answer that depends on what else the caller may see. */
+    static Response require(KeycloakSession session, Predicate<AdminPermissionEvaluator> allowed,
+            Function<AdminPermissionEvaluator, Object> body) {
         RealmModel targetRealm = session.getContext().getRealm();
         HttpHeaders headers = session.getContext().getHttpRequest().getHttpHeaders();
         String tokenString = AppAuthManager.extractAuthorizationHeaderToken(headers);
@@ -60,7 +67,7 @@ final class RealmAdminAuth {
             return error(targetRealm, Response.Status.FORBIDDEN, "insufficient_scope", "insufficient_scope",
                     "The token's user lacks the admin role this call needs in this realm.");
         }
-        Object answer = body.get();
+        Object answer = body.apply(permissions.get());
         return answer instanceof Response response ? response : Response.ok(answer, MediaType.APPLICATION_JSON_TYPE).build();
     }
 

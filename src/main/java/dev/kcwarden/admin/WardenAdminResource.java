@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 import org.keycloak.common.Version;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 
 /**
  * JAX-RS resource behind {@code /realms/{realm}/warden}. Each method authenticates the caller
@@ -44,7 +45,8 @@ public final class WardenAdminResource {
     @Path("info")
     @Produces(MediaType.APPLICATION_JSON)
     public Response info() {
-        return RealmAdminAuth.require(session, permissions -> permissions.realm().canViewRealm(), this::describe);
+        return RealmAdminAuth.require(session, permissions -> permissions.realm().canViewRealm(),
+                (AdminPermissionEvaluator permissions) -> describe(permissions.realm().canManageRealm()));
     }
 
     /**
@@ -103,16 +105,26 @@ public final class WardenAdminResource {
         return value == null || value.isBlank() ? null : value;
     }
 
-    private Map<String, Object> describe() {
+    /**
+     * The extension and, for callers whom Keycloak itself shows its version (those who may manage the realm,
+     * as in the admin console's server info), the Keycloak release and the advisories it carries: a list of
+     * open CVEs is a map for an attacker, so a mere viewer of the realm does not get it.
+     */
+    private Map<String, Object> describe(boolean mayManageRealm) {
         RealmModel realm = session.getContext().getRealm();
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("extension", Warden.NAME);
         info.put("version", Warden.VERSION);
+        info.put("realm", realm.getName());
+        if (!mayManageRealm) {
+            return info;
+        }
         info.put("builtForKeycloak", Warden.BUILT_FOR_KEYCLOAK);
         info.put("keycloak", Version.VERSION);
-        info.put("realm", realm.getName());
         // What this node's Keycloak is exposed to, so a rolling upgrade can be checked node by node.
-        info.put("keycloakAdvisories", KeycloakAdvisories.affecting(Version.VERSION).stream().map(a -> {
+        KeycloakAdvisories.Assessment assessment = KeycloakAdvisories.assess(Version.VERSION);
+        info.put("keycloakAssessment", assessment.status().name().toLowerCase(Locale.ROOT));
+        info.put("keycloakAdvisories", assessment.advisories().stream().map(a -> {
             Map<String, Object> advisory = new LinkedHashMap<>();
             advisory.put("id", a.id());
             advisory.put("severity", a.severity().name().toLowerCase(Locale.ROOT));
