@@ -154,7 +154,9 @@ public final class KeycloakAdvisories {
      */
     public static Optional<String> warning(String keycloakVersion) {
         Assessment assessment = assess(keycloakVersion);
-        String shown = assessment.version().map(Version::toString).orElse("of an unreadable version");
+        String shown = assessment.version()
+                .map(v -> v.qualified() ? v + " (a vendor or development build)" : v.toString())
+                .orElse("of an unreadable version");
         switch (assessment.status()) {
             case NONE_KNOWN:
                 return Optional.empty();
@@ -219,17 +221,20 @@ public final class KeycloakAdvisories {
             return major * 10_000L + minor;
         }
 
-        /** Orders by release number only; a qualifier does not change where a build stands. */
+        /**
+         * Orders by release number only (a qualifier does not change where a build stands), so it is not
+         * consistent with {@code equals}: never put versions of mixed builds into a sorted set.
+         */
         @Override
         public int compareTo(Version o) {
             return Comparator.comparingInt(Version::major).thenComparingInt(Version::minor)
                     .thenComparingInt(Version::micro).compare(this, o);
         }
 
-        /** The release number, with {@code (build)} after it for a qualified build. */
+        /** The release number alone, qualifier or not. */
         @Override
         public String toString() {
-            return major + "." + minor + "." + micro + (qualified ? " (vendor or development build)" : "");
+            return major + "." + minor + "." + micro;
         }
     }
 }

@@ -20,7 +20,9 @@ import org.jboss.logging.Logger;
 import org.keycloak.common.Version;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.services.resources.admin.AdminAuth;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
+import org.keycloak.services.resources.admin.fgap.AdminPermissions;
 
 /**
  * JAX-RS resource behind {@code /realms/{realm}/warden}. Each method authenticates the caller
@@ -46,7 +48,7 @@ public final class WardenAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response info() {
         return RealmAdminAuth.require(session, permissions -> permissions.realm().canViewRealm(),
-                (AdminPermissionEvaluator permissions) -> describe(permissions.realm().canManageRealm()));
+                (AdminPermissionEvaluator permissions) -> describe(managesOwnRealm(permissions)));
     }
 
     /**
@@ -106,9 +108,18 @@ public final class WardenAdminResource {
     }
 
     /**
-     * The extension and, for callers whom Keycloak itself shows its version (those who may manage the realm,
-     * as in the admin console's server info), the Keycloak release and the advisories it carries: a list of
-     * open CVEs is a map for an attacker, so a mere viewer of the realm does not get it.
+     * Keycloak's own rule for showing its version in server info: the caller may manage the realm its token
+     * comes from. A master-realm user who manages only this realm is a tenant admin and does not see it.
+     */
+    private boolean managesOwnRealm(AdminPermissionEvaluator permissions) {
+        AdminAuth auth = permissions.adminAuth();
+        return AdminPermissions.evaluator(session, auth.getRealm(), auth).realm().canManageRealm();
+    }
+
+    /**
+     * The extension and, for callers whom Keycloak itself shows its version ({@link #managesOwnRealm}), the
+     * Keycloak release and the advisories it carries: a list of open CVEs is a map for an attacker, so a mere
+     * viewer of the realm, or a tenant admin, does not get it.
      */
     private Map<String, Object> describe(boolean mayManageRealm) {
         RealmModel realm = session.getContext().getRealm();

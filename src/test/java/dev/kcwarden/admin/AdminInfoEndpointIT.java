@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
+import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.admin.client.resource.ClientResource;
+import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.ProtocolMapperRepresentation;
 import org.keycloak.representations.idm.RoleRepresentation;
@@ -139,6 +141,33 @@ class AdminInfoEndpointIT {
         assertThat(reply.header("www-authenticate")).isEqualTo(
                 "Bearer realm=\"" + DemoRealm.NAME + "\", error=\"insufficient_scope\"");
         assertThat(reply.json()).containsEntry("error", "insufficient_scope");
+    }
+
+    @Test
+    @DisplayName("a master-realm tenant admin who manages only this realm gets no Keycloak version, as in Keycloak's server info")
+    void tenantAdminGetsNoKeycloakVersion() {
+        RealmResource master = admin.realm("master");
+        String username = "tenant-admin-" + Pkce.randomToken(6).toLowerCase(java.util.Locale.ROOT);
+        String userId;
+        try (jakarta.ws.rs.core.Response created = master.users().create(Users.withPassword(username, AUDITOR_PASSWORD))) {
+            assertThat(created.getStatus()).isEqualTo(201);
+            userId = org.keycloak.testframework.util.ApiUtil.getCreatedId(created);
+        }
+        try {
+            String tenantClient = master.clients().findByClientId(DemoRealm.NAME + "-realm").get(0).getId();
+            RoleRepresentation manageRealm = master.clients().get(tenantClient).roles().get("manage-realm").toRepresentation();
+            master.users().get(userId).roles().clientLevel(tenantClient).add(List.of(manageRealm));
+            String token = TokenEndpoint.accessToken(new TokenEndpoint(realm.getBaseUrl().replace("/realms/" + DemoRealm.NAME,
+                    "/realms/master")).password("admin-cli", username, AUDITOR_PASSWORD));
+
+            Http.Reply reply = Http.getWithBearer(infoUrl, token);
+
+            assertThat(reply.status()).as("may view the realm it manages").isEqualTo(200);
+            assertThat(reply.json()).containsEntry("realm", DemoRealm.NAME)
+                    .doesNotContainKeys("keycloak", "builtForKeycloak", "keycloakAssessment", "keycloakAdvisories");
+        } finally {
+            master.users().get(userId).remove();
+        }
     }
 
     @Test

@@ -143,19 +143,44 @@ public final class KeycloakDistribution {
         return false;
     }
 
-    /** Asks Keycloak to shut down (SIGTERM), waits up to 30 s, then kills it. */
+    /**
+     * Asks Keycloak to shut down (SIGTERM), waits up to 30 s, then kills it; the Java process that {@code kc.sh}
+     * started is stopped the same way, so no server outlives its script and holds the ports.
+     */
     public static void stop(Process keycloak) {
-        if (!keycloak.isAlive()) {
+        List<ProcessHandle> children = keycloak.descendants().toList();
+        stopOne(keycloak.toHandle());
+        children.forEach(KeycloakDistribution::stopOne);
+    }
+
+    private static void stopOne(ProcessHandle process) {
+        if (!process.isAlive()) {
             return;
         }
-        keycloak.destroy();
+        process.destroy();
         try {
-            if (!keycloak.waitFor(30, TimeUnit.SECONDS)) {
-                keycloak.destroyForcibly();
-            }
+            process.onExit().get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            keycloak.destroyForcibly();
+            process.destroyForcibly();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            process.destroyForcibly();
+            try {
+                process.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // gone or unkillable: the next start's port check says so
+            }
+        }
+    }
+
+    /** Refuses to start a server on a port that another process (a server not yet stopped) still holds. */
+    public static void requireFreePorts(int... ports) throws QuickstartException {
+        for (int port : ports) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                probe.setReuseAddress(true);
+            } catch (IOException e) {
+                throw new QuickstartException("port " + port + " on 127.0.0.1 is in use; stop what holds it first");
+            }
         }
     }
 
