@@ -173,12 +173,20 @@ public final class KeycloakDistribution {
         }
     }
 
+    /** Whether nothing listens on {@code port} of the loopback address (a bind there succeeds). */
+    public static boolean isPortFree(int port) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            probe.setReuseAddress(true);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Refuses to start a server on a port that another process (a server not yet stopped) still holds. */
     public static void requireFreePorts(int... ports) throws QuickstartException {
         for (int port : ports) {
-            try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-                probe.setReuseAddress(true);
-            } catch (IOException e) {
+            if (!isPortFree(port)) {
                 throw new QuickstartException("port " + port + " on 127.0.0.1 is in use; stop what holds it first");
             }
         }

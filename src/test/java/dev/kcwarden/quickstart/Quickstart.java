@@ -6,8 +6,6 @@ import dev.kcwarden.testing.TokenEndpoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,12 +36,15 @@ public final class Quickstart {
     private static final String DEMO_REDIRECT = "http://localhost:5173/";
 
     private final KeycloakDistribution keycloak;
+    /** The distribution's release, read once from its version.txt. */
+    private final String keycloakVersion;
     private final Path providerJar;
     private final RealmFile realm;
     private final int port;
 
     private Quickstart(KeycloakDistribution keycloak, Path providerJar, RealmFile realm, int port) {
         this.keycloak = keycloak;
+        this.keycloakVersion = keycloak.version();
         this.providerJar = providerJar;
         this.realm = realm;
         this.port = port;
@@ -110,7 +111,7 @@ public final class Quickstart {
         ensurePortFree();
         String adminPassword = adminPassword();
 
-        System.out.println("keycloak-warden: starting Keycloak " + keycloak.version() + " from " + keycloak.home()
+        System.out.println("keycloak-warden: starting Keycloak " + keycloakVersion + " from " + keycloak.home()
                 + " (first start builds for a while)");
         advisoryWarning().ifPresent(System.out::println);
         // The audit chain key goes through the environment, like the admin password; the log also goes to
@@ -139,9 +140,7 @@ public final class Quickstart {
     }
 
     private void ensurePortFree() throws QuickstartException {
-        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            probe.setReuseAddress(true);
-        } catch (IOException e) {
+        if (!KeycloakDistribution.isPortFree(port)) {
             throw new QuickstartException("port " + port + " is already in use; stop what holds it, or run "
                     + "./mvnw -Prun -Dwarden.run.http-port=<free port>");
         }
@@ -200,7 +199,7 @@ public final class Quickstart {
         StringBuilder out = new StringBuilder();
         String rule = "=".repeat(78);
         out.append('\n').append(rule).append('\n');
-        out.append(" keycloak-warden is running: Keycloak ").append(keycloak.version()).append(" with realm '")
+        out.append(" keycloak-warden is running: Keycloak ").append(keycloakVersion).append(" with realm '")
                 .append(realm.name()).append("'\n\n");
         out.append(" Admin console    ").append(base).append("/admin/master/console/#/").append(realm.name()).append('\n');
         out.append("   temporary admin  ").append(ADMIN_USER).append(" / ").append(adminPassword)
@@ -225,7 +224,7 @@ public final class Quickstart {
      * release: the quickstart still starts it (to reproduce a problem, say), but never silently.
      */
     private Optional<String> advisoryWarning() {
-        return KeycloakAdvisories.warning(keycloak.version()).map(warning -> " WARNING: " + warning
+        return KeycloakAdvisories.warning(keycloakVersion).map(warning -> " WARNING: " + warning
                 + "\n   Do not expose this server. Run the default: ./mvnw -Prun (keycloak.version in pom.xml).");
     }
 

@@ -2,6 +2,7 @@ package dev.kcwarden.testing;
 
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.testframework.realm.ManagedRealm;
@@ -32,7 +33,12 @@ public final class Users {
 
     /** Creates the user in the realm and returns its id; fails the test unless Keycloak answers 201. */
     public static String create(ManagedRealm realm, UserRepresentation user) {
-        try (Response created = realm.admin().users().create(user)) {
+        return create(realm.admin(), user);
+    }
+
+    /** The same in a realm the test does not manage (master, say); the test removes the user itself. */
+    public static String create(RealmResource realm, UserRepresentation user) {
+        try (Response created = realm.users().create(user)) {
             if (created.getStatus() != 201) {
                 throw new AssertionError("creating " + user.getUsername() + " gave HTTP " + created.getStatus()
                         + ": " + created.readEntity(String.class));
