@@ -1,5 +1,6 @@
 package dev.kcwarden.audit;
 
+import dev.kcwarden.Hmac;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 

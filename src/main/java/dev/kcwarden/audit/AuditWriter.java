@@ -1,5 +1,6 @@
 package dev.kcwarden.audit;
 
+import dev.kcwarden.Hmac;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.kcwarden.audit;
 
+import dev.kcwarden.Hmac;
 import dev.kcwarden.metrics.WardenMetrics;
 import java.net.URI;
 import java.net.http.HttpClient;

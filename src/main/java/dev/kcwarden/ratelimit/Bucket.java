@@ -2,12 +2,39 @@ package dev.kcwarden.ratelimit;
 
 /**
  * One counter: a limit applied to one key (an address, a username and address, an account).
- * {@code key} is already hashed and realm-scoped, see {@link ThrottleKeys}.
+ * {@code key} is already hashed and realm-scoped, see {@link ThrottleKeys}. A bucket whose key an
+ * outsider can make up (an address, a name no account has) carries the shared {@code overflowKey}
+ * that counts it instead once the realm tracks as many keys as its budget allows; a bucket of a
+ * real account has none.
  */
-public record Bucket(Limit limit, String key) {
+public record Bucket(Limit limit, String key, String overflowKey) {
+
+    public Bucket(Limit limit, String key) {
+        this(limit, key, null);
+    }
+
+    /** Whether an outsider can create this key at will, so it counts against the realm's budget. */
+    boolean tracked() {
+        return overflowKey != null;
+    }
+
+    /** The shared bucket that counts this one's attempts once the budget is spent. */
+    Bucket overflow() {
+        return new Bucket(limit, overflowKey, null);
+    }
 
     String slot(int index) {
         return key + '#' + index;
+    }
+
+    /** When the slot's attempt stops counting: a key of its own, so writing it never re-creates a slot. */
+    String stamp(int index) {
+        return key + '#' + index + 't';
+    }
+
+    /** Where the next attempt should look for a free slot. */
+    String hint() {
+        return key + "#h";
     }
 
     String blockMarker() {

@@ -3,12 +3,12 @@ package dev.kcwarden.ratelimit;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.util.Arrays;
 import java.util.Optional;
 
 /**
  * The address a limit keys on. IPv4 addresses count one by one; an IPv6 client usually owns
- * a whole /64 and can pick any address in it, so all of a /64 counts as one client.
+ * a whole /64 and can pick any address in it, so all of a /64 counts as one client, and the
+ * login guard also counts the /56 and /48 around it (a free tunnel broker hands out a /48).
  * An IPv4-mapped IPv6 address counts as the IPv4 address it carries.
  */
 public final class ClientAddress {
@@ -53,15 +53,29 @@ public final class ClientAddress {
         return address;
     }
 
+    /** Whether this is an IPv6 client (an IPv4-mapped address counts as IPv4). */
+    public boolean ipv6() {
+        return address instanceof Inet6Address;
+    }
+
     /** The text a limit keys on: the IPv4 address, or the IPv6 /64 prefix such as {@code 2001:db8:1:2::/64}. */
     public String limitKey() {
+        return address instanceof Inet4Address ? address.getHostAddress() : network(64);
+    }
+
+    /** The IPv6 network of the first {@code bits} bits, such as {@code 2001:db8:1::/48}; IPv4 addresses stay whole. */
+    public String network(int bits) {
         if (address instanceof Inet4Address) {
             return address.getHostAddress();
         }
         byte[] bytes = address.getAddress();
-        byte[] prefix = Arrays.copyOf(Arrays.copyOf(bytes, 8), 16);
+        byte[] prefix = new byte[16];
+        for (int i = 0; i < 16; i++) {
+            int keep = Math.max(0, Math.min(8, bits - 8 * i));
+            prefix[i] = (byte) (bytes[i] & (0xFF << (8 - keep)));
+        }
         try {
-            return ((Inet6Address) InetAddress.getByAddress(prefix)).getHostAddress().replaceAll("(:0)+$", "") + "::/64";
+            return ((Inet6Address) InetAddress.getByAddress(prefix)).getHostAddress().replaceAll("(:0)+$", "") + "::/" + bits;
         } catch (java.net.UnknownHostException e) {
             throw new IllegalStateException("16 bytes are always an IPv6 address", e);
         }

@@ -19,7 +19,7 @@ public sealed interface Decision {
     record Denied(Bucket bucket, long retryAfterSeconds) implements Decision {
     }
 
-    /** A slot held in one bucket. */
-    record Held(Bucket bucket, String slotKey) {
+    /** Slot {@code index} held in one bucket. */
+    record Held(Bucket bucket, int index) {
     }
 }

@@ -17,17 +17,29 @@ public final class GuardConfig {
     private static final Logger LOG = Logger.getLogger(GuardConfig.class);
 
     public static final String ALLOWLIST = "warden.allowlist";
+    public static final String TRUSTED_PROXIES = "warden.trusted-proxies";
+    public static final String KNOWN_CLIENT_DAYS = "warden.known-client.days";
+    static final int DEFAULT_KNOWN_CLIENT_DAYS = 30;
+    static final int MAX_KNOWN_CLIENT_DAYS = 400;
+
+    /** The budget of made-up keys per realm; every guard applies it, the login and reset guards let admins change it. */
+    static final LimitSetting TRACKED = new LimitSetting(LimitKind.TRACKED_KEYS, "Tracked counters per realm", 100_000, 900,
+            "counters for made-up keys (client networks, names no account has)", 1_000_000);
 
     /** Login limits: defaults chosen in docs/configuration.md ("Login guard"). */
     public static final List<LimitSetting> LOGIN = List.of(
-            new LimitSetting(LimitKind.IP, "Per client IP", 100, 900, "failed logins from one client IP (any username)"),
+            new LimitSetting(LimitKind.IP, "Per client IP", 100, 900, "failed logins from one client IP or IPv6 /64 (any username)"),
+            new LimitSetting(LimitKind.IP6_56, "Per IPv6 /56", 400, 900, "failed logins from one IPv6 /56 (any username)"),
+            new LimitSetting(LimitKind.IP6_48, "Per IPv6 /48", 1600, 900, "failed logins from one IPv6 /48 (any username)"),
             new LimitSetting(LimitKind.USER_IP, "Per username and IP", 10, 900, "failed logins for one username from one client IP"),
-            new LimitSetting(LimitKind.ACCOUNT, "Per account", 100, 3600, "failed logins for one account from all IPs together"));
+            new LimitSetting(LimitKind.ACCOUNT, "Per account", 100, 3600, "failed logins for one account from all IPs together"),
+            TRACKED);
 
     /** Reset-password limits: every request counts, since each one may send a mail. */
     public static final List<LimitSetting> RESET = List.of(
             new LimitSetting(LimitKind.RESET_IP, "Reset requests per client IP", 20, 3600, "password-reset requests from one client IP"),
-            new LimitSetting(LimitKind.RESET_ACCOUNT, "Reset requests per account", 5, 3600, "password-reset requests for one account"));
+            new LimitSetting(LimitKind.RESET_ACCOUNT, "Reset requests per account", 5, 3600, "password-reset requests for one account"),
+            TRACKED);
 
     /** The registration form action that applies {@link #SIGNUP} (in the signup package). */
     public static final String SIGNUP_PROVIDER_ID = "warden-registration-guard";
@@ -38,20 +50,27 @@ public final class GuardConfig {
 
     private final Map<LimitKind, Limit> limits;
     private final List<Cidr> allowlist;
+    private final List<Cidr> trustedProxies;
+    private final int knownClientDays;
 
-    private GuardConfig(Map<LimitKind, Limit> limits, List<Cidr> allowlist) {
+    private GuardConfig(Map<LimitKind, Limit> limits, List<Cidr> allowlist, List<Cidr> trustedProxies, int knownClientDays) {
         this.limits = limits;
         this.allowlist = allowlist;
+        this.trustedProxies = trustedProxies;
+        this.knownClientDays = knownClientDays;
     }
 
     public static GuardConfig of(List<LimitSetting> settings, AuthenticatorConfigModel model, String realmName) {
         Map<String, String> config = model == null ? Map.of() : Optional.ofNullable(model.getConfig()).orElse(Map.of());
         String where = "realm " + realmName + ", authenticator config " + (model == null ? "(none)" : model.getAlias());
         Map<LimitKind, Limit> limits = new java.util.EnumMap<>(LimitKind.class);
+        limits.put(LimitKind.TRACKED_KEYS, TRACKED.read(Map.of(), where));
         for (LimitSetting setting : settings) {
             limits.put(setting.kind(), setting.read(config, where));
         }
-        return new GuardConfig(limits, parseAllowlist(config.get(ALLOWLIST), where));
+        int days = LimitSetting.number(config, KNOWN_CLIENT_DAYS, DEFAULT_KNOWN_CLIENT_DAYS, 0, MAX_KNOWN_CLIENT_DAYS, where);
+        return new GuardConfig(limits, parseRanges(config.get(ALLOWLIST), "allowlist", where),
+                parseRanges(config.get(TRUSTED_PROXIES), "trusted proxies", where), days);
     }
 
     public static List<ProviderConfigProperty> properties(List<LimitSetting> settings) {
@@ -62,6 +81,22 @@ public final class GuardConfig {
                         + "separated by commas or ##. Empty by default. Only list networks you control: "
                         + "everything behind them shares their exemption.",
                 ProviderConfigProperty.STRING_TYPE, ""));
+        properties.add(new ProviderConfigProperty(TRUSTED_PROXIES, "Trusted proxies (appending X-Forwarded-For)",
+                "Only for proxies that APPEND to X-Forwarded-For (nginx $proxy_add_x_forwarded_for, AWS ALB, HAProxy "
+                        + "'option forwardfor'), with Keycloak started with --proxy-headers xforwarded: the CIDR ranges of "
+                        + "those proxies, separated by commas or ##. The client address is then the right-most "
+                        + "X-Forwarded-For address that is not one of them, never the left-most one a client can write. "
+                        + "Empty by default: the client address is Keycloak's own (see docs/installation.md, Proxies).",
+                ProviderConfigProperty.STRING_TYPE, ""));
+        if (settings.stream().anyMatch(s -> s.kind() == LimitKind.ACCOUNT)) {
+            properties.add(new ProviderConfigProperty(KNOWN_CLIENT_DAYS, "Known clients: days remembered",
+                    "A browser (signed HttpOnly cookie) or, for the direct grant, an address that logged in to an account "
+                            + "is remembered this many days. While remembered it is exempt from the per-account cap, so "
+                            + "strangers filling the cap cannot lock the owner out; its own per-username-and-IP limit still "
+                            + "applies. 0 turns the exemption off. Default " + DEFAULT_KNOWN_CLIENT_DAYS + ", at most "
+                            + MAX_KNOWN_CLIENT_DAYS + ".",
+                    ProviderConfigProperty.STRING_TYPE, String.valueOf(DEFAULT_KNOWN_CLIENT_DAYS)));
+        }
         return properties;
     }
 
@@ -73,7 +108,16 @@ public final class GuardConfig {
         return allowlist.stream().anyMatch(c -> c.contains(client.address()));
     }
 
-    private static List<Cidr> parseAllowlist(String raw, String where) {
+    List<Cidr> trustedProxies() {
+        return trustedProxies;
+    }
+
+    /** Days a known browser or address stays exempt from the account cap; 0 when the exemption is off. */
+    int knownClientDays() {
+        return knownClientDays;
+    }
+
+    private static List<Cidr> parseRanges(String raw, String what, String where) {
         if (raw == null || raw.isBlank()) {
             return List.of();
         }
@@ -86,7 +130,7 @@ public final class GuardConfig {
             if (cidr.isPresent()) {
                 ranges.add(cidr.get());
             } else {
-                LOG.warnf("%s: ignoring allowlist entry '%s', which is not an IP address or CIDR range", where, entry.strip());
+                LOG.warnf("%s: ignoring %s entry '%s', which is not an IP address or CIDR range", where, what, entry.strip());
             }
         }
         return List.copyOf(ranges);

@@ -21,12 +21,13 @@ final class GuardedDirectGrant implements Authenticator {
 
     @Override
     public void authenticate(AuthenticationFlowContext context) {
+        // Keycloak's direct grant looks the username up exactly as sent, untrimmed: so does the guard.
         String typedName = context.getHttpRequest().getDecodedFormParameters().getFirst(AuthenticationManager.FORM_USERNAME);
         if (typedName == null) {
             username.authenticate(context); // Keycloak's own "Missing parameter: username"
             return;
         }
-        LoginGuard guard = LoginGuard.forLogin(context);
+        LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.DIRECT_GRANT);
         Decision decision = guard.beginLogin(typedName);
         if (decision instanceof Decision.Denied denied) {
             ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(typedName);
@@ -35,7 +36,8 @@ final class GuardedDirectGrant implements Authenticator {
         }
         if (OutcomeRecorder.authenticate(username, context, false)
                 && OutcomeRecorder.authenticate(password, context, true)) {
-            guard.loginSucceeded((Decision.Allowed) decision, typedName);
+            UserModel user = context.getUser();
+            guard.credentialAccepted((Decision.Allowed) decision, user, !LoginGuard.secondFactorFollows(user));
         }
     }
 

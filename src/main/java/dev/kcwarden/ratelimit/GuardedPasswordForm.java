@@ -5,6 +5,7 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.authenticators.browser.UsernamePasswordForm;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.UserModel;
 import org.keycloak.services.managers.AuthenticationManager;
 
 /** Keycloak's login form with the limiter asked first, so a refused attempt never reaches the hash. */
@@ -16,11 +17,12 @@ final class GuardedPasswordForm extends UsernamePasswordForm {
 
     @Override
     protected boolean validateForm(AuthenticationFlowContext context, MultivaluedMap<String, String> formData) {
-        String typedName = context.getUser() != null
-                ? context.getUser().getUsername()
-                : formData.getFirst(AuthenticationManager.FORM_USERNAME);
-        LoginGuard guard = LoginGuard.forLogin(context);
-        Decision decision = guard.beginLogin(typedName);
+        UserModel known = context.getUser();
+        String typedName = known != null
+                ? known.getUsername()
+                : LoginGuard.formLookup(formData.getFirst(AuthenticationManager.FORM_USERNAME));
+        LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.BROWSER);
+        Decision decision = known != null ? guard.beginForUser(known) : guard.beginLogin(typedName);
         if (decision instanceof Decision.Denied denied) {
             ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(typedName);
             MultivaluedMap<String, String> kept = new MultivaluedHashMap<>();
@@ -34,7 +36,8 @@ final class GuardedPasswordForm extends UsernamePasswordForm {
         }
         boolean valid = super.validateForm(context, formData);
         if (valid) {
-            guard.loginSucceeded((Decision.Allowed) decision, typedName);
+            UserModel user = context.getUser();
+            guard.credentialAccepted((Decision.Allowed) decision, user, !LoginGuard.secondFactorFollows(user));
         }
         return valid;
     }

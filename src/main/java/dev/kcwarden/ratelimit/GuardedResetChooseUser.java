@@ -13,13 +13,14 @@ final class GuardedResetChooseUser extends ResetCredentialChooseUser {
     @Override
     public void action(AuthenticationFlowContext context) {
         MultivaluedMap<String, String> formData = context.getHttpRequest().getDecodedFormParameters();
-        String typedName = formData.getFirst(USERNAME);
-        if (typedName != null && !typedName.isBlank()) {
-            Decision decision = LoginGuard.forReset(context).beginReset(typedName);
+        // Keycloak trims the typed name before its lookup; the guard counts that same string.
+        String lookupName = LoginGuard.formLookup(formData.getFirst(USERNAME));
+        if (lookupName != null && !lookupName.isEmpty()) {
+            Decision decision = LoginGuard.forReset(context).beginReset(lookupName);
             if (decision instanceof Decision.Denied denied) {
-                ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(typedName);
+                ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(lookupName);
                 MultivaluedMap<String, String> kept = new MultivaluedHashMap<>();
-                kept.putSingle(USERNAME, typedName);
+                kept.putSingle(USERNAME, lookupName);
                 context.forceChallenge(throttled.page(context.form()
                         .setFormData(kept)
                         .setError(ThrottledAttempt.RESET_MESSAGE, throttled.minutes())

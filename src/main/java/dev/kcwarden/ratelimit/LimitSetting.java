@@ -11,11 +11,15 @@ import org.keycloak.provider.ProviderConfigProperty;
  * window), their defaults and their help texts. Factories list these; {@link GuardConfig}
  * reads them back, so a property name is written in exactly one place.
  */
-public record LimitSetting(LimitKind kind, String label, int defaultMax, int defaultWindowSeconds, String what) {
+public record LimitSetting(LimitKind kind, String label, int defaultMax, int defaultWindowSeconds, String what, int maxAllowed) {
 
     private static final Logger LOG = Logger.getLogger(LimitSetting.class);
     static final int MAX_ALLOWED = 10_000;
     static final int MAX_WINDOW_SECONDS = 7 * 24 * 3600;
+
+    public LimitSetting(LimitKind kind, String label, int defaultMax, int defaultWindowSeconds, String what) {
+        this(kind, label, defaultMax, defaultWindowSeconds, what, MAX_ALLOWED);
+    }
 
     public String maxProperty() {
         return "warden." + kind.id().replace('_', '-') + ".max";
@@ -27,9 +31,13 @@ public record LimitSetting(LimitKind kind, String label, int defaultMax, int def
 
     List<ProviderConfigProperty> properties() {
         List<ProviderConfigProperty> list = new ArrayList<>(2);
-        list.add(new ProviderConfigProperty(maxProperty(), label + ": maximum",
-                "How many " + what + " are allowed within the window before further attempts get HTTP 429. "
-                        + "0 switches this limit off. Default " + defaultMax + ", at most " + MAX_ALLOWED + ".",
+        String help = kind == LimitKind.TRACKED_KEYS
+                ? "How many " + what + " the realm may create within the window. Beyond it, attempts with new keys of "
+                        + "that kind share one counter per limit, so a spray of made-up names or addresses cannot grow "
+                        + "memory without bound. 0 removes the bound. Default " + defaultMax + ", at most " + maxAllowed + "."
+                : "How many " + what + " are allowed within the window before further attempts get HTTP 429. "
+                        + "0 switches this limit off. Default " + defaultMax + ", at most " + maxAllowed + ".";
+        list.add(new ProviderConfigProperty(maxProperty(), label + ": maximum", help,
                 ProviderConfigProperty.STRING_TYPE, String.valueOf(defaultMax)));
         list.add(new ProviderConfigProperty(windowProperty(), label + ": window (seconds)",
                 "Each counted attempt stops counting this many seconds after it happened. Default "
@@ -43,12 +51,12 @@ public record LimitSetting(LimitKind kind, String label, int defaultMax, int def
      * the default with a warning that names the property, never to "no limit".
      */
     Limit read(Map<String, String> config, String where) {
-        int max = number(config, maxProperty(), defaultMax, 0, MAX_ALLOWED, where);
+        int max = number(config, maxProperty(), defaultMax, 0, maxAllowed, where);
         int window = number(config, windowProperty(), defaultWindowSeconds, 1, MAX_WINDOW_SECONDS, where);
         return new Limit(kind, max, window);
     }
 
-    private static int number(Map<String, String> config, String property, int fallback, int min, int max, String where) {
+    static int number(Map<String, String> config, String property, int fallback, int min, int max, String where) {
         String raw = config == null ? null : config.get(property);
         if (raw == null || raw.isBlank()) {
             return fallback;

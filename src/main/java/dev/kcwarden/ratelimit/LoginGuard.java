@@ -6,56 +6,77 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.common.util.Time;
+import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.ModelDuplicateException;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.credential.OTPCredentialModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
-import org.keycloak.models.AbstractKeycloakTransaction;
 
 /**
  * Connects the limiter to one request: who the client is (Keycloak's view of the connection,
- * which honours {@code --proxy-headers}), which account the typed name means, and which
- * limits this execution's configuration sets.
+ * which honours {@code --proxy-headers}, or the right-most untrusted X-Forwarded-For address when
+ * trusted proxies are configured), which account the typed name means, whether this client
+ * logged in to that account before, and which limits this execution's configuration sets.
+ *
+ * <p>Every credential check counts the same way: one slot per client network, per account and
+ * address, and per account. A password or code that was right gives its slots back. Failures
+ * from this address are forgiven only when the whole login succeeded: after the password for a
+ * user without a one-time code, after the code otherwise, so a known password does not reset the
+ * count of wrong codes.
  */
 public final class LoginGuard {
 
     private static final Logger LOG = Logger.getLogger(LoginGuard.class);
 
+    /** Where the guarded check runs, which decides how a known client is recognised. */
+    public enum Channel {
+        /** Login pages: a known browser carries warden's signed device cookie. */
+        BROWSER,
+        /** The token endpoint: a known client is an address that logged in to the account before. */
+        DIRECT_GRANT
+    }
+
     private final KeycloakSession session;
     private final RealmModel realm;
     private final GuardConfig config;
+    private final Channel channel;
+    private final SlotStore store;
     private final Throttle throttle;
     private final ThrottleKeys keys;
     private final ClientAddress client;
 
-    private LoginGuard(KeycloakSession session, RealmModel realm, GuardConfig config) {
+    private LoginGuard(KeycloakSession session, RealmModel realm, GuardConfig config, Channel channel) {
         this.session = session;
         this.realm = realm;
         this.config = config;
-        this.throttle = throttle(session);
+        this.channel = channel;
+        this.store = new SingleUseObjectSlotStore(session);
+        this.throttle = new Throttle(store, Time::currentTimeMillis);
         this.keys = new ThrottleKeys(realm.getId());
-        this.client = clientOf(session);
+        this.client = ClientAddresses.of(session, config.trustedProxies());
     }
 
-    public static LoginGuard forLogin(AuthenticationFlowContext context) {
-        return of(context, GuardConfig.LOGIN);
+    /** Login limits of this execution, for a check that runs on login pages or on the token endpoint. */
+    public static LoginGuard forLogin(AuthenticationFlowContext context, Channel channel) {
+        return of(context, GuardConfig.LOGIN, channel);
     }
 
     public static LoginGuard forReset(AuthenticationFlowContext context) {
-        return of(context, GuardConfig.RESET);
+        return of(context, GuardConfig.RESET, Channel.BROWSER);
     }
 
     /** For a registration form action: the sign-up limit of its configuration. */
     public static LoginGuard forSignup(KeycloakSession session, RealmModel realm, AuthenticatorConfigModel model) {
-        return new LoginGuard(session, realm, GuardConfig.of(GuardConfig.SIGNUP, model, realm.getName()));
+        return new LoginGuard(session, realm, GuardConfig.of(GuardConfig.SIGNUP, model, realm.getName()), Channel.BROWSER);
     }
 
-    private static LoginGuard of(AuthenticationFlowContext context, List<LimitSetting> settings) {
+    private static LoginGuard of(AuthenticationFlowContext context, List<LimitSetting> settings, Channel channel) {
         AuthenticatorConfigModel model = context.getAuthenticatorConfig();
         RealmModel realm = context.getRealm();
-        return new LoginGuard(context.getSession(), realm, GuardConfig.of(settings, model, realm.getName()));
+        return new LoginGuard(context.getSession(), realm, GuardConfig.of(settings, model, realm.getName()), channel);
     }
 
     static Throttle throttle(KeycloakSession session) {
@@ -63,52 +84,101 @@ public final class LoginGuard {
     }
 
     /**
-     * Counts a login attempt for {@code typedName} before any password is checked. Unknown
-     * names count like known ones; nothing in the outcome depends on whether the account exists.
+     * The string Keycloak's login form and reset form look up for a typed name: {@link String#trim()}
+     * removes every character up to U+0020 at both ends, so the guard must count exactly that string.
      */
-    public Decision beginLogin(String typedName) {
-        if (config.allowlisted(client)) {
-            return new Decision.Allowed(List.of());
+    public static String formLookup(String typedName) {
+        return typedName == null ? null : typedName.trim();
+    }
+
+    /**
+     * Counts a login attempt before any password is checked. {@code lookupName} is exactly the
+     * string Keycloak looks up in this flow. Block markers are read before the name is looked up, so
+     * a refusal costs the same whether or not an account has the name; unknown names count like
+     * known ones.
+     */
+    public Decision beginLogin(String lookupName) {
+        List<Bucket> network = networkBuckets(LimitKind.IP);
+        if (lookupName == null || lookupName.isEmpty()) {
+            return throttle.acquire(network, budget());
         }
-        List<Bucket> buckets = new ArrayList<>(3);
-        buckets.add(keys.ip(config.limit(LimitKind.IP), client));
-        if (typedName != null && !typedName.isBlank()) {
-            String account = accountOf(typedName);
-            buckets.add(keys.userAndIp(config.limit(LimitKind.USER_IP), account, client));
-            buckets.add(keys.account(config.limit(LimitKind.ACCOUNT), account));
+        String byName = ThrottleKeys.nameOf(lookupName);
+        boolean knownBefore = knownClientByName(lookupName);
+        List<Bucket> early = new ArrayList<>(network);
+        early.addAll(accountBuckets(byName, !knownBefore));
+        Optional<Decision.Denied> blocked = throttle.blocked(early);
+        if (blocked.isPresent()) {
+            return blocked.get();
         }
-        return throttle.acquire(buckets);
+        Resolved resolved = resolve(lookupName);
+        boolean known = knownBefore && confirmsKnown(resolved.userId());
+        return count(network, resolved.account(), byName, known);
+    }
+
+    /** Counts a check of a second credential (or of a password) for a user an earlier step already identified. */
+    public Decision beginForUser(UserModel user) {
+        List<Bucket> network = networkBuckets(LimitKind.IP);
+        String byName = ThrottleKeys.nameOf(user.getUsername());
+        return count(network, ThrottleKeys.accountOf(user.getId(), user.getUsername()), byName, knownClient(user));
+    }
+
+    private Decision count(List<Bucket> network, String account, String byName, boolean known) {
+        List<Bucket> buckets = new ArrayList<>(network);
+        buckets.addAll(accountBuckets(account, !known));
+        Decision decision = throttle.acquire(buckets, budget());
+        if (decision instanceof Decision.Denied denied && !ThrottleKeys.isName(account)) {
+            // The next attempt with this spelling is refused before the name is looked up.
+            LimitKind kind = denied.bucket().limit().kind();
+            if (kind == LimitKind.USER_IP) {
+                throttle.block(keys.userAndIp(config.limit(kind), byName, client), denied.retryAfterSeconds());
+            } else if (kind == LimitKind.ACCOUNT) {
+                throttle.block(keys.account(config.limit(kind), byName), denied.retryAfterSeconds());
+            }
+        }
+        return decision;
     }
 
     /** Counts a password-reset request; every request counts, whether or not a mail goes out. */
-    public Decision beginReset(String typedName) {
-        if (config.allowlisted(client)) {
-            return new Decision.Allowed(List.of());
+    public Decision beginReset(String lookupName) {
+        List<Bucket> buckets = networkBuckets(LimitKind.RESET_IP);
+        if (lookupName != null && !lookupName.isEmpty()) {
+            String byName = ThrottleKeys.nameOf(lookupName);
+            Optional<Decision.Denied> blocked = throttle.blocked(List.of(keys.account(config.limit(LimitKind.RESET_ACCOUNT), byName)));
+            if (blocked.isPresent()) {
+                return blocked.get();
+            }
+            Decision decision;
+            String account = resolve(lookupName).account();
+            buckets.add(keys.account(config.limit(LimitKind.RESET_ACCOUNT), account));
+            decision = throttle.acquire(buckets, budget());
+            if (decision instanceof Decision.Denied denied && denied.bucket().limit().kind() == LimitKind.RESET_ACCOUNT
+                    && !ThrottleKeys.isName(account)) {
+                throttle.block(keys.account(config.limit(LimitKind.RESET_ACCOUNT), byName), denied.retryAfterSeconds());
+            }
+            return decision;
         }
-        List<Bucket> buckets = new ArrayList<>(2);
-        buckets.add(keys.ip(config.limit(LimitKind.RESET_IP), client));
-        if (typedName != null && !typedName.isBlank()) {
-            buckets.add(keys.account(config.limit(LimitKind.RESET_ACCOUNT), accountOf(typedName)));
-        }
-        return throttle.acquire(buckets);
+        return throttle.acquire(buckets, budget());
     }
 
     /** Counts a submitted registration form from this client address. */
     public Decision beginSignup() {
-        if (config.allowlisted(client)) {
-            return new Decision.Allowed(List.of());
-        }
-        return throttle.acquire(List.of(keys.ip(config.limit(LimitKind.SIGNUP_IP), client)));
+        return throttle.acquire(networkBuckets(LimitKind.SIGNUP_IP), budget());
     }
 
     /**
-     * The password was right: this attempt stops counting and the user's failures from this
-     * address are forgiven. Runs after the request's transaction, once the slots are stamped.
+     * The credential was right: this attempt stops counting. When it completed the login (no
+     * one-time code is still to come), the user's failures from this address are forgiven and this
+     * client is remembered as known. Runs after the request's transaction, once the slots are stamped.
      */
-    public void loginSucceeded(Decision.Allowed allowed, String typedName) {
-        List<Bucket> forgiven = new ArrayList<>(1);
-        if (!allowed.held().isEmpty() && typedName != null && !typedName.isBlank()) {
-            forgiven.add(keys.userAndIp(config.limit(LimitKind.USER_IP), accountOf(typedName), client));
+    public void credentialAccepted(Decision.Allowed allowed, UserModel user, boolean loginComplete) {
+        List<Bucket> forgiven = new ArrayList<>(3);
+        if (loginComplete && user != null) {
+            Limit userIp = config.limit(LimitKind.USER_IP);
+            forgiven.add(keys.userAndIp(userIp, ThrottleKeys.accountOf(user.getId(), user.getUsername()), client));
+            for (String name : names(user)) {
+                forgiven.add(keys.userAndIp(userIp, ThrottleKeys.nameOf(name), client));
+            }
+            remember(user);
         }
         Runnable release = () -> {
             throttle.release(allowed);
@@ -127,38 +197,132 @@ public final class LoginGuard {
         });
     }
 
-    private String accountOf(String typedName) {
-        return accountKey(session, realm, typedName);
+    /** Whether a one-time code still has to follow the password for this user. */
+    public static boolean secondFactorFollows(UserModel user) {
+        return user != null && user.credentialManager().isConfiguredFor(OTPCredentialModel.TYPE);
     }
 
-    /** The account part of a key for a typed username or email, as the guard and the admin API compute it. */
+    /** The account part of a key for a name typed into the admin API, resolved as the login form resolves it. */
     public static String accountKey(KeycloakSession session, RealmModel realm, String typedName) {
+        return resolve(session, realm, formLookup(typedName)).account();
+    }
+
+    /** The user's names as Keycloak looks them up: the username and, when set, the email. */
+    static List<String> names(UserModel user) {
+        List<String> names = new ArrayList<>(2);
+        names.add(user.getUsername());
+        if (user.getEmail() != null && !user.getEmail().isBlank()) {
+            names.add(user.getEmail());
+        }
+        return names;
+    }
+
+    private List<Bucket> networkBuckets(LimitKind kind) {
+        List<Bucket> buckets = new ArrayList<>(3);
+        if (config.allowlisted(client)) {
+            return buckets;
+        }
+        buckets.add(keys.ip(config.limit(kind), client));
+        if (kind == LimitKind.IP && client.ipv6()) {
+            buckets.add(keys.network(config.limit(LimitKind.IP6_56), client, 56));
+            buckets.add(keys.network(config.limit(LimitKind.IP6_48), client, 48));
+        }
+        return buckets;
+    }
+
+    /** Per account and address (not for allowlisted addresses) and per account (never lifted by the allowlist). */
+    private List<Bucket> accountBuckets(String account, boolean accountCap) {
+        List<Bucket> buckets = new ArrayList<>(2);
+        if (!config.allowlisted(client)) {
+            buckets.add(keys.userAndIp(config.limit(LimitKind.USER_IP), account, client));
+        }
+        if (accountCap) {
+            buckets.add(keys.account(config.limit(LimitKind.ACCOUNT), account));
+        }
+        return buckets;
+    }
+
+    private Throttle.Budget budget() {
+        return keys.budget(config.limit(LimitKind.TRACKED_KEYS));
+    }
+
+    // --- known clients: exempt from the account cap, never from the per-account-and-address limit ---
+
+    private boolean knownClientByName(String lookupName) {
+        if (config.knownClientDays() == 0) {
+            return false;
+        }
+        if (channel == Channel.BROWSER) {
+            return device().map(claim -> claim.nameTags().contains(KnownDevice.nameTag(realm, lookupName))).orElse(false);
+        }
+        return store.exists(keys.knownClient(ThrottleKeys.nameOf(lookupName), client));
+    }
+
+    private boolean confirmsKnown(String userId) {
+        // The address marker is keyed on the name typed, the cookie also names the account it was issued for.
+        return channel == Channel.DIRECT_GRANT || device().map(claim -> claim.userId().equals(userId)).orElse(false);
+    }
+
+    private boolean knownClient(UserModel user) {
+        if (config.knownClientDays() == 0) {
+            return false;
+        }
+        if (channel == Channel.BROWSER) {
+            return device().map(claim -> claim.userId().equals(user.getId())).orElse(false);
+        }
+        return store.exists(keys.knownClient(ThrottleKeys.nameOf(user.getUsername()), client));
+    }
+
+    private Optional<KnownDevice.Claim> device() {
+        return KnownDevice.read(session, realm, Time.currentTime());
+    }
+
+    private void remember(UserModel user) {
+        int days = config.knownClientDays();
+        if (days == 0) {
+            return;
+        }
+        if (channel == Channel.BROWSER) {
+            KnownDevice.issue(session, realm, user, days, Time.currentTime());
+            return;
+        }
+        for (String name : names(user)) {
+            store.write(keys.knownClient(ThrottleKeys.nameOf(name), client), days * 86_400, 1);
+        }
+    }
+
+    // --- which account a name means ---
+
+    /** The account a looked-up name means: the user id when it names an account, else the name itself. */
+    private record Resolved(String account, String userId) {
+    }
+
+    private Resolved resolve(String lookupName) {
+        return resolve(session, realm, lookupName);
+    }
+
+    private static Resolved resolve(KeycloakSession session, RealmModel realm, String lookupName) {
         // Keyed on the user id when the name or email belongs to an account, so typing the
         // email instead of the username (or another case) does not open a second counter.
-        String userId = null;
-        if (!couldBeAccountName(typedName)) {
-            return ThrottleKeys.accountOf(null, typedName);
+        if (lookupName == null || !couldBeAccountName(lookupName)) {
+            return new Resolved(ThrottleKeys.nameOf(lookupName), null);
         }
+        String userId = null;
         try {
-            UserModel user = KeycloakModelUtils.findUserByNameOrEmail(session, realm, typedName.strip());
+            UserModel user = KeycloakModelUtils.findUserByNameOrEmail(session, realm, lookupName);
             userId = user == null ? null : user.getId();
         } catch (ModelDuplicateException e) {
             LOG.debug("two accounts match the typed name; counting the name itself");
         }
-        return ThrottleKeys.accountOf(userId, typedName);
+        return new Resolved(ThrottleKeys.accountOf(userId, lookupName), userId);
     }
 
-    /** Names no account can have (too long for Keycloak's column, control characters) are not looked up. */
-    private static boolean couldBeAccountName(String typedName) {
-        return typedName.length() <= 255 && typedName.chars().noneMatch(Character::isISOControl);
-    }
-
-    private static ClientAddress clientOf(KeycloakSession session) {
-        String remote = session.getContext().getConnection().getRemoteAddr();
-        Optional<ClientAddress> parsed = ClientAddress.parse(remote);
-        if (parsed.isEmpty()) {
-            LOG.debugf("client address '%s' is not an IP literal; counting it as 0.0.0.0", remote);
-        }
-        return parsed.orElseGet(() -> ClientAddress.parse("0.0.0.0").orElseThrow());
+    /**
+     * Names no account can have are not looked up: longer than Keycloak's column, or with a
+     * control character left inside after the flow trimmed it (Keycloak's username and email
+     * validators refuse those, and PostgreSQL refuses a NUL in a query).
+     */
+    private static boolean couldBeAccountName(String lookupName) {
+        return !lookupName.isEmpty() && lookupName.length() <= 255 && lookupName.chars().noneMatch(Character::isISOControl);
     }
 }

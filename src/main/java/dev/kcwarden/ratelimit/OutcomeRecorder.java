@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.function.Consumer;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.Authenticator;
 
@@ -28,10 +29,15 @@ final class OutcomeRecorder implements InvocationHandler {
      * {@code passSuccessOn == false} the success stays here, so a next step can still run.
      */
     static boolean authenticate(Authenticator authenticator, AuthenticationFlowContext context, boolean passSuccessOn) {
+        return run(authenticator::authenticate, context, passSuccessOn);
+    }
+
+    /** Runs one step of Keycloak's (an authenticator's method) against the context; true if it called {@code success()}. */
+    static boolean run(Consumer<AuthenticationFlowContext> step, AuthenticationFlowContext context, boolean passSuccessOn) {
         OutcomeRecorder recorder = new OutcomeRecorder(context, passSuccessOn);
         AuthenticationFlowContext proxy = (AuthenticationFlowContext) Proxy.newProxyInstance(
                 OutcomeRecorder.class.getClassLoader(), new Class<?>[] {AuthenticationFlowContext.class}, recorder);
-        authenticator.authenticate(proxy);
+        step.accept(proxy);
         return recorder.succeeded;
     }
 

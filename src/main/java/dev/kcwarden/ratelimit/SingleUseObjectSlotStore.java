@@ -12,7 +12,7 @@ import org.keycloak.models.SingleUseObjectProvider;
  */
 final class SingleUseObjectSlotStore implements SlotStore {
 
-    private static final String EXPIRES = "exp";
+    private static final String VALUE = "n";
 
     private final SingleUseObjectProvider store;
 
@@ -36,15 +36,15 @@ final class SingleUseObjectSlotStore implements SlotStore {
     }
 
     @Override
-    public void stamp(String key, int lifespanSeconds, long expiresAtMillis) {
+    public void write(String key, int lifespanSeconds, long value) {
         // Written when the request's transaction commits (Keycloak's put is transactional).
-        store.put(key, lifespanSeconds, Map.of(EXPIRES, Long.toString(expiresAtMillis)));
+        store.put(key, lifespanSeconds, Map.of(VALUE, Long.toString(value)));
     }
 
     @Override
-    public OptionalLong expiry(String key) {
+    public OptionalLong read(String key) {
         Map<String, String> notes = store.get(key);
-        String value = notes == null ? null : notes.get(EXPIRES);
+        String value = notes == null ? null : notes.get(VALUE);
         if (value == null) {
             return OptionalLong.empty();
         }

@@ -17,11 +17,12 @@ public interface SlotStore {
     void delete(String key);
 
     /**
-     * Records when {@code key} stops counting. Stores may apply this when the request's
-     * transaction commits; readers treat a key without a stamp as counting a full window.
+     * Keeps a number under {@code key} (an expiry, a position). Stores may apply this when the
+     * request's transaction commits, so the limiter never writes a number under a key whose
+     * existence means something: a late write must not bring anything back.
      */
-    void stamp(String key, int lifespanSeconds, long expiresAtMillis);
+    void write(String key, int lifespanSeconds, long value);
 
-    /** The stamped expiry of {@code key}, if any. */
-    OptionalLong expiry(String key);
+    /** The number written under {@code key}, if any. */
+    OptionalLong read(String key);
 }

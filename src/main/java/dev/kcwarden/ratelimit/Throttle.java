@@ -2,7 +2,9 @@ package dev.kcwarden.ratelimit;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.IntUnaryOperator;
 import java.util.function.LongSupplier;
 
 /**
@@ -11,50 +13,108 @@ import java.util.function.LongSupplier;
  * <p>An attempt claims one free slot in every bucket before the password is checked (the
  * store's atomic create is the only way to take a slot, so concurrent attempts can never hold
  * more than {@code max} slots between them). Each slot lives for the bucket's window. A failed
- * attempt simply keeps its slots; a successful one gives them back. When a bucket has no free
- * slot the attempt is denied until the oldest slot expires, and a block marker with that
- * expiry makes every further denial a single lookup.
+ * attempt simply keeps its slots; a successful one gives them back.
+ *
+ * <p>Cost: the slots form a ring and a hint says where the last attempt stopped, so an attempt
+ * normally claims with one create. Only the attempt that finds the ring full looks at every
+ * slot; it sets a block marker with the time the oldest slot frees up, and while the block lasts
+ * every refusal is one lookup, whatever the limit.
+ *
+ * <p>Memory: a bucket whose key an outsider can make up (an address, a name no account has)
+ * must get one ticket of the realm's {@link Budget} before it is created. When the budget is
+ * spent, such attempts are counted in one shared overflow bucket per limit instead, so a spray
+ * of made-up names or IPv6 networks cannot make the store grow past the budget.
  */
 public final class Throttle {
 
-    private final SlotStore store;
-    private final LongSupplier clockMillis;
+    /** Tickets tried at random before a budget counts as spent. */
+    static final int BUDGET_PROBES = 3;
 
-    public Throttle(SlotStore store, LongSupplier clockMillis) {
-        this.store = store;
-        this.clockMillis = clockMillis;
+    /** At most {@code max} new tracked buckets per realm within {@code windowSeconds}; {@code max == 0} means no bound. */
+    public record Budget(String key, int max, int windowSeconds) {
     }
 
-    /** Claims one slot in each enabled bucket, all or nothing. */
+    private final SlotStore store;
+    private final LongSupplier clockMillis;
+    private final IntUnaryOperator random;
+
+    public Throttle(SlotStore store, LongSupplier clockMillis) {
+        this(store, clockMillis, bound -> java.util.concurrent.ThreadLocalRandom.current().nextInt(bound));
+    }
+
+    Throttle(SlotStore store, LongSupplier clockMillis, IntUnaryOperator random) {
+        this.store = store;
+        this.clockMillis = clockMillis;
+        this.random = random;
+    }
+
+    /** Claims one slot in each enabled bucket, all or nothing, without a budget. */
     public Decision acquire(List<Bucket> buckets) {
+        return acquire(buckets, null);
+    }
+
+    /** Claims one slot in each enabled bucket, all or nothing; new tracked buckets need a ticket of {@code budget}. */
+    public Decision acquire(List<Bucket> buckets, Budget budget) {
         long now = clockMillis.getAsLong();
+        Optional<Decision.Denied> blocked = blocked(buckets, now);
+        if (blocked.isPresent()) {
+            return blocked.get();
+        }
+        List<Decision.Held> held = new ArrayList<>(buckets.size());
+        for (Bucket requested : buckets) {
+            if (!requested.limit().enabled()) {
+                continue;
+            }
+            Bucket bucket = requested;
+            OptionalLong hint = store.read(bucket.hint());
+            if (hint.isEmpty() && bucket.tracked() && !ticket(budget)) {
+                bucket = bucket.overflow();
+                hint = store.read(bucket.hint());
+                OptionalLong overflowBlock = store.read(bucket.blockMarker());
+                if (overflowBlock.isPresent() && overflowBlock.getAsLong() > now) {
+                    held.forEach(this::giveBack);
+                    return new Decision.Denied(bucket, secondsUntil(overflowBlock.getAsLong(), now));
+                }
+            }
+            int start = hint.isPresent() ? (int) Math.floorMod(hint.getAsLong(), (long) bucket.limit().max()) : 0;
+            int index = claimFreeSlot(bucket, start);
+            if (index < 0) {
+                held.forEach(this::giveBack);
+                return deny(bucket, start, now);
+            }
+            held.add(new Decision.Held(bucket, index));
+        }
+        // Numbers only once every claim succeeded; a store may write them when the request commits.
+        for (Decision.Held h : held) {
+            int window = h.bucket().limit().windowSeconds();
+            store.write(h.bucket().stamp(h.index()), window, now + window * 1000L);
+            store.write(h.bucket().hint(), window, h.index() + 1L);
+        }
+        return new Decision.Allowed(held);
+    }
+
+    /** The first bucket whose block marker still holds, without claiming anything: one lookup per bucket. */
+    public Optional<Decision.Denied> blocked(List<Bucket> buckets) {
+        return blocked(buckets, clockMillis.getAsLong());
+    }
+
+    private Optional<Decision.Denied> blocked(List<Bucket> buckets, long now) {
         for (Bucket bucket : buckets) {
             if (bucket.limit().enabled()) {
-                OptionalLong blockedUntil = store.expiry(bucket.blockMarker());
+                OptionalLong blockedUntil = store.read(bucket.blockMarker());
                 if (blockedUntil.isPresent() && blockedUntil.getAsLong() > now) {
-                    return new Decision.Denied(bucket, secondsUntil(blockedUntil.getAsLong(), now));
+                    return Optional.of(new Decision.Denied(bucket, secondsUntil(blockedUntil.getAsLong(), now)));
                 }
             }
         }
-        List<Decision.Held> held = new ArrayList<>(buckets.size());
-        for (Bucket bucket : buckets) {
-            if (!bucket.limit().enabled()) {
-                continue;
-            }
-            String slot = claimFreeSlot(bucket);
-            if (slot == null) {
-                held.forEach(h -> store.delete(h.slotKey()));
-                return deny(bucket, now);
-            }
-            held.add(new Decision.Held(bucket, slot));
+        return Optional.empty();
+    }
+
+    /** Blocks {@code bucket} for {@code seconds}, as a refusal of another key of the same account did. */
+    public void block(Bucket bucket, long seconds) {
+        if (bucket.limit().enabled() && seconds > 0) {
+            store.write(bucket.blockMarker(), (int) seconds, clockMillis.getAsLong() + seconds * 1000L);
         }
-        // Stamps only once every claim succeeded: a store may write stamps when the request
-        // commits, and a stamp must not bring back a slot that was handed back above.
-        for (Decision.Held h : held) {
-            int window = h.bucket().limit().windowSeconds();
-            store.stamp(h.slotKey(), window, now + window * 1000L);
-        }
-        return new Decision.Allowed(held);
     }
 
     /**
@@ -62,14 +122,19 @@ public final class Throttle {
      * this runs after the request's transaction, so the slots' stamps are written before.
      */
     public void release(Decision.Allowed allowed) {
-        allowed.held().forEach(h -> store.delete(h.slotKey()));
+        allowed.held().forEach(this::giveBack);
     }
 
-    /** Forgets every counted attempt and the block of {@code bucket}. */
+    /** Forgets every counted attempt and the block of {@code bucket}; two lookups when there is nothing to forget. */
     public void reset(Bucket bucket) {
+        if (store.read(bucket.hint()).isEmpty() && store.read(bucket.blockMarker()).isEmpty()) {
+            return;
+        }
         for (int i = 0; i < bucket.limit().max(); i++) {
             store.delete(bucket.slot(i));
+            store.delete(bucket.stamp(i));
         }
+        store.delete(bucket.hint());
         store.delete(bucket.blockMarker());
     }
 
@@ -80,6 +145,7 @@ public final class Throttle {
         }
     }
 
+    /** Reads every slot: for the admin API, never on a login. */
     public Usage usage(Bucket bucket) {
         long now = clockMillis.getAsLong();
         int counted = 0;
@@ -88,45 +154,53 @@ public final class Throttle {
                 counted++;
             }
         }
-        OptionalLong blockedUntil = store.expiry(bucket.blockMarker());
+        OptionalLong blockedUntil = store.read(bucket.blockMarker());
         long retryAfter = blockedUntil.isPresent() && blockedUntil.getAsLong() > now
                 ? secondsUntil(blockedUntil.getAsLong(), now) : 0;
         return new Usage(bucket, counted, retryAfter);
     }
 
-    private String claimFreeSlot(Bucket bucket) {
-        int window = bucket.limit().windowSeconds();
-        for (int i = 0; i < bucket.limit().max(); i++) {
-            String slot = bucket.slot(i);
-            if (store.claim(slot, window)) {
-                return slot;
-            }
-        }
-        return null;
+    private void giveBack(Decision.Held held) {
+        store.delete(held.bucket().slot(held.index()));
+        store.delete(held.bucket().stamp(held.index()));
     }
 
-    private Decision.Denied deny(Bucket bucket, long now) {
-        // The bucket is full: it frees up when its oldest slot expires. A slot whose stamp has
-        // not landed yet (its attempt is still running) counts as a full window from now.
-        // A slot without a stamp belongs to an attempt still running: it may succeed and free its slot in a
-        // moment, so such a denial says "retry in 1 s" and sets no block (parallel correct logins must not
-        // lock a user out for a whole window).
-        long window = bucket.limit().windowSeconds() * 1000L;
-        long freeAt = Long.MAX_VALUE;
-        boolean inFlight = false;
-        for (int i = 0; i < bucket.limit().max(); i++) {
-            OptionalLong expiry = store.expiry(bucket.slot(i));
-            if (expiry.isEmpty()) {
-                inFlight = true;
-            } else {
-                freeAt = Math.min(freeAt, Math.min(expiry.getAsLong(), now + window));
+    /** A ticket of the budget, tried at a few random places; true when there is no budget. */
+    private boolean ticket(Budget budget) {
+        if (budget == null || budget.max() <= 0) {
+            return true;
+        }
+        for (int i = 0; i < BUDGET_PROBES; i++) {
+            if (store.claim(budget.key() + '#' + random.applyAsInt(budget.max()), budget.windowSeconds())) {
+                return true;
             }
         }
-        if (inFlight) {
-            return new Decision.Denied(bucket, 1);
+        return false;
+    }
+
+    /** Walks the ring from the hint; the first create that succeeds wins the slot. */
+    private int claimFreeSlot(Bucket bucket, int start) {
+        int max = bucket.limit().max();
+        int window = bucket.limit().windowSeconds();
+        for (int i = 0; i < max; i++) {
+            int index = (start + i) % max;
+            if (store.claim(bucket.slot(index), window)) {
+                return index;
+            }
         }
-        long retryAfter = secondsUntil(freeAt, now);
-        store.stamp(bucket.blockMarker(), (int) retryAfter, now + retryAfter * 1000L);
+        return -1;
+    }
+
+    private Decision.Denied deny(Bucket bucket, int oldest, long now) {
+        // Every slot is taken. The ring's oldest slot is where the hint points; it frees up at its
+        // stamp. A slot without a stamp belongs to an attempt still running, which may succeed and
+        // give its slot back in a moment: such a refusal says "retry in 1 s" and blocks for 1 s only,
+        // so parallel correct logins cannot lock a user out for a whole window.
+        OptionalLong expiry = store.read(bucket.stamp(oldest));
+        long retryAfter = expiry.isEmpty()
+                ? 1
+                : secondsUntil(Math.min(expiry.getAsLong(), now + bucket.limit().windowSeconds() * 1000L), now);
+        store.write(bucket.blockMarker(), (int) retryAfter, now + retryAfter * 1000L);
         return new Decision.Denied(bucket, retryAfter);
     }
 

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 
 /**
  * What the admin API shows and clears: the counters of one username and/or client address,
@@ -17,7 +18,9 @@ import org.keycloak.models.RealmModel;
  */
 public final class ThrottleAdmin {
 
-    private static final Set<String> LOGIN_PROVIDERS = Set.of(GuardedPasswordFormFactory.PROVIDER_ID, GuardedDirectGrantFactory.PROVIDER_ID);
+    private static final Set<String> LOGIN_PROVIDERS = Set.of(GuardedPasswordFormFactory.PROVIDER_ID, GuardedDirectGrantFactory.PROVIDER_ID,
+            GuardedPasswordOnlyFormFactory.PROVIDER_ID, GuardedIdpPasswordFormFactory.PROVIDER_ID, GuardedOtpFormFactory.PROVIDER_ID,
+            GuardedDirectGrantOtpFactory.PROVIDER_ID);
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -33,19 +36,38 @@ public final class ThrottleAdmin {
         this.limits = configuredLimits(realm);
     }
 
-    /** The buckets of a username and/or address; null means "not given". */
-    private List<Bucket> buckets(String username, ClientAddress client) {
+    /**
+     * The buckets of a username and/or address; null means "not given". A username is resolved as the
+     * login form resolves it; besides the account's own counters this covers the refusal markers that
+     * the login form keeps per spelling (the name given, and the account's username and email).
+     */
+    private List<Bucket> buckets(String username, ClientAddress client, boolean withSpellings) {
         List<Bucket> buckets = new ArrayList<>();
-        String account = username == null ? null : LoginGuard.accountKey(session, realm, username);
+        List<String> accounts = new ArrayList<>();
+        if (username != null && !withSpellings) {
+            accounts.add(LoginGuard.accountKey(session, realm, username));
+        } else if (username != null) {
+            String lookup = LoginGuard.formLookup(username);
+            String account = LoginGuard.accountKey(session, realm, username);
+            accounts.add(account);
+            accounts.add(ThrottleKeys.nameOf(lookup));
+            UserModel user = ThrottleKeys.isName(account) ? null : session.users().getUserById(realm, account.substring(3));
+            if (user != null) {
+                LoginGuard.names(user).forEach(name -> accounts.add(ThrottleKeys.nameOf(name)));
+            }
+        }
+        List<String> distinct = accounts.stream().distinct().toList();
         if (client != null) {
             buckets.add(keys.ip(limits.get(LimitKind.IP), client));
+            if (client.ipv6()) {
+                buckets.add(keys.network(limits.get(LimitKind.IP6_56), client, 56));
+                buckets.add(keys.network(limits.get(LimitKind.IP6_48), client, 48));
+            }
             buckets.add(keys.ip(limits.get(LimitKind.RESET_IP), client));
             buckets.add(keys.ip(limits.get(LimitKind.SIGNUP_IP), client));
+            distinct.forEach(account -> buckets.add(keys.userAndIp(limits.get(LimitKind.USER_IP), account, client)));
         }
-        if (account != null && client != null) {
-            buckets.add(keys.userAndIp(limits.get(LimitKind.USER_IP), account, client));
-        }
-        if (account != null) {
+        for (String account : distinct) {
             buckets.add(keys.account(limits.get(LimitKind.ACCOUNT), account));
             buckets.add(keys.account(limits.get(LimitKind.RESET_ACCOUNT), account));
         }
@@ -54,7 +76,7 @@ public final class ThrottleAdmin {
 
     public List<Map<String, Object>> list(String username, ClientAddress client) {
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (Bucket bucket : buckets(username, client)) {
+        for (Bucket bucket : buckets(username, client, false)) {
             Throttle.Usage usage = throttle.usage(bucket);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("limit", bucket.limit().kind().id());
@@ -71,9 +93,9 @@ public final class ThrottleAdmin {
     /** Clears every counter and block of the username and/or address; returns the limits that held something. */
     public List<String> clear(String username, ClientAddress client) {
         List<String> cleared = new ArrayList<>();
-        for (Bucket bucket : buckets(username, client)) {
+        for (Bucket bucket : buckets(username, client, true)) {
             Throttle.Usage usage = throttle.usage(bucket);
-            if (usage.counted() > 0 || usage.blocked()) {
+            if ((usage.counted() > 0 || usage.blocked()) && !cleared.contains(bucket.limit().kind().id())) {
                 cleared.add(bucket.limit().kind().id());
             }
             throttle.reset(bucket);

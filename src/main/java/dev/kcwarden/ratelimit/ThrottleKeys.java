@@ -22,33 +22,62 @@ public final class ThrottleKeys {
         this.realmId = realmId;
     }
 
-    /** The account part of a key: the user id when the account exists, else the normalized name typed. */
-    public static String accountOf(String userId, String typedName) {
-        return userId != null ? "id:" + userId : "name:" + normalizeName(typedName);
+    /** The account part of a key: the user id when the account exists, else the name as Keycloak looks it up. */
+    public static String accountOf(String userId, String lookupName) {
+        return userId != null ? "id:" + userId : nameOf(lookupName);
     }
 
-    /** Keycloak matches usernames and emails without case, so the limiter does too. */
-    public static String normalizeName(String typed) {
-        return typed == null ? "" : typed.strip().toLowerCase(Locale.ROOT);
+    /**
+     * The account part of a key for a name as Keycloak looks it up (already trimmed the way the flow
+     * trims). Keycloak compares usernames and emails without case, so the key does too; nothing
+     * else is removed, since a name Keycloak would not find cannot log in either.
+     */
+    public static String nameOf(String lookupName) {
+        return "name:" + (lookupName == null ? "" : lookupName.toLowerCase(Locale.ROOT));
     }
 
+    static boolean isName(String account) {
+        return account.startsWith("name:");
+    }
+
+    /** The per-address counter: the IPv4 address or the IPv6 /64. */
     public Bucket ip(Limit limit, ClientAddress client) {
-        return bucket(limit, client.limitKey());
+        return tracked(limit, client.limitKey());
+    }
+
+    /** A wider IPv6 network around the client, such as its /48. */
+    public Bucket network(Limit limit, ClientAddress client, int bits) {
+        return tracked(limit, client.network(bits));
     }
 
     public Bucket userAndIp(Limit limit, String account, ClientAddress client) {
-        return bucket(limit, account + '\n' + client.limitKey());
+        return tracked(limit, account + '\n' + client.limitKey());
     }
 
+    /** An account's counter; tracked against the budget only when no account has the name. */
     public Bucket account(Limit limit, String account) {
-        return bucket(limit, account);
+        return isName(account) ? tracked(limit, account) : new Bucket(limit, key(limit.kind(), account));
     }
 
-    private Bucket bucket(Limit limit, String material) {
-        return new Bucket(limit, PREFIX + limit.kind().id() + ':' + hash(realmId + '\n' + material));
+    /** Where the realm's budget of tracked keys keeps its tickets. */
+    public Throttle.Budget budget(Limit limit) {
+        return new Throttle.Budget(key(LimitKind.TRACKED_KEYS, "budget"), limit.max(), limit.windowSeconds());
     }
 
-    private static String hash(String material) {
+    /** A login from this address succeeded for the account with this name (for the known-client exemption). */
+    public String knownClient(String account, ClientAddress client) {
+        return PREFIX + "known:" + hash(realmId + '\n' + account + '\n' + client.limitKey());
+    }
+
+    private Bucket tracked(Limit limit, String material) {
+        return new Bucket(limit, key(limit.kind(), material), key(limit.kind(), "overflow"));
+    }
+
+    private String key(LimitKind kind, String material) {
+        return PREFIX + kind.id() + ':' + hash(realmId + '\n' + material);
+    }
+
+    static String hash(String material) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8));
             return B64.encodeToString(java.util.Arrays.copyOf(digest, 18));

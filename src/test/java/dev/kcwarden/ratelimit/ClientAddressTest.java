@@ -27,6 +27,24 @@ class ClientAddressTest {
     }
 
     @Test
+    @DisplayName("IPv6 networks /56 and /48 around a client, for the wider login limits")
+    void ipv6Tiers() {
+        ClientAddress a = ClientAddress.parse("2001:db8:1:2ff:aaaa::1").orElseThrow();
+        assertThat(a.ipv6()).isTrue();
+        assertThat(a.network(56)).isEqualTo("2001:db8:1:200::/56");
+        assertThat(a.network(48)).isEqualTo("2001:db8:1::/48");
+        ClientAddress sameSlash48 = ClientAddress.parse("2001:db8:1:ffff::9").orElseThrow();
+        assertThat(sameSlash48.network(48)).isEqualTo(a.network(48));
+        assertThat(sameSlash48.network(56)).isNotEqualTo(a.network(56));
+        assertThat(sameSlash48.limitKey()).isNotEqualTo(a.limitKey());
+        ClientAddress loopback = ClientAddress.parse("::1").orElseThrow();
+        assertThat(loopback.limitKey()).isEqualTo("0::/64");
+        ClientAddress v4 = ClientAddress.parse("192.0.2.10").orElseThrow();
+        assertThat(v4.ipv6()).isFalse();
+        assertThat(v4.network(48)).isEqualTo("192.0.2.10");
+    }
+
+    @Test
     void namesAndGarbageAreRejectedWithoutLookup() {
         assertThat(ClientAddress.parse("example.com")).isEmpty();
         assertThat(ClientAddress.parse("1.2.3")).isEmpty();

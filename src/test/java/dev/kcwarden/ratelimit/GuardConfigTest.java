@@ -46,7 +46,7 @@ class GuardConfigTest {
 
     @Test
     void everyPropertyHasADefaultAndHelp() {
-        assertThat(GuardConfig.properties(GuardConfig.LOGIN)).hasSize(7).allSatisfy(p -> {
+        assertThat(GuardConfig.properties(GuardConfig.LOGIN)).hasSize(15).allSatisfy(p -> {
             assertThat(p.getHelpText()).isNotBlank();
             assertThat(p.getDefaultValue()).isNotNull();
         });

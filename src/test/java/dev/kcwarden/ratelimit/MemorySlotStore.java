@@ -12,6 +12,7 @@ final class MemorySlotStore implements SlotStore {
     }
 
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong operations = new java.util.concurrent.atomic.AtomicLong();
     private final LongSupplier clock;
 
     MemorySlotStore(LongSupplier clock) {
@@ -20,6 +21,7 @@ final class MemorySlotStore implements SlotStore {
 
     @Override
     public boolean claim(String key, int lifespanSeconds) {
+        operations.incrementAndGet();
         AtomicBoolean created = new AtomicBoolean();
         long now = clock.getAsLong();
         entries.compute(key, (k, old) -> {
@@ -34,23 +36,32 @@ final class MemorySlotStore implements SlotStore {
 
     @Override
     public boolean exists(String key) {
+        operations.incrementAndGet();
         return live(key) != null;
     }
 
     @Override
     public void delete(String key) {
+        operations.incrementAndGet();
         entries.remove(key);
     }
 
     @Override
-    public void stamp(String key, int lifespanSeconds, long expiresAtMillis) {
-        entries.put(key, new Entry(clock.getAsLong() + lifespanSeconds * 1000L, expiresAtMillis));
+    public void write(String key, int lifespanSeconds, long value) {
+        operations.incrementAndGet();
+        entries.put(key, new Entry(clock.getAsLong() + lifespanSeconds * 1000L, value));
     }
 
     @Override
-    public OptionalLong expiry(String key) {
+    public OptionalLong read(String key) {
+        operations.incrementAndGet();
         Entry entry = live(key);
         return entry == null || entry.stamp == null ? OptionalLong.empty() : OptionalLong.of(entry.stamp);
+    }
+
+    /** Store calls so far: what a decision costs in cache operations on the server. */
+    long operations() {
+        return operations.get();
     }
 
     int size() {

@@ -1,16 +1,16 @@
-package dev.kcwarden.audit;
+package dev.kcwarden;
 
 import java.security.GeneralSecurityException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** HMAC-SHA256 over the concatenation of some parts: the one primitive of the chain, the hashed usernames and the webhook signature. */
-final class Hmac {
+/** HMAC-SHA256 over the concatenation of some parts: the one primitive of the audit chain, the hashed usernames, the webhook signature and the known-device cookie. */
+public final class Hmac {
 
     private Hmac() {
     }
 
-    static byte[] sha256(byte[] key, byte[]... parts) {
+    public static byte[] sha256(byte[] key, byte[]... parts) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));

@@ -1,0 +1,110 @@
+package dev.kcwarden.ratelimit;
+
+import dev.kcwarden.Hmac;
+import jakarta.ws.rs.core.Cookie;
+import jakarta.ws.rs.core.NewCookie;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.crypto.SecretKey;
+import org.keycloak.crypto.Algorithm;
+import org.keycloak.crypto.KeyUse;
+import org.keycloak.crypto.KeyWrapper;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+
+/**
+ * The browser that logged in to an account before: a signed, HttpOnly cookie that names the
+ * account (its id and keyed hashes of its username and email) and when the claim ends. It is
+ * signed with the realm's own HMAC key, so a rotation of the realm keys forgets every device.
+ * A stranger cannot make one for somebody else's account, and one made for the stranger's own
+ * account tells nothing about other names.
+ */
+final class KnownDevice {
+
+    static final String COOKIE = "WARDEN_KNOWN_DEVICE";
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+    private static final int MAX_COOKIE = 400;
+
+    /** What a valid cookie says: the account and the names (as {@link #nameTag}) it was issued for. */
+    record Claim(String userId, Set<String> nameTags) {
+    }
+
+    private KnownDevice() {
+    }
+
+    /** A short keyed tag of a name as Keycloak looks it up, so the cookie carries no username in clear. */
+    static String nameTag(RealmModel realm, String lookupName) {
+        return ThrottleKeys.hash("device\n" + realm.getId() + '\n' + ThrottleKeys.nameOf(lookupName)).substring(0, 12);
+    }
+
+    /** The claim of this request's cookie, if it carries one that the realm signed and that has not ended. */
+    static Optional<Claim> read(KeycloakSession session, RealmModel realm, long nowSeconds) {
+        Cookie cookie = session.getContext().getRequestHeaders().getCookies().get(COOKIE);
+        if (cookie == null || cookie.getValue() == null || cookie.getValue().length() > MAX_COOKIE) {
+            return Optional.empty();
+        }
+        String[] parts = cookie.getValue().split("\\.", -1);
+        if (parts.length != 4) {
+            return Optional.empty();
+        }
+        String body = parts[0] + '.' + parts[1] + '.' + parts[2];
+        byte[] mac;
+        long expires;
+        String userId;
+        try {
+            mac = B64D.decode(parts[3]);
+            expires = Long.parseLong(parts[2]);
+            userId = new String(B64D.decode(parts[0]), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (expires <= nowSeconds) {
+            return Optional.empty();
+        }
+        boolean signed = keys(session, realm).stream()
+                .anyMatch(key -> MessageDigest.isEqual(sign(key, realm, body), mac));
+        return signed ? Optional.of(new Claim(userId, Set.of(parts[1].split(",")))) : Optional.empty();
+    }
+
+    /** Sets the cookie for {@code user} on this response; no cookie when the realm has no HMAC key. */
+    static void issue(KeycloakSession session, RealmModel realm, UserModel user, int days, long nowSeconds) {
+        KeyWrapper active = session.keys().getActiveKey(realm, KeyUse.SIG, Algorithm.HS512);
+        if (active == null || active.getSecretKey() == null) {
+            return;
+        }
+        StringBuilder tags = new StringBuilder(nameTag(realm, user.getUsername()));
+        if (user.getEmail() != null && !user.getEmail().isBlank()) {
+            tags.append(',').append(nameTag(realm, user.getEmail()));
+        }
+        long maxAge = days * 86_400L;
+        String body = B64.encodeToString(user.getId().getBytes(StandardCharsets.UTF_8)) + '.' + tags + '.' + (nowSeconds + maxAge);
+        String value = body + '.' + B64.encodeToString(sign(active.getSecretKey(), realm, body));
+        boolean https = "https".equalsIgnoreCase(session.getContext().getUri().getBaseUri().getScheme());
+        session.getContext().getHttpResponse().setCookieIfAbsent(new NewCookie.Builder(COOKIE)
+                .value(value)
+                .path("/realms/" + realm.getName() + "/")
+                .maxAge((int) maxAge)
+                .httpOnly(true)
+                .secure(https)
+                .sameSite(NewCookie.SameSite.LAX)
+                .build());
+    }
+
+    private static List<SecretKey> keys(KeycloakSession session, RealmModel realm) {
+        return session.keys().getKeysStream(realm, KeyUse.SIG, Algorithm.HS512)
+                .map(KeyWrapper::getSecretKey)
+                .filter(java.util.Objects::nonNull)
+                .map(SecretKey.class::cast)
+                .toList();
+    }
+
+    private static byte[] sign(java.security.Key key, RealmModel realm, String body) {
+        return Hmac.sha256(key.getEncoded(), ("warden-device\n" + realm.getId() + '\n' + body).getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,58 @@
+package dev.kcwarden.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("One account key per typed name: exactly the string Keycloak looks up, without case")
+class AccountNameTest {
+
+    /** Every spelling the login and reset forms turn into "demo" before their lookup. */
+    static List<String> formSpellingsOfDemo() {
+        List<String> spellings = new ArrayList<>();
+        for (char c = 0; c <= 0x20; c++) {
+            spellings.add(c + "demo");
+            spellings.add("demo" + c);
+            spellings.add(c + "demo" + c);
+        }
+        spellings.add("DeMo");
+        spellings.add("demo\u0001\u0003");
+        spellings.add("\t\u0002 demo \u001f");
+        return spellings;
+    }
+
+    @Test
+    @DisplayName("control characters and spaces at either end are trimmed as Keycloak's form trims them")
+    void formSpellingsMeetOneKey() {
+        for (String spelling : formSpellingsOfDemo()) {
+            assertThat(ThrottleKeys.nameOf(LoginGuard.formLookup(spelling)))
+                    .as("spelling %s", spelling.chars().mapToObj(Integer::toHexString).toList())
+                    .isEqualTo(ThrottleKeys.nameOf("demo"));
+        }
+    }
+
+    @Test
+    @DisplayName("what Keycloak does not trim stays: NBSP, full-width letters, a control character inside")
+    void otherSpellingsStayDistinct() {
+        for (String spelling : List.of("demo\u00a0", "\u00a0demo", "ｄｅｍｏ", "de\u0001mo")) {
+            assertThat(ThrottleKeys.nameOf(LoginGuard.formLookup(spelling))).isNotEqualTo(ThrottleKeys.nameOf("demo"));
+        }
+    }
+
+    @Test
+    @DisplayName("the direct grant looks a name up as sent, so the guard keeps it as sent")
+    void directGrantKeepsTheName() {
+        assertThat(ThrottleKeys.nameOf("demo\u0001")).isNotEqualTo(ThrottleKeys.nameOf("demo"));
+        assertThat(ThrottleKeys.nameOf("DEMO")).isEqualTo(ThrottleKeys.nameOf("demo"));
+    }
+
+    @Test
+    @DisplayName("an account's key is its id, whatever name found it")
+    void accountKeyIsTheId() {
+        assertThat(ThrottleKeys.accountOf("u-1", "demo")).isEqualTo(ThrottleKeys.accountOf("u-1", "demo@example.com"));
+        assertThat(ThrottleKeys.accountOf(null, "demo")).isEqualTo(ThrottleKeys.nameOf("demo"));
+    }
+}
