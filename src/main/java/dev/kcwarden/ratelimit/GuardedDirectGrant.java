@@ -21,12 +21,15 @@ final class GuardedDirectGrant implements Authenticator {
 
     @Override
     public void authenticate(AuthenticationFlowContext context) {
-        // Keycloak's direct grant looks the username up exactly as sent, untrimmed: so does the guard.
-        String typedName = context.getHttpRequest().getDecodedFormParameters().getFirst(AuthenticationManager.FORM_USERNAME);
-        if (typedName == null) {
+        String sent = context.getHttpRequest().getDecodedFormParameters().getFirst(AuthenticationManager.FORM_USERNAME);
+        if (sent == null) {
             username.authenticate(context); // Keycloak's own "Missing parameter: username"
             return;
         }
+        // Keycloak 26.7 finds 'demo\u0001' and '\tdemo' for the account demo here too (measured in
+        // LoginGuardBypassIT): the guard trims as the forms do. Where a release looks a name up untrimmed,
+        // counting the trimmed name is only stricter.
+        String typedName = LoginGuard.formLookup(sent);
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.DIRECT_GRANT);
         Decision decision = guard.beginLogin(typedName);
         if (decision instanceof Decision.Denied denied) {

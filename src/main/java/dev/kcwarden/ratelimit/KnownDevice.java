@@ -69,7 +69,7 @@ final class KnownDevice {
         }
         boolean signed = keys(session, realm).stream()
                 .anyMatch(key -> MessageDigest.isEqual(sign(key, realm, body), mac));
-        return signed ? Optional.of(new Claim(userId, Set.of(parts[1].split(",")))) : Optional.empty();
+        return signed ? Optional.of(new Claim(userId, Set.of(parts[1].split("~")))) : Optional.empty();
     }
 
     /** Sets the cookie for {@code user} on this response; no cookie when the realm has no HMAC key. */
@@ -80,7 +80,7 @@ final class KnownDevice {
         }
         StringBuilder tags = new StringBuilder(nameTag(realm, user.getUsername()));
         if (user.getEmail() != null && !user.getEmail().isBlank()) {
-            tags.append(',').append(nameTag(realm, user.getEmail()));
+            tags.append('~').append(nameTag(realm, user.getEmail()));
         }
         long maxAge = days * 86_400L;
         String body = B64.encodeToString(user.getId().getBytes(StandardCharsets.UTF_8)) + '.' + tags + '.' + (nowSeconds + maxAge);

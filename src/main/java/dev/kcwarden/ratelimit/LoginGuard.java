@@ -168,31 +168,34 @@ public final class LoginGuard {
     /**
      * The credential was right: this attempt stops counting. When it completed the login (no
      * one-time code is still to come), the user's failures from this address are forgiven and this
-     * client is remembered as known. Runs after the request's transaction, once the slots are stamped.
+     * client is remembered as known.
      */
     public void credentialAccepted(Decision.Allowed allowed, UserModel user, boolean loginComplete) {
-        List<Bucket> forgiven = new ArrayList<>(3);
-        if (loginComplete && user != null) {
-            Limit userIp = config.limit(LimitKind.USER_IP);
-            forgiven.add(keys.userAndIp(userIp, ThrottleKeys.accountOf(user.getId(), user.getUsername()), client));
-            for (String name : names(user)) {
-                forgiven.add(keys.userAndIp(userIp, ThrottleKeys.nameOf(name), client));
-            }
-            remember(user);
+        // Given back at once: a code checked later in this same request (the direct grant sends both)
+        // must not find the password's slot still taken. Stamps live under keys of their own, so this
+        // request's late writes cannot bring the slots back.
+        throttle.release(allowed);
+        if (!loginComplete || user == null) {
+            return;
         }
-        Runnable release = () -> {
-            throttle.release(allowed);
-            forgiven.forEach(throttle::reset);
-        };
+        List<Bucket> forgiven = new ArrayList<>(3);
+        Limit userIp = config.limit(LimitKind.USER_IP);
+        forgiven.add(keys.userAndIp(userIp, ThrottleKeys.accountOf(user.getId(), user.getUsername()), client));
+        for (String name : names(user)) {
+            forgiven.add(keys.userAndIp(userIp, ThrottleKeys.nameOf(name), client));
+        }
+        remember(user);
+        // Forgiven after the transaction, once this request's own stamps and hints are written.
+        Runnable forgive = () -> forgiven.forEach(throttle::reset);
         session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
             @Override
             protected void commitImpl() {
-                release.run();
+                forgive.run();
             }
 
             @Override
             protected void rollbackImpl() {
-                release.run();
+                forgive.run();
             }
         });
     }

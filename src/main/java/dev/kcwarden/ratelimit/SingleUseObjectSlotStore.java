@@ -1,6 +1,8 @@
 package dev.kcwarden.ratelimit;
 
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.OptionalLong;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.SingleUseObjectProvider;
@@ -14,9 +16,14 @@ final class SingleUseObjectSlotStore implements SlotStore {
 
     private static final String VALUE = "n";
 
+    /** Session attribute: the keys this request's transaction already writes. */
+    private static final String WRITTEN = "warden.rl.written";
+
+    private final KeycloakSession session;
     private final SingleUseObjectProvider store;
 
     SingleUseObjectSlotStore(KeycloakSession session) {
+        this.session = session;
         this.store = session.singleUseObjects();
     }
 
@@ -37,7 +44,18 @@ final class SingleUseObjectSlotStore implements SlotStore {
 
     @Override
     public void write(String key, int lifespanSeconds, long value) {
-        // Written when the request's transaction commits (Keycloak's put is transactional).
+        // Written when the request's transaction commits (Keycloak's put is transactional), and Keycloak's
+        // transaction takes one write per key: when two checks of one request (the direct grant's password
+        // and code) write the same hint or marker, the first write stands.
+        @SuppressWarnings("unchecked")
+        Set<String> written = (Set<String>) session.getAttribute(WRITTEN);
+        if (written == null) {
+            written = new HashSet<>();
+            session.setAttribute(WRITTEN, written);
+        }
+        if (!written.add(key)) {
+            return;
+        }
         store.put(key, lifespanSeconds, Map.of(VALUE, Long.toString(value)));
     }
 

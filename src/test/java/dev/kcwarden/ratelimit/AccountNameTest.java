@@ -43,8 +43,8 @@ class AccountNameTest {
     }
 
     @Test
-    @DisplayName("the direct grant looks a name up as sent, so the guard keeps it as sent")
-    void directGrantKeepsTheName() {
+    @DisplayName("the key itself trims nothing: trimming is the lookup's, and only case is folded")
+    void keyTrimsNothing() {
         assertThat(ThrottleKeys.nameOf("demo\u0001")).isNotEqualTo(ThrottleKeys.nameOf("demo"));
         assertThat(ThrottleKeys.nameOf("DEMO")).isEqualTo(ThrottleKeys.nameOf("demo"));
     }

@@ -33,6 +33,26 @@ public final class LoopbackClient {
         return sourceAddress;
     }
 
+    /** The same browser (its cookies) connecting from another address, as a laptop on another network. */
+    public LoopbackClient from(String otherAddress) {
+        LoopbackClient moved = new LoopbackClient(otherAddress);
+        moved.cookies.putAll(cookies);
+        return moved;
+    }
+
+    /** Drops every cookie but {@code name}: the login session ends, a long-lived cookie stays. */
+    public void forgetCookiesExcept(String name) {
+        cookies.keySet().removeIf(k -> !k.equals(name));
+    }
+
+    public String cookie(String name) {
+        return cookies.get(name);
+    }
+
+    public void setCookie(String name, String value) {
+        cookies.put(name, value);
+    }
+
     public Http.Reply get(String url, Map<String, String> headers) {
         return send("GET", url, headers, null);
     }
