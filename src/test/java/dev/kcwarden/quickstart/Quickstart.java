@@ -130,12 +130,29 @@ public final class Quickstart {
             throw new QuickstartException("realm '" + realm.name() + "' did not answer within "
                     + READY_TIMEOUT.toMinutes() + " minutes; Keycloak's log is above");
         }
+        guardMasterRealm(adminPassword);
         printBanner(adminPassword);
         try {
             return server.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 130;
+        }
+    }
+
+    /**
+     * The admin console's own login (realm master) gets warden's guard too: an unguarded master realm would
+     * be the one place left where passwords can be guessed without limit.
+     */
+    private void guardMasterRealm(String adminPassword) {
+        try (org.keycloak.admin.client.Keycloak admin = org.keycloak.admin.client.Keycloak.getInstance(
+                "http://localhost:" + port, "master", ADMIN_USER, adminPassword, "admin-cli")) {
+            MasterRealmGuard.apply(admin.realm("master"));
+            System.out.println("keycloak-warden: the master realm's logins (admin console, kcadm.sh) use warden's guarded flows '"
+                    + MasterRealmGuard.BROWSER + "' and '" + MasterRealmGuard.DIRECT_GRANT + "'");
+        } catch (RuntimeException e) {
+            System.out.println("keycloak-warden: WARNING: could not bind warden's flows in the master realm ("
+                    + e.getMessage() + "); its logins are not throttled. See docs/installation.md, 'Guard the master realm'.");
         }
     }
 
