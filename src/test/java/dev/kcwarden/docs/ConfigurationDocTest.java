@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kcwarden.ratelimit.GuardedDirectGrantFactory;
+import dev.kcwarden.ratelimit.GuardedDirectGrantOtpFactory;
+import dev.kcwarden.ratelimit.GuardedIdpPasswordFormFactory;
+import dev.kcwarden.ratelimit.GuardedOtpFormFactory;
+import dev.kcwarden.ratelimit.GuardedPasswordOnlyFormFactory;
 import dev.kcwarden.ratelimit.GuardedPasswordFormFactory;
 import dev.kcwarden.ratelimit.GuardedResetChooseUserFactory;
 import java.io.IOException;
@@ -45,14 +49,15 @@ class ConfigurationDocTest {
     }
 
     /** A row of the login guard table: | `property` | `default` | console label | what counts |. */
-    private static final Pattern PROPERTY_ROW = Pattern.compile("^\\| `(warden\\.[a-z.-]+)` \\| `([^`]*)` \\| ([^|]+) \\|");
+    private static final Pattern PROPERTY_ROW = Pattern.compile("^\\| `(warden\\.[a-z0-9.-]+)` \\| `([^`]*)` \\| ([^|]+) \\|");
 
     @Test
     @DisplayName("every login guard property is documented with its default and console label, and nothing else is")
     void loginGuardTableMatchesProviders() throws IOException {
         Map<String, ProviderConfigProperty> properties = new LinkedHashMap<>();
         for (ConfigurableAuthenticatorFactory factory : List.of(new GuardedPasswordFormFactory(),
-                new GuardedDirectGrantFactory(), new GuardedResetChooseUserFactory())) {
+                new GuardedDirectGrantFactory(), new GuardedResetChooseUserFactory(), new GuardedPasswordOnlyFormFactory(),
+                new GuardedIdpPasswordFormFactory(), new GuardedOtpFormFactory(), new GuardedDirectGrantOtpFactory())) {
             factory.getConfigProperties().forEach(p -> properties.put(p.getName(), p));
         }
         Map<String, String[]> documented = new LinkedHashMap<>();

@@ -50,6 +50,8 @@ public final class ServerCpuBenchmark {
                     .filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false))
                     .findFirst().orElse(server.toHandle());
             AdminRest admin = prepare(adminPassword);
+            refusalTiming();
+            memoryPerKey(jvm);
             run(jvm, admin);
         } finally {
             KeycloakDistribution.stop(server);
@@ -108,6 +110,90 @@ public final class ServerCpuBenchmark {
         System.out.printf("(%d rounds; per round %d wrong-password attempts (new connection and source address each) and %d of each "
                 + "other kind, sequential; throttled and floor over one kept-alive connection unless the column says otherwise)%n",
                 ROUNDS, WRONG_PER_ROUND, THROTTLED_PER_ROUND);
+    }
+
+    /**
+     * Whether a 429 tells if an account exists: the same blocked address asks for an existing and for an
+     * unknown name, interleaved, and the median wall time of each is printed side by side.
+     */
+    private static void refusalTiming() {
+        LoopbackClient from = new LoopbackClient("127.0.0.2");
+        String unknown = "nobody-" + Long.toHexString(new SecureRandom().nextLong());
+        for (String name : List.of(USER, unknown)) {
+            for (int i = 0; i < 5; i++) {
+                from.postForm(TOKEN_URL, Map.of("grant_type", "password", "client_id", "demo-cli", "username", name, "password", "wrong"));
+            }
+        }
+        int samples = 2000;
+        long[] existing = new long[samples];
+        long[] missing = new long[samples];
+        for (int i = 0; i < samples + 200; i++) {
+            long a = timed429(from, USER);
+            long b = timed429(from, unknown);
+            if (i >= 200) { // the first 200 of each warm up
+                existing[i - 200] = a;
+                missing[i - 200] = b;
+            }
+        }
+        java.util.Arrays.sort(existing);
+        java.util.Arrays.sort(missing);
+        System.out.println();
+        System.out.println("| 429 for a blocked name, same address, interleaved | p50 µs | p90 µs |");
+        System.out.println("|---|---|---|");
+        System.out.printf("| existing account | %d | %d |%n", existing[samples / 2] / 1000, existing[samples * 9 / 10] / 1000);
+        System.out.printf("| no such account | %d | %d |%n", missing[samples / 2] / 1000, missing[samples * 9 / 10] / 1000);
+        System.out.printf("(%d of each; p50 difference %+d µs)%n", samples, (missing[samples / 2] - existing[samples / 2]) / 1000);
+    }
+
+    private static long timed429(LoopbackClient from, String name) {
+        long start = System.nanoTime();
+        Http.Reply reply = from.postForm(TOKEN_URL, Map.of("grant_type", "password", "client_id", "demo-cli", "username", name, "password", "wrong"));
+        long took = System.nanoTime() - start;
+        expect(reply, 429);
+        return took;
+    }
+
+    /**
+     * Heap per tracked key on the server: live heap (after a full GC, read with jcmd) before and after
+     * failed logins for made-up names from new addresses, each of which creates counters of its own.
+     */
+    private static void memoryPerKey(ProcessHandle jvm) throws Exception {
+        int attempts = 1500;
+        long before = liveHeap(jvm);
+        for (int i = 0; i < attempts; i++) {
+            LoopbackClient from = new LoopbackClient("127.2." + (i / 250) + "." + (i % 250 + 1));
+            expect(from.postForm(TOKEN_URL, Map.of("grant_type", "password", "client_id", "demo-cli",
+                    "username", "spray-" + i, "password", "wrong")), 400);
+        }
+        long after = liveHeap(jvm);
+        // Each attempt creates 3 counters (address, name and address, name), each a slot, its stamp and the
+        // hint, and takes 3 tickets of the realm's budget: 12 cache entries.
+        double perAttempt = (after - before) / (double) attempts;
+        System.out.println();
+        System.out.println("| memory | bytes |");
+        System.out.println("|---|---|");
+        System.out.printf("| live heap per failed login with a new name from a new address (3 counters, 12 entries) | %.0f |%n", perAttempt);
+        System.out.printf("| per cache entry | %.0f |%n", perAttempt / 12);
+        System.out.printf("(%d attempts; live heap %d -> %d KiB after full GCs)%n", attempts, before / 1024, after / 1024);
+    }
+
+    private static long liveHeap(ProcessHandle jvm) throws Exception {
+        jcmd(jvm, "GC.run");
+        jcmd(jvm, "GC.run");
+        String info = jcmd(jvm, "GC.heap_info");
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        if (!used.find()) {
+            throw new IllegalStateException("no heap figure in jcmd's answer: " + info);
+        }
+        return Long.parseLong(used.group(1)) * 1024;
+    }
+
+    private static String jcmd(ProcessHandle jvm, String command) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(jvm.pid()), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
     }
 
     /** Returns {server CPU ms per attempt, attempts per second}. */
