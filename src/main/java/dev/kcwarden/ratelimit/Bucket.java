@@ -9,6 +9,14 @@ package dev.kcwarden.ratelimit;
  */
 public record Bucket(Limit limit, String key, String overflowKey) {
 
+    /**
+     * What happens to a new counter of a made-up key once the realm's budget is spent: a name no account has
+     * is counted in one shared counter (nobody can log in with it, so sharing locks nobody out); an address
+     * or network is not counted per address until the budget frees up, since a shared address counter would
+     * refuse every new client of the realm. Accounts keep their own counters either way.
+     */
+    static final String NOT_COUNTED = "";
+
     public Bucket(Limit limit, String key) {
         this(limit, key, null);
     }
@@ -16,6 +24,11 @@ public record Bucket(Limit limit, String key, String overflowKey) {
     /** Whether an outsider can create this key at will, so it counts against the realm's budget. */
     boolean tracked() {
         return overflowKey != null;
+    }
+
+    /** Whether the attempt goes uncounted here (rather than shared) when the budget is spent. */
+    boolean uncountedWhenSpent() {
+        return NOT_COUNTED.equals(overflowKey);
     }
 
     /** The shared bucket that counts this one's attempts once the budget is spent. */

@@ -52,13 +52,17 @@ final class ClientAddresses {
         if (elements.isEmpty()) {
             return seen;
         }
-        Optional<ClientAddress> leftMost = ClientAddress.parse(elements.get(0));
-        if (leftMost.isEmpty() || !leftMost.get().address().equals(seen.address())) {
+        Optional<ClientAddress> leftMost = element(elements.get(0));
+        if (leftMost.isEmpty()) {
+            // Keycloak may have read an address out of it that warden cannot tell: all such clients count together.
+            return UNKNOWN;
+        }
+        if (!leftMost.get().address().equals(seen.address())) {
             return seen;
         }
         int stop = Math.max(0, elements.size() - MAX_ELEMENTS);
         for (int i = elements.size() - 1; i >= stop; i--) {
-            Optional<ClientAddress> element = ClientAddress.parse(elements.get(i));
+            Optional<ClientAddress> element = element(elements.get(i));
             if (element.isEmpty()) {
                 // A proxy we trust writes addresses only: this was written by the client.
                 return UNKNOWN;
@@ -68,5 +72,20 @@ final class ClientAddresses {
             }
         }
         return UNKNOWN;
+    }
+
+    /** One X-Forwarded-For element as a proxy may write it: an address, {@code ip:port}, {@code [ipv6]} or {@code [ipv6]:port}. */
+    static Optional<ClientAddress> element(String text) {
+        String value = text;
+        if (value.startsWith("[")) {
+            int close = value.indexOf(']');
+            if (close < 0 || !(close == value.length() - 1 || value.substring(close + 1).matches(":\\d{1,5}"))) {
+                return Optional.empty();
+            }
+            value = value.substring(1, close);
+        } else if (value.matches("\\d{1,3}(\\.\\d{1,3}){3}:\\d{1,5}")) {
+            value = value.substring(0, value.indexOf(':'));
+        }
+        return ClientAddress.parse(value);
     }
 }

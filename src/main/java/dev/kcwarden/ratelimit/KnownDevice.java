@@ -19,7 +19,7 @@ import org.keycloak.models.UserModel;
 
 /**
  * The browser that logged in to an account before: a signed, HttpOnly cookie that names the
- * account (its id and keyed hashes of its username and email) and when the claim ends. It is
+ * account (its id and hashes of its username and email) and when the claim ends. It is
  * signed with the realm's own HMAC key, so a rotation of the realm keys forgets every device.
  * A stranger cannot make one for somebody else's account, and one made for the stranger's own
  * account tells nothing about other names.
@@ -38,9 +38,12 @@ final class KnownDevice {
     private KnownDevice() {
     }
 
-    /** A short keyed tag of a name as Keycloak looks it up, so the cookie carries no username in clear. */
-    static String nameTag(RealmModel realm, String lookupName) {
-        return ThrottleKeys.hash("device\n" + realm.getId() + '\n' + ThrottleKeys.nameOf(lookupName)).substring(0, 12);
+    /**
+     * A short tag of a name as Keycloak looks it up (truncated SHA-256 with the realm id), so the cookie does not
+     * carry the username in clear; it is a hash, not a secret: whoever guesses the name can compute it.
+     */
+    static String nameTag(String realmId, String lookupName) {
+        return ThrottleKeys.hash("device\n" + realmId + '\n' + ThrottleKeys.nameOf(lookupName)).substring(0, 12);
     }
 
     /** The claim of this request's cookie, if it carries one that the realm signed and that has not ended. */
@@ -69,7 +72,7 @@ final class KnownDevice {
         }
         boolean signed = keys(session, realm).stream()
                 .anyMatch(key -> MessageDigest.isEqual(sign(key, realm, body), mac));
-        return signed ? Optional.of(new Claim(userId, Set.of(parts[1].split("~")))) : Optional.empty();
+        return signed ? Optional.of(new Claim(userId, Set.copyOf(java.util.Arrays.asList(parts[1].split("~"))))) : Optional.empty();
     }
 
     /** Sets the cookie for {@code user} on this response; no cookie when the realm has no HMAC key. */
@@ -78,10 +81,8 @@ final class KnownDevice {
         if (active == null || active.getSecretKey() == null) {
             return;
         }
-        StringBuilder tags = new StringBuilder(nameTag(realm, user.getUsername()));
-        if (user.getEmail() != null && !user.getEmail().isBlank()) {
-            tags.append('~').append(nameTag(realm, user.getEmail()));
-        }
+        String tags = LoginGuard.names(user).stream().map(name -> nameTag(realm.getId(), name)).distinct()
+                .collect(java.util.stream.Collectors.joining("~"));
         long maxAge = days * 86_400L;
         String body = B64.encodeToString(user.getId().getBytes(StandardCharsets.UTF_8)) + '.' + tags + '.' + (nowSeconds + maxAge);
         String value = body + '.' + B64.encodeToString(sign(active.getSecretKey(), realm, body));

@@ -143,7 +143,9 @@ public final class LoginGuard {
         List<Bucket> buckets = networkBuckets(LimitKind.RESET_IP);
         if (lookupName != null && !lookupName.isEmpty()) {
             String byName = ThrottleKeys.nameOf(lookupName);
-            Optional<Decision.Denied> blocked = throttle.blocked(List.of(keys.account(config.limit(LimitKind.RESET_ACCOUNT), byName)));
+            List<Bucket> early = new ArrayList<>(buckets);
+            early.add(keys.account(config.limit(LimitKind.RESET_ACCOUNT), byName));
+            Optional<Decision.Denied> blocked = throttle.blocked(early);
             if (blocked.isPresent()) {
                 return blocked.get();
             }
@@ -256,7 +258,7 @@ public final class LoginGuard {
             return false;
         }
         if (channel == Channel.BROWSER) {
-            return device().map(claim -> claim.nameTags().contains(KnownDevice.nameTag(realm, lookupName))).orElse(false);
+            return device().map(claim -> claim.nameTags().contains(KnownDevice.nameTag(realm.getId(), lookupName))).orElse(false);
         }
         return store.exists(keys.knownClient(ThrottleKeys.nameOf(lookupName), client));
     }

@@ -22,8 +22,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Memory: a bucket whose key an outsider can make up (an address, a name no account has)
  * must get one ticket of the realm's {@link Budget} before it is created. When the budget is
- * spent, such attempts are counted in one shared overflow bucket per limit instead, so a spray
- * of made-up names or IPv6 networks cannot make the store grow past the budget.
+ * spent, a made-up name is counted in one shared overflow bucket per limit and a new address is not
+ * counted per address (see {@link Bucket#NOT_COUNTED}), so a spray of made-up names or IPv6 networks
+ * cannot make the store grow past the budget, and cannot lock real users out either.
  */
 public final class Throttle {
 
@@ -68,6 +69,9 @@ public final class Throttle {
             Bucket bucket = requested;
             OptionalLong hint = store.read(bucket.hint());
             if (hint.isEmpty() && bucket.tracked() && !ticket(budget)) {
+                if (bucket.uncountedWhenSpent()) {
+                    continue;
+                }
                 bucket = bucket.overflow();
                 hint = store.read(bucket.hint());
                 OptionalLong overflowBlock = store.read(bucket.blockMarker());

@@ -42,16 +42,21 @@ public final class ThrottleKeys {
 
     /** The per-address counter: the IPv4 address or the IPv6 /64. */
     public Bucket ip(Limit limit, ClientAddress client) {
-        return tracked(limit, client.limitKey());
+        return new Bucket(limit, key(limit.kind(), client.limitKey()), Bucket.NOT_COUNTED);
     }
 
     /** A wider IPv6 network around the client, such as its /48. */
     public Bucket network(Limit limit, ClientAddress client, int bits) {
-        return tracked(limit, client.network(bits));
+        return new Bucket(limit, key(limit.kind(), client.network(bits)), Bucket.NOT_COUNTED);
     }
 
+    /**
+     * A name no account has and an address: tracked against the budget. An account and an address: not
+     * tracked, since the account's own cap bounds how many addresses can fail for it within its window.
+     */
     public Bucket userAndIp(Limit limit, String account, ClientAddress client) {
-        return tracked(limit, account + '\n' + client.limitKey());
+        String material = account + '\n' + client.limitKey();
+        return isName(account) ? tracked(limit, material) : new Bucket(limit, key(limit.kind(), material));
     }
 
     /** An account's counter; tracked against the budget only when no account has the name. */

@@ -43,6 +43,17 @@ class ForwardedForTest {
     }
 
     @Test
+    @DisplayName("a left-most element with a port or brackets (which Keycloak strips) gains nothing")
+    void portsAndBrackets() {
+        assertThat(client("203.0.113.77", "203.0.113.77:1, 203.0.113.5")).isEqualTo("203.0.113.5");
+        assertThat(client("2001:db8:0:0:0:0:0:1", "[2001:db8::1]:443, 203.0.113.5")).isEqualTo("203.0.113.5");
+        assertThat(client("2001:db8:0:0:0:0:0:1", "[2001:db8::1], 203.0.113.5")).isEqualTo("203.0.113.5");
+        assertThat(client("203.0.113.5", "203.0.113.5")).isEqualTo("203.0.113.5");
+        assertThat(client("6.6.6.6", "unknown, 203.0.113.5")).as("unreadable left-most: the shared unknown client").isEqualTo("0.0.0.0");
+        assertThat(client("6.6.6.6", "6.6.6.6, 203.0.113.5:4711")).as("a port on the proxy's own element").isEqualTo("203.0.113.5");
+    }
+
+    @Test
     @DisplayName("garbage where a trusted proxy would have written an address counts as one unknown client")
     void garbageIsUnknown() {
         assertThat(client("6.6.6.6", "6.6.6.6, evil\u0001, 10.1.1.1")).isEqualTo("0.0.0.0");

@@ -293,6 +293,7 @@ class LoginGuardBypassIT {
     void forgedCookie() {
         String owner = user("lock-forged");
         String stranger = user("lock-stranger");
+        String ownerId = realm.admin().users().search(owner, true).get(0).getId();
         LoopbackClient strangerBrowser = new LoopbackClient("127.0.4.20");
         assertThat(signedIn(formLogin(strangerBrowser, stranger, PASSWORD))).isTrue();
         fillCap(owner, 8);
@@ -300,8 +301,28 @@ class LoginGuardBypassIT {
         assertThrottled(formLogin(strangerBrowser, owner, PASSWORD), "the stranger's own cookie");
         LoopbackClient forger = new LoopbackClient("127.0.4.21");
         String real = strangerBrowser.cookie(KnownDevice.COOKIE);
+        String[] parts = real.split("\\.");
+        // The owner's id and name tag (anyone can compute both) under the stranger's valid signature
+        String ownerClaim = java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(ownerId.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + "." + KnownDevice.nameTag(realm.admin().toRepresentation().getId(), owner) + "." + parts[2];
+        forger.setCookie(KnownDevice.COOKIE, ownerClaim + "." + parts[3]);
+        assertThrottled(formLogin(forger, owner, PASSWORD), "the owner's claim under another account's signature");
         forger.setCookie(KnownDevice.COOKIE, real.substring(0, real.length() - 2) + "AA");
         assertThrottled(formLogin(forger, owner, PASSWORD), "a cookie with a broken signature");
+    }
+
+    @Test
+    @DisplayName("an account whose username is its email: the device cookie works (one name, one tag)")
+    void usernameIsTheEmail() {
+        String owner = "same-name@example.com";
+        org.keycloak.representations.idm.UserRepresentation rep = Users.withPassword(owner, PASSWORD);
+        rep.setEmail(owner);
+        Users.create(realm, rep);
+        LoopbackClient laptop = new LoopbackClient("127.0.4.40");
+        assertThat(signedIn(formLogin(laptop, owner, PASSWORD))).isTrue();
+        laptop.forgetCookiesExcept(KnownDevice.COOKIE);
+        assertThat(signedIn(formLogin(laptop, owner, PASSWORD))).as("the second login with the cookie").isTrue();
     }
 
     @Test

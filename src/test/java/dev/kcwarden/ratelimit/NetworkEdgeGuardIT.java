@@ -157,7 +157,16 @@ class NetworkEdgeGuardIT {
                 refused++;
             }
         }
-        assertThat(refused).as("once the budget is spent, the shared counters fill up").isGreaterThan(100);
+        assertThat(refused).as("once the budget is spent, made-up names share one counter").isGreaterThan(100);
+        Users.create(realm, Users.withPassword("edge-real", PASSWORD));
+        assertThat(grant(new LoopbackClient("127.0.8.1"), tokenUrl(keycloakBase()), "edge-real", PASSWORD, null).status())
+                .as("a real account from a new address still gets in during the spray").isEqualTo(200);
+        LoopbackClient typo = new LoopbackClient("127.0.8.2");
+        for (int i = 0; i < 3; i++) {
+            assertThat(grant(typo, tokenUrl(keycloakBase()), "edge-real", WRONG, null).status()).isEqualTo(400);
+        }
+        assertThat(grant(typo, tokenUrl(keycloakBase()), "edge-real", PASSWORD, null).status())
+                .as("and keeps its own per-user+IP limit").isEqualTo(429);
         limits(Map.of());
     }
 }

@@ -182,6 +182,13 @@ class ThrottleTest {
                 .as("the shared bucket has its limit").isInstanceOf(Decision.Denied.class);
         Decision account = throttle.acquire(List.of(keys.account(perName, ThrottleKeys.accountOf("user-7", "alice"))), budget);
         assertThat(account).as("a real account keeps its own counter").isInstanceOf(Decision.Allowed.class);
+        Limit perAddress = new Limit(LimitKind.IP, 2, 600);
+        for (int i = 0; i < 10; i++) {
+            Decision newAddress = throttle.acquire(List.of(keys.ip(perAddress, ClientAddress.parse("192.0.2." + i).orElseThrow())), budget);
+            assertThat(newAddress).as("a new address is not counted in a shared counter: nobody new is locked out")
+                    .isInstanceOf(Decision.Allowed.class);
+            assertThat(((Decision.Allowed) newAddress).held()).isEmpty();
+        }
     }
 
     @Test
