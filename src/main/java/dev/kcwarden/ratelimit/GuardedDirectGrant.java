@@ -39,8 +39,7 @@ final class GuardedDirectGrant implements Authenticator {
         }
         if (OutcomeRecorder.authenticate(username, context, false)
                 && OutcomeRecorder.authenticate(password, context, true)) {
-            UserModel user = context.getUser();
-            guard.credentialAccepted((Decision.Allowed) decision, user, !LoginGuard.secondFactorFollows(user));
+            guard.passwordAccepted((Decision.Allowed) decision, context.getUser());
         }
     }
 

@@ -36,8 +36,7 @@ final class GuardedPasswordForm extends UsernamePasswordForm {
         }
         boolean valid = super.validateForm(context, formData);
         if (valid) {
-            UserModel user = context.getUser();
-            guard.credentialAccepted((Decision.Allowed) decision, user, !LoginGuard.secondFactorFollows(user));
+            guard.passwordAccepted((Decision.Allowed) decision, context.getUser());
         }
         return valid;
     }

@@ -26,7 +26,7 @@ final class GuardedPasswordOnlyForm extends PasswordForm {
         }
         boolean valid = super.validateForm(context, formData);
         if (valid) {
-            guard.credentialAccepted((Decision.Allowed) decision, user, !LoginGuard.secondFactorFollows(user));
+            guard.passwordAccepted((Decision.Allowed) decision, user);
         }
         return valid;
     }

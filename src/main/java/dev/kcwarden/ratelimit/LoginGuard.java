@@ -202,8 +202,13 @@ public final class LoginGuard {
         });
     }
 
+    /** The password was right: the login is complete unless a one-time code still has to follow. */
+    public void passwordAccepted(Decision.Allowed allowed, UserModel user) {
+        credentialAccepted(allowed, user, !secondFactorFollows(user));
+    }
+
     /** Whether a one-time code still has to follow the password for this user. */
-    public static boolean secondFactorFollows(UserModel user) {
+    private static boolean secondFactorFollows(UserModel user) {
         return user != null && user.credentialManager().isConfiguredFor(OTPCredentialModel.TYPE);
     }
 
