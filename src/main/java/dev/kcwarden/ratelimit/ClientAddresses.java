@@ -1,16 +1,22 @@
 package dev.kcwarden.ratelimit;
 
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.core.CurrentRequestManager;
+import org.jboss.resteasy.reactive.server.core.ResteasyReactiveRequestContext;
 import org.keycloak.models.KeycloakSession;
 
 /**
  * Which client a request comes from. By default Keycloak's own view of the connection, which
  * honours {@code --proxy-headers}. When Keycloak honours X-Forwarded-For it takes the LEFT-most
- * element, which a client writes itself whenever the proxy appends to the header; with trusted
- * proxies configured, the client is instead the right-most element that none of them wrote.
+ * element, which a client writes itself whenever the proxy appends to the header. With trusted
+ * proxies configured, a request whose TCP peer is one of them counts as the right-most
+ * X-Forwarded-For element that none of them wrote; a request from any other peer (a client that
+ * reached Keycloak without the proxy) counts as Keycloak sees it, whatever header it sends.
  */
 final class ClientAddresses {
 
@@ -19,6 +25,7 @@ final class ClientAddresses {
     /** Where addresses that cannot be read are counted, all together. */
     static final ClientAddress UNKNOWN = ClientAddress.parse("0.0.0.0").orElseThrow();
     private static final int MAX_ELEMENTS = 32;
+    private static volatile boolean peerWarned;
 
     private ClientAddresses() {
     }
@@ -34,15 +41,25 @@ final class ClientAddresses {
             return seen.get();
         }
         List<String> headers = session.getContext().getRequestHeaders().getRequestHeader(FORWARDED_FOR);
-        return rightMostUntrusted(seen.get(), headers == null ? List.of() : headers, trustedProxies);
+        return choose(seen.get(), socketPeer(), headers == null ? List.of() : headers, trustedProxies);
     }
 
     /**
-     * The right-most X-Forwarded-For address that is not a trusted proxy. {@code seen} is the address
-     * Keycloak reports: when it is not the header's left-most element, Keycloak did not honour the header
-     * (the peer is not a proxy it trusts), and the header is the client's own text.
+     * {@code seen} is Keycloak's view, {@code peer} the TCP peer. Only a trusted peer's header is
+     * believed; a peer that cannot be read believes nothing.
      */
-    static ClientAddress rightMostUntrusted(ClientAddress seen, List<String> headerValues, List<Cidr> trustedProxies) {
+    static ClientAddress choose(ClientAddress seen, Optional<ClientAddress> peer, List<String> headerValues, List<Cidr> trustedProxies) {
+        if (peer.isEmpty() || !trusted(peer.get(), trustedProxies)) {
+            return seen;
+        }
+        return rightMostUntrusted(peer.get(), headerValues, trustedProxies);
+    }
+
+    /**
+     * The right-most X-Forwarded-For address that is not a trusted proxy, for a request that a trusted
+     * proxy ({@code peer}) sent; the peer itself when it forwarded no header.
+     */
+    static ClientAddress rightMostUntrusted(ClientAddress peer, List<String> headerValues, List<Cidr> trustedProxies) {
         List<String> elements = new ArrayList<>();
         for (String value : headerValues) {
             for (String element : value.split(",", -1)) {
@@ -50,15 +67,7 @@ final class ClientAddresses {
             }
         }
         if (elements.isEmpty()) {
-            return seen;
-        }
-        Optional<ClientAddress> leftMost = element(elements.get(0));
-        if (leftMost.isEmpty()) {
-            // Keycloak may have read an address out of it that warden cannot tell: all such clients count together.
-            return UNKNOWN;
-        }
-        if (!leftMost.get().address().equals(seen.address())) {
-            return seen;
+            return peer;
         }
         int stop = Math.max(0, elements.size() - MAX_ELEMENTS);
         for (int i = elements.size() - 1; i >= stop; i--) {
@@ -67,13 +76,38 @@ final class ClientAddresses {
                 // A proxy we trust writes addresses only: this was written by the client.
                 return UNKNOWN;
             }
-            if (trustedProxies.stream().noneMatch(range -> range.contains(element.get().address()))) {
+            if (!trusted(element.get(), trustedProxies)) {
                 return element.get();
             }
         }
         return UNKNOWN;
     }
 
+    private static boolean trusted(ClientAddress address, List<Cidr> trustedProxies) {
+        return trustedProxies.stream().anyMatch(range -> range.contains(address.address()));
+    }
+
+    /**
+     * The TCP peer of the current request, before any proxy header: Keycloak's ClientConnection gives
+     * the address after {@code --proxy-headers}, so this reads the Vert.x connection underneath.
+     */
+    private static Optional<ClientAddress> socketPeer() {
+        try {
+            ResteasyReactiveRequestContext context = CurrentRequestManager.get();
+            HttpServerRequest request = context == null ? null : context.unwrap(HttpServerRequest.class);
+            HttpConnection connection = request == null ? null : request.connection();
+            if (connection != null && connection.remoteAddress() != null) {
+                return ClientAddress.parse(connection.remoteAddress().hostAddress());
+            }
+        } catch (RuntimeException | LinkageError e) {
+            if (!peerWarned) {
+                peerWarned = true;
+                LOG.warnf("warden.trusted-proxies is set but this server does not tell the TCP peer of a request (%s);"
+                        + " X-Forwarded-For is not believed, Keycloak's client address counts", e.getClass().getSimpleName());
+            }
+        }
+        return Optional.empty();
+    }
     /** One X-Forwarded-For element as a proxy may write it: an address, {@code ip:port}, {@code [ipv6]} or {@code [ipv6]:port}. */
     static Optional<ClientAddress> element(String text) {
         String value = text;

@@ -83,9 +83,10 @@ public final class GuardConfig {
                 ProviderConfigProperty.STRING_TYPE, ""));
         properties.add(new ProviderConfigProperty(TRUSTED_PROXIES, "Trusted proxies (appending X-Forwarded-For)",
                 "Only for proxies that APPEND to X-Forwarded-For (nginx $proxy_add_x_forwarded_for, AWS ALB, HAProxy "
-                        + "'option forwardfor'), with Keycloak started with --proxy-headers xforwarded: the CIDR ranges of "
-                        + "those proxies, separated by commas or ##. The client address is then the right-most "
-                        + "X-Forwarded-For address that is not one of them, never the left-most one a client can write. "
+                        + "'option forwardfor'): the CIDR ranges those proxies connect to Keycloak from (and any proxy "
+                        + "address they write into the header), separated by commas or ##. On a connection from one of "
+                        + "them the client address is the right-most X-Forwarded-For address that is not one of them, never "
+                        + "the left-most one a client can write; on any other connection the header is not believed. "
                         + "Empty by default: the client address is Keycloak's own (see docs/installation.md, Proxies).",
                 ProviderConfigProperty.STRING_TYPE, ""));
         if (settings.stream().anyMatch(s -> s.kind() == LimitKind.ACCOUNT)) {

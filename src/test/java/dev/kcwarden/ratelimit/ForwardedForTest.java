@@ -11,8 +11,11 @@ class ForwardedForTest {
 
     private static final List<Cidr> PROXIES = List.of(Cidr.parse("10.0.0.0/8").orElseThrow(), Cidr.parse("192.0.2.1").orElseThrow());
 
-    private static String client(String seen, String... headers) {
-        return ClientAddresses.rightMostUntrusted(ClientAddress.parse(seen).orElseThrow(), List.of(headers), PROXIES).toString();
+    private static final ClientAddress PROXY = ClientAddress.parse("10.0.0.1").orElseThrow();
+
+    /** What counts for a request the trusted proxy 10.0.0.1 sent with these headers. */
+    private static String client(String keycloakSaw, String... headers) {
+        return ClientAddresses.choose(ClientAddress.parse(keycloakSaw).orElseThrow(), java.util.Optional.of(PROXY), List.of(headers), PROXIES).toString();
     }
 
     @Test
@@ -36,10 +39,15 @@ class ForwardedForTest {
     }
 
     @Test
-    @DisplayName("when Keycloak did not honour the header (its address is not the left-most), Keycloak's address counts")
-    void headerNotHonoured() {
-        assertThat(client("203.0.113.9", "6.6.6.6")).isEqualTo("203.0.113.9");
-        assertThat(client("203.0.113.9")).isEqualTo("203.0.113.9");
+    @DisplayName("a client that reaches Keycloak without the proxy is counted as Keycloak sees it, whatever header it writes")
+    void onlyTrustedPeersAreBelieved() {
+        ClientAddress attacker = ClientAddress.parse("203.0.113.9").orElseThrow();
+        // It writes its own address first, as Keycloak would report it, and a made-up one after it.
+        assertThat(ClientAddresses.choose(attacker, java.util.Optional.of(attacker), List.of("203.0.113.9, 198.51.100.7"), PROXIES))
+                .hasToString("203.0.113.9");
+        assertThat(ClientAddresses.choose(attacker, java.util.Optional.empty(), List.of("203.0.113.9, 198.51.100.7"), PROXIES))
+                .as("a peer that cannot be read believes nothing").hasToString("203.0.113.9");
+        assertThat(client("10.0.0.1")).as("the proxy's own request, no header").isEqualTo("10.0.0.1");
     }
 
     @Test
@@ -49,7 +57,7 @@ class ForwardedForTest {
         assertThat(client("2001:db8:0:0:0:0:0:1", "[2001:db8::1]:443, 203.0.113.5")).isEqualTo("203.0.113.5");
         assertThat(client("2001:db8:0:0:0:0:0:1", "[2001:db8::1], 203.0.113.5")).isEqualTo("203.0.113.5");
         assertThat(client("203.0.113.5", "203.0.113.5")).isEqualTo("203.0.113.5");
-        assertThat(client("6.6.6.6", "unknown, 203.0.113.5")).as("unreadable left-most: the shared unknown client").isEqualTo("0.0.0.0");
+        assertThat(client("6.6.6.6", "unknown, 203.0.113.5")).as("an unreadable left-most element is never reached").isEqualTo("203.0.113.5");
         assertThat(client("6.6.6.6", "6.6.6.6, 203.0.113.5:4711")).as("a port on the proxy's own element").isEqualTo("203.0.113.5");
     }
 
