@@ -19,8 +19,10 @@ import org.keycloak.models.UserModel;
 
 /**
  * The browser that logged in to an account before: a signed, HttpOnly cookie that names the
- * account (its id and hashes of its username and email) and when the claim ends. It is
- * signed with the realm's own HMAC key, so a rotation of the realm keys forgets every device.
+ * account (its id and hashes of its username and email), the account's password as it was then
+ * (a {@link LoginGuard#credentialStamp stamp}, so a password change forgets every device), and when
+ * the claim ends. It is signed with the realm's own HMAC key, so a rotation of the realm keys
+ * forgets every device too.
  * A stranger cannot make one for somebody else's account, and one made for the stranger's own
  * account tells nothing about other names.
  */
@@ -31,8 +33,13 @@ final class KnownDevice {
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
     private static final int MAX_COOKIE = 400;
 
-    /** What a valid cookie says: the account and the names (as {@link #nameTag}) it was issued for. */
-    record Claim(String userId, Set<String> nameTags) {
+    /** What a valid cookie says: the account, the names (as {@link #nameTag}) and the password stamp it was issued for. */
+    record Claim(String userId, Set<String> nameTags, long credentialStamp) {
+
+        /** Whether the cookie was issued for this account while it had the password it has now. */
+        boolean names(UserModel user) {
+            return userId.equals(user.getId()) && credentialStamp == LoginGuard.credentialStamp(user);
+        }
     }
 
     private KnownDevice() {
@@ -53,16 +60,18 @@ final class KnownDevice {
             return Optional.empty();
         }
         String[] parts = cookie.getValue().split("\\.", -1);
-        if (parts.length != 4) {
+        if (parts.length != 5) {
             return Optional.empty();
         }
-        String body = parts[0] + '.' + parts[1] + '.' + parts[2];
+        String body = parts[0] + '.' + parts[1] + '.' + parts[2] + '.' + parts[3];
         byte[] mac;
         long expires;
+        long credentialStamp;
         String userId;
         try {
-            mac = B64D.decode(parts[3]);
-            expires = Long.parseLong(parts[2]);
+            mac = B64D.decode(parts[4]);
+            credentialStamp = Long.parseLong(parts[2], 36);
+            expires = Long.parseLong(parts[3]);
             userId = new String(B64D.decode(parts[0]), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
@@ -72,7 +81,8 @@ final class KnownDevice {
         }
         boolean signed = keys(session, realm).stream()
                 .anyMatch(key -> MessageDigest.isEqual(sign(key, realm, body), mac));
-        return signed ? Optional.of(new Claim(userId, Set.copyOf(java.util.Arrays.asList(parts[1].split("~"))))) : Optional.empty();
+        return signed ? Optional.of(new Claim(userId, Set.copyOf(java.util.Arrays.asList(parts[1].split("~"))), credentialStamp))
+                : Optional.empty();
     }
 
     /** Sets the cookie for {@code user} on this response; no cookie when the realm has no HMAC key. */
@@ -84,7 +94,8 @@ final class KnownDevice {
         String tags = LoginGuard.names(user).stream().map(name -> nameTag(realm.getId(), name)).distinct()
                 .collect(java.util.stream.Collectors.joining("~"));
         long maxAge = days * 86_400L;
-        String body = B64.encodeToString(user.getId().getBytes(StandardCharsets.UTF_8)) + '.' + tags + '.' + (nowSeconds + maxAge);
+        String body = B64.encodeToString(user.getId().getBytes(StandardCharsets.UTF_8)) + '.' + tags + '.'
+                + Long.toString(LoginGuard.credentialStamp(user), 36) + '.' + (nowSeconds + maxAge);
         String value = body + '.' + B64.encodeToString(sign(active.getSecretKey(), realm, body));
         boolean https = "https".equalsIgnoreCase(session.getContext().getUri().getBaseUri().getScheme());
         session.getContext().getHttpResponse().setCookieIfAbsent(new NewCookie.Builder(COOKIE)

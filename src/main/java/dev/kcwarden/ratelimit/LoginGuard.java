@@ -3,6 +3,7 @@ package dev.kcwarden.ratelimit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.common.util.Time;
@@ -13,6 +14,7 @@ import org.keycloak.models.ModelDuplicateException;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.credential.OTPCredentialModel;
+import org.keycloak.models.credential.PasswordCredentialModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
@@ -111,7 +113,7 @@ public final class LoginGuard {
             return blocked.get();
         }
         Resolved resolved = resolve(lookupName);
-        boolean known = knownBefore && confirmsKnown(resolved.userId());
+        boolean known = knownBefore && resolved.user() != null && knownClient(resolved.user());
         return count(network, resolved.account(), byName, known);
     }
 
@@ -150,7 +152,7 @@ public final class LoginGuard {
                 return blocked.get();
             }
             Decision decision;
-            String account = resolve(lookupName).account();
+            String account = resolve(session, realm, lookupName, LoginGuard::findForReset).account();
             buckets.add(keys.account(config.limit(LimitKind.RESET_ACCOUNT), account));
             decision = throttle.acquire(buckets, budget());
             if (decision instanceof Decision.Denied denied && denied.bucket().limit().kind() == LimitKind.RESET_ACCOUNT
@@ -214,7 +216,7 @@ public final class LoginGuard {
 
     /** The account part of a key for a name typed into the admin API, resolved as the login form resolves it. */
     public static String accountKey(KeycloakSession session, RealmModel realm, String typedName) {
-        return resolve(session, realm, formLookup(typedName)).account();
+        return resolve(session, realm, formLookup(typedName), KeycloakModelUtils::findUserByNameOrEmail).account();
     }
 
     /** The user's names as Keycloak looks them up: the username and, when set, the email. */
@@ -265,22 +267,33 @@ public final class LoginGuard {
         if (channel == Channel.BROWSER) {
             return device().map(claim -> claim.nameTags().contains(KnownDevice.nameTag(realm.getId(), lookupName))).orElse(false);
         }
-        return store.exists(keys.knownClient(ThrottleKeys.nameOf(lookupName), client));
+        OptionalLong known = store.read(keys.knownClient(ThrottleKeys.nameOf(lookupName), client));
+        return known.isPresent() && ThrottleKeys.knownClientAddress(known.getAsLong(), client);
     }
 
-    private boolean confirmsKnown(String userId) {
-        // The address marker is keyed on the name typed, the cookie also names the account it was issued for.
-        return channel == Channel.DIRECT_GRANT || device().map(claim -> claim.userId().equals(userId)).orElse(false);
-    }
-
+    /** This client logged in to this account, with the password the account has now, within the last days. */
     private boolean knownClient(UserModel user) {
         if (config.knownClientDays() == 0) {
             return false;
         }
         if (channel == Channel.BROWSER) {
-            return device().map(claim -> claim.userId().equals(user.getId())).orElse(false);
+            return device().map(claim -> claim.names(user)).orElse(false);
         }
-        return store.exists(keys.knownClient(ThrottleKeys.nameOf(user.getUsername()), client));
+        OptionalLong known = store.read(keys.knownClient(ThrottleKeys.nameOf(user.getUsername()), client));
+        return known.isPresent() && known.getAsLong() == ThrottleKeys.knownClientValue(client, credentialStamp(user));
+    }
+
+    /**
+     * Which password the account has: a hash of its password credentials' ids and creation times,
+     * so a known client stops being known when the password changes (a reset after a compromise
+     * must not leave the attacker's browser exempt). No secret goes into it.
+     */
+    static long credentialStamp(UserModel user) {
+        String passwords = user.credentialManager().getStoredCredentialsByTypeStream(PasswordCredentialModel.TYPE)
+                .map(c -> c.getId() + '@' + c.getCreatedDate())
+                .sorted()
+                .collect(java.util.stream.Collectors.joining(","));
+        return ThrottleKeys.hash64("credential\n" + user.getId() + '\n' + passwords);
     }
 
     private Optional<KnownDevice.Claim> device() {
@@ -296,35 +309,49 @@ public final class LoginGuard {
             KnownDevice.issue(session, realm, user, days, Time.currentTime());
             return;
         }
+        long value = ThrottleKeys.knownClientValue(client, credentialStamp(user));
         for (String name : names(user)) {
-            store.write(keys.knownClient(ThrottleKeys.nameOf(name), client), days * 86_400, 1);
+            store.write(keys.knownClient(ThrottleKeys.nameOf(name), client), days * 86_400, value);
         }
     }
 
     // --- which account a name means ---
 
     /** The account a looked-up name means: the user id when it names an account, else the name itself. */
-    private record Resolved(String account, String userId) {
+    private record Resolved(String account, UserModel user) {
+    }
+
+    /** How a flow finds the account for a name. */
+    private interface Finder {
+        UserModel find(KeycloakSession session, RealmModel realm, String lookupName);
     }
 
     private Resolved resolve(String lookupName) {
-        return resolve(session, realm, lookupName);
+        return resolve(session, realm, lookupName, KeycloakModelUtils::findUserByNameOrEmail);
     }
 
-    private static Resolved resolve(KeycloakSession session, RealmModel realm, String lookupName) {
+    /** The forgot-password form looks up the username first, and the email only after (Keycloak's ResetCredentialChooseUser). */
+    private static UserModel findForReset(KeycloakSession session, RealmModel realm, String lookupName) {
+        UserModel user = session.users().getUserByUsername(realm, lookupName);
+        if (user == null && realm.isLoginWithEmailAllowed() && lookupName.contains("@")) {
+            user = session.users().getUserByEmail(realm, lookupName);
+        }
+        return user;
+    }
+
+    private static Resolved resolve(KeycloakSession session, RealmModel realm, String lookupName, Finder finder) {
         // Keyed on the user id when the name or email belongs to an account, so typing the
         // email instead of the username (or another case) does not open a second counter.
         if (lookupName == null || !couldBeAccountName(lookupName)) {
             return new Resolved(ThrottleKeys.nameOf(lookupName), null);
         }
-        String userId = null;
+        UserModel user = null;
         try {
-            UserModel user = KeycloakModelUtils.findUserByNameOrEmail(session, realm, lookupName);
-            userId = user == null ? null : user.getId();
+            user = finder.find(session, realm, lookupName);
         } catch (ModelDuplicateException e) {
             LOG.debug("two accounts match the typed name; counting the name itself");
         }
-        return new Resolved(ThrottleKeys.accountOf(userId, lookupName), userId);
+        return new Resolved(ThrottleKeys.accountOf(user == null ? null : user.getId(), lookupName), user);
     }
 
     /**

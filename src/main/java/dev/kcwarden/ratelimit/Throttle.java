@@ -21,10 +21,10 @@ import java.util.function.LongSupplier;
  * every refusal is one lookup, whatever the limit.
  *
  * <p>Memory: a bucket whose key an outsider can make up (an address, a name no account has)
- * must get one ticket of the realm's {@link Budget} before it is created. When the budget is
- * spent, a made-up name is counted in one shared overflow bucket per limit and a new address is not
- * counted per address (see {@link Bucket#NOT_COUNTED}), so a spray of made-up names or IPv6 networks
- * cannot make the store grow past the budget, and cannot lock real users out either.
+ * must get one ticket of the realm's {@link Budget} before it is created. While the budget is
+ * spent, such a new bucket is not counted at all, so a spray of made-up names or IPv6 networks
+ * cannot make the store grow past the budget. Nothing is shared instead: a shared counter would
+ * refuse every new client, and would answer a made-up name differently from a real account.
  */
 public final class Throttle {
 
@@ -62,23 +62,13 @@ public final class Throttle {
             return blocked.get();
         }
         List<Decision.Held> held = new ArrayList<>(buckets.size());
-        for (Bucket requested : buckets) {
-            if (!requested.limit().enabled()) {
+        for (Bucket bucket : buckets) {
+            if (!bucket.limit().enabled()) {
                 continue;
             }
-            Bucket bucket = requested;
             OptionalLong hint = store.read(bucket.hint());
             if (hint.isEmpty() && bucket.tracked() && !ticket(budget)) {
-                if (bucket.uncountedWhenSpent()) {
-                    continue;
-                }
-                bucket = bucket.overflow();
-                hint = store.read(bucket.hint());
-                OptionalLong overflowBlock = store.read(bucket.blockMarker());
-                if (overflowBlock.isPresent() && overflowBlock.getAsLong() > now) {
-                    held.forEach(this::giveBack);
-                    return new Decision.Denied(bucket, secondsUntil(overflowBlock.getAsLong(), now));
-                }
+                continue; // a made-up key while the budget is spent: not counted, and nothing stored
             }
             int start = hint.isPresent() ? (int) Math.floorMod(hint.getAsLong(), (long) bucket.limit().max()) : 0;
             int index = claimFreeSlot(bucket, start);
@@ -131,6 +121,9 @@ public final class Throttle {
 
     /** Forgets every counted attempt and the block of {@code bucket}; two lookups when there is nothing to forget. */
     public void reset(Bucket bucket) {
+        // The hint is written with the window's lifespan after every claim, so it outlives every slot
+        // it counted: no hint and no block means no slot is left. (A slot whose request died before its
+        // commit wrote no hint; it ends with its own window.)
         if (store.read(bucket.hint()).isEmpty() && store.read(bucket.blockMarker()).isEmpty()) {
             return;
         }

@@ -42,12 +42,12 @@ public final class ThrottleKeys {
 
     /** The per-address counter: the IPv4 address or the IPv6 /64. */
     public Bucket ip(Limit limit, ClientAddress client) {
-        return new Bucket(limit, key(limit.kind(), client.limitKey()), Bucket.NOT_COUNTED);
+        return new Bucket(limit, key(limit.kind(), client.limitKey()), true);
     }
 
     /** A wider IPv6 network around the client, such as its /48. */
     public Bucket network(Limit limit, ClientAddress client, int bits) {
-        return new Bucket(limit, key(limit.kind(), client.network(bits)), Bucket.NOT_COUNTED);
+        return new Bucket(limit, key(limit.kind(), client.network(bits)), true);
     }
 
     /**
@@ -69,13 +69,35 @@ public final class ThrottleKeys {
         return new Throttle.Budget(key(LimitKind.TRACKED_KEYS, "budget"), limit.max(), limit.windowSeconds());
     }
 
-    /** A login from this address succeeded for the account with this name (for the known-client exemption). */
+    /** How many addresses one name remembers at most: a fixed number of entries per account, whatever logs in to it. */
+    static final int KNOWN_ADDRESSES_PER_NAME = 16;
+
+    /**
+     * Where the known-client exemption remembers this address for the account with this name: one of
+     * {@link #KNOWN_ADDRESSES_PER_NAME} places per name, picked by the address, so logins from ever new
+     * addresses overwrite each other instead of growing the store.
+     */
     public String knownClient(String account, ClientAddress client) {
-        return PREFIX + "known:" + hash(realmId + '\n' + account + '\n' + client.limitKey());
+        int place = Math.floorMod(hash64(realmId + '\n' + client.limitKey()), KNOWN_ADDRESSES_PER_NAME);
+        return PREFIX + "known:" + hash(realmId + '\n' + account) + '#' + place;
+    }
+
+    /** What the place holds for this address: 32 bits of the address and 32 bits of the account's password stamp. */
+    static long knownClientValue(ClientAddress client, long credentialStamp) {
+        return (addressTag(client) << 32) | (credentialStamp & 0xffff_ffffL);
+    }
+
+    /** Whether the value names this address (before the account, and so its stamp, is known). */
+    static boolean knownClientAddress(long value, ClientAddress client) {
+        return value >>> 32 == addressTag(client);
+    }
+
+    private static long addressTag(ClientAddress client) {
+        return hash64("known-address\n" + client.limitKey()) >>> 32;
     }
 
     private Bucket tracked(Limit limit, String material) {
-        return new Bucket(limit, key(limit.kind(), material), key(limit.kind(), "overflow"));
+        return new Bucket(limit, key(limit.kind(), material), true);
     }
 
     private String key(LimitKind kind, String material) {
@@ -83,9 +105,17 @@ public final class ThrottleKeys {
     }
 
     static String hash(String material) {
+        return B64.encodeToString(java.util.Arrays.copyOf(sha256(material), 18));
+    }
+
+    /** The first 64 bits of the SHA-256 of {@code material}. */
+    static long hash64(String material) {
+        return java.nio.ByteBuffer.wrap(sha256(material)).getLong();
+    }
+
+    private static byte[] sha256(String material) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8));
-            return B64.encodeToString(java.util.Arrays.copyOf(digest, 18));
+            return MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }

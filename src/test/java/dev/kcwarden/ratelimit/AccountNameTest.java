@@ -55,4 +55,21 @@ class AccountNameTest {
         assertThat(ThrottleKeys.accountOf("u-1", "demo")).isEqualTo(ThrottleKeys.accountOf("u-1", "demo@example.com"));
         assertThat(ThrottleKeys.accountOf(null, "demo")).isEqualTo(ThrottleKeys.nameOf("demo"));
     }
+
+    @Test
+    @DisplayName("remembered addresses take a fixed number of places per name, however many addresses log in")
+    void knownAddressesAreBounded() {
+        ThrottleKeys keys = new ThrottleKeys("realm-1");
+        java.util.Set<String> places = new java.util.HashSet<>();
+        for (int i = 0; i < 5_000; i++) {
+            places.add(keys.knownClient(ThrottleKeys.nameOf("alice"), ClientAddress.parse("2001:db8:" + Integer.toHexString(i) + "::1").orElseThrow()));
+        }
+        assertThat(places).hasSize(ThrottleKeys.KNOWN_ADDRESSES_PER_NAME);
+        ClientAddress home = ClientAddress.parse("192.0.2.10").orElseThrow();
+        ClientAddress other = ClientAddress.parse("192.0.2.11").orElseThrow();
+        long value = ThrottleKeys.knownClientValue(home, 0x1234_5678_9abc_def0L);
+        assertThat(ThrottleKeys.knownClientAddress(value, home)).isTrue();
+        assertThat(ThrottleKeys.knownClientAddress(value, other)).as("another address in the same place").isFalse();
+        assertThat(value).as("another password").isNotEqualTo(ThrottleKeys.knownClientValue(home, 0x1234_5678_9abc_def1L));
+    }
 }
