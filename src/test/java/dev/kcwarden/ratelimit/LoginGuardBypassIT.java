@@ -25,6 +25,8 @@ import org.keycloak.representations.idm.EventRepresentation;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
+import org.keycloak.testframework.remote.timeoffset.InjectTimeOffSet;
+import org.keycloak.testframework.remote.timeoffset.TimeOffSet;
 
 /**
  * The bypasses found against the quickstart, each tried again the way the attacker did: other
@@ -46,6 +48,9 @@ class LoginGuardBypassIT {
     @InjectRealm(fromJson = DemoRealm.JSON)
     ManagedRealm realm;
 
+    @InjectTimeOffSet(enableForCaches = true)
+    TimeOffSet timeOffSet;
+
     private TokenEndpoint endpoints;
 
     @BeforeEach
@@ -56,7 +61,8 @@ class LoginGuardBypassIT {
                 "warden.account.max", String.valueOf(ACCOUNT_MAX),
                 "warden.ip.max", "1000",
                 "warden.known-client.days", "30",
-                "warden.allowlist", "127.0.3.250/32");
+                "warden.allowlist", "127.0.3.250/32",
+                "warden.trusted-proxies", "");
         GuardLimits.set(realm, GuardLimits.BROWSER_FLOW, GuardedPasswordFormFactory.PROVIDER_ID, login);
         GuardLimits.set(realm, GuardLimits.DIRECT_GRANT_FLOW, GuardedDirectGrantFactory.PROVIDER_ID, login);
         GuardLimits.set(realm, GuardLimits.RESET_FLOW, GuardedResetChooseUserFactory.PROVIDER_ID,
@@ -84,13 +90,18 @@ class LoginGuardBypassIT {
     }
 
     private Http.Reply grant(LoopbackClient from, String username, String password, String totp) {
+        return grant(from, username, password, "totp", totp);
+    }
+
+    /** {@code codeParameter} is "totp" or "otp": Keycloak's direct grant reads either. */
+    private Http.Reply grant(LoopbackClient from, String username, String password, String codeParameter, String code) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "password");
         form.put("client_id", DemoRealm.CLI);
         form.put("username", username);
         form.put("password", password);
-        if (totp != null) {
-            form.put("totp", totp);
+        if (code != null) {
+            form.put(codeParameter, code);
         }
         return from.postForm(endpoints.tokenUrl(), form);
     }
@@ -105,6 +116,9 @@ class LoginGuardBypassIT {
     private static void assertThrottled(Http.Reply reply, String what) {
         assertThat(reply.status()).as(what + ": " + reply.body()).isEqualTo(429);
         assertThat(reply.header("Retry-After")).as(what).matches("[1-9][0-9]*");
+        // Sequential attempts never meet a slot still in flight (the 1 s answer): the block lasts
+        // until the oldest counted failure leaves its window, which is minutes away in every test here.
+        assertThat(Long.parseLong(reply.header("Retry-After"))).as(what + ": Retry-After").isBetween(60L, 3600L);
     }
 
     private static boolean signedIn(Http.Reply reply) {
@@ -200,16 +214,18 @@ class LoginGuardBypassIT {
     }
 
     @Test
-    @DisplayName("token endpoint: the right password and wrong totp codes get 429 at the limit, then even the right code")
+    @DisplayName("token endpoint: the right password and wrong codes (totp or otp parameter) get 429 at the limit, then even the right code")
     void totpOnTokenEndpoint() {
         String victim = otpUser("otp-grant");
         LoopbackClient attacker = new LoopbackClient("127.0.3.30");
         for (int i = 0; i < USER_IP_MAX; i++) {
-            Http.Reply reply = grant(attacker, victim, PASSWORD, Totp.wrong(TOTP_SECRET, i));
-            assertThat(reply.status()).as("wrong code %d: %s", i, reply.body()).isEqualTo(400);
+            String parameter = i % 2 == 0 ? "totp" : "otp";
+            Http.Reply reply = grant(attacker, victim, PASSWORD, parameter, Totp.wrong(TOTP_SECRET, i));
+            assertThat(reply.status()).as("wrong code %d as %s: %s", i, parameter, reply.body()).isEqualTo(400);
         }
-        assertThrottled(grant(attacker, victim, PASSWORD, Totp.wrong(TOTP_SECRET, 99)), "next wrong code");
-        assertThrottled(grant(attacker, victim, PASSWORD, Totp.now(TOTP_SECRET)), "right code");
+        assertThrottled(grant(attacker, victim, PASSWORD, "otp", Totp.wrong(TOTP_SECRET, 99)), "next wrong code as otp");
+        assertThrottled(grant(attacker, victim, PASSWORD, "otp", Totp.now(TOTP_SECRET)), "right code as otp");
+        assertThrottled(grant(attacker, victim, PASSWORD, "totp", Totp.now(TOTP_SECRET)), "right code as totp");
         assertThat(grant(new LoopbackClient("127.0.3.31"), victim, PASSWORD, Totp.now(TOTP_SECRET)).status())
                 .as("the owner from elsewhere").isEqualTo(200);
     }
@@ -235,6 +251,25 @@ class LoginGuardBypassIT {
         assertThrottled(refused, "the right code after the limit");
         assertThat(FormPage.text(refused.body())).contains("Too many failed sign-in attempts");
         assertThrottled(formLogin(attacker, victim, PASSWORD), "the password step too");
+    }
+
+    @Test
+    @DisplayName("token endpoint: wrong codes with the right password from many addresses fill the account cap; the known address still gets in")
+    void otpCodesFillTheAccountCap() {
+        String owner = otpUser("otp-cap");
+        LoopbackClient home = new LoopbackClient("127.0.4.50");
+        assertThat(grant(home, owner, PASSWORD, Totp.now(TOTP_SECRET)).status()).isEqualTo(200);
+        int sent = 0;
+        for (int a = 0; sent < ACCOUNT_MAX; a++) {
+            LoopbackClient stranger = new LoopbackClient("127.0.10." + a);
+            for (int i = 0; i < USER_IP_MAX - 1 && sent < ACCOUNT_MAX; i++, sent++) {
+                Http.Reply reply = grant(stranger, owner, PASSWORD, Totp.wrong(TOTP_SECRET, sent));
+                assertThat(reply.status()).as("wrong code %d: %s", sent, reply.body()).isEqualTo(400);
+            }
+        }
+        assertThrottled(grant(new LoopbackClient("127.0.10.200"), owner, PASSWORD, Totp.wrong(TOTP_SECRET, 77)), "a new address, cap full");
+        assertThat(lastThrottle("LOGIN_ERROR", owner).getDetails()).containsEntry("warden_limit", "account");
+        assertThat(grant(home, owner, PASSWORD, Totp.next(TOTP_SECRET)).status()).as("the owner from the known address").isEqualTo(200);
     }
 
     private void fillCap(String victim, int firstOctet) {
@@ -280,7 +315,12 @@ class LoginGuardBypassIT {
     void knownDevice() {
         String owner = user("lock-device");
         LoopbackClient laptop = new LoopbackClient("127.0.4.10");
-        assertThat(signedIn(formLogin(laptop, owner, PASSWORD))).isTrue();
+        Http.Reply login = formLogin(laptop, owner, PASSWORD);
+        assertThat(signedIn(login)).isTrue();
+        String setCookie = java.util.Arrays.stream(login.header("Set-Cookie").split(", (?=[A-Za-z0-9_-]+=)"))
+                .filter(c -> c.startsWith(KnownDevice.COOKIE + "=")).findFirst().orElseThrow().toLowerCase(java.util.Locale.ROOT);
+        assertThat(setCookie).as("the device cookie's attributes").contains("httponly", "samesite=lax", "path=/realms/" + DemoRealm.NAME + "/")
+                .containsPattern("max-age=2592000").doesNotContain("secure"); // plain http here; Secure over https
         fillCap(owner, 7);
         LoopbackClient sameLaptopElsewhere = laptop.from("127.0.4.11");
         sameLaptopElsewhere.forgetCookiesExcept(KnownDevice.COOKIE);
@@ -289,27 +329,83 @@ class LoginGuardBypassIT {
     }
 
     @Test
-    @DisplayName("a forged or foreign device cookie gives no exemption")
+    @DisplayName("the device cookie and the known address count for warden.known-client.days (30): still known after 29, forgotten after 31")
+    void knownClientsExpire() {
+        String keptOwner = user("lock-day-29");
+        String expiredOwner = user("lock-day-31");
+        LoopbackClient keptLaptop = new LoopbackClient("127.0.4.60");
+        LoopbackClient keptHome = new LoopbackClient("127.0.4.61");
+        LoopbackClient expiredLaptop = new LoopbackClient("127.0.4.62");
+        LoopbackClient expiredHome = new LoopbackClient("127.0.4.63");
+        assertThat(signedIn(formLogin(keptLaptop, keptOwner, PASSWORD))).isTrue();
+        assertThat(grant(keptHome, keptOwner, PASSWORD, null).status()).isEqualTo(200);
+        assertThat(signedIn(formLogin(expiredLaptop, expiredOwner, PASSWORD))).isTrue();
+        assertThat(grant(expiredHome, expiredOwner, PASSWORD, null).status()).isEqualTo(200);
+
+        timeOffSet.set(29 * 86_400);
+        fillCap(keptOwner, 11);
+        LoopbackClient keptLaptopElsewhere = keptLaptop.from("127.0.4.64");
+        keptLaptopElsewhere.forgetCookiesExcept(KnownDevice.COOKIE);
+        assertThat(signedIn(formLogin(keptLaptopElsewhere, keptOwner, PASSWORD))).as("device after 29 days").isTrue();
+        assertThat(grant(keptHome, keptOwner, PASSWORD, null).status()).as("address after 29 days").isEqualTo(200);
+
+        timeOffSet.set(31 * 86_400);
+        fillCap(expiredOwner, 12);
+        LoopbackClient expiredLaptopElsewhere = expiredLaptop.from("127.0.4.65");
+        expiredLaptopElsewhere.forgetCookiesExcept(KnownDevice.COOKIE);
+        assertThrottled(formLogin(expiredLaptopElsewhere, expiredOwner, PASSWORD), "device after 31 days");
+        assertThrottled(grant(expiredHome, expiredOwner, PASSWORD, null), "address after 31 days");
+    }
+
+    @Test
+    @DisplayName("a password change forgets the known device and the known address (a reset after a compromise leaves the attacker nothing)")
+    void passwordChangeForgetsKnownClients() {
+        String owner = user("lock-new-password");
+        LoopbackClient laptop = new LoopbackClient("127.0.4.70");
+        LoopbackClient home = new LoopbackClient("127.0.4.71");
+        assertThat(signedIn(formLogin(laptop, owner, PASSWORD))).isTrue();
+        assertThat(grant(home, owner, PASSWORD, null).status()).isEqualTo(200);
+        String newPassword = "Bypass-test-passphrase-2";
+        org.keycloak.representations.idm.CredentialRepresentation reset = new org.keycloak.representations.idm.CredentialRepresentation();
+        reset.setType("password");
+        reset.setValue(newPassword);
+        reset.setTemporary(false);
+        realm.admin().users().get(realm.admin().users().search(owner, true).get(0).getId()).resetPassword(reset);
+        fillCap(owner, 13);
+        LoopbackClient laptopElsewhere = laptop.from("127.0.4.72");
+        laptopElsewhere.forgetCookiesExcept(KnownDevice.COOKIE);
+        assertThrottled(formLogin(laptopElsewhere, owner, newPassword), "the device cookie from before the change");
+        assertThrottled(grant(home, owner, newPassword, null), "the address from before the change");
+    }
+
+    @Test
+    @DisplayName("a forged or foreign device cookie gives no exemption; only the cookie exactly as the realm signed it does")
     void forgedCookie() {
         String owner = user("lock-forged");
         String stranger = user("lock-stranger");
-        String ownerId = realm.admin().users().search(owner, true).get(0).getId();
+        LoopbackClient ownerLaptop = new LoopbackClient("127.0.4.22");
+        assertThat(signedIn(formLogin(ownerLaptop, owner, PASSWORD))).isTrue();
+        String ownerCookie = ownerLaptop.cookie(KnownDevice.COOKIE);
         LoopbackClient strangerBrowser = new LoopbackClient("127.0.4.20");
         assertThat(signedIn(formLogin(strangerBrowser, stranger, PASSWORD))).isTrue();
+        String strangerCookie = strangerBrowser.cookie(KnownDevice.COOKIE);
         fillCap(owner, 8);
         strangerBrowser.forgetCookiesExcept(KnownDevice.COOKIE);
         assertThrottled(formLogin(strangerBrowser, owner, PASSWORD), "the stranger's own cookie");
+
+        String ownerClaim = ownerCookie.substring(0, ownerCookie.lastIndexOf('.'));
+        String strangerMac = strangerCookie.substring(strangerCookie.lastIndexOf('.') + 1);
         LoopbackClient forger = new LoopbackClient("127.0.4.21");
-        String real = strangerBrowser.cookie(KnownDevice.COOKIE);
-        String[] parts = real.split("\\.");
-        // The owner's id and name tag (anyone can compute both) under the stranger's valid signature
-        String ownerClaim = java.util.Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(ownerId.getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                + "." + KnownDevice.nameTag(realm.admin().toRepresentation().getId(), owner) + "." + parts[2];
-        forger.setCookie(KnownDevice.COOKIE, ownerClaim + "." + parts[3]);
-        assertThrottled(formLogin(forger, owner, PASSWORD), "the owner's claim under another account's signature");
-        forger.setCookie(KnownDevice.COOKIE, real.substring(0, real.length() - 2) + "AA");
-        assertThrottled(formLogin(forger, owner, PASSWORD), "a cookie with a broken signature");
+        forger.setCookie(KnownDevice.COOKIE, ownerClaim + "." + strangerMac);
+        assertThrottled(formLogin(forger, owner, PASSWORD), "the owner's exact claim under another account's signature");
+        String flipped = ownerCookie.substring(0, ownerCookie.length() - 2) + (ownerCookie.endsWith("AA") ? "BB" : "AA");
+        forger.setCookie(KnownDevice.COOKIE, flipped);
+        assertThrottled(formLogin(forger, owner, PASSWORD), "the owner's cookie with its signature changed");
+        String longer = ownerClaim.replaceFirst("\\.(\\d+)$", ".9$1") + ownerCookie.substring(ownerCookie.lastIndexOf('.'));
+        forger.setCookie(KnownDevice.COOKIE, longer);
+        assertThrottled(formLogin(forger, owner, PASSWORD), "the owner's cookie with a later end and the old signature");
+        forger.setCookie(KnownDevice.COOKIE, ownerCookie);
+        assertThat(signedIn(formLogin(forger, owner, PASSWORD))).as("the owner's cookie exactly as issued (the control)").isTrue();
     }
 
     @Test
@@ -321,19 +417,48 @@ class LoginGuardBypassIT {
         Users.create(realm, rep);
         LoopbackClient laptop = new LoopbackClient("127.0.4.40");
         assertThat(signedIn(formLogin(laptop, owner, PASSWORD))).isTrue();
-        laptop.forgetCookiesExcept(KnownDevice.COOKIE);
-        assertThat(signedIn(formLogin(laptop, owner, PASSWORD))).as("the second login with the cookie").isTrue();
+        fillCap(owner, 14);
+        LoopbackClient laptopElsewhere = laptop.from("127.0.4.41");
+        laptopElsewhere.forgetCookiesExcept(KnownDevice.COOKIE);
+        assertThat(signedIn(formLogin(laptopElsewhere, owner, PASSWORD))).as("the cookie while the cap is full").isTrue();
     }
 
     @Test
-    @DisplayName("with the exemption off (0 days) the owner waits like everybody else")
+    @DisplayName("with the exemption off (0 days) the owner waits like everybody else, cookie and known address notwithstanding")
     void exemptionOff() {
-        GuardLimits.set(realm, GuardLimits.DIRECT_GRANT_FLOW, GuardedDirectGrantFactory.PROVIDER_ID, Map.of("warden.known-client.days", "0"));
         String owner = user("lock-off");
         LoopbackClient home = new LoopbackClient("127.0.4.30");
+        LoopbackClient laptop = new LoopbackClient("127.0.4.31");
         assertThat(grant(home, owner, PASSWORD, null).status()).isEqualTo(200);
+        assertThat(signedIn(formLogin(laptop, owner, PASSWORD))).isTrue();
+        // Turned off after both were remembered: what they carry must no longer count.
+        GuardLimits.set(realm, GuardLimits.DIRECT_GRANT_FLOW, GuardedDirectGrantFactory.PROVIDER_ID, Map.of("warden.known-client.days", "0"));
+        GuardLimits.set(realm, GuardLimits.BROWSER_FLOW, GuardedPasswordFormFactory.PROVIDER_ID, Map.of("warden.known-client.days", "0"));
         fillCap(owner, 9);
         assertThrottled(grant(home, owner, PASSWORD, null), "known address, exemption off");
+        LoopbackClient laptopElsewhere = laptop.from("127.0.4.32");
+        laptopElsewhere.forgetCookiesExcept(KnownDevice.COOKIE);
+        assertThat(laptopElsewhere.cookie(KnownDevice.COOKIE)).isNotNull();
+        assertThrottled(formLogin(laptopElsewhere, owner, PASSWORD), "known device, exemption off");
+    }
+
+    @Test
+    @DisplayName("with trusted proxies set, a client that reaches Keycloak directly cannot pick its address through X-Forwarded-For")
+    void directClientCannotActAsProxy() {
+        GuardLimits.set(realm, GuardLimits.DIRECT_GRANT_FLOW, GuardedDirectGrantFactory.PROVIDER_ID,
+                Map.of("warden.trusted-proxies", "127.0.0.1/32"));
+        String victim = user("proxy-direct");
+        LoopbackClient attacker = new LoopbackClient("127.0.3.60");
+        for (int i = 0; i < USER_IP_MAX; i++) {
+            // its own address first (what this Keycloak, without proxy headers, reports), then a new made-up one
+            Http.Reply reply = attacker.postForm(endpoints.tokenUrl(), Map.of("grant_type", "password", "client_id", DemoRealm.CLI,
+                    "username", victim, "password", WRONG), Map.of("X-Forwarded-For", "127.0.3.60, 127.0.9." + i));
+            assertThat(reply.status()).as("attempt %d: %s", i, reply.body()).isEqualTo(400);
+        }
+        Http.Reply refused = attacker.postForm(endpoints.tokenUrl(), Map.of("grant_type", "password", "client_id", DemoRealm.CLI,
+                "username", victim, "password", PASSWORD), Map.of("X-Forwarded-For", "127.0.3.60, 127.0.9.99"));
+        assertThrottled(refused, "a sixth made-up address");
+        assertThat(lastThrottle("LOGIN_ERROR", victim).getDetails()).containsEntry("warden_limit", "user_ip");
     }
 
     @Test

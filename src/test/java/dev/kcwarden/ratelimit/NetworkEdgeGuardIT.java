@@ -58,12 +58,16 @@ class NetworkEdgeGuardIT {
     }
 
     private static Http.Reply grant(LoopbackClient from, String url, String username, String password, String forwardedFor) {
+        return grantWithHeaders(from, url, username, password, forwardedFor == null ? Map.of() : Map.of("X-Forwarded-For", forwardedFor));
+    }
+
+    private static Http.Reply grantWithHeaders(LoopbackClient from, String url, String username, String password, Map<String, String> headers) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "password");
         form.put("client_id", DemoRealm.CLI);
         form.put("username", username);
         form.put("password", password);
-        return from.postForm(url, form, forwardedFor == null ? Map.of() : Map.of("X-Forwarded-For", forwardedFor));
+        return from.postForm(url, form, headers);
     }
 
     private String keycloakBase() {
@@ -145,19 +149,45 @@ class NetworkEdgeGuardIT {
     }
 
     @Test
-    @Order(Integer.MAX_VALUE) // spends the realm's budget for a whole window: last
-    @DisplayName("a spray of made-up names beyond the realm's budget is counted together, so memory stays bounded")
-    void trackedKeysBudget() {
-        limits(Map.of("warden.tracked-keys.max", "30", "warden.user-ip.max", "3"));
-        int refused = 0;
-        for (int i = 0; i < 150; i++) {
-            // a new address and a new name each time: each attempt would open two counters of its own
-            int status = grant(new LoopbackClient("127.0.7." + (i + 1)), tokenUrl(keycloakBase()), "spray-" + i, WRONG, null).status();
-            if (status == 429) {
-                refused++;
-            }
+    @DisplayName("IPv6 behind a trusted proxy: two addresses of one /64 share the per-IP counter, the next /64 has its own")
+    void oneSlash64IsOneAddress() {
+        // The test client is the trusted proxy here, so the address it forwards is the client's.
+        limits(Map.of("warden.trusted-proxies", "127.0.6.60/32", "warden.ip.max", "3"));
+        LoopbackClient proxy = new LoopbackClient("127.0.6.60");
+        String url = tokenUrl(keycloakBase());
+        List<String> sameSlash64 = List.of("2001:db8:0:1::1", "2001:db8:0:1::2", "2001:db8:0:1:ffff:ffff:ffff:fffe");
+        for (int i = 0; i < sameSlash64.size(); i++) {
+            // The client also writes a left-most element of its own, a new one each time (Keycloak takes that one).
+            Http.Reply reply = proxied(proxy, url, "edge-64-" + i, "203.0.113." + i + ", " + sameSlash64.get(i));
+            assertThat(reply.status()).as("%s: %s", sameSlash64.get(i), reply.body()).isEqualTo(400);
         }
-        assertThat(refused).as("once the budget is spent, made-up names share one counter").isGreaterThan(100);
+        Http.Reply refused = proxied(proxy, url, "edge-64-3", "203.0.113.3, 2001:db8:0:1::99");
+        assertThat(refused.status()).as("a fourth address of the same /64").isEqualTo(429);
+        assertThat(lastThrottle().getDetails()).containsEntry("warden_limit", "ip");
+        assertThat(proxied(proxy, url, "edge-64-4", "203.0.113.3, 2001:db8:0:2::1").status()).as("the next /64").isEqualTo(400);
+    }
+
+    private static Http.Reply proxied(LoopbackClient proxy, String url, String username, String forwardedFor) {
+        // The realm wants https for addresses that are not private; a TLS-terminating proxy says so.
+        return grantWithHeaders(proxy, url, username, WRONG, Map.of("X-Forwarded-For", forwardedFor, "X-Forwarded-Proto", "https"));
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // spends the realm's budget for a whole window: last
+    @DisplayName("once a spray spends the realm's budget of tracked keys, made-up keys go uncounted (nothing stored), answered like real ones; accounts keep their limits")
+    void trackedKeysBudget() {
+        limits(Map.of("warden.tracked-keys.max", "30", "warden.user-ip.max", "3", "warden.ip.max", "3"));
+        for (int i = 0; i < 150; i++) {
+            // a new address and a new name each time: each attempt would open three counters of its own
+            Http.Reply reply = grant(new LoopbackClient("127.0.7." + (i + 1)), tokenUrl(keycloakBase()), "spray-" + i, WRONG, null);
+            assertThat(reply.status()).as("made-up name %d is answered like a wrong password: %s", i, reply.body()).isEqualTo(400);
+        }
+        LoopbackClient fresh = new LoopbackClient("127.0.8.3");
+        for (int i = 0; i < 5; i++) {
+            assertThat(grant(fresh, tokenUrl(keycloakBase()), "spray-late-" + i, WRONG, null).status())
+                    .as("a new address past its per-IP limit (3) is not counted while the budget is spent: the price of the bound")
+                    .isEqualTo(400);
+        }
         Users.create(realm, Users.withPassword("edge-real", PASSWORD));
         assertThat(grant(new LoopbackClient("127.0.8.1"), tokenUrl(keycloakBase()), "edge-real", PASSWORD, null).status())
                 .as("a real account from a new address still gets in during the spray").isEqualTo(200);

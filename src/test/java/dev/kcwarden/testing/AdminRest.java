@@ -19,46 +19,60 @@ import org.keycloak.util.JsonSerialization;
  */
 public final class AdminRest {
 
+    /** Master-realm admin tokens live 60 s; a token older than this is replaced before use. */
+    private static final long TOKEN_REUSE_MILLIS = 30_000;
+
     private final String base;
-    private final String token;
+    private final String admin;
+    private final String password;
+    private String token;
+    private long signedInAt;
 
-    private AdminRest(String base, String token) {
+    private AdminRest(String base, String admin, String password) {
         this.base = base;
-        this.token = token;
+        this.admin = admin;
+        this.password = password;
     }
 
-    /** Signs in to the master realm as {@code admin} through admin-cli. */
+    /** Signs in to the master realm as {@code admin} through admin-cli (and again whenever the token is getting old). */
     public static AdminRest signIn(String base, String admin, String password) {
-        Http.Reply reply = Http.postForm(base + "/realms/master/protocol/openid-connect/token", Map.of(
-                "grant_type", "password", "client_id", "admin-cli", "username", admin, "password", password));
-        if (reply.status() != 200) {
-            throw new IllegalStateException("admin sign-in at " + base + " gave HTTP " + reply.status());
-        }
-        return new AdminRest(base, (String) reply.json().get("access_token"));
+        AdminRest rest = new AdminRest(base, admin, password);
+        rest.token();
+        return rest;
     }
 
+    /** A valid admin access token: a long benchmark outlives the first one. */
     public String token() {
+        if (token == null || System.currentTimeMillis() - signedInAt > TOKEN_REUSE_MILLIS) {
+            Http.Reply reply = Http.postForm(base + "/realms/master/protocol/openid-connect/token", Map.of(
+                    "grant_type", "password", "client_id", "admin-cli", "username", admin, "password", password));
+            if (reply.status() != 200) {
+                throw new IllegalStateException("admin sign-in at " + base + " gave HTTP " + reply.status());
+            }
+            token = (String) reply.json().get("access_token");
+            signedInAt = System.currentTimeMillis();
+        }
         return token;
     }
 
     /** Merges {@code values} into the configuration of {@code providerId}'s execution in {@code flowAlias}. */
     public void setGuardLimits(String realm, String flowAlias, String providerId, Map<String, String> values)
             throws IOException, InterruptedException {
-        String admin = base + "/admin/realms/" + realm;
+        String realmUrl = base + "/admin/realms/" + realm;
         String flow = URLEncoder.encode(flowAlias, StandardCharsets.UTF_8).replace("+", "%20");
         List<Map<String, Object>> executions = JsonSerialization.readValue(
-                Http.getWithBearer(admin + "/authentication/flows/" + flow + "/executions", token).body(),
+                Http.getWithBearer(realmUrl + "/authentication/flows/" + flow + "/executions", token()).body(),
                 new TypeReference<>() { });
         String configId = executions.stream()
                 .filter(e -> providerId.equals(e.get("providerId")))
                 .map(e -> (String) e.get("authenticationConfig"))
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException(providerId + " is not in flow " + flowAlias));
-        Map<String, Object> config = Http.getWithBearer(admin + "/authentication/config/" + configId, token).json();
+        Map<String, Object> config = Http.getWithBearer(realmUrl + "/authentication/config/" + configId, token()).json();
         @SuppressWarnings("unchecked")
         Map<String, String> current = (Map<String, String>) config.get("config");
         current.putAll(values);
-        send("PUT", admin + "/authentication/config/" + configId, JsonSerialization.writeValueAsString(config));
+        send("PUT", realmUrl + "/authentication/config/" + configId, JsonSerialization.writeValueAsString(config));
     }
 
     /** Changes realm attributes (a partial representation, as the console's Save sends it). */
@@ -79,7 +93,7 @@ public final class AdminRest {
 
     private void send(String method, String url, String json) throws IOException, InterruptedException {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                .header("Authorization", "Bearer " + token)
+                .header("Authorization", "Bearer " + token())
                 .header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {

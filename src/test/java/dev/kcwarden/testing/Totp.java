@@ -38,6 +38,11 @@ public final class Totp {
         return code(secret, System.currentTimeMillis() / 1000 / PERIOD);
     }
 
+    /** The code of the next step: Keycloak accepts it too, and it is not the one {@link #now} gave (codes are single use). */
+    public static String next(String secret) {
+        return code(secret, System.currentTimeMillis() / 1000 / PERIOD + 1);
+    }
+
     /** A code that is wrong in every step Keycloak looks at around now. */
     public static String wrong(String secret, int n) {
         long step = System.currentTimeMillis() / 1000 / PERIOD;
