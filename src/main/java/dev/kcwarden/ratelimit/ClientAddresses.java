@@ -46,11 +46,15 @@ final class ClientAddresses {
 
     /**
      * {@code seen} is Keycloak's view, {@code peer} the TCP peer. Only a trusted peer's header is
-     * believed; a peer that cannot be read believes nothing.
+     * believed; any other peer is the client itself, whatever Keycloak made of its headers (Keycloak
+     * without --proxy-trusted-addresses believes anyone's). When the peer cannot be read, Keycloak's view.
      */
     static ClientAddress choose(ClientAddress seen, Optional<ClientAddress> peer, List<String> headerValues, List<Cidr> trustedProxies) {
-        if (peer.isEmpty() || !trusted(peer.get(), trustedProxies)) {
+        if (peer.isEmpty()) {
             return seen;
+        }
+        if (!trusted(peer.get(), trustedProxies)) {
+            return peer.get();
         }
         return rightMostUntrusted(peer.get(), headerValues, trustedProxies);
     }
@@ -96,18 +100,24 @@ final class ClientAddresses {
             ResteasyReactiveRequestContext context = CurrentRequestManager.get();
             HttpServerRequest request = context == null ? null : context.unwrap(HttpServerRequest.class);
             HttpConnection connection = request == null ? null : request.connection();
-            if (connection != null && connection.remoteAddress() != null) {
+            if (connection != null && connection.remoteAddress() != null && connection.remoteAddress().hostAddress() != null) {
                 return ClientAddress.parse(connection.remoteAddress().hostAddress());
             }
+            warnOnce("no connection");
         } catch (RuntimeException | LinkageError e) {
-            if (!peerWarned) {
-                peerWarned = true;
-                LOG.warnf("warden.trusted-proxies is set but this server does not tell the TCP peer of a request (%s);"
-                        + " X-Forwarded-For is not believed, Keycloak's client address counts", e.getClass().getSimpleName());
-            }
+            warnOnce(e.getClass().getSimpleName());
         }
         return Optional.empty();
     }
+
+    private static void warnOnce(String why) {
+        if (!peerWarned) {
+            peerWarned = true;
+            LOG.warnf("warden.trusted-proxies is set but the TCP peer of a request cannot be read here (%s);"
+                    + " the guard counts the client address Keycloak reports", why);
+        }
+    }
+
     /** One X-Forwarded-For element as a proxy may write it: an address, {@code ip:port}, {@code [ipv6]} or {@code [ipv6]:port}. */
     static Optional<ClientAddress> element(String text) {
         String value = text;

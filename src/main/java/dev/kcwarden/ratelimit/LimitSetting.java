@@ -32,9 +32,10 @@ public record LimitSetting(LimitKind kind, String label, int defaultMax, int def
     List<ProviderConfigProperty> properties() {
         List<ProviderConfigProperty> list = new ArrayList<>(2);
         String help = kind == LimitKind.TRACKED_KEYS
-                ? "How many " + what + " the realm may create within the window. Beyond it, attempts with new keys of "
-                        + "that kind share one counter per limit, so a spray of made-up names or addresses cannot grow "
-                        + "memory without bound. 0 removes the bound. Default " + defaultMax + ", at most " + maxAllowed + "."
+                ? "How many " + what + " the realm keeps at once (each holds its place for its own window, at least "
+                        + "this window). Beyond it, attempts with new made-up keys are not counted, so a spray of made-up "
+                        + "names or addresses cannot grow memory without bound. 0 removes the bound. Default " + defaultMax
+                        + ", at most " + maxAllowed + "."
                 : "How many " + what + " are allowed within the window before further attempts get HTTP 429. "
                         + "0 switches this limit off. Default " + defaultMax + ", at most " + maxAllowed + ".";
         list.add(new ProviderConfigProperty(maxProperty(), label + ": maximum", help,

@@ -1,5 +1,8 @@
 package dev.kcwarden.ratelimit;
 
+import dev.kcwarden.Hmac;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -7,6 +10,9 @@ import java.util.OptionalLong;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.common.util.Time;
+import org.keycloak.crypto.Algorithm;
+import org.keycloak.crypto.KeyUse;
+import org.keycloak.crypto.KeyWrapper;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.models.KeycloakSession;
@@ -267,8 +273,12 @@ public final class LoginGuard {
         if (channel == Channel.BROWSER) {
             return device().map(claim -> claim.nameTags().contains(KnownDevice.nameTag(realm.getId(), lookupName))).orElse(false);
         }
-        OptionalLong known = store.read(keys.knownClient(ThrottleKeys.nameOf(lookupName), client));
-        return known.isPresent() && ThrottleKeys.knownClientAddress(known.getAsLong(), client);
+        OptionalLong tag = addressTag();
+        if (tag.isEmpty()) {
+            return false;
+        }
+        OptionalLong known = store.read(keys.knownClient(ThrottleKeys.nameOf(lookupName), tag.getAsLong()));
+        return known.isPresent() && ThrottleKeys.knownClientAddress(known.getAsLong(), tag.getAsLong());
     }
 
     /** This client logged in to this account, with the password the account has now, within the last days. */
@@ -279,8 +289,26 @@ public final class LoginGuard {
         if (channel == Channel.BROWSER) {
             return device().map(claim -> claim.names(user)).orElse(false);
         }
-        OptionalLong known = store.read(keys.knownClient(ThrottleKeys.nameOf(user.getUsername()), client));
-        return known.isPresent() && known.getAsLong() == ThrottleKeys.knownClientValue(client, credentialStamp(user));
+        OptionalLong tag = addressTag();
+        if (tag.isEmpty()) {
+            return false;
+        }
+        OptionalLong known = store.read(keys.knownClient(ThrottleKeys.nameOf(user.getUsername()), tag.getAsLong()));
+        return known.isPresent() && known.getAsLong() == ThrottleKeys.knownClientValue(tag.getAsLong(), credentialStamp(user));
+    }
+
+    /**
+     * A 32-bit tag of this client's address, keyed with the realm's HMAC key so that nobody can search
+     * for an address that shares a place and tag with the owner's; empty when the realm has no such key.
+     */
+    private OptionalLong addressTag() {
+        KeyWrapper key = session.keys().getActiveKey(realm, KeyUse.SIG, Algorithm.HS512);
+        if (key == null || key.getSecretKey() == null) {
+            return OptionalLong.empty();
+        }
+        byte[] mac = Hmac.sha256(key.getSecretKey().getEncoded(),
+                ("warden-known-address\n" + realm.getId() + '\n' + client.limitKey()).getBytes(StandardCharsets.UTF_8));
+        return OptionalLong.of(ByteBuffer.wrap(mac).getInt() & 0xffff_ffffL);
     }
 
     /**
@@ -309,9 +337,13 @@ public final class LoginGuard {
             KnownDevice.issue(session, realm, user, days, Time.currentTime());
             return;
         }
-        long value = ThrottleKeys.knownClientValue(client, credentialStamp(user));
+        OptionalLong tag = addressTag();
+        if (tag.isEmpty()) {
+            return;
+        }
+        long value = ThrottleKeys.knownClientValue(tag.getAsLong(), credentialStamp(user));
         for (String name : names(user)) {
-            store.write(keys.knownClient(ThrottleKeys.nameOf(name), client), days * 86_400, value);
+            store.write(keys.knownClient(ThrottleKeys.nameOf(name), tag.getAsLong()), days * 86_400, value);
         }
     }
 

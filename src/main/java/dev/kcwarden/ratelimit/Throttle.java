@@ -31,7 +31,11 @@ public final class Throttle {
     /** Tickets tried at random before a budget counts as spent. */
     static final int BUDGET_PROBES = 3;
 
-    /** At most {@code max} new tracked buckets per realm within {@code windowSeconds}; {@code max == 0} means no bound. */
+    /**
+     * At most {@code max} tracked buckets alive per realm (a ticket lives as long as its bucket, at least
+     * {@code windowSeconds}); {@code max == 0} means no bound. Tickets are probed at random, so new keys start
+     * going uncounted before every ticket is taken: at a fill of f, a share f³ of them.
+     */
     public record Budget(String key, int max, int windowSeconds) {
     }
 
@@ -67,7 +71,7 @@ public final class Throttle {
                 continue;
             }
             OptionalLong hint = store.read(bucket.hint());
-            if (hint.isEmpty() && bucket.tracked() && !ticket(budget)) {
+            if (hint.isEmpty() && bucket.tracked() && !ticket(budget, bucket.limit().windowSeconds())) {
                 continue; // a made-up key while the budget is spent: not counted, and nothing stored
             }
             int start = hint.isPresent() ? (int) Math.floorMod(hint.getAsLong(), (long) bucket.limit().max()) : 0;
@@ -162,13 +166,18 @@ public final class Throttle {
         store.delete(held.bucket().stamp(held.index()));
     }
 
-    /** A ticket of the budget, tried at a few random places; true when there is no budget. */
-    private boolean ticket(Budget budget) {
+    /**
+     * A ticket of the budget, tried at a few random places; true when there is no budget. A ticket is
+     * held as long as the counter it pays for lives (at least the budget's window), so at most
+     * {@code max} tracked counters are alive at once, whatever their windows.
+     */
+    private boolean ticket(Budget budget, int counterWindowSeconds) {
         if (budget == null || budget.max() <= 0) {
             return true;
         }
+        int lifespan = Math.max(budget.windowSeconds(), counterWindowSeconds);
         for (int i = 0; i < BUDGET_PROBES; i++) {
-            if (store.claim(budget.key() + '#' + random.applyAsInt(budget.max()), budget.windowSeconds())) {
+            if (store.claim(budget.key() + '#' + random.applyAsInt(budget.max()), lifespan)) {
                 return true;
             }
         }

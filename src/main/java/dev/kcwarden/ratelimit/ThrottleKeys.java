@@ -69,31 +69,27 @@ public final class ThrottleKeys {
         return new Throttle.Budget(key(LimitKind.TRACKED_KEYS, "budget"), limit.max(), limit.windowSeconds());
     }
 
-    /** How many addresses one name remembers at most: a fixed number of entries per account, whatever logs in to it. */
+    /** How many places one name has for remembered addresses: a fixed number of entries per account, whatever logs in to it. */
     static final int KNOWN_ADDRESSES_PER_NAME = 16;
 
     /**
-     * Where the known-client exemption remembers this address for the account with this name: one of
-     * {@link #KNOWN_ADDRESSES_PER_NAME} places per name, picked by the address, so logins from ever new
-     * addresses overwrite each other instead of growing the store.
+     * Where the known-client exemption remembers an address for the account with this name: one of
+     * {@link #KNOWN_ADDRESSES_PER_NAME} places per name, picked by the address's keyed tag, so logins from
+     * ever new addresses overwrite each other instead of growing the store. Two addresses of one owner share
+     * a place with a chance of 1 in 16; the later login wins it.
      */
-    public String knownClient(String account, ClientAddress client) {
-        int place = Math.floorMod(hash64(realmId + '\n' + client.limitKey()), KNOWN_ADDRESSES_PER_NAME);
-        return PREFIX + "known:" + hash(realmId + '\n' + account) + '#' + place;
+    public String knownClient(String account, long addressTag) {
+        return PREFIX + "known:" + hash(realmId + '\n' + account) + '#' + Math.floorMod(addressTag, KNOWN_ADDRESSES_PER_NAME);
     }
 
-    /** What the place holds for this address: 32 bits of the address and 32 bits of the account's password stamp. */
-    static long knownClientValue(ClientAddress client, long credentialStamp) {
-        return (addressTag(client) << 32) | (credentialStamp & 0xffff_ffffL);
+    /** What the place holds: the address's 32-bit keyed tag and 32 bits of the account's password stamp. */
+    static long knownClientValue(long addressTag, long credentialStamp) {
+        return (addressTag << 32) | (credentialStamp & 0xffff_ffffL);
     }
 
     /** Whether the value names this address (before the account, and so its stamp, is known). */
-    static boolean knownClientAddress(long value, ClientAddress client) {
-        return value >>> 32 == addressTag(client);
-    }
-
-    private static long addressTag(ClientAddress client) {
-        return hash64("known-address\n" + client.limitKey()) >>> 32;
+    static boolean knownClientAddress(long value, long addressTag) {
+        return value >>> 32 == addressTag;
     }
 
     private Bucket tracked(Limit limit, String material) {

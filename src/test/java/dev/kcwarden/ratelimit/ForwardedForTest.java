@@ -45,6 +45,9 @@ class ForwardedForTest {
         // It writes its own address first, as Keycloak would report it, and a made-up one after it.
         assertThat(ClientAddresses.choose(attacker, java.util.Optional.of(attacker), List.of("203.0.113.9, 198.51.100.7"), PROXIES))
                 .hasToString("203.0.113.9");
+        assertThat(ClientAddresses.choose(ClientAddress.parse("198.51.100.7").orElseThrow(), java.util.Optional.of(attacker),
+                List.of("198.51.100.7"), PROXIES))
+                .as("even when Keycloak believed its header (no --proxy-trusted-addresses), the peer counts").hasToString("203.0.113.9");
         assertThat(ClientAddresses.choose(attacker, java.util.Optional.empty(), List.of("203.0.113.9, 198.51.100.7"), PROXIES))
                 .as("a peer that cannot be read believes nothing").hasToString("203.0.113.9");
         assertThat(client("10.0.0.1")).as("the proxy's own request, no header").isEqualTo("10.0.0.1");

@@ -108,6 +108,23 @@ class NetworkEdgeGuardIT {
     }
 
     @Test
+    @DisplayName("trusted proxies set, Keycloak believing anyone's header: a client that bypasses the proxy is counted as its own connection")
+    void clientBypassingTheProxyIsItsConnection() {
+        limits(Map.of("warden.trusted-proxies", "127.0.0.1/32"));
+        String victim = "edge-bypass";
+        Users.create(realm, Users.withPassword(victim, PASSWORD));
+        LoopbackClient attacker = new LoopbackClient("127.0.6.70");
+        String url = tokenUrl(keycloakBase());
+        for (int i = 0; i < USER_IP_MAX; i++) {
+            // Keycloak (no --proxy-trusted-addresses) takes this made-up address as the client's
+            assertThat(grant(attacker, url, victim, WRONG, "127.0.6." + (100 + i)).status()).isEqualTo(400);
+        }
+        assertThat(grant(attacker, url, victim, PASSWORD, "127.0.6.120").status()).as("a sixth made-up address").isEqualTo(429);
+        assertThat(grant(new LoopbackClient("127.0.6.71"), url, victim, PASSWORD, null).status())
+                .as("another client is untouched").isEqualTo(200);
+    }
+
+    @Test
     @DisplayName("appending proxy, no trusted proxies configured: Keycloak's left-most address is what counts (why the setting exists)")
     void withoutTheSettingTheLeftMostCounts() {
         limits(Map.of());
