@@ -35,7 +35,7 @@ class AdminInfoEndpointIT {
     @InjectAdminClient
     Keycloak admin;
 
-    @InjectRealm(fromJson = DemoRealm.JSON)
+    @InjectRealm(fromJson = DemoRealm.JSON, config = DemoRealm.Offline.class)
     ManagedRealm realm;
 
     private String infoUrl;

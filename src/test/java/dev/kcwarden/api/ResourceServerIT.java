@@ -43,7 +43,7 @@ import org.keycloak.testframework.remote.timeoffset.TimeOffSet;
 @DisplayName("The example resource server accepts the realm's access tokens and nothing else")
 class ResourceServerIT {
 
-    @InjectRealm(fromJson = DemoRealm.JSON)
+    @InjectRealm(fromJson = DemoRealm.JSON, config = DemoRealm.Offline.class)
     ManagedRealm realm;
 
     @InjectTimeOffSet

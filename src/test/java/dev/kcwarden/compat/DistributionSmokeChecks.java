@@ -72,7 +72,8 @@ abstract class DistributionSmokeChecks {
         assertThat(keycloak.version()).as("release unpacked in %s", home).isEqualTo(version);
         // A fresh dev database each run: the realm file is imported again and the bootstrap admin created.
         KeycloakDistribution.deleteTree(keycloak.home().resolve("data").resolve("h2"));
-        keycloak.install(Path.of(System.getProperty("warden.jar")), Path.of("realm-export", "warden-realm.json"));
+        keycloak.install(Path.of(System.getProperty("warden.jar")),
+                DemoRealm.offlineCopy(Path.of("realm-export", "warden-realm.json"), keycloak.home().resolve("warden-offline-realm")));
         log = keycloak.home().resolve("warden-smoke-test.log");
         server = keycloak.startDev(List.of("--http-port=" + PORT, "--http-management-port=9180"),
                 ADMIN, adminPassword, ProcessBuilder.Redirect.to(log.toFile()));

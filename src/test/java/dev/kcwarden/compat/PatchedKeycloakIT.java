@@ -31,7 +31,7 @@ class PatchedKeycloakIT {
     @InjectAdminClient
     Keycloak admin;
 
-    @InjectRealm(fromJson = DemoRealm.JSON)
+    @InjectRealm(fromJson = DemoRealm.JSON, config = DemoRealm.Offline.class)
     ManagedRealm realm;
 
     @Test

@@ -42,7 +42,7 @@ class FirstBrokerLoginGuardIT {
     static final String WRONG = "not-the-password-1";
     static final int DEFAULT_USER_IP_MAX = 10;
 
-    @InjectRealm(fromJson = DemoRealm.JSON)
+    @InjectRealm(fromJson = DemoRealm.JSON, config = DemoRealm.Offline.class)
     ManagedRealm realm;
 
     @InjectAdminClient

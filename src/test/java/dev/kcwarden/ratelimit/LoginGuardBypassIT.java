@@ -45,7 +45,7 @@ class LoginGuardBypassIT {
     static final String PASSWORD = "Bypass-test-passphrase-1";
     static final String TOTP_SECRET = "warden-bypass-test-totp-secret-1";
 
-    @InjectRealm(fromJson = DemoRealm.JSON)
+    @InjectRealm(fromJson = DemoRealm.JSON, config = DemoRealm.Offline.class)
     ManagedRealm realm;
 
     @InjectTimeOffSet(enableForCaches = true)

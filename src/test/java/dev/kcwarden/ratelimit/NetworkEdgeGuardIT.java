@@ -38,7 +38,7 @@ class NetworkEdgeGuardIT {
     static final String WRONG = "not-the-password-1";
     static final String PASSWORD = "Edge-test-passphrase-1";
 
-    @InjectRealm(fromJson = DemoRealm.JSON)
+    @InjectRealm(fromJson = DemoRealm.JSON, config = DemoRealm.Offline.class)
     ManagedRealm realm;
 
     @InjectAdminClient

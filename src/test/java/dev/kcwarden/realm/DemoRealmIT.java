@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kcwarden.testing.AccessTokens;
 import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.Metrics;
 import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
 import com.nimbusds.jwt.JWTClaimsSet;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,7 +27,7 @@ import org.keycloak.testframework.realm.ManagedRealm;
 @DisplayName("realm-export/warden-realm.json imports into Keycloak with the promised settings")
 class DemoRealmIT {
 
-    @InjectRealm(fromJson = DemoRealm.JSON)
+    @InjectRealm(fromJson = DemoRealm.JSON, config = DemoRealm.Offline.class)
     ManagedRealm realm;
 
     @Test
@@ -125,11 +127,31 @@ class DemoRealmIT {
     }
 
     @Test
-    @DisplayName("a password that meets the policy is accepted")
+    @DisplayName("a password that meets the policy is accepted, checked on this machine only (the tests' realm never asks the public range API)")
     void policyAcceptsGoodPassword() {
+        assertThat(realm.admin().toRepresentation().getPasswordPolicy())
+                .contains("wardenBreachedPassword(").contains("remote=off").doesNotContain("pwnedpasswords");
+        Map<String, Double> before = Metrics.scrape();
         String id = Users.create(realm, Users.withPassword("probe-good", "a-long-enough-passphrase"));
 
         assertThat(realm.admin().users().get(id).toRepresentation().getUsername()).isEqualTo("probe-good");
+        Map<String, Double> after = Metrics.scrape();
+        assertThat(Metrics.sum(after, "warden_breach_checks_total", "outcome=\"passed\"")
+                - Metrics.sum(before, "warden_breach_checks_total", "outcome=\"passed\""))
+                .as("the check ran and passed").isGreaterThanOrEqualTo(1.0);
+        assertThat(Metrics.sum(after, "warden_breach_checks_total", "outcome=\"unavailable")
+                - Metrics.sum(before, "warden_breach_checks_total", "outcome=\"unavailable"))
+                .as("no range service was asked, so none was unavailable").isZero();
+    }
+
+    @Test
+    @DisplayName("offline, a common password is still refused from the built-in list")
+    void commonPasswordRefusedOffline() {
+        try (Response response = realm.admin().users().create(Users.withPassword("probe-common", "password1234"))) {
+            assertThat(response.getStatus()).isEqualTo(400);
+            assertThat(response.readEntity(String.class)).contains("wardenPasswordCommon");
+        }
+        assertThat(realm.admin().users().search("probe-common", true)).as("no user is created").isEmpty();
     }
 
     private ClientResource client(String clientId) {

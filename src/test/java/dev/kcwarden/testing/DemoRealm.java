@@ -1,10 +1,69 @@
 package dev.kcwarden.testing;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.keycloak.testframework.realm.RealmBuilder;
+import org.keycloak.testframework.realm.RealmConfig;
+import org.keycloak.util.JsonSerialization;
+
 /** Names and values of the shipped demo realm (realm-export/warden-realm.json) that the tests rely on. */
 public final class DemoRealm {
 
-    /** Classpath location of realm-export/warden-realm.json, for {@code @InjectRealm(fromJson = ...)}. */
+    /**
+     * Classpath location of realm-export/warden-realm.json, for {@code @InjectRealm(fromJson = DemoRealm.JSON,
+     * config = DemoRealm.Offline.class)}: always with {@link Offline}, so no test reaches the internet.
+     */
     public static final String JSON = "/realm-export/warden-realm.json";
+
+    private static final Pattern BREACH_POLICY = Pattern.compile("wardenBreachedPassword\\(([^)]*)\\)");
+
+    /**
+     * The shipped realm as the tests import it: everything as users get it, except that the breached-password
+     * check stays on this machine ({@code remote=off}: the built-in list of common passwords only) instead of
+     * asking the public range API. Tests that need the range API point the policy at a local {@link RangeStub}.
+     */
+    public static final class Offline implements RealmConfig {
+        @Override
+        public RealmBuilder configure(RealmBuilder realm) {
+            return realm.passwordPolicy(offlinePolicy(realm.build().getPasswordPolicy()));
+        }
+    }
+
+    /** {@code policy} with the breached-password check's {@code url} replaced by {@code remote=off}. */
+    public static String offlinePolicy(String policy) {
+        Matcher m = BREACH_POLICY.matcher(policy == null ? "" : policy);
+        if (!m.find()) {
+            throw new IllegalStateException("the demo realm's password policy has no wardenBreachedPassword(...): " + policy);
+        }
+        String kept = Arrays.stream(m.group(1).split(";"))
+                .map(String::strip)
+                .filter(option -> !option.startsWith("url=") && !option.startsWith("remote="))
+                .collect(Collectors.joining(";"));
+        return policy.substring(0, m.start()) + "wardenBreachedPassword(" + kept + ";remote=off)" + policy.substring(m.end());
+    }
+
+    /**
+     * A copy of {@code realmFile} in {@code dir} with {@link #offlinePolicy}, for the servers the test
+     * framework does not manage (the cluster's nodes, the release smoke tests, the benchmark).
+     */
+    public static Path offlineCopy(Path realmFile, Path dir) {
+        try {
+            ObjectNode realm = (ObjectNode) JsonSerialization.mapper.readTree(realmFile.toFile());
+            realm.put("passwordPolicy", offlinePolicy(realm.path("passwordPolicy").asText(null)));
+            Path copy = Files.createDirectories(dir).resolve(realmFile.getFileName());
+            JsonSerialization.mapper.writerWithDefaultPrettyPrinter().writeValue(copy.toFile(), realm);
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write an offline copy of " + realmFile, e);
+        }
+    }
 
     public static final String NAME = "warden";
     public static final String SPA = "demo-spa";

@@ -15,7 +15,7 @@ import org.keycloak.testframework.ui.webdriver.ManagedWebDriver;
  */
 public abstract class DemoRealmBrowserTest {
 
-    @InjectRealm(fromJson = DemoRealm.JSON)
+    @InjectRealm(fromJson = DemoRealm.JSON, config = DemoRealm.Offline.class)
     protected ManagedRealm realm;
 
     @InjectWebDriver

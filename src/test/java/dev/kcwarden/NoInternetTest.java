@@ -1,0 +1,63 @@
+package dev.kcwarden;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kcwarden.testing.DemoRealm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No test may reach the internet. The shipped realm asks the public breached-password range API, so
+ * every server a test starts must import the offline variant ({@link DemoRealm.Offline}, {@link
+ * DemoRealm#offlineCopy}); this reads the test sources to make sure none forgets.
+ */
+@DisplayName("Tests never reach the internet: every realm a test imports checks breached passwords offline")
+class NoInternetTest {
+
+    private static final Path TESTS = Path.of("src", "test", "java");
+
+    @Test
+    @DisplayName("the offline variant of the shipped policy has remote=off and no URL")
+    void offlinePolicy() throws IOException {
+        String shipped = com.fasterxml.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(Path.of("realm-export", "warden-realm.json").toFile()).path("passwordPolicy").asText();
+        assertThat(shipped).as("the shipped realm keeps the public API for users").contains("url=https://");
+        String offline = DemoRealm.offlinePolicy(shipped);
+        assertThat(offline).contains("wardenBreachedPassword(min=1;timeout=2000;fail=open;remote=off)")
+                .doesNotContain("url=").startsWith("length(12) and maxLength(128)");
+        assertThat(DemoRealm.offlinePolicy(offline)).as("idempotent").isEqualTo(offline);
+    }
+
+    @Test
+    @DisplayName("every @InjectRealm of the demo realm uses DemoRealm.Offline, and every distribution install an offline copy")
+    void everyImportIsOffline() throws IOException {
+        List<String> offenders = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(TESTS)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java") && !f.endsWith("NoInternetTest.java")).toList()) {
+                String source = Files.readString(file);
+                String flat = source.replaceAll("\\s+", " ");
+                int at = -1;
+                while ((at = flat.indexOf("@InjectRealm(fromJson = DemoRealm.JSON", at + 1)) >= 0) {
+                    String annotation = flat.substring(at, flat.indexOf(')', at) + 1);
+                    if (!annotation.contains("config = DemoRealm.Offline.class")) {
+                        offenders.add(file + ": " + annotation);
+                    }
+                }
+                java.util.regex.Matcher install = java.util.regex.Pattern.compile("\\.install\\([^;]*;").matcher(flat);
+                while (install.find()) {
+                    String call = install.group();
+                    if (call.contains("warden-realm.json") && !call.contains("offlineCopy")) {
+                        offenders.add(file + ": " + call);
+                    }
+                }
+            }
+        }
+        assertThat(offenders).isEmpty();
+    }
+}
