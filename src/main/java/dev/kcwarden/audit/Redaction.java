@@ -32,8 +32,9 @@ final class Redaction {
             "warden_limit", "retry_after", "warden_reason", "warden_breach_check", "warden_scope",
             "warden_sessions_ended", "warden_offline_sessions_ended");
 
+    /** Matched against the field name in lower case with separators removed, so private.key, private_key and privateKey are one name. */
     private static final List<String> SECRET_WORDS = List.of("password", "secret", "token", "credential", "otp",
-            "privatekey", "private_key", "code", "hash", "salt");
+            "privatekey", "code", "hash", "salt");
 
     private Redaction() {
     }
@@ -82,7 +83,7 @@ final class Redaction {
     }
 
     static boolean secretName(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        return SECRET_WORDS.stream().anyMatch(lower::contains);
+        String normalized = name.toLowerCase(Locale.ROOT).replaceAll("[._\\-\\s]", "");
+        return SECRET_WORDS.stream().anyMatch(normalized::contains);
     }
 }
