@@ -60,8 +60,20 @@ class LoginIT extends DemoRealmBrowserTest {
         assertThat(wrongVerifier.json()).containsEntry("error", "invalid_grant");
 
         // Keycloak burns the code on the failed attempt: even the right verifier cannot use it now.
-        Http.Reply replay = endpoints.exchangeCode(DemoRealm.SPA, code, browser.redirectUri(), verifier);
-        assertThat(replay.status()).isEqualTo(400);
+        Http.Reply burnt = endpoints.exchangeCode(DemoRealm.SPA, code, browser.redirectUri(), verifier);
+        assertThat(burnt.status()).isEqualTo(400);
+        assertThat(burnt.json()).containsEntry("error", "invalid_grant");
+
+        // A fresh code with the right verifier works once, and only once.
+        String secondVerifier = Pkce.newVerifier();
+        String second = browser.signIn(driver, loginPage, endpoints,
+                browser.authorizationUrl(endpoints, DemoRealm.SPA, secondVerifier, "s"),
+                DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD).get("code");
+        Http.Reply first = endpoints.exchangeCode(DemoRealm.SPA, second, browser.redirectUri(), secondVerifier);
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        Http.Reply replay = endpoints.exchangeCode(DemoRealm.SPA, second, browser.redirectUri(), secondVerifier);
+        assertThat(replay.status()).as("the same code a second time").isEqualTo(400);
+        assertThat(replay.json()).containsEntry("error", "invalid_grant");
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.kcwarden.testing.FormPage;
 import dev.kcwarden.testing.GuardLimits;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
+import dev.kcwarden.testing.SmtpSink;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.Users;
@@ -39,7 +40,7 @@ class BrowserGuardIT {
     static final String WRONG = "not-the-password-1";
     static final String PASSWORD = "Guard-test-passphrase-1";
 
-    @InjectRealm(fromJson = DemoRealm.JSON)
+    @InjectRealm(fromJson = DemoRealm.JSON, config = DemoRealm.Offline.class)
     ManagedRealm realm;
 
     @InjectAdminClient
@@ -116,22 +117,34 @@ class BrowserGuardIT {
     }
 
     @Test
-    @DisplayName("forgot password: requests per account are capped whether or not the account exists (no mail bombing)")
+    @DisplayName("forgot password: requests per account are capped whether or not the account exists (no mail bombing: exactly the limit's mails go out)")
     void resetPerAccount() {
-        String carol = user("reset-carol", false);
-        for (String name : List.of(carol, "reset-nobody")) {
-            Http.Reply last = null;
-            for (int i = 0; i <= RESET_ACCOUNT_MAX; i++) {
-                // a fresh address each time: only the per-account limit can fire
-                last = requestReset(new LoopbackClient("127.0.1." + (i + (name.equals(carol) ? 10 : 20))), name);
-                if (i < RESET_ACCOUNT_MAX) {
-                    assertThat(last.status()).as(last.body()).isEqualTo(200);
-                    assertThat(FormPage.text(last.body())).contains("You should receive an email shortly");
+        String carol = user("reset-carol", true);
+        try (SmtpSink smtp = new SmtpSink()) {
+            org.keycloak.representations.idm.RealmRepresentation rep = realm.admin().toRepresentation();
+            rep.setSmtpServer(smtp.realmSettings());
+            realm.admin().update(rep);
+            for (String name : List.of(carol, "reset-nobody")) {
+                Http.Reply last = null;
+                for (int i = 0; i <= RESET_ACCOUNT_MAX + 2; i++) {
+                    // a fresh address each time: only the per-account limit can fire
+                    last = requestReset(new LoopbackClient("127.0.1." + (i + (name.equals(carol) ? 10 : 20))), name);
+                    if (i < RESET_ACCOUNT_MAX) {
+                        assertThat(last.status()).as(last.body()).isEqualTo(200);
+                        assertThat(FormPage.text(last.body())).contains("You should receive an email shortly");
+                    } else {
+                        assertThat(last.status()).as("%s, request %d", name, i + 1).isEqualTo(429);
+                    }
                 }
+                assertThat(last.header("Retry-After")).matches("[1-9][0-9]*");
+                assertThat(FormPage.text(last.body())).contains("Too many password reset requests. Please try again in");
             }
-            assertThat(last.status()).as(name).isEqualTo(429);
-            assertThat(last.header("Retry-After")).matches("[1-9][0-9]*");
-            assertThat(FormPage.text(last.body())).contains("Too many password reset requests. Please try again in");
+            // Keycloak sends the mail inside the request, so every mail is in by now.
+            assertThat(smtp.to(carol + "@example.com")).as("mails to the account: the limit, not one more").hasSize(RESET_ACCOUNT_MAX);
+        } finally {
+            org.keycloak.representations.idm.RealmRepresentation rep = realm.admin().toRepresentation();
+            rep.setSmtpServer(Map.of());
+            realm.admin().update(rep);
         }
         EventRepresentation event = realm.admin().getEvents(List.of("RESET_PASSWORD_ERROR"), null, null, null, null, null, 0, 20).get(0);
         assertThat(event.getError()).isEqualTo("warden_throttled");
@@ -214,12 +227,46 @@ class BrowserGuardIT {
 
     /** A user of the realm itself with realm-management's manage-users role, as a help desk would have. */
     private String helpdeskToken() {
-        String name = "helpdesk-" + System.nanoTime();
+        return tokenWithRealmManagementRole("manage-users");
+    }
+
+    /** A user of the realm with one realm-management role, signed in through admin-cli. */
+    private String tokenWithRealmManagementRole(String role) {
+        String name = "rm-" + role + "-" + System.nanoTime();
         String id = Users.create(realm, Users.withPassword(name, PASSWORD));
         String rm = realm.admin().clients().findByClientId("realm-management").get(0).getId();
-        RoleRepresentation manageUsers = realm.admin().clients().get(rm).roles().get("manage-users").toRepresentation();
-        realm.admin().users().get(id).roles().clientLevel(rm).add(List.of(manageUsers));
+        RoleRepresentation granted = realm.admin().clients().get(rm).roles().get(role).toRepresentation();
+        realm.admin().users().get(id).roles().clientLevel(rm).add(List.of(granted));
         // admin-cli: the realm's own admin client, whose tokens carry the user's realm-management roles
         return TokenEndpoint.accessToken(endpoints.password("admin-cli", name, PASSWORD));
+    }
+
+    @Test
+    @DisplayName("admin API: a user with view-users only, and a full admin of another realm, cannot list or clear")
+    void adminApiRefusesOtherAdmins() {
+        String base = realm.getBaseUrl() + "/warden/throttles?ip=127.0.0.1";
+        String viewer = tokenWithRealmManagementRole("view-users");
+        assertThat(Http.getWithBearer(base, viewer).status()).as("view-users: list").isEqualTo(403);
+        assertThat(Http.send("DELETE", base, viewer).status()).as("view-users: clear").isEqualTo(403);
+
+        org.keycloak.representations.idm.RealmRepresentation other = new org.keycloak.representations.idm.RealmRepresentation();
+        other.setRealm("warden-other");
+        other.setEnabled(true);
+        admin.realms().create(other);
+        try {
+            org.keycloak.admin.client.resource.RealmResource otherRealm = admin.realm("warden-other");
+            jakarta.ws.rs.core.Response created = otherRealm.users().create(Users.withPassword("other-admin", PASSWORD));
+            String id = org.keycloak.admin.client.CreatedResponseUtil.getCreatedId(created);
+            String rm = otherRealm.clients().findByClientId("realm-management").get(0).getId();
+            RoleRepresentation realmAdmin = otherRealm.clients().get(rm).roles().get("realm-admin").toRepresentation();
+            otherRealm.users().get(id).roles().clientLevel(rm).add(List.of(realmAdmin));
+            String otherToken = TokenEndpoint.accessToken(Http.postForm(
+                    realm.getBaseUrl().replace("/realms/" + DemoRealm.NAME, "/realms/warden-other") + "/protocol/openid-connect/token",
+                    Map.of("grant_type", "password", "client_id", "admin-cli", "username", "other-admin", "password", PASSWORD)));
+            assertThat(Http.getWithBearer(base, otherToken).status()).as("another realm's admin: list").isIn(401, 403);
+            assertThat(Http.send("DELETE", base, otherToken).status()).as("another realm's admin: clear").isIn(401, 403);
+        } finally {
+            admin.realm("warden-other").remove();
+        }
     }
 }

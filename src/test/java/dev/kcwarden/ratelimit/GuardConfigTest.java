@@ -37,6 +37,21 @@ class GuardConfigTest {
     }
 
     @Test
+    @DisplayName("the ranges hold at their edges: maximum 0 to 10,000, window 1 s to 7 days")
+    void rangeEdges() {
+        GuardConfig inside = config(Map.of(
+                "warden.user-ip.max", "10000", "warden.user-ip.window", "604800",
+                "warden.ip.max", "0", "warden.ip.window", "1"));
+        assertThat(inside.limit(LimitKind.USER_IP)).isEqualTo(new Limit(LimitKind.USER_IP, 10_000, 604_800));
+        assertThat(inside.limit(LimitKind.IP)).as("0 switches a limit off on purpose").isEqualTo(new Limit(LimitKind.IP, 0, 1));
+        GuardConfig outside = config(Map.of(
+                "warden.user-ip.max", "10001", "warden.user-ip.window", "604801",
+                "warden.ip.max", "-1", "warden.ip.window", "0"));
+        assertThat(outside.limit(LimitKind.USER_IP)).as("one past each edge: the defaults").isEqualTo(new Limit(LimitKind.USER_IP, 10, 900));
+        assertThat(outside.limit(LimitKind.IP)).isEqualTo(new Limit(LimitKind.IP, 100, 900));
+    }
+
+    @Test
     void allowlistAcceptsCommasAndHashes() {
         GuardConfig config = config(Map.of("warden.allowlist", "10.0.0.0/8, nonsense ##2001:db8::/32"));
         assertThat(config.allowlisted(ClientAddress.parse("10.1.2.3").orElseThrow())).isTrue();

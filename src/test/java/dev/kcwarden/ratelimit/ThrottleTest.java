@@ -219,7 +219,8 @@ class ThrottleTest {
     }
 
     @Test
-    @DisplayName("100 parallel attempts against a limit of 10: exactly 10 get through")
+    @DisplayName("100 parallel attempts against a limit of 10 on a store with an atomic create: exactly 10 get through"
+            + " (on the real cache: DirectGrantGuardIT, TwoNodeClusterIT)")
     void exactUnderConcurrency() throws Exception {
         Bucket tenPerMinute = keys.userAndIp(new Limit(LimitKind.USER_IP, 10, 60), "name:alice", attacker);
         ExecutorService pool = Executors.newFixedThreadPool(16);
@@ -245,8 +246,9 @@ class ThrottleTest {
     }
 
     @Test
-    @DisplayName("expiry: 200,000 distinct usernames (a slot, its stamp and a hint each) leave nothing after the window")
-    void memoryBounded() {
+    @DisplayName("every entry the core writes carries a lifespan within its window: 200,000 names (a slot, its stamp and a hint each)"
+            + " leave nothing once the window has passed, on a store that honours lifespans as Keycloak's cache does")
+    void everyEntryExpiresWithItsWindow() {
         Limit account = new Limit(LimitKind.ACCOUNT, 100, 60);
         for (int i = 0; i < 200_000; i++) {
             Decision d = throttle.acquire(List.of(keys.account(account, ThrottleKeys.accountOf(null, "user" + i))));
