@@ -81,6 +81,9 @@ class AuditLogIT {
         Map<String, Object> refreshed = endpoints.refresh(DemoRealm.SPA, (String) tokens.get("refresh_token")).json();
         secrets.add((String) refreshed.get("refresh_token"));
         secrets.add((String) refreshed.get("access_token"));
+        if (refreshed.get("id_token") != null) {
+            secrets.add((String) refreshed.get("id_token"));
+        }
         String wrong = "Wrong-" + Pkce.randomToken(10);
         secrets.add(wrong);
         assertThat(endpoints.password(DemoRealm.CLI, "audit-alice", wrong).status()).isEqualTo(400);

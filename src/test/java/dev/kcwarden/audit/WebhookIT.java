@@ -125,12 +125,16 @@ class WebhookIT {
     void hangingReceiverDoesNotDelayLogins() throws InterruptedException {
         hang = true;
         TokenEndpoint endpoints = new TokenEndpoint(realm.getBaseUrl());
-        for (int i = 0; i < 3; i++) {
+        List<Duration> took = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
             long start = System.nanoTime();
             assertThat(endpoints.password(DemoRealm.CLI, DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD).status()).isEqualTo(200);
-            // A login that waited for the webhook would take at least its 1 s timeout.
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+            took.add(Duration.ofNanos(System.nanoTime() - start));
         }
+        java.util.Collections.sort(took);
+        // A login that waited for the webhook would take at least its 1 s timeout, every time; the median
+        // keeps one slow moment of a shared machine from failing the test.
+        assertThat(took.get(took.size() / 2)).as("median of %s", took).isLessThan(Duration.ofSeconds(1));
         for (int i = 0; i < 100 && hangingHits.get() == 0; i++) {
             Thread.sleep(100);
         }

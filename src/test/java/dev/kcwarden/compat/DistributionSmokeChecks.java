@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kcwarden.KeycloakAdvisories;
 import dev.kcwarden.quickstart.KeycloakDistribution;
 import dev.kcwarden.testing.AccessTokens;
+import dev.kcwarden.testing.AdminRest;
 import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.FormPage;
 import dev.kcwarden.testing.Http;
+import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.ThemeMessages;
 import dev.kcwarden.testing.TokenEndpoint;
@@ -134,6 +137,56 @@ abstract class DistributionSmokeChecks {
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.body()).contains("/login/warden/css/warden.css")
                 .contains(ThemeMessages.get("en", "wardenFooterHint"));
+    }
+
+    @Test
+    @DisplayName("a replayed refresh token ends its whole family: the newer token stops working too")
+    void refreshReplayEndsTheFamily() throws Exception {
+        String name = "smoke-replay-" + Pkce.randomToken(6).toLowerCase(java.util.Locale.ROOT);
+        String password = "Smoke-passphrase-" + Pkce.randomToken(8);
+        secretsUsed.add(password);
+        AdminRest.signIn(BASE, ADMIN, adminPassword).createUser(DemoRealm.NAME, name, password);
+        Http.Reply first = endpoints.password(DemoRealm.CLI, name, password);
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        String old = (String) first.json().get("refresh_token");
+        Http.Reply rotated = endpoints.refresh(DemoRealm.CLI, old);
+        assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
+        String newer = (String) rotated.json().get("refresh_token");
+        secretsUsed.addAll(List.of(old, newer, (String) first.json().get("access_token"), (String) rotated.json().get("access_token")));
+
+        Http.Reply replay = endpoints.refresh(DemoRealm.CLI, old);
+        assertThat(replay.status()).isEqualTo(400);
+        assertThat(replay.json()).containsEntry("error", "invalid_grant");
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(10);
+        int status = endpoints.refresh(DemoRealm.CLI, newer).status();
+        while (status == 200 && java.time.Instant.now().isBefore(deadline)) {
+            Thread.sleep(200);
+            status = endpoints.refresh(DemoRealm.CLI, newer).status();
+        }
+        assertThat(status).as("the token that won the rotation, after the replay").isEqualTo(400);
+    }
+
+    @Test
+    @DisplayName("sign-up with a disposable email address is refused with its message, and no user is created")
+    void signupRefusal() throws Exception {
+        String name = "smoke-signup-" + Pkce.randomToken(6).toLowerCase(java.util.Locale.ROOT);
+        LoopbackClient browser = new LoopbackClient("127.0.5.1");
+        Http.Reply login = browser.get(endpoints.authorizationUrl(DemoRealm.SPA, "http://localhost:5173/", Pkce.newVerifier(), "s"), Map.of());
+        assertThat(login.status()).isEqualTo(200);
+        Http.Reply page = browser.get(java.net.URI.create(endpoints.realmUrl()).resolve(FormPage.link(login.body(), "registration")).toString(), Map.of());
+        Map<String, String> form = new java.util.LinkedHashMap<>();
+        form.put("username", name);
+        form.put("email", name + "@mailinator.com");
+        form.put("firstName", "Smoke");
+        form.put("lastName", "Test");
+        form.put("password", "Smoke-signup-passphrase-1");
+        form.put("password-confirm", "Smoke-signup-passphrase-1");
+        Http.Reply refused = browser.postForm(FormPage.formAction(page.body(), "kc-register-form"), form);
+        assertThat(refused.status()).as(refused.body()).isNotEqualTo(302);
+        assertThat(FormPage.text(refused.body())).contains("Disposable email addresses cannot be used.");
+        String adminToken = AdminRest.signIn(BASE, ADMIN, adminPassword).token();
+        Http.Reply users = Http.getWithBearer(BASE + "/admin/realms/" + DemoRealm.NAME + "/users?exact=true&username=" + name, adminToken);
+        assertThat(users.body()).as("no user %s", name).isEqualTo("[]");
     }
 
     @Test

@@ -252,6 +252,9 @@ class BrowserGuardIT {
         org.keycloak.representations.idm.RealmRepresentation other = new org.keycloak.representations.idm.RealmRepresentation();
         other.setRealm("warden-other");
         other.setEnabled(true);
+        if (admin.realms().findAll().stream().anyMatch(r -> "warden-other".equals(r.getRealm()))) {
+            admin.realm("warden-other").remove(); // left over by an aborted run on a reused server
+        }
         admin.realms().create(other);
         try {
             org.keycloak.admin.client.resource.RealmResource otherRealm = admin.realm("warden-other");
