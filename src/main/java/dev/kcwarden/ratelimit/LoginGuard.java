@@ -55,6 +55,9 @@ public final class LoginGuard {
     private final Throttle throttle;
     private final ThrottleKeys keys;
     private final ClientAddress client;
+    /** Read once per request: the device cookie (its MAC checked) and the keyed tag of the client's address. */
+    private Optional<KnownDevice.Claim> device;
+    private OptionalLong addressTag;
 
     private LoginGuard(KeycloakSession session, RealmModel realm, GuardConfig config, Channel channel) {
         this.session = session;
@@ -273,12 +276,8 @@ public final class LoginGuard {
         if (channel == Channel.BROWSER) {
             return device().map(claim -> claim.nameTags().contains(KnownDevice.nameTag(realm.getId(), lookupName))).orElse(false);
         }
-        OptionalLong tag = addressTag();
-        if (tag.isEmpty()) {
-            return false;
-        }
-        OptionalLong known = store.read(keys.knownClient(ThrottleKeys.nameOf(lookupName), tag.getAsLong()));
-        return known.isPresent() && ThrottleKeys.knownClientAddress(known.getAsLong(), tag.getAsLong());
+        OptionalLong known = rememberedAddress(lookupName);
+        return known.isPresent() && ThrottleKeys.knownClientAddress(known.getAsLong(), addressTag().getAsLong());
     }
 
     /** This client logged in to this account, with the password the account has now, within the last days. */
@@ -289,12 +288,14 @@ public final class LoginGuard {
         if (channel == Channel.BROWSER) {
             return device().map(claim -> claim.names(user)).orElse(false);
         }
+        OptionalLong known = rememberedAddress(user.getUsername());
+        return known.isPresent() && known.getAsLong() == ThrottleKeys.knownClientValue(addressTag().getAsLong(), credentialStamp(user));
+    }
+
+    /** What this client's place under {@code name} holds; empty when nothing, or when the realm has no HMAC key. */
+    private OptionalLong rememberedAddress(String name) {
         OptionalLong tag = addressTag();
-        if (tag.isEmpty()) {
-            return false;
-        }
-        OptionalLong known = store.read(keys.knownClient(ThrottleKeys.nameOf(user.getUsername()), tag.getAsLong()));
-        return known.isPresent() && known.getAsLong() == ThrottleKeys.knownClientValue(tag.getAsLong(), credentialStamp(user));
+        return tag.isEmpty() ? OptionalLong.empty() : store.read(keys.knownClient(ThrottleKeys.nameOf(name), tag.getAsLong()));
     }
 
     /**
@@ -302,13 +303,17 @@ public final class LoginGuard {
      * for an address that shares a place and tag with the owner's; empty when the realm has no such key.
      */
     private OptionalLong addressTag() {
-        KeyWrapper key = session.keys().getActiveKey(realm, KeyUse.SIG, Algorithm.HS512);
-        if (key == null || key.getSecretKey() == null) {
-            return OptionalLong.empty();
+        if (addressTag == null) {
+            KeyWrapper key = session.keys().getActiveKey(realm, KeyUse.SIG, Algorithm.HS512);
+            if (key == null || key.getSecretKey() == null) {
+                addressTag = OptionalLong.empty();
+            } else {
+                byte[] mac = Hmac.sha256(key.getSecretKey().getEncoded(),
+                        ("warden-known-address\n" + realm.getId() + '\n' + client.limitKey()).getBytes(StandardCharsets.UTF_8));
+                addressTag = OptionalLong.of(ByteBuffer.wrap(mac).getInt() & 0xffff_ffffL);
+            }
         }
-        byte[] mac = Hmac.sha256(key.getSecretKey().getEncoded(),
-                ("warden-known-address\n" + realm.getId() + '\n' + client.limitKey()).getBytes(StandardCharsets.UTF_8));
-        return OptionalLong.of(ByteBuffer.wrap(mac).getInt() & 0xffff_ffffL);
+        return addressTag;
     }
 
     /**
@@ -325,7 +330,10 @@ public final class LoginGuard {
     }
 
     private Optional<KnownDevice.Claim> device() {
-        return KnownDevice.read(session, realm, Time.currentTime());
+        if (device == null) {
+            device = KnownDevice.read(session, realm, Time.currentTime());
+        }
+        return device;
     }
 
     private void remember(UserModel user) {

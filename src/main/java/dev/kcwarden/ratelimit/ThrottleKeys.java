@@ -42,12 +42,12 @@ public final class ThrottleKeys {
 
     /** The per-address counter: the IPv4 address or the IPv6 /64. */
     public Bucket ip(Limit limit, ClientAddress client) {
-        return new Bucket(limit, key(limit.kind(), client.limitKey()), true);
+        return tracked(limit, client.limitKey());
     }
 
     /** A wider IPv6 network around the client, such as its /48. */
     public Bucket network(Limit limit, ClientAddress client, int bits) {
-        return new Bucket(limit, key(limit.kind(), client.network(bits)), true);
+        return tracked(limit, client.network(bits));
     }
 
     /**
