@@ -9,6 +9,7 @@ import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.FormPage;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
+import dev.kcwarden.testing.Metrics;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.WardenServerConfig;
@@ -210,14 +211,14 @@ class AuditLogIT {
     @Test
     @DisplayName("/metrics: warden's counters move with bounded labels (auth events, throttle rejections, audit lines)")
     void metricsMove() throws Exception {
-        Map<String, Double> before = metrics();
+        Map<String, Double> before = Metrics.scrape();
         TokenEndpoint endpoints = new TokenEndpoint(realm.getBaseUrl());
         LoopbackClient from = new LoopbackClient("127.0.4.9");
         for (int i = 0; i <= 10; i++) {
             from.postForm(endpoints.tokenUrl(), Map.of("grant_type", "password", "client_id", DemoRealm.CLI,
                     "username", DemoRealm.DEMO_USER, "password", "wrong-" + i));
         }
-        Map<String, Double> after = metrics();
+        Map<String, Double> after = Metrics.scrape();
         String failures = "warden_auth_events_total{error=\"invalid_user_credentials\",outcome=\"error\",type=\"LOGIN_ERROR\"}";
         String throttled = "warden_throttle_rejections_total{limit=\"user_ip\"}";
         assertThat(after.getOrDefault(failures, 0.0) - before.getOrDefault(failures, 0.0)).isGreaterThanOrEqualTo(10);
@@ -253,11 +254,6 @@ class AuditLogIT {
                 }
             }
         }
-    }
-
-    /** The management endpoint's samples, name{labels} to value. */
-    private static Map<String, Double> metrics() {
-        return dev.kcwarden.testing.Metrics.scrape();
     }
 
     private static int runVerifier(Path file, Path keyFile) throws Exception {

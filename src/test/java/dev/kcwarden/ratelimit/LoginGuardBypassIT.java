@@ -95,6 +95,14 @@ class LoginGuardBypassIT {
 
     /** {@code codeParameter} is "totp" or "otp": Keycloak's direct grant reads either. */
     private Http.Reply grant(LoopbackClient from, String username, String password, String codeParameter, String code) {
+        return from.postForm(endpoints.tokenUrl(), grantForm(username, password, codeParameter, code));
+    }
+
+    private Http.Reply grantForwarded(LoopbackClient from, String username, String password, String forwardedFor) {
+        return from.postForm(endpoints.tokenUrl(), grantForm(username, password, null, null), Map.of("X-Forwarded-For", forwardedFor));
+    }
+
+    private static Map<String, String> grantForm(String username, String password, String codeParameter, String code) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "password");
         form.put("client_id", DemoRealm.CLI);
@@ -103,7 +111,7 @@ class LoginGuardBypassIT {
         if (code != null) {
             form.put(codeParameter, code);
         }
-        return from.postForm(endpoints.tokenUrl(), form);
+        return form;
     }
 
     private Http.Reply requestReset(LoopbackClient browser, String username) {
@@ -272,6 +280,13 @@ class LoginGuardBypassIT {
         assertThat(grant(home, owner, PASSWORD, Totp.next(TOTP_SECRET)).status()).as("the owner from the known address").isEqualTo(200);
     }
 
+    /** The same browser on another network, after its login session ended: only the long-lived device cookie is left. */
+    private static LoopbackClient withDeviceCookieOnly(LoopbackClient browser, String otherAddress) {
+        LoopbackClient moved = browser.from(otherAddress);
+        moved.forgetCookiesExcept(KnownDevice.COOKIE);
+        return moved;
+    }
+
     private void fillCap(String victim, int firstOctet) {
         // ACCOUNT_MAX failures spread over addresses, each below its per-user+IP limit.
         int sent = 0;
@@ -322,8 +337,7 @@ class LoginGuardBypassIT {
         assertThat(setCookie).as("the device cookie's attributes").contains("httponly", "samesite=lax", "path=/realms/" + DemoRealm.NAME + "/")
                 .containsPattern("max-age=2592000").doesNotContain("secure"); // plain http here; Secure over https
         fillCap(owner, 7);
-        LoopbackClient sameLaptopElsewhere = laptop.from("127.0.4.11");
-        sameLaptopElsewhere.forgetCookiesExcept(KnownDevice.COOKIE);
+        LoopbackClient sameLaptopElsewhere = withDeviceCookieOnly(laptop, "127.0.4.11");
         assertThat(signedIn(formLogin(sameLaptopElsewhere, owner, PASSWORD))).as("known device, new address").isTrue();
         assertThrottled(formLogin(new LoopbackClient("127.0.4.12"), owner, PASSWORD), "a browser without the cookie");
     }
@@ -344,15 +358,13 @@ class LoginGuardBypassIT {
 
         timeOffSet.set(29 * 86_400);
         fillCap(keptOwner, 11);
-        LoopbackClient keptLaptopElsewhere = keptLaptop.from("127.0.4.64");
-        keptLaptopElsewhere.forgetCookiesExcept(KnownDevice.COOKIE);
+        LoopbackClient keptLaptopElsewhere = withDeviceCookieOnly(keptLaptop, "127.0.4.64");
         assertThat(signedIn(formLogin(keptLaptopElsewhere, keptOwner, PASSWORD))).as("device after 29 days").isTrue();
         assertThat(grant(keptHome, keptOwner, PASSWORD, null).status()).as("address after 29 days").isEqualTo(200);
 
         timeOffSet.set(31 * 86_400);
         fillCap(expiredOwner, 12);
-        LoopbackClient expiredLaptopElsewhere = expiredLaptop.from("127.0.4.65");
-        expiredLaptopElsewhere.forgetCookiesExcept(KnownDevice.COOKIE);
+        LoopbackClient expiredLaptopElsewhere = withDeviceCookieOnly(expiredLaptop, "127.0.4.65");
         assertThrottled(formLogin(expiredLaptopElsewhere, expiredOwner, PASSWORD), "device after 31 days");
         assertThrottled(grant(expiredHome, expiredOwner, PASSWORD, null), "address after 31 days");
     }
@@ -372,8 +384,7 @@ class LoginGuardBypassIT {
         reset.setTemporary(false);
         realm.admin().users().get(realm.admin().users().search(owner, true).get(0).getId()).resetPassword(reset);
         fillCap(owner, 13);
-        LoopbackClient laptopElsewhere = laptop.from("127.0.4.72");
-        laptopElsewhere.forgetCookiesExcept(KnownDevice.COOKIE);
+        LoopbackClient laptopElsewhere = withDeviceCookieOnly(laptop, "127.0.4.72");
         assertThrottled(formLogin(laptopElsewhere, owner, newPassword), "the device cookie from before the change");
         assertThrottled(grant(home, owner, newPassword, null), "the address from before the change");
     }
@@ -418,8 +429,7 @@ class LoginGuardBypassIT {
         LoopbackClient laptop = new LoopbackClient("127.0.4.40");
         assertThat(signedIn(formLogin(laptop, owner, PASSWORD))).isTrue();
         fillCap(owner, 14);
-        LoopbackClient laptopElsewhere = laptop.from("127.0.4.41");
-        laptopElsewhere.forgetCookiesExcept(KnownDevice.COOKIE);
+        LoopbackClient laptopElsewhere = withDeviceCookieOnly(laptop, "127.0.4.41");
         assertThat(signedIn(formLogin(laptopElsewhere, owner, PASSWORD))).as("the cookie while the cap is full").isTrue();
     }
 
@@ -436,8 +446,7 @@ class LoginGuardBypassIT {
         GuardLimits.set(realm, GuardLimits.BROWSER_FLOW, GuardedPasswordFormFactory.PROVIDER_ID, Map.of("warden.known-client.days", "0"));
         fillCap(owner, 9);
         assertThrottled(grant(home, owner, PASSWORD, null), "known address, exemption off");
-        LoopbackClient laptopElsewhere = laptop.from("127.0.4.32");
-        laptopElsewhere.forgetCookiesExcept(KnownDevice.COOKIE);
+        LoopbackClient laptopElsewhere = withDeviceCookieOnly(laptop, "127.0.4.32");
         assertThat(laptopElsewhere.cookie(KnownDevice.COOKIE)).isNotNull();
         assertThrottled(formLogin(laptopElsewhere, owner, PASSWORD), "known device, exemption off");
     }
@@ -451,12 +460,10 @@ class LoginGuardBypassIT {
         LoopbackClient attacker = new LoopbackClient("127.0.3.60");
         for (int i = 0; i < USER_IP_MAX; i++) {
             // its own address first (what this Keycloak, without proxy headers, reports), then a new made-up one
-            Http.Reply reply = attacker.postForm(endpoints.tokenUrl(), Map.of("grant_type", "password", "client_id", DemoRealm.CLI,
-                    "username", victim, "password", WRONG), Map.of("X-Forwarded-For", "127.0.3.60, 127.0.9." + i));
+            Http.Reply reply = grantForwarded(attacker, victim, WRONG, "127.0.3.60, 127.0.9." + i);
             assertThat(reply.status()).as("attempt %d: %s", i, reply.body()).isEqualTo(400);
         }
-        Http.Reply refused = attacker.postForm(endpoints.tokenUrl(), Map.of("grant_type", "password", "client_id", DemoRealm.CLI,
-                "username", victim, "password", PASSWORD), Map.of("X-Forwarded-For", "127.0.3.60, 127.0.9.99"));
+        Http.Reply refused = grantForwarded(attacker, victim, PASSWORD, "127.0.3.60, 127.0.9.99");
         assertThrottled(refused, "a sixth made-up address");
         assertThat(lastThrottle("LOGIN_ERROR", victim).getDetails()).containsEntry("warden_limit", "user_ip");
     }
