@@ -15,7 +15,8 @@ import java.util.TreeMap;
 /**
  * What may reach an audit line. Event details pass through an allow-list (anything else is dropped, so a
  * detail Keycloak adds tomorrow cannot leak a code or token); admin representations keep their shape but
- * every field whose name speaks of a secret is replaced by "[redacted]".
+ * every field whose name speaks of a secret, and every value that is a private key whatever its field's name,
+ * is replaced by "[redacted]".
  */
 final class Redaction {
 
@@ -30,11 +31,32 @@ final class Redaction {
             "updated_email", "previous_email", "credential_type", "not_before", "revoked_client", "token_id",
             "refresh_token_id", "refresh_token_type", "refresh_token_sub", "keycloak_reason",
             "warden_limit", "retry_after", "warden_reason", "warden_breach_check", "warden_scope",
-            "warden_sessions_ended", "warden_offline_sessions_ended");
+            "warden_sessions_ended", "warden_offline_sessions_ended", "warden_ip", "warden_cleared");
 
-    /** Matched against the field name in lower case with separators removed, so private.key, private_key and privateKey are one name. */
-    private static final List<String> SECRET_WORDS = List.of("password", "secret", "token", "credential", "otp",
-            "privatekey", "code", "hash", "salt");
+    /**
+     * Words that make a field a secret, matched in its name lower-cased with separators removed, so that
+     * {@code private.key}, {@code private_key} and {@code privateKey} are one name. Together they cover what an admin
+     * sends through the admin API: client secrets (and the rotated one), SAML signing and encryption keys,
+     * identity-provider client secrets, LDAP bind credentials, SMTP passwords and token secrets, key-provider private
+     * keys and keystore passwords, authenticator configs (reCAPTCHA secret and API key), credential data.
+     */
+    static final List<String> SECRET_WORDS = List.of("password", "secret", "token", "credential", "otp",
+            "privatekey", "apikey", "passphrase", "code", "hash", "salt");
+
+    /** Public by nature, kept even under a secret word ({@code jwt.credential.certificate}), unless the value is a private key. */
+    static final List<String> PUBLIC_WORDS = List.of("certificate", "publickey", "jwksurl");
+
+    /**
+     * Endings that make a secret-sounding name describe a secret rather than hold one: {@code passwordPolicy},
+     * {@code accessTokenLifespan}, {@code client.secret.creation.time}, {@code otpPolicyAlgorithm},
+     * {@code pkce.code.challenge.method}, {@code resetCredentialsFlow}. Their values are not redacted (unless they
+     * look like a private key): an auditor needs to see a weakened policy.
+     */
+    static final List<String> DESCRIPTIVE_ENDINGS = List.of("policy", "lifespan", "time", "timeout", "expiration",
+            "enabled", "type", "method", "algorithm", "alg", "flow", "digits", "period", "length", "required");
+
+    /** Members that only a private or symmetric JWK has (RFC 7518 section 6). */
+    private static final Set<String> PRIVATE_JWK_MEMBERS = Set.of("d", "p", "q", "dp", "dq", "qi", "k", "oth");
 
     private Redaction() {
     }
@@ -71,19 +93,95 @@ final class Redaction {
             List<String> names = new ArrayList<>();
             object.fieldNames().forEachRemaining(names::add);
             for (String name : names) {
-                if (secretName(name) || (name.equals("value") && object.has("type"))) {
+                JsonNode value = object.get(name);
+                if (holdsSecret(name, value) || (name.equals("value") && object.has("type")) || isPrivateKey(value)) {
                     object.put(name, REDACTED);
                 } else {
-                    redact(object.get(name));
+                    redact(value);
                 }
             }
         } else if (node instanceof ArrayNode array) {
-            array.forEach(Redaction::redact);
+            for (int i = 0; i < array.size(); i++) {
+                if (isPrivateKey(array.get(i))) {
+                    array.set(i, TextNode.valueOf(REDACTED));
+                } else {
+                    redact(array.get(i));
+                }
+            }
         }
     }
 
+    /** A field whose name says secret and whose value could be one (text, or a list or map of them; not a number or flag). */
+    private static boolean holdsSecret(String name, JsonNode value) {
+        if (value == null || value.isNull() || value.isNumber() || value.isBoolean()) {
+            return false;
+        }
+        String normalized = normalize(name);
+        return secretName(name)
+                && PUBLIC_WORDS.stream().noneMatch(normalized::contains)
+                && DESCRIPTIVE_ENDINGS.stream().noneMatch(normalized::endsWith);
+    }
+
     static boolean secretName(String name) {
-        String normalized = name.toLowerCase(Locale.ROOT).replaceAll("[._\\-\\s]", "");
+        String normalized = normalize(name);
         return SECRET_WORDS.stream().anyMatch(normalized::contains);
+    }
+
+    private static String normalize(String name) {
+        return name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+    }
+
+    /**
+     * A private key whatever the field is called: a PEM private key, base64 DER of a PKCS#8, PKCS#1 or SEC1 private key
+     * (as Keycloak's key providers store them), or a JWK or JWK set with private members, as an object or as JSON text.
+     */
+    static boolean isPrivateKey(JsonNode value) {
+        if (value instanceof ObjectNode object) {
+            return (object.has("kty") && PRIVATE_JWK_MEMBERS.stream().anyMatch(object::has))
+                    || (object.get("keys") instanceof ArrayNode keys && keys.valueStream().anyMatch(Redaction::isPrivateKey));
+        }
+        if (!value.isTextual()) {
+            return false;
+        }
+        String text = value.asText();
+        if (text.contains("PRIVATE KEY")) {
+            return true;
+        }
+        String trimmed = text.strip();
+        if (trimmed.startsWith("{") && trimmed.contains("kty")) {
+            try {
+                return isPrivateKey(JSON.readTree(trimmed));
+            } catch (Exception e) {
+                // not JSON after all: a JWK-looking text that cannot be read is kept out anyway
+                return true;
+            }
+        }
+        return isDerPrivateKey(trimmed);
+    }
+
+    /**
+     * Base64 DER whose outer SEQUENCE starts with a version INTEGER 0 or 1: PKCS#8 PrivateKeyInfo, PKCS#1
+     * RSAPrivateKey, SEC1 ECPrivateKey. A certificate or a public key (SubjectPublicKeyInfo) starts with a SEQUENCE.
+     */
+    private static boolean isDerPrivateKey(String text) {
+        if (text.length() < 40 || text.charAt(0) != 'M') {
+            return false;
+        }
+        String head = text.substring(0, Math.min(text.length(), 96)).replaceAll("\\s", "");
+        byte[] der;
+        try {
+            der = java.util.Base64.getDecoder().decode(head.substring(0, head.length() - head.length() % 4));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (der.length < 6 || der[0] != 0x30) {
+            return false;
+        }
+        int at = 1;
+        int lengthByte = der[at++] & 0xff;
+        if (lengthByte > 0x80) {
+            at += lengthByte - 0x80;
+        }
+        return at + 2 < der.length && der[at] == 0x02 && der[at + 1] == 0x01 && (der[at + 2] == 0 || der[at + 2] == 1);
     }
 }
