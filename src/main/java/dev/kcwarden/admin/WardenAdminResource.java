@@ -18,25 +18,41 @@ import java.util.Optional;
 import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 import org.keycloak.common.Version;
+import org.keycloak.events.admin.OperationType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.services.resources.admin.AdminAuth;
+import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 import org.keycloak.services.resources.admin.fgap.AdminPermissions;
 
 /**
- * JAX-RS resource behind {@code /realms/{realm}/warden}. Each method authenticates the caller
- * first; nothing here is public.
+ * JAX-RS resource behind {@code /admin/realms/{realm}/warden}. Keycloak's admin root has authenticated the
+ * caller before it gets here (401 without a valid token); each method checks the permission it needs
+ * (403 without) and every change is an admin event, so it reaches the audit log with the acting admin.
  */
 public final class WardenAdminResource {
+
+    /** Resource type of the admin event a clear emits (Keycloak's own types are an enum; extensions name theirs). */
+    public static final String RESOURCE_TYPE = "WARDEN_THROTTLES";
+    /** Admin event details of a clear: the name and the address an admin gave, and the limits that held something. */
+    public static final String USERNAME_DETAIL = "username";
+    public static final String IP_DETAIL = "warden_ip";
+    public static final String CLEARED_DETAIL = "warden_cleared";
 
     private static final Logger LOG = Logger.getLogger(WardenAdminResource.class);
     private static final int MAX_USERNAME = 255;
 
     private final KeycloakSession session;
+    private final RealmModel realm;
+    private final AdminPermissionEvaluator auth;
+    private final AdminEventBuilder adminEvent;
 
-    WardenAdminResource(KeycloakSession session) {
+    WardenAdminResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
         this.session = session;
+        this.realm = realm;
+        this.auth = auth;
+        this.adminEvent = adminEvent;
     }
 
     /**
@@ -46,61 +62,78 @@ public final class WardenAdminResource {
     @GET
     @Path("info")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response info() {
-        return RealmAdminAuth.require(session, permissions -> permissions.realm().canViewRealm(),
-                (AdminPermissionEvaluator permissions) -> describe(managesOwnRealm(permissions)));
+    public Map<String, Object> info() {
+        auth.realm().requireViewRealm();
+        return describe(managesOwnRealm());
     }
 
     /**
      * The login-guard counters of a username and/or client IP: counted attempts, limit, block
-     * and Retry-After per limit. Requires {@code manage-users} on the realm.
+     * and Retry-After per limit. Requires {@code view-users} on the realm.
      */
     @GET
     @Path("throttles")
     @Produces(MediaType.APPLICATION_JSON)
     public Response throttles(@QueryParam("username") String username, @QueryParam("ip") String ip) {
-        return RealmAdminAuth.require(session, permissions -> permissions.users().canManage(),
-                () -> onThrottles(username, ip, (admin, client) -> admin.list(blankToNull(username), client)));
+        auth.users().requireView();
+        return onThrottles(username, ip, (admin, client) -> admin.list(blankToNull(username), client));
     }
 
-    /** Clears the counters and blocks of a username and/or client IP. Requires {@code manage-users}. */
+    /**
+     * Clears the counters and blocks of a username and/or client IP. Requires {@code manage-users}. Emits an
+     * admin event (resource type {@value #RESOURCE_TYPE}) naming the username, the address and what was cleared.
+     */
     @DELETE
     @Path("throttles")
     @Produces(MediaType.APPLICATION_JSON)
     public Response clearThrottles(@QueryParam("username") String username, @QueryParam("ip") String ip) {
-        return RealmAdminAuth.require(session, permissions -> permissions.users().canManage(),
-                () -> onThrottles(username, ip, (admin, client) -> {
-                    var cleared = admin.clear(blankToNull(username), client);
-                    LOG.infof("realm %s: an administrator cleared login-guard limits %s", session.getContext().getRealm().getName(), cleared);
-                    return Map.of("cleared", cleared);
-                }));
+        auth.users().requireManage();
+        return onThrottles(username, ip, (admin, client) -> {
+            var cleared = admin.clear(blankToNull(username), client);
+            adminEvent.operation(OperationType.DELETE)
+                    .resource(RESOURCE_TYPE)
+                    .resourcePath("warden", "throttles")
+                    .detail(USERNAME_DETAIL, blankToNull(username))
+                    .detail(IP_DETAIL, client == null ? null : client.limitKey())
+                    .detail(CLEARED_DETAIL, String.join(",", cleared))
+                    .success();
+            LOG.debugf("realm %s: an administrator cleared login-guard limits %s", realm.getName(), cleared);
+            return Map.of("cleared", cleared);
+        });
     }
 
-    private Object onThrottles(String username, String ip, BiFunction<ThrottleAdmin, ClientAddress, Object> action) {
+    private Response onThrottles(String username, String ip, BiFunction<ThrottleAdmin, ClientAddress, Object> action) {
         boolean hasUser = username != null && !username.isBlank();
         boolean hasIp = ip != null && !ip.isBlank();
         if (!hasUser && !hasIp) {
-            return RealmAdminAuth.badRequest("Give a username (or email) in ?username=, a client IP in ?ip=, or both.");
+            return badRequest("Give a username (or email) in ?username=, a client IP in ?ip=, or both.");
         }
         if (hasUser && username.length() > MAX_USERNAME) {
-            return RealmAdminAuth.badRequest("username is longer than " + MAX_USERNAME + " characters.");
+            return badRequest("username is longer than " + MAX_USERNAME + " characters.");
         }
         Optional<ClientAddress> client = hasIp ? ClientAddress.parse(ip) : Optional.empty();
         if (hasIp && client.isEmpty()) {
-            return RealmAdminAuth.badRequest("ip must be an IPv4 or IPv6 address such as 192.0.2.10 or 2001:db8::1.");
+            return badRequest("ip must be an IPv4 or IPv6 address such as 192.0.2.10 or 2001:db8::1.");
         }
         Map<String, Object> answer = new LinkedHashMap<>();
         if (hasUser) {
             answer.put("username", username);
         }
         client.ifPresent(c -> answer.put("ip", c.limitKey()));
-        Object result = action.apply(new ThrottleAdmin(session, session.getContext().getRealm()), client.orElse(null));
+        Object result = action.apply(new ThrottleAdmin(session, realm), client.orElse(null));
         if (result instanceof Map<?, ?> map) {
             map.forEach((k, v) -> answer.put(String.valueOf(k), v));
         } else {
             answer.put("limits", result);
         }
-        return answer;
+        return Response.ok(answer, MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    private static Response badRequest(String description) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("error", "invalid_request");
+        body.put("error_description", description);
+        return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
     }
 
     private static String blankToNull(String value) {
@@ -111,9 +144,9 @@ public final class WardenAdminResource {
      * Keycloak's own rule for showing its version in server info: the caller may manage the realm its token
      * comes from. A master-realm user who manages only this realm is a tenant admin and does not see it.
      */
-    private boolean managesOwnRealm(AdminPermissionEvaluator permissions) {
-        AdminAuth auth = permissions.adminAuth();
-        return AdminPermissions.evaluator(session, auth.getRealm(), auth).realm().canManageRealm();
+    private boolean managesOwnRealm() {
+        AdminAuth admin = auth.adminAuth();
+        return AdminPermissions.evaluator(session, admin.getRealm(), admin).realm().canManageRealm();
     }
 
     /**
@@ -122,7 +155,6 @@ public final class WardenAdminResource {
      * viewer of the realm, or a tenant admin, does not get it.
      */
     private Map<String, Object> describe(boolean mayManageRealm) {
-        RealmModel realm = session.getContext().getRealm();
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("extension", Warden.NAME);
         info.put("version", Warden.VERSION);

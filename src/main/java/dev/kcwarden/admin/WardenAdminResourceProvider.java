@@ -1,19 +1,16 @@
 package dev.kcwarden.admin;
 
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.services.resource.RealmResourceProvider;
+import org.keycloak.models.RealmModel;
+import org.keycloak.services.resources.admin.AdminEventBuilder;
+import org.keycloak.services.resources.admin.ext.AdminRealmResourceProvider;
+import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 
-final class WardenAdminResourceProvider implements RealmResourceProvider {
-
-    private final KeycloakSession session;
-
-    WardenAdminResourceProvider(KeycloakSession session) {
-        this.session = session;
-    }
+final class WardenAdminResourceProvider implements AdminRealmResourceProvider {
 
     @Override
-    public Object getResource() {
-        return new WardenAdminResource(session);
+    public Object getResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
+        return new WardenAdminResource(session, realm, auth, adminEvent);
     }
 
     @Override

@@ -56,12 +56,9 @@ final class AuditListener implements EventListenerProvider {
             line.put("error", event.getError());
             line.put("client", event.getClientId());
             line.put("userId", event.getUserId());
-            Map<String, String> details = event.getDetails();
-            line.put("username", writer.username(event.getRealmId(), details == null ? null : details.get("username")));
+            putUsernameAndDetails(line, event.getRealmId(), event.getDetails());
             line.put("ip", event.getIpAddress());
             line.put("session", event.getSessionId());
-            Map<String, String> kept = Redaction.details(details);
-            line.put("details", kept.isEmpty() ? null : kept);
             deliverAfterCommit(writer.write(line));
             WardenMetrics.authEvent(event.getType() == null ? "unknown" : event.getType().name(), event.getError());
         } catch (RuntimeException e) {
@@ -82,6 +79,8 @@ final class AuditListener implements EventListenerProvider {
             line.put("operation", event.getOperationType() == null ? null : event.getOperationType().name());
             line.put("resourceType", event.getResourceTypeAsString());
             line.put("resourcePath", event.getResourcePath());
+            // warden's own clears name the account and address acted on
+            putUsernameAndDetails(line, event.getRealmId(), event.getDetails());
             AuthDetails auth = event.getAuthDetails();
             if (auth != null) {
                 Map<String, Object> admin = new LinkedHashMap<>();
@@ -99,6 +98,13 @@ final class AuditListener implements EventListenerProvider {
             LOG.errorf("warden-audit: admin event %s of realm %s not written: %s", event.getOperationType(), event.getRealmId(),
                     e.getClass().getSimpleName());
         }
+    }
+
+    /** The username as the {@code username} option says, and the other details through the allow-list. */
+    private void putUsernameAndDetails(Map<String, Object> line, String realmId, Map<String, String> details) {
+        line.put("username", writer.username(realmId, details == null ? null : details.get("username")));
+        Map<String, String> kept = Redaction.details(details);
+        line.put("details", kept.isEmpty() ? null : kept);
     }
 
     private String realmName(String realmId) {

@@ -21,6 +21,9 @@ public final class GuardConfig {
     public static final String KNOWN_CLIENT_DAYS = "warden.known-client.days";
     static final int DEFAULT_KNOWN_CLIENT_DAYS = 30;
     static final int MAX_KNOWN_CLIENT_DAYS = 400;
+    public static final String EVENT_INTERVAL = "warden.throttle-events.seconds";
+    static final int DEFAULT_EVENT_INTERVAL = 60;
+    static final int MAX_EVENT_INTERVAL = 3600;
 
     /** The budget of made-up keys per realm; every guard applies it, the login and reset guards let admins change it. */
     static final LimitSetting TRACKED = new LimitSetting(LimitKind.TRACKED_KEYS, "Tracked counters per realm", 100_000, 900,
@@ -89,6 +92,16 @@ public final class GuardConfig {
                         + "the left-most one a client can write; on any other connection the header is not believed. "
                         + "Empty by default: the client address is Keycloak's own (see docs/installation.md, Proxies).",
                 ProviderConfigProperty.STRING_TYPE, ""));
+        // A refused sign-up is always an event: Keycloak's form flow sends one for every refused form.
+        if (settings.stream().noneMatch(s -> s.kind() == LimitKind.SIGNUP_IP)) {
+            properties.add(new ProviderConfigProperty(EVENT_INTERVAL, "Throttled attempts: one event per block every (seconds)",
+                "The first attempt a limit refuses is an event (stored, audited, sent to the webhook); further refusals "
+                        + "of the same block are only counted, and one summary event per this many seconds gives their "
+                        + "number (detail warden_suppressed), so a flood writes one row per block and interval instead of "
+                        + "one per request. Metrics count every refusal. 0: an event for every refusal. Default "
+                        + DEFAULT_EVENT_INTERVAL + ", at most " + MAX_EVENT_INTERVAL + ".",
+                ProviderConfigProperty.STRING_TYPE, String.valueOf(DEFAULT_EVENT_INTERVAL)));
+        }
         if (settings.stream().anyMatch(s -> s.kind() == LimitKind.ACCOUNT)) {
             properties.add(new ProviderConfigProperty(KNOWN_CLIENT_DAYS, "Known clients: days remembered",
                     "A browser (signed HttpOnly cookie) or, for the direct grant, an address that logged in to an account "
@@ -99,6 +112,13 @@ public final class GuardConfig {
                     ProviderConfigProperty.STRING_TYPE, String.valueOf(DEFAULT_KNOWN_CLIENT_DAYS)));
         }
         return properties;
+    }
+
+    /** Seconds between events of one block ({@link #EVENT_INTERVAL}) in an execution's configuration; 0 = every refusal. */
+    public static int eventInterval(AuthenticatorConfigModel model, String realmName) {
+        Map<String, String> config = model == null ? Map.of() : Optional.ofNullable(model.getConfig()).orElse(Map.of());
+        return LimitSetting.number(config, EVENT_INTERVAL, DEFAULT_EVENT_INTERVAL, 0, MAX_EVENT_INTERVAL,
+                "realm " + realmName + ", authenticator config " + (model == null ? "(none)" : model.getAlias()));
     }
 
     public Limit limit(LimitKind kind) {

@@ -37,16 +37,23 @@ public final class ThrottledAttempt {
         this.denied = denied;
     }
 
-    /** Records the error event (LOGIN_ERROR, RESET_PASSWORD_ERROR: whatever this flow emits). */
+    /**
+     * Records the error event (LOGIN_ERROR, RESET_PASSWORD_ERROR: whatever this flow emits) for the first refusal
+     * of a block; later ones go into the block's summary ({@link ThrottleEventDigest}). Counts every refusal.
+     */
     public ThrottledAttempt recordEvent(String typedName) {
         if (typedName != null && !typedName.isBlank()) {
             context.getEvent().detail(Details.USERNAME, typedName);
         }
         context.getEvent()
                 .detail(LIMIT_DETAIL, denied.bucket().limit().kind().id())
-                .detail(RETRY_AFTER_DETAIL, Long.toString(denied.retryAfterSeconds()))
-                .error(EVENT_ERROR);
+                .detail(RETRY_AFTER_DETAIL, Long.toString(denied.retryAfterSeconds()));
         dev.kcwarden.metrics.WardenMetrics.throttled(denied.bucket().limit().kind().id());
+        int interval = GuardConfig.eventInterval(context.getAuthenticatorConfig(), context.getRealm().getName());
+        if (ThrottleEventDigest.of(context.getSession().getKeycloakSessionFactory())
+                .emit(denied.bucket().key(), context.getEvent().getEvent().clone(), interval)) {
+            context.getEvent().error(EVENT_ERROR);
+        }
         LOG.debugf("realm %s: attempt refused by limit %s for %d s", context.getRealm().getName(),
                 denied.bucket().limit().kind().id(), denied.retryAfterSeconds());
         return this;

@@ -2,7 +2,10 @@ package dev.kcwarden.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kcwarden.testing.WardenApi;
+import dev.kcwarden.testing.AuditLines;
 import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.TokenEndpoint;
@@ -11,6 +14,7 @@ import dev.kcwarden.testing.WardenServerConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -26,7 +30,7 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
-@DisplayName("GET /realms/{realm}/warden/info answers realm administrators only")
+@DisplayName("warden's admin API, /admin/realms/{realm}/warden/..., answers realm administrators only, and audits every clear")
 class AdminInfoEndpointIT {
 
     private static final String AUDITOR = "realm-auditor";
@@ -44,7 +48,7 @@ class AdminInfoEndpointIT {
     @BeforeEach
     void setUp() {
         endpoints = new TokenEndpoint(realm.getBaseUrl());
-        infoUrl = realm.getBaseUrl() + "/warden/info";
+        infoUrl = WardenApi.url(realm.getBaseUrl(), "info");
     }
 
     @Test
@@ -101,13 +105,92 @@ class AdminInfoEndpointIT {
     }
 
     @Test
-    @DisplayName("no token: 401 with a Bearer challenge without error code (RFC 6750) and a JSON error")
+    @DisplayName("no token: 401 from Keycloak's admin root, without a stack trace")
     void noTokenIsUnauthorized() {
-        Http.Reply reply = Http.getWithBearer(infoUrl, null);
+        assertUnauthorized(Http.getWithBearer(infoUrl, null));
+        assertUnauthorized(Http.getWithBearer(WardenApi.url(realm.getBaseUrl(), "throttles?username=demo"), null));
+        assertUnauthorized(Http.send("DELETE", WardenApi.url(realm.getBaseUrl(), "throttles?username=demo"), null));
+    }
 
-        assertThat(reply.status()).isEqualTo(401);
-        assertThat(reply.header("www-authenticate")).isEqualTo("Bearer realm=\"" + DemoRealm.NAME + "\"");
-        assertThat(reply.json()).containsEntry("error", "unauthorized").containsKey("error_description");
+    @Test
+    @DisplayName("the old public path /realms/{realm}/warden/... is gone (404), so a proxy that shields /admin shields it all")
+    void publicPathIsGone() {
+        String token = admin.tokenManager().getAccessTokenString();
+        assertThat(Http.getWithBearer(realm.getBaseUrl() + "/warden/info", token).status()).isEqualTo(404);
+        assertThat(Http.send("DELETE", realm.getBaseUrl() + "/warden/throttles?username=demo", token).status()).isEqualTo(404);
+    }
+
+    @Test
+    @DisplayName("view-users may read the counters but not clear them; manage-users may clear")
+    void readNeedsViewUsersClearNeedsManageUsers() {
+        createUserWithRealmManagementRole(AUDITOR + "-viewer", AUDITOR_PASSWORD, "view-users");
+        String viewer = TokenEndpoint.accessToken(endpoints.password("admin-cli", AUDITOR + "-viewer", AUDITOR_PASSWORD));
+        String throttles = WardenApi.url(realm.getBaseUrl(), "throttles?username=demo&ip=127.0.0.9");
+
+        assertThat(Http.getWithBearer(throttles, viewer).status()).as("GET with view-users").isEqualTo(200);
+        assertThat(Http.send("DELETE", throttles, viewer).status()).as("DELETE with view-users").isEqualTo(403);
+        assertThat(Http.getWithBearer(infoUrl, viewer).status()).as("info needs view-realm").isEqualTo(403);
+
+        createUserWithRealmManagementRole(AUDITOR + "-manager", AUDITOR_PASSWORD, "manage-users");
+        String manager = TokenEndpoint.accessToken(endpoints.password("admin-cli", AUDITOR + "-manager", AUDITOR_PASSWORD));
+        assertThat(Http.send("DELETE", throttles, manager).status()).as("DELETE with manage-users").isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("an administrator of another realm (full realm-admin there) is refused here")
+    void adminOfAnotherRealmIsRefused() {
+        String other = "warden-neighbour-" + Pkce.randomToken(4).toLowerCase(java.util.Locale.ROOT);
+        org.keycloak.representations.idm.RealmRepresentation rep = new org.keycloak.representations.idm.RealmRepresentation();
+        rep.setRealm(other);
+        rep.setEnabled(true);
+        admin.realms().create(rep);
+        try {
+            RealmResource neighbour = admin.realm(other);
+            String userId = Users.create(neighbour, Users.withPassword("neighbour-admin", AUDITOR_PASSWORD));
+            String realmManagement = neighbour.clients().findByClientId("realm-management").get(0).getId();
+            RoleRepresentation realmAdmin = neighbour.clients().get(realmManagement).roles().get("realm-admin").toRepresentation();
+            neighbour.users().get(userId).roles().clientLevel(realmManagement).add(List.of(realmAdmin));
+            String token = TokenEndpoint.accessToken(new TokenEndpoint(realm.getBaseUrl().replace("/realms/" + DemoRealm.NAME,
+                    "/realms/" + other)).password("admin-cli", "neighbour-admin", AUDITOR_PASSWORD));
+            assertThat(Http.getWithBearer(WardenApi.url(realm.getBaseUrl().replace("/realms/" + DemoRealm.NAME, "/realms/" + other),
+                    "info"), token).status()).as("in its own realm").isEqualTo(200);
+
+            assertThat(Http.getWithBearer(infoUrl, token).status()).as("GET info").isIn(401, 403);
+            assertThat(Http.getWithBearer(WardenApi.url(realm.getBaseUrl(), "throttles?username=demo"), token).status())
+                    .as("GET throttles").isIn(401, 403);
+            assertThat(Http.send("DELETE", WardenApi.url(realm.getBaseUrl(), "throttles?username=demo"), token).status())
+                    .as("DELETE throttles").isIn(401, 403);
+        } finally {
+            admin.realm(other).remove();
+        }
+    }
+
+    @Test
+    @DisplayName("a clear is an admin event with the acting admin, the username, the address and what was cleared, and an audit line")
+    void clearIsAudited() throws Exception {
+        String adminUserId = createUserWithRealmManagementRole(AUDITOR + "-clearer", AUDITOR_PASSWORD, "manage-users");
+        String token = TokenEndpoint.accessToken(endpoints.password("admin-cli", AUDITOR + "-clearer", AUDITOR_PASSWORD));
+        String target = "clear-target-" + Pkce.randomToken(6).toLowerCase(java.util.Locale.ROOT);
+        // something to clear: one wrong password of the target from 127.0.0.61
+        new LoopbackClient("127.0.0.61").postForm(endpoints.tokenUrl(), Map.of("grant_type", "password",
+                "client_id", DemoRealm.CLI, "username", target, "password", "wrong-" + Pkce.randomToken(6)));
+        long logStart = java.nio.file.Files.size(WardenServerConfig.LOG_FILE);
+
+        Http.Reply cleared = Http.send("DELETE", WardenApi.url(realm.getBaseUrl(), "throttles?username=" + target + "&ip=127.0.0.61"), token);
+
+        assertThat(cleared.status()).as(cleared.body()).isEqualTo(200);
+        List<org.keycloak.representations.idm.AdminEventRepresentation> events = realm.admin().getAdminEvents().stream()
+                .filter(e -> "WARDEN_THROTTLES".equals(e.getResourceType())).toList();
+        assertThat(events).as("stored admin events").isNotEmpty();
+        org.keycloak.representations.idm.AdminEventRepresentation event = events.get(0);
+        assertThat(event.getOperationType()).isEqualTo("DELETE");
+        assertThat(event.getAuthDetails().getUserId()).isEqualTo(adminUserId);
+        assertThat(event.getDetails()).containsEntry("username", target).containsEntry("warden_ip", "127.0.0.61");
+        assertThat(event.getDetails().get("warden_cleared")).contains("user_ip");
+
+        String line = AuditLines.await(WardenServerConfig.LOG_FILE, logStart, "\"resourceType\":\"WARDEN_THROTTLES\"");
+        assertThat(line).contains("\"type\":\"ADMIN_DELETE\"", "\"userId\":\"" + adminUserId + "\"",
+                "\"username\":\"" + target + "\"", "\"warden_ip\":\"127.0.0.61\"");
     }
 
     @Test
@@ -118,7 +201,7 @@ class AdminInfoEndpointIT {
     }
 
     @Test
-    @DisplayName("an unsigned token that claims to come from the master realm: 401")
+    @DisplayName("an unsigned token that claims to come from the master realm: 401; one without an issuer: as Keycloak's own admin API")
     void forgedTokenIsUnauthorized() {
         String header = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}");
         String withIssuer = b64("{\"iss\":\"" + realm.getBaseUrl().replace("/" + DemoRealm.NAME, "/master")
@@ -126,7 +209,13 @@ class AdminInfoEndpointIT {
         String withoutIssuer = b64("{\"sub\":\"x\"}");
 
         assertUnauthorized(Http.getWithBearer(infoUrl, header + "." + withIssuer + "."));
-        assertUnauthorized(Http.getWithBearer(infoUrl, header + "." + withoutIssuer + "."));
+        // Keycloak 26.7.5's admin root answers a JWT without "iss" with a 500 (a NullPointerException in
+        // AdminRoot.authenticateRealmAdminRequest) on every admin endpoint, its own included. warden's endpoints sit
+        // behind that root now: they must answer exactly as Keycloak's own do, and never let the token in.
+        String noIssuer = header + "." + withoutIssuer + ".";
+        int keycloaks = Http.getWithBearer(realm.getBaseUrl().replace("/realms/", "/admin/realms/") + "/users", noIssuer).status();
+        assertThat(keycloaks).as("Keycloak's own admin API").isNotEqualTo(200);
+        assertThat(Http.getWithBearer(infoUrl, noIssuer).status()).as("warden's, like Keycloak's own").isEqualTo(keycloaks);
     }
 
     @Test
@@ -138,9 +227,7 @@ class AdminInfoEndpointIT {
         Http.Reply reply = Http.getWithBearer(infoUrl, token);
 
         assertThat(reply.status()).isEqualTo(403);
-        assertThat(reply.header("www-authenticate")).isEqualTo(
-                "Bearer realm=\"" + DemoRealm.NAME + "\", error=\"insufficient_scope\"");
-        assertThat(reply.json()).containsEntry("error", "insufficient_scope");
+        assertThat(reply.body()).doesNotContain("Exception");
     }
 
     @Test
@@ -196,9 +283,9 @@ class AdminInfoEndpointIT {
         assertThat(Http.getWithBearer(adminApi + "/users", token).status())
                 .as("Keycloak's own Admin API").isEqualTo(403);
         assertThat(Http.getWithBearer(infoUrl, token).status()).as("GET /warden/info").isEqualTo(403);
-        assertThat(Http.getWithBearer(realm.getBaseUrl() + "/warden/throttles?username=demo", token).status())
+        assertThat(Http.getWithBearer(WardenApi.url(realm.getBaseUrl(), "throttles?username=demo"), token).status())
                 .as("GET /warden/throttles").isEqualTo(403);
-        assertThat(Http.send("DELETE", realm.getBaseUrl() + "/warden/throttles?username=demo", token).status())
+        assertThat(Http.send("DELETE", WardenApi.url(realm.getBaseUrl(), "throttles?username=demo"), token).status())
                 .as("DELETE /warden/throttles").isEqualTo(403);
     }
 
@@ -213,9 +300,7 @@ class AdminInfoEndpointIT {
 
     private static void assertUnauthorized(Http.Reply reply) {
         assertThat(reply.status()).as(reply.body()).isEqualTo(401);
-        assertThat(reply.header("www-authenticate")).isEqualTo(
-                "Bearer realm=\"" + DemoRealm.NAME + "\", error=\"invalid_token\"");
-        assertThat(reply.json()).containsEntry("error", "invalid_token").containsKey("error_description");
+        assertThat(reply.body()).doesNotContain("Exception", "\tat ");
     }
 
     private static String b64(String json) {

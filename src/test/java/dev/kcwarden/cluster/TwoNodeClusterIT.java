@@ -8,6 +8,7 @@ import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.Pkce;
+import dev.kcwarden.testing.WardenApi;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,8 +209,8 @@ class TwoNodeClusterIT {
         }
         assertThat(login(a, from, "cluster-carol", PASSWORD).status()).isEqualTo(429);
         String token = AdminRest.signIn(b.base(), ADMIN, ADMIN_PASSWORD).token();
-        Http.Reply cleared = Http.send("DELETE", b.base() + "/realms/" + DemoRealm.NAME
-                + "/warden/throttles?username=cluster-carol&ip=127.0.0.94", token);
+        Http.Reply cleared = Http.send("DELETE", WardenApi.url(b.base() + "/realms/" + DemoRealm.NAME,
+                "throttles?username=cluster-carol&ip=127.0.0.94"), token);
         assertThat(cleared.status()).as(cleared.body()).isEqualTo(200);
         assertThat(login(a, from, "cluster-carol", PASSWORD).status()).isEqualTo(200);
     }

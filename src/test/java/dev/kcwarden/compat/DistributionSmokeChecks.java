@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kcwarden.KeycloakAdvisories;
 import dev.kcwarden.quickstart.KeycloakDistribution;
+import dev.kcwarden.testing.WardenApi;
 import dev.kcwarden.testing.AccessTokens;
 import dev.kcwarden.testing.AdminRest;
 import dev.kcwarden.testing.DemoRealm;
@@ -100,7 +101,7 @@ abstract class DistributionSmokeChecks {
                 new TokenEndpoint(BASE + "/realms/master").password("admin-cli", ADMIN, adminPassword));
         secretsUsed.add(adminToken);
 
-        Http.Reply reply = Http.getWithBearer(endpoints.realmUrl() + "/warden/info", adminToken);
+        Http.Reply reply = Http.getWithBearer(WardenApi.url(endpoints.realmUrl(), "info"), adminToken);
 
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         KeycloakAdvisories.Assessment assessment = KeycloakAdvisories.assess(version);
@@ -113,7 +114,7 @@ abstract class DistributionSmokeChecks {
                 .map(a -> String.valueOf(((Map<?, ?>) a).get("id"))).toList();
         assertThat(listed).containsExactlyElementsOf(
                 assessment.advisories().stream().map(KeycloakAdvisories.Advisory::id).toList());
-        assertThat(Http.getWithBearer(endpoints.realmUrl() + "/warden/info", null).status()).isEqualTo(401);
+        assertThat(Http.getWithBearer(WardenApi.url(endpoints.realmUrl(), "info"), null).status()).isEqualTo(401);
     }
 
     @Test
@@ -124,7 +125,7 @@ abstract class DistributionSmokeChecks {
         secretsUsed.add(token);
 
         assertThat(new AccessTokens(endpoints, DemoRealm.API, DemoRealm.CLI).verify(token).getSubject()).isNotBlank();
-        assertThat(Http.getWithBearer(endpoints.realmUrl() + "/warden/info", token).status()).isEqualTo(403);
+        assertThat(Http.getWithBearer(WardenApi.url(endpoints.realmUrl(), "info"), token).status()).isEqualTo(403);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.kcwarden.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kcwarden.KeycloakAdvisories;
+import dev.kcwarden.testing.WardenApi;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.WardenServerConfig;
@@ -48,7 +49,7 @@ class PatchedKeycloakIT {
     @Test
     @DisplayName("warden says so too: /warden/info lists no advisory; provider info, which any admin sees, names none")
     void wardenReportsNoAdvisory() {
-        Http.Reply reply = Http.getWithBearer(realm.getBaseUrl() + "/warden/info", admin.tokenManager().getAccessTokenString());
+        Http.Reply reply = Http.getWithBearer(WardenApi.url(realm.getBaseUrl(), "info"), admin.tokenManager().getAccessTokenString());
 
         assertThat(reply.status()).isEqualTo(200);
         Map<String, Object> json = reply.json();

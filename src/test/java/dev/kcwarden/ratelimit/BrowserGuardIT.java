@@ -2,6 +2,7 @@ package dev.kcwarden.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kcwarden.testing.WardenApi;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.FormPage;
 import dev.kcwarden.testing.GuardLimits;
@@ -180,7 +181,7 @@ class BrowserGuardIT {
         }
         assertThat(page.status()).isEqualTo(429);
 
-        String url = realm.getBaseUrl() + "/warden/throttles?username=" + dave + "&ip=127.0.0.73";
+        String url = WardenApi.url(realm.getBaseUrl(), "throttles?username=") + dave + "&ip=127.0.0.73";
         String helpdesk = helpdeskToken();
         Http.Reply listed = Http.getWithBearer(url, helpdesk);
         assertThat(listed.status()).as(listed.body()).isEqualTo(200);
@@ -205,7 +206,7 @@ class BrowserGuardIT {
     @Test
     @DisplayName("admin API: 401 without a token, 403 for a user without manage-users, 400 for bad input")
     void adminApiRefusesOthers() {
-        String base = realm.getBaseUrl() + "/warden/throttles";
+        String base = WardenApi.url(realm.getBaseUrl(), "throttles");
         Http.Reply anonymous = Http.get(base + "?ip=127.0.0.1", Map.of());
         assertThat(anonymous.status()).isEqualTo(401);
         assertThat(anonymous.header("WWW-Authenticate")).startsWith("Bearer realm=\"warden\"");
@@ -244,7 +245,7 @@ class BrowserGuardIT {
     @Test
     @DisplayName("admin API: a user with view-users only, and a full admin of another realm, cannot list or clear")
     void adminApiRefusesOtherAdmins() {
-        String base = realm.getBaseUrl() + "/warden/throttles?ip=127.0.0.1";
+        String base = WardenApi.url(realm.getBaseUrl(), "throttles?ip=127.0.0.1");
         String viewer = tokenWithRealmManagementRole("view-users");
         assertThat(Http.getWithBearer(base, viewer).status()).as("view-users: list").isEqualTo(403);
         assertThat(Http.send("DELETE", base, viewer).status()).as("view-users: clear").isEqualTo(403);

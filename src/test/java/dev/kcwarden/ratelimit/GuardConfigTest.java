@@ -61,7 +61,7 @@ class GuardConfigTest {
 
     @Test
     void everyPropertyHasADefaultAndHelp() {
-        assertThat(GuardConfig.properties(GuardConfig.LOGIN)).hasSize(15).allSatisfy(p -> {
+        assertThat(GuardConfig.properties(GuardConfig.LOGIN)).hasSize(16).allSatisfy(p -> {
             assertThat(p.getHelpText()).isNotBlank();
             assertThat(p.getDefaultValue()).isNotNull();
         });

@@ -2,6 +2,7 @@ package dev.kcwarden.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kcwarden.testing.WardenApi;
 import dev.kcwarden.testing.AppendingProxy;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.GuardLimits;
@@ -77,7 +78,7 @@ class NetworkEdgeGuardIT {
     /** What an admin does after a false alarm: clears the counters of an address through warden's admin API. */
     private void clearThrottles(String ip) {
         String token = admin.tokenManager().getAccessTokenString();
-        Http.Reply cleared = Http.send("DELETE", realm.getBaseUrl() + "/warden/throttles?ip=" + ip, token);
+        Http.Reply cleared = Http.send("DELETE", WardenApi.url(realm.getBaseUrl(), "throttles?ip=") + ip, token);
         assertThat(cleared.status()).as(cleared.body()).isEqualTo(200);
         assertThat(cleared.json().get("cleared")).asList().contains("ip6_56");
     }

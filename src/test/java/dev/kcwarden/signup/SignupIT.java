@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.kcwarden.testing.WardenApi;
 import dev.kcwarden.testing.AccessTokens;
 import dev.kcwarden.testing.BrowserLogin;
 import dev.kcwarden.testing.DemoRealm;
@@ -262,7 +263,7 @@ class SignupIT {
         GuardLimits.set(realm, "warden registration form", RegistrationGuardFactory.ID, Map.of("warden.signup-ip.max", "3"));
         LoopbackClient bot = new LoopbackClient("127.0.3.1");
         // a server kept running between runs (KC_TEST_SERVER_REUSE) still counts the last run: clear it as an admin would
-        Http.Reply cleared = Http.send("DELETE", realm.getBaseUrl() + "/warden/throttles?ip=127.0.3.1", admin.tokenManager().getAccessTokenString());
+        Http.Reply cleared = Http.send("DELETE", WardenApi.url(realm.getBaseUrl(), "throttles?ip=127.0.3.1"), admin.tokenManager().getAccessTokenString());
         assertThat(cleared.status()).as(cleared.body()).isEqualTo(200);
         Http.Reply last = null;
         for (int i = 0; i < 4; i++) {

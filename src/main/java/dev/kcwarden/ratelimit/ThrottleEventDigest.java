@@ -1,0 +1,152 @@
+package dev.kcwarden.ratelimit;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.jboss.logging.Logger;
+import org.keycloak.events.Event;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+/**
+ * One event per block and interval instead of one per refused attempt. The first refusal of a block (one
+ * bucket's key) is an event as before; later refusals of the same block within the interval are only counted,
+ * and once the interval has passed one summary event carries their number in {@value #SUPPRESSED_DETAIL}.
+ * A flood of thousands of refused attempts thus stores one row, writes one audit line and queues one webhook
+ * delivery per block and interval, not thousands; the metrics still count every refusal.
+ *
+ * <p>Per node, in memory: a cluster of N nodes writes at most N summaries per block and interval. Blocks beyond
+ * {@link #MAX_BLOCKS} (a flood from very many addresses at once) are not summarised: each of their refusals is an
+ * event, as without the digest. Counts still pending when a node stops are lost with it (the metrics have them).
+ */
+final class ThrottleEventDigest {
+
+    static final String SUPPRESSED_DETAIL = "warden_suppressed";
+    static final int MAX_BLOCKS = 10_000;
+
+    private static final Logger LOG = Logger.getLogger(ThrottleEventDigest.class);
+    private static final Map<KeycloakSessionFactory, ThrottleEventDigest> BY_FACTORY = new ConcurrentHashMap<>();
+
+    /** What the first event of a block said, and how many refusals were left out since the last event. */
+    private static final class Block {
+        final Event template;
+        final long intervalMillis;
+        volatile long windowStart;
+        final AtomicLong suppressed = new AtomicLong();
+
+        Block(Event template, long intervalMillis, long now) {
+            this.template = template;
+            this.intervalMillis = intervalMillis;
+            this.windowStart = now;
+        }
+    }
+
+    /** A summary to emit: the first event's copy and the number of refusals it stands for. */
+    record Summary(Event template, long suppressed) {
+    }
+
+    private final Map<String, Block> blocks = new ConcurrentHashMap<>();
+    private final LongSupplier clock;
+
+    ThrottleEventDigest(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    /** The node's digest, with its flusher started on first use. */
+    static ThrottleEventDigest of(KeycloakSessionFactory factory) {
+        return BY_FACTORY.computeIfAbsent(factory, f -> {
+            ThrottleEventDigest digest = new ThrottleEventDigest(System::currentTimeMillis);
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "warden-throttle-events");
+                thread.setDaemon(true);
+                return thread;
+            });
+            timer.scheduleWithFixedDelay(() -> digest.flush(f), 1, 1, TimeUnit.SECONDS);
+            return digest;
+        });
+    }
+
+    /**
+     * Whether this refusal is an event of its own: true for the first of its block (and always when
+     * {@code intervalSeconds} is 0, or the digest is full); false when it is counted into the block's next summary.
+     */
+    boolean emit(String blockKey, Event template, int intervalSeconds) {
+        if (intervalSeconds <= 0) {
+            return true;
+        }
+        Block block = blocks.get(blockKey);
+        if (block != null) {
+            block.suppressed.incrementAndGet();
+            return false;
+        }
+        if (blocks.size() >= MAX_BLOCKS) {
+            return true;
+        }
+        return blocks.putIfAbsent(blockKey, new Block(template, intervalSeconds * 1000L, clock.getAsLong())) == null
+                || !countInto(blockKey);
+    }
+
+    private boolean countInto(String blockKey) {
+        Block raced = blocks.get(blockKey);
+        if (raced == null) {
+            return false;
+        }
+        raced.suppressed.incrementAndGet();
+        return true;
+    }
+
+    /** The summaries that are due: blocks whose interval has passed with refusals left out; quiet blocks are forgotten. */
+    Map<String, Summary> due() {
+        long now = clock.getAsLong();
+        Map<String, Summary> due = new HashMap<>();
+        blocks.forEach((key, block) -> {
+            if (now - block.windowStart < block.intervalMillis) {
+                return;
+            }
+            long suppressed = block.suppressed.getAndSet(0);
+            if (suppressed > 0) {
+                block.windowStart = now;
+                due.put(key, new Summary(block.template, suppressed));
+            } else {
+                blocks.remove(key, block);
+            }
+        });
+        return due;
+    }
+
+    int size() {
+        return blocks.size();
+    }
+
+    private void flush(KeycloakSessionFactory factory) {
+        try {
+            Map<String, Summary> due = due();
+            if (due.isEmpty()) {
+                return;
+            }
+            KeycloakModelUtils.runJobInTransaction(factory, session -> due.values().forEach(summary -> {
+                Event first = summary.template();
+                RealmModel realm = session.realms().getRealm(first.getRealmId());
+                if (realm == null) {
+                    return;
+                }
+                EventBuilder event = new EventBuilder(realm, session).event(first.getType()).client(first.getClientId())
+                        .user(first.getUserId()).ipAddress(first.getIpAddress());
+                if (first.getDetails() != null) {
+                    first.getDetails().forEach(event::detail);
+                }
+                event.detail(SUPPRESSED_DETAIL, Long.toString(summary.suppressed())).error(ThrottledAttempt.EVENT_ERROR);
+            }));
+        } catch (RuntimeException e) {
+            // the next tick tries again with what is due then; a summary must never take the node down
+            LOG.warnf("warden: throttled-attempt summaries not written this time: %s", e.getClass().getSimpleName());
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.kcwarden.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.keycloak.events.Event;
+
+@DisplayName("Throttle event digest: the first refusal of a block is an event, the rest one summary per interval")
+class ThrottleEventDigestTest {
+
+    private final AtomicLong now = new AtomicLong(1_000_000);
+    private final ThrottleEventDigest digest = new ThrottleEventDigest(now::get);
+
+    @Test
+    @DisplayName("2,000 refusals of one block: one event, then one summary with 1,999 once the interval has passed")
+    void floodGivesOneEventAndOneSummary() {
+        int events = 0;
+        for (int i = 0; i < 2000; i++) {
+            if (digest.emit("block-a", event("first"), 60)) {
+                events++;
+            }
+        }
+        assertThat(events).isEqualTo(1);
+        now.addAndGet(59_999);
+        assertThat(digest.due()).as("not before the interval has passed").isEmpty();
+        now.addAndGet(1);
+        var due = digest.due();
+        assertThat(due).containsOnlyKeys("block-a");
+        assertThat(due.get("block-a").suppressed()).isEqualTo(1999);
+        assertThat(due.get("block-a").template().getDetails()).containsEntry("username", "first");
+        assertThat(digest.due()).as("summarised once").isEmpty();
+    }
+
+    @Test
+    @DisplayName("a flood that goes on gives one summary per interval; a quiet block is forgotten, its next refusal an event again")
+    void continuingFloodAndQuietBlock() {
+        assertThat(digest.emit("b", event("x"), 10)).isTrue();
+        assertThat(digest.emit("b", event("x"), 10)).isFalse();
+        now.addAndGet(10_000);
+        assertThat(digest.due().get("b").suppressed()).isEqualTo(1);
+        assertThat(digest.emit("b", event("x"), 10)).as("still within the new window").isFalse();
+        now.addAndGet(10_000);
+        assertThat(digest.due().get("b").suppressed()).isEqualTo(1);
+        now.addAndGet(10_000);
+        assertThat(digest.due()).as("a quiet window emits nothing").isEmpty();
+        assertThat(digest.size()).isZero();
+        assertThat(digest.emit("b", event("x"), 10)).as("after the block is forgotten").isTrue();
+    }
+
+    @Test
+    @DisplayName("blocks are separate, interval 0 means every refusal is an event, and a full digest summarises nothing new")
+    void blocksIntervalZeroAndBound() {
+        assertThat(digest.emit("one", event("x"), 60)).isTrue();
+        assertThat(digest.emit("two", event("x"), 60)).as("another block").isTrue();
+        assertThat(digest.emit("three", event("x"), 0)).isTrue();
+        assertThat(digest.emit("three", event("x"), 0)).as("interval 0").isTrue();
+        for (int i = digest.size(); i < ThrottleEventDigest.MAX_BLOCKS; i++) {
+            digest.emit("fill-" + i, event("x"), 60);
+        }
+        assertThat(digest.emit("new-block", event("x"), 60)).isTrue();
+        assertThat(digest.emit("new-block", event("x"), 60)).as("beyond the bound: not tracked").isTrue();
+        assertThat(digest.size()).isEqualTo(ThrottleEventDigest.MAX_BLOCKS);
+    }
+
+    private static Event event(String username) {
+        Event event = new Event();
+        event.setDetails(new java.util.HashMap<>(java.util.Map.of("username", username)));
+        return event;
+    }
+}

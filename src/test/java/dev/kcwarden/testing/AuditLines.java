@@ -1,0 +1,38 @@
+package dev.kcwarden.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/** Reads what a test server wrote to its log file after a given byte offset, waiting for the line a test expects. */
+public final class AuditLines {
+
+    private AuditLines() {
+    }
+
+    /** The log's lines from byte {@code from} on, once they contain {@code marker} (fails after 10 s). */
+    public static List<String> awaitAll(Path log, long from, String marker) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (true) {
+            byte[] all = Files.readAllBytes(log);
+            int start = (int) Math.min(from, all.length);
+            String text = new String(all, start, all.length - start, StandardCharsets.UTF_8);
+            if (text.contains(marker)) {
+                return text.lines().toList();
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("no log line with " + marker + " within 10 s");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** The first warden.audit line after byte {@code from} that contains {@code marker}. */
+    public static String await(Path log, long from, String marker) throws IOException, InterruptedException {
+        return awaitAll(log, from, marker).stream().filter(l -> l.contains("[warden.audit]") && l.contains(marker)).findFirst()
+                .orElseThrow(() -> new AssertionError("the line with " + marker + " is not a warden.audit line"));
+    }
+}
