@@ -63,7 +63,7 @@ final class AuditListener implements EventListenerProvider {
             Map<String, String> kept = Redaction.details(details);
             line.put("details", kept.isEmpty() ? null : kept);
             deliverAfterCommit(writer.write(line));
-            WardenMetrics.authEvent(event.getType() == null ? "unknown" : event.getType().name(), event.getError());
+            WardenMetrics.authEvent(event.getRealmName(), event.getType() == null ? "unknown" : event.getType().name(), event.getError());
         } catch (RuntimeException e) {
             LOG.errorf("warden-audit: event %s of realm %s not written: %s", event.getType(), event.getRealmId(), e.getClass().getSimpleName());
         }

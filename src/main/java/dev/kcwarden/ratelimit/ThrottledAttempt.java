@@ -46,7 +46,7 @@ public final class ThrottledAttempt {
                 .detail(LIMIT_DETAIL, denied.bucket().limit().kind().id())
                 .detail(RETRY_AFTER_DETAIL, Long.toString(denied.retryAfterSeconds()))
                 .error(EVENT_ERROR);
-        dev.kcwarden.metrics.WardenMetrics.throttled(denied.bucket().limit().kind().id());
+        dev.kcwarden.metrics.WardenMetrics.throttled(context.getRealm(), denied.bucket().limit().kind().id());
         LOG.debugf("realm %s: attempt refused by limit %s for %d s", context.getRealm().getName(),
                 denied.bucket().limit().kind().id(), denied.retryAfterSeconds());
         return this;
