@@ -29,8 +29,6 @@ import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
-import org.keycloak.testframework.realm.RealmBuilder;
-import org.keycloak.testframework.realm.RealmConfig;
 
 /**
  * A whole journey against the real server (sign up, login, refresh, logout, an admin changing a password
@@ -47,23 +45,9 @@ class AuditLogIT {
     @InjectRealm(fromJson = DemoRealm.JSON, config = DemoRealm.Offline.class)
     ManagedRealm realm;
 
-    /** A second realm from the same file, so the metrics test sees which realm a count lands in. */
-    @InjectRealm(ref = "second", fromJson = DemoRealm.JSON, config = SecondRealm.class)
+    /** The demo realm a second time, under another name, so the metrics test sees which realm a count lands in. */
+    @InjectRealm(ref = "second", fromJson = DemoRealm.JSON, config = DemoRealm.OfflineSecond.class)
     ManagedRealm secondRealm;
-
-    /**
-     * The demo realm under another name, and an id that differs from the name (the demo realm's id is its
-     * name), so a metric labelled with the id instead of the name shows.
-     */
-    public static final class SecondRealm implements RealmConfig {
-        static final String NAME = "warden-second";
-        static final String ID = "a3f1c0de-second-realm-id";
-
-        @Override
-        public RealmBuilder configure(RealmBuilder builder) {
-            return new DemoRealm.Offline().configure(builder).name(NAME).id(ID);
-        }
-    }
 
     @Test
     @DisplayName("a full journey leaves audit lines with the schema's fields, redacted admin representations, and no secret")
@@ -248,15 +232,15 @@ class AuditLogIT {
         Map<String, Double> after = Metrics.scrape();
 
         assertThat(delta(before, after, failures(DemoRealm.NAME))).as("failures in the demo realm").isEqualTo(10);
-        assertThat(delta(before, after, failures(SecondRealm.NAME))).as("failures in the second realm").isEqualTo(3);
+        assertThat(delta(before, after, failures(DemoRealm.OfflineSecond.NAME))).as("failures in the second realm").isEqualTo(3);
         assertThat(delta(before, after, throttled(DemoRealm.NAME))).as("refused in the demo realm").isEqualTo(1);
-        assertThat(delta(before, after, throttled(SecondRealm.NAME))).as("refused in the second realm").isZero();
+        assertThat(delta(before, after, throttled(DemoRealm.OfflineSecond.NAME))).as("refused in the second realm").isZero();
         assertThat(after.get("warden_audit_lines_total")).as("server-wide, no realm label")
                 .isGreaterThan(before.getOrDefault("warden_audit_lines_total", 0.0));
 
         // The label is the realm's NAME, as in Keycloak's keycloak_user_events_total{realm}; never its id.
         List<String> wardenSamples = after.keySet().stream().filter(k -> k.startsWith("warden_")).toList();
-        assertThat(wardenSamples).isNotEmpty().noneMatch(k -> k.contains(SecondRealm.ID));
+        assertThat(wardenSamples).isNotEmpty().noneMatch(k -> k.contains(DemoRealm.OfflineSecond.ID));
         for (String sample : wardenSamples) {
             String metric = sample.contains("{") ? sample.substring(0, sample.indexOf('{')) : sample;
             if (REALM_SCOPED.contains(metric)) {
@@ -291,7 +275,7 @@ class AuditLogIT {
                             "unavailable_open", "unavailable_closed");
                     case "rule", "scope", "result" -> assertThat(value).as(sample).matches("[a-z_]{1,40}");
                     // realm names are chosen by admins (a bounded set); realms of earlier test classes stay on /metrics
-                    case "realm" -> assertThat(value).as(sample).isNotEqualTo(SecondRealm.ID);
+                    case "realm" -> assertThat(value).as(sample).isNotEqualTo(DemoRealm.OfflineSecond.ID);
                     default -> throw new AssertionError("a label warden does not document: " + sample);
                 }
             }
