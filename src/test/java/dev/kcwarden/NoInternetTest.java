@@ -34,6 +34,26 @@ class NoInternetTest {
         assertThat(DemoRealm.offlinePolicy(offline)).as("idempotent").isEqualTo(offline);
     }
 
+    @Test
+    @DisplayName("every DemoRealm.Offline* config turns the shipped realm's breached-password check off the network")
+    void everyOfflineConfigIsOffline() throws Exception {
+        int checked = 0;
+        for (Class<?> nested : DemoRealm.class.getDeclaredClasses()) {
+            if (!nested.getSimpleName().startsWith("Offline")) {
+                continue;
+            }
+            assertThat(org.keycloak.testframework.realm.RealmConfig.class).as(nested.getName()).isAssignableFrom(nested);
+            org.keycloak.representations.idm.RealmRepresentation shipped = org.keycloak.util.JsonSerialization.readValue(
+                    Files.readString(Path.of("realm-export", "warden-realm.json")), org.keycloak.representations.idm.RealmRepresentation.class);
+            org.keycloak.testframework.realm.RealmConfig config =
+                    (org.keycloak.testframework.realm.RealmConfig) nested.getDeclaredConstructor().newInstance();
+            String policy = config.configure(org.keycloak.testframework.realm.RealmBuilder.update(shipped)).build().getPasswordPolicy();
+            assertThat(policy).as(nested.getName()).contains("remote=off").doesNotContain("url=");
+            checked++;
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(2);
+    }
+
     /** Files that name the realm file without starting a server on it. */
     private static final List<String> READ_ONLY = List.of("DemoRealm.java", "ConfigurationDocTest.java", "QuickstartTest.java",
             "DemoRealmIT.java");
@@ -50,7 +70,7 @@ class NoInternetTest {
                 java.util.regex.Matcher inject = java.util.regex.Pattern.compile("@InjectRealm\\(([^)]*)\\)").matcher(flat);
                 while (inject.find()) {
                     String arguments = inject.group(1);
-                    if (arguments.contains("fromJson") && !arguments.contains("config = DemoRealm.Offline.class")) {
+                    if (arguments.contains("fromJson") && !arguments.matches(".*config = DemoRealm\\.Offline\\w*\\.class.*")) {
                         offenders.add(file + ": @InjectRealm(" + arguments + ")");
                     }
                 }

@@ -60,7 +60,7 @@ final class AuditListener implements EventListenerProvider {
             line.put("ip", event.getIpAddress());
             line.put("session", event.getSessionId());
             deliverAfterCommit(writer.write(line));
-            WardenMetrics.authEvent(event.getType() == null ? "unknown" : event.getType().name(), event.getError());
+            WardenMetrics.authEvent(event.getRealmName(), event.getType() == null ? "unknown" : event.getType().name(), event.getError());
         } catch (RuntimeException e) {
             LOG.errorf("warden-audit: event %s of realm %s not written: %s", event.getType(), event.getRealmId(), e.getClass().getSimpleName());
         }

@@ -71,7 +71,7 @@ public final class BreachedPasswordPolicy implements PasswordPolicyProvider {
 
     private PolicyError record(BreachCheck outcome, PolicyError error) {
         counts.add(outcome);
-        dev.kcwarden.metrics.WardenMetrics.breachCheck(outcome.id());
+        dev.kcwarden.metrics.WardenMetrics.breachCheck(session.getContext().getRealm(), outcome.id());
         if (session.getAttribute(REQUEST_EVENT) instanceof EventBuilder event) {
             event.detail(BreachCheck.EVENT_DETAIL, outcome.id());
         }

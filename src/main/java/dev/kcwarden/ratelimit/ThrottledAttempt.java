@@ -48,7 +48,7 @@ public final class ThrottledAttempt {
         context.getEvent()
                 .detail(LIMIT_DETAIL, denied.bucket().limit().kind().id())
                 .detail(RETRY_AFTER_DETAIL, Long.toString(denied.retryAfterSeconds()));
-        dev.kcwarden.metrics.WardenMetrics.throttled(denied.bucket().limit().kind().id());
+        dev.kcwarden.metrics.WardenMetrics.throttled(context.getRealm(), denied.bucket().limit().kind().id());
         int interval = GuardConfig.eventInterval(context.getAuthenticatorConfig(), context.getRealm().getName());
         if (ThrottleEventDigest.of(context.getSession().getKeycloakSessionFactory())
                 .emit(denied.bucket().key(), context.getEvent().getEvent().clone(), interval)) {

@@ -132,7 +132,7 @@ final class RefreshReuseListener implements EventListenerProvider {
             event.user(user);
         }
         event.error(EVENT_ERROR);
-        dev.kcwarden.metrics.WardenMetrics.refreshReuse(incident.response().scope().name().toLowerCase(java.util.Locale.ROOT));
+        dev.kcwarden.metrics.WardenMetrics.refreshReuse(realm, incident.response().scope().name().toLowerCase(java.util.Locale.ROOT));
         LOG.infof("realm %s: refresh token of session %s replayed (client %s); ended %d sessions and %d offline sessions (%s)",
                 realm.getName(), incident.sessionId(), incident.clientId(), onlineToEnd.size(), offlineToEnd.size(),
                 incident.response().scope());

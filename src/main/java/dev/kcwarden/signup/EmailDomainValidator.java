@@ -99,7 +99,7 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
     }
 
     private static void reject(ValidationContext context, String inputHint, String message, String rule) {
-        dev.kcwarden.metrics.WardenMetrics.signupRejected(rule);
+        dev.kcwarden.metrics.WardenMetrics.signupRejected(context.getSession().getContext().getRealm(), rule);
         context.addError(new ValidationError(ID, inputHint, message));
     }
 

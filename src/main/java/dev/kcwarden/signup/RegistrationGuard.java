@@ -67,7 +67,7 @@ final class RegistrationGuard implements FormAction {
         if (passwordIsEmail(context.getRealm(), formData)) {
             // Keycloak checks its notEmail policy at registration with the username only (no user exists yet),
             // so a password equal to the email would pass; this closes that gap.
-            WardenMetrics.signupRejected("password_is_email");
+            WardenMetrics.signupRejected(context.getRealm(), "password_is_email");
             context.error(Errors.INVALID_REGISTRATION);
             context.validationError(withoutPasswords(formData),
                     List.of(new FormMessage(RegistrationPage.FIELD_PASSWORD, "invalidPasswordNotEmailMessage")));
@@ -96,9 +96,9 @@ final class RegistrationGuard implements FormAction {
             String eventError) {
         // No other action needs to run its checks (and no range query goes out) for a refused request.
         session.setAttribute(BreachedPasswordPolicy.REQUEST_REFUSED, reason);
-        WardenMetrics.signupRejected(reason);
+        WardenMetrics.signupRejected(context.getRealm(), reason);
         if (ThrottledAttempt.EVENT_ERROR.equals(eventError)) {
-            WardenMetrics.throttled("signup_ip");
+            WardenMetrics.throttled(context.getRealm(), "signup_ip");
         }
         context.getEvent().detail("warden_reason", reason);
         context.error(eventError);

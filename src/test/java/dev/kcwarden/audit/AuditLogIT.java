@@ -45,6 +45,10 @@ class AuditLogIT {
     @InjectRealm(fromJson = DemoRealm.JSON, config = DemoRealm.Offline.class)
     ManagedRealm realm;
 
+    /** The demo realm a second time, under another name, so the metrics test sees which realm a count lands in. */
+    @InjectRealm(ref = "second", fromJson = DemoRealm.JSON, config = DemoRealm.OfflineSecond.class)
+    ManagedRealm secondRealm;
+
     @Test
     @DisplayName("a full journey leaves audit lines with the schema's fields, redacted admin representations, and no secret")
     void journey() throws Exception {
@@ -209,21 +213,43 @@ class AuditLogIT {
     }
 
     @Test
-    @DisplayName("/metrics: warden's counters move with bounded labels (auth events, throttle rejections, audit lines)")
-    void metricsMove() throws Exception {
+    @DisplayName("/metrics: warden's counters move under the realm's name, not under another realm, with bounded labels")
+    void metricsMovePerRealm() throws Exception {
         Map<String, Double> before = Metrics.scrape();
-        TokenEndpoint endpoints = new TokenEndpoint(realm.getBaseUrl());
+        // The same address in both realms: eleven wrong passwords in the demo realm (ten failures, then its
+        // per-username+IP limit of 10 refuses one), three in the second realm (failures, nothing refused).
         LoopbackClient from = new LoopbackClient("127.0.4.9");
+        TokenEndpoint demo = new TokenEndpoint(realm.getBaseUrl());
         for (int i = 0; i <= 10; i++) {
-            from.postForm(endpoints.tokenUrl(), Map.of("grant_type", "password", "client_id", DemoRealm.CLI,
+            from.postForm(demo.tokenUrl(), Map.of("grant_type", "password", "client_id", DemoRealm.CLI,
+                    "username", DemoRealm.DEMO_USER, "password", "wrong-" + i));
+        }
+        TokenEndpoint second = new TokenEndpoint(secondRealm.getBaseUrl());
+        for (int i = 0; i < 3; i++) {
+            from.postForm(second.tokenUrl(), Map.of("grant_type", "password", "client_id", DemoRealm.CLI,
                     "username", DemoRealm.DEMO_USER, "password", "wrong-" + i));
         }
         Map<String, Double> after = Metrics.scrape();
-        String failures = "warden_auth_events_total{error=\"invalid_user_credentials\",outcome=\"error\",type=\"LOGIN_ERROR\"}";
-        String throttled = "warden_throttle_rejections_total{limit=\"user_ip\"}";
-        assertThat(after.getOrDefault(failures, 0.0) - before.getOrDefault(failures, 0.0)).isGreaterThanOrEqualTo(10);
-        assertThat(after.getOrDefault(throttled, 0.0) - before.getOrDefault(throttled, 0.0)).isGreaterThanOrEqualTo(1);
-        assertThat(after.get("warden_audit_lines_total")).isGreaterThan(before.getOrDefault("warden_audit_lines_total", 0.0));
+
+        assertThat(delta(before, after, failures(DemoRealm.NAME))).as("failures in the demo realm").isEqualTo(10);
+        assertThat(delta(before, after, failures(DemoRealm.OfflineSecond.NAME))).as("failures in the second realm").isEqualTo(3);
+        assertThat(delta(before, after, throttled(DemoRealm.NAME))).as("refused in the demo realm").isEqualTo(1);
+        assertThat(delta(before, after, throttled(DemoRealm.OfflineSecond.NAME))).as("refused in the second realm").isZero();
+        assertThat(after.get("warden_audit_lines_total")).as("server-wide, no realm label")
+                .isGreaterThan(before.getOrDefault("warden_audit_lines_total", 0.0));
+
+        // The label is the realm's NAME, as in Keycloak's keycloak_user_events_total{realm}; never its id.
+        List<String> wardenSamples = after.keySet().stream().filter(k -> k.startsWith("warden_")).toList();
+        assertThat(wardenSamples).isNotEmpty().noneMatch(k -> k.contains(DemoRealm.OfflineSecond.ID));
+        for (String sample : wardenSamples) {
+            String metric = sample.contains("{") ? sample.substring(0, sample.indexOf('{')) : sample;
+            if (REALM_SCOPED.contains(metric)) {
+                assertThat(sample).as("a realm-scoped sample").contains("realm=\"");
+            } else {
+                assertThat(sample).as("a server-wide sample").doesNotContain("realm=");
+            }
+        }
+
         // Bounded labels: every label of every warden_ sample takes a value from a fixed set, never a name, address or id.
         java.util.Set<String> eventTypes = java.util.Arrays.stream(org.keycloak.events.EventType.values()).map(Enum::name)
                 .collect(java.util.stream.Collectors.toSet());
@@ -236,8 +262,6 @@ class AuditLogIT {
         java.util.Set<String> limits = java.util.Arrays.stream(dev.kcwarden.ratelimit.LimitKind.values())
                 .map(dev.kcwarden.ratelimit.LimitKind::id).collect(java.util.stream.Collectors.toSet());
         java.util.regex.Pattern label = java.util.regex.Pattern.compile("([a-z_]+)=\"([^\"]*)\"");
-        List<String> wardenSamples = after.keySet().stream().filter(k -> k.startsWith("warden_")).toList();
-        assertThat(wardenSamples).isNotEmpty();
         for (String sample : wardenSamples) {
             java.util.regex.Matcher m = label.matcher(sample);
             while (m.find()) {
@@ -250,10 +274,30 @@ class AuditLogIT {
                     case "outcome" -> assertThat(value).as(sample).isIn("success", "error", "passed", "common", "breached",
                             "unavailable_open", "unavailable_closed");
                     case "rule", "scope", "result" -> assertThat(value).as(sample).matches("[a-z_]{1,40}");
+                    // realm names are chosen by admins (a bounded set); realms of earlier test classes stay on /metrics
+                    case "realm" -> assertThat(value).as(sample).isNotEqualTo(DemoRealm.OfflineSecond.ID);
                     default -> throw new AssertionError("a label warden does not document: " + sample);
                 }
             }
         }
+    }
+
+    /** warden's metrics that count something in one realm, so carry {@code realm}; the others are server-wide. */
+    private static final java.util.Set<String> REALM_SCOPED = java.util.Set.of("warden_auth_events_total",
+            "warden_throttle_rejections_total", "warden_signup_rejections_total", "warden_breach_checks_total",
+            "warden_refresh_reuse_incidents_total");
+
+    private static String failures(String realmName) {
+        return "warden_auth_events_total{error=\"invalid_user_credentials\",outcome=\"error\",realm=\"" + realmName
+                + "\",type=\"LOGIN_ERROR\"}";
+    }
+
+    private static String throttled(String realmName) {
+        return "warden_throttle_rejections_total{limit=\"user_ip\",realm=\"" + realmName + "\"}";
+    }
+
+    private static double delta(Map<String, Double> before, Map<String, Double> after, String sample) {
+        return after.getOrDefault(sample, 0.0) - before.getOrDefault(sample, 0.0);
     }
 
     private static int runVerifier(Path file, Path keyFile) throws Exception {

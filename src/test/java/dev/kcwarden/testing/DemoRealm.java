@@ -36,6 +36,21 @@ public final class DemoRealm {
         }
     }
 
+    /**
+     * The demo realm a second time, offline like {@link Offline}, under another name and with an id unlike that
+     * name (the demo realm's id is its name): for a test that needs two realms, for example to see which realm a
+     * metric counts in: {@code @InjectRealm(ref = "second", fromJson = DemoRealm.JSON, config = DemoRealm.OfflineSecond.class)}.
+     */
+    public static final class OfflineSecond implements RealmConfig {
+        public static final String NAME = "warden-second";
+        public static final String ID = "a3f1c0de-second-realm-id";
+
+        @Override
+        public RealmBuilder configure(RealmBuilder realm) {
+            return new Offline().configure(realm).name(NAME).id(ID);
+        }
+    }
+
     /** {@code policy} with the breached-password check's {@code url} replaced by {@code remote=off}. */
     public static String offlinePolicy(String policy) {
         Matcher m = BREACH_POLICY.matcher(policy == null ? "" : policy);
