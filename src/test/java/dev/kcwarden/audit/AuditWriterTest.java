@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class AuditWriterTest {
 
     private static AuditWriter writer(AuditSettings.UsernameMode mode) {
-        return new AuditWriter(new AuditSettings("k".repeat(32).getBytes(StandardCharsets.UTF_8), mode, "n1", null));
+        return new AuditWriter(new AuditSettings("k".repeat(32).getBytes(StandardCharsets.UTF_8), mode, "n1", null,
+                AuditSettings.Chain.defaults()));
     }
 
     @Test
