@@ -359,10 +359,10 @@ public final class VerifyAudit {
             if (run.number > before.number + 1) {
                 long from = before.number + 1;
                 long to = run.number - 1;
-                boolean later = all.stream().anyMatch(o -> o.number != null && o.number >= from && o.number <= to && o.firstLine > run.firstLine);
+                boolean elsewhere = all.stream().anyMatch(o -> o.number != null && o.number >= from && o.number <= to);
                 findings.add(new Finding(Verdict.TAMPERED, run.firstLine, (from == to ? "run " + from : "runs " + from + " to " + to)
                         + " of node " + run.node + " missing between line " + before.lastLine + " and line " + run.firstLine
-                        + (later ? ": they come later in the file (runs swapped or moved)" : ": removed")));
+                        + (elsewhere ? ": they are elsewhere in the file (runs swapped or moved)" : ": removed")));
                 return null;
             }
         }
