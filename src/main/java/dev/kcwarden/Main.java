@@ -15,7 +15,8 @@ public final class Main {
             System.exit(VerifyAudit.run(List.of(Arrays.copyOfRange(args, 1, args.length))));
         }
         System.err.println(Warden.NAME + " " + Warden.VERSION + ": a Keycloak extension; put the jar into Keycloak's providers/.");
-        System.err.println("commands: verify-audit FILE [--key-file KEYFILE]   check a warden audit log's HMAC chain");
+        System.err.println("commands: verify-audit FILE... [--key-file KEYFILE] [--anchor node=seq:mac]...   check a warden audit"
+                + " log's HMAC chain and its runs (exit 0 OK, 1 TAMPERED, 3 INCOMPLETE, 2 usage)");
         System.exit(2);
     }
 }

@@ -20,6 +20,8 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
     private AuditWriter writer;
     private AuditSettings settings;
     private WebhookSender webhook;
+    private ChainState chainState;
+    private java.util.concurrent.ScheduledExecutorService checkpoints;
 
     @Override
     public EventListenerProvider create(KeycloakSession session) {
@@ -29,11 +31,35 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
     @Override
     public void init(Config.Scope config) {
         settings = AuditSettings.from(config);
-        writer = new AuditWriter(settings);
+        chainState = ChainState.open(settings.chain().stateFile(), settings.node());
+        // start, checkpoint and end lines go to the webhook as they are written, so the receiver always holds a recent mac (an anchor)
+        writer = new AuditWriter(settings, chainState, line -> {
+            if (webhook != null) {
+                webhook.offer(line);
+            }
+        });
+        startCheckpoints(settings.chain().checkpointInterval().toSeconds());
         AuditSettings.Webhook hook = settings.webhook();
         if (hook != null) {
             webhook = new WebhookSender(hook.url(), hook.secret(), hook.queue(), hook.timeout(), hook.retries());
         }
+    }
+
+    /** A daemon thread writes the checkpoint lines; a failure is logged and never reaches a request. */
+    private void startCheckpoints(long seconds) {
+        checkpoints = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "warden-audit-checkpoint");
+            thread.setDaemon(true);
+            return thread;
+        });
+        checkpoints.scheduleAtFixedRate(() -> {
+            try {
+                writer.checkpoint();
+            } catch (RuntimeException e) {
+                org.jboss.logging.Logger.getLogger(AuditListenerFactory.class).warnf("warden-audit: checkpoint line not written: %s",
+                        e.getClass().getSimpleName());
+            }
+        }, seconds, seconds, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     @Override
@@ -45,13 +71,21 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
     public List<ProviderConfigProperty> getConfigMetadata() {
         return ProviderConfigurationBuilder.create()
                 .property().name(AuditSettings.CHAIN_KEY).type("string").helpText(
-                        "Secret for the HMAC chain of the audit lines (and for hashed usernames). Without it lines carry no mac.")
+                        "Secret for the HMAC chain of the audit lines, at least 32 bytes (openssl rand -base64 48); hashed usernames use a key"
+                        + " derived from it. Without it lines carry no mac.")
                 .add()
                 .property().name(AuditSettings.USERNAME).type("string").defaultValue("plain").options("plain", "hashed", "omitted")
                 .helpText("How the username appears: as typed, as an HMAC keyed with the chain key and realm, or not at all.")
                 .add()
                 .property().name(AuditSettings.NODE).type("string")
-                .helpText("Name of this node in audit lines; default host name and process id.")
+                .helpText("Name of this node in audit lines; default host name plus a random suffix, generated once and kept in the state file.")
+                .add()
+                .property().name(AuditSettings.CHECKPOINT_INTERVAL).type("int").defaultValue(AuditSettings.DEFAULT_CHECKPOINT_INTERVAL)
+                .helpText("Seconds between checkpoint lines (1 to 86400): a log cut at its tail shows within this time.")
+                .add()
+                .property().name(AuditSettings.STATE_FILE).type("string").defaultValue(AuditSettings.DEFAULT_STATE_FILE)
+                .helpText("File (relative paths under Keycloak's home) where this node keeps its name, run number and last mac across"
+                        + " restarts; it must survive restarts (a volume in containers) and belong to this node alone.")
                 .add()
                 .property().name(AuditSettings.WEBHOOK_URL).type("string")
                 .helpText("POST every audit line, after its transaction commits, to this http(s) URL. Off when empty (default).")
@@ -74,7 +108,7 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
     @Override
     public Map<String, String> getOperationalInfo() {
         Map<String, String> info = new LinkedHashMap<>(Warden.operationalInfo());
-        info.put("node", settings.node());
+        info.put("node", writer.node());
         info.put("chained", Boolean.toString(settings.chainKey() != null));
         info.put("username", settings.username().name().toLowerCase(java.util.Locale.ROOT));
         info.put("webhook", settings.webhook() == null ? "off" : settings.webhook().url().getHost());
@@ -83,6 +117,16 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
 
     @Override
     public void close() {
+        if (checkpoints != null) {
+            checkpoints.shutdownNow();
+        }
+        if (writer != null) {
+            // a clean shutdown: the end line tells the verifier this run stopped, and was not cut or killed
+            writer.end();
+        }
+        if (chainState != null) {
+            chainState.close();
+        }
         if (webhook != null) {
             webhook.close();
         }

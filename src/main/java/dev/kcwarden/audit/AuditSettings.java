@@ -8,7 +8,16 @@ import org.keycloak.Config;
  * Server-wide options of the {@code warden-audit} listener, read once at start
  * ({@code --spi-events-listener--warden-audit--<option>=…} or {@code KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__<OPTION>}).
  */
-record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhook webhook) {
+record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhook webhook, Chain chain) {
+
+    /** How each node keeps its chain continuous across restarts (docs/audit-schema.md, "Deleted history"). */
+    record Chain(java.time.Duration checkpointInterval, java.nio.file.Path stateFile) {
+
+        /** The defaults: a checkpoint a minute, the state in Keycloak's data directory. */
+        static Chain defaults() {
+            return new Chain(java.time.Duration.ofSeconds(DEFAULT_CHECKPOINT_INTERVAL), defaultStateFile());
+        }
+    }
 
     /** The optional webhook; null when no url is configured (the default). */
     record Webhook(java.net.URI url, byte[] secret, int queue, java.time.Duration timeout, int retries) {
@@ -25,17 +34,80 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
     static final String CHAIN_KEY = "chain-key";
     static final String USERNAME = "username";
     static final String NODE = "node";
+    static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
+    static final String STATE_FILE = "state-file";
+    static final int DEFAULT_CHECKPOINT_INTERVAL = 60;
+    static final String DEFAULT_STATE_FILE = "data/warden-audit-chain.state";
+    /** HMAC-SHA256 keys shorter than the hash add no strength and are guessable when people type them. */
+    static final int MIN_CHAIN_KEY_BYTES = 32;
+    static final int MAX_NODE_LENGTH = 128;
 
     static AuditSettings from(Config.Scope config) {
         String key = config == null ? null : config.get(CHAIN_KEY);
         String mode = config == null ? null : config.get(USERNAME, "plain");
         String node = config == null ? null : config.get(NODE);
         byte[] chainKey = key == null || key.isBlank() ? null : key.strip().getBytes(StandardCharsets.UTF_8);
+        if (chainKey != null && chainKey.length < MIN_CHAIN_KEY_BYTES) {
+            throw new IllegalArgumentException("warden-audit: chain-key must be at least " + MIN_CHAIN_KEY_BYTES
+                    + " bytes, this one has " + chainKey.length + "; make one with `openssl rand -base64 48`"
+                    + " (and keep a copy off the host for verify-audit)");
+        }
         UsernameMode usernameMode = parseMode(mode);
         if (usernameMode == UsernameMode.HASHED && chainKey == null) {
             throw new IllegalArgumentException("warden-audit: username=hashed needs a chain-key (the hash's secret)");
         }
-        return new AuditSettings(chainKey, usernameMode, node == null || node.isBlank() ? defaultNode() : node.strip(), webhook(config));
+        return new AuditSettings(chainKey, usernameMode, node(node), webhook(config), chain(config));
+    }
+
+    /** The configured node name, or null: the state file then keeps a generated one (host name plus a random suffix). */
+    static String node(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String node = value.strip();
+        if (node.length() > MAX_NODE_LENGTH || node.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("warden-audit: node must be at most " + MAX_NODE_LENGTH
+                    + " characters without control characters");
+        }
+        return node;
+    }
+
+    private static Chain chain(Config.Scope config) {
+        if (config == null) {
+            return Chain.defaults();
+        }
+        int interval = seconds(config.get(CHECKPOINT_INTERVAL));
+        String file = config.get(STATE_FILE);
+        return new Chain(java.time.Duration.ofSeconds(interval),
+                file == null || file.isBlank() ? defaultStateFile() : underHome(java.nio.file.Path.of(file.strip())));
+    }
+
+    static int seconds(String value) {
+        if (value == null || value.isBlank()) {
+            return DEFAULT_CHECKPOINT_INTERVAL;
+        }
+        try {
+            int seconds = Integer.parseInt(value.strip());
+            if (seconds >= 1 && seconds <= 86_400) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new IllegalArgumentException("warden-audit: " + CHECKPOINT_INTERVAL + " must be whole seconds from 1 to 86400, not '"
+                + value + "' (default " + DEFAULT_CHECKPOINT_INTERVAL + ")");
+    }
+
+    /** {@code data/warden-audit-chain.state} under Keycloak's home ({@code kc.home.dir}), else under the working directory. */
+    static java.nio.file.Path defaultStateFile() {
+        return underHome(java.nio.file.Path.of(DEFAULT_STATE_FILE));
+    }
+
+    /** A relative path is taken under Keycloak's home, not under whatever directory kc.sh was started from. */
+    static java.nio.file.Path underHome(java.nio.file.Path path) {
+        String home = System.getProperty("kc.home.dir");
+        java.nio.file.Path base = home == null || home.isBlank() ? java.nio.file.Path.of("") : java.nio.file.Path.of(home);
+        return base.resolve(path).toAbsolutePath().normalize();
     }
 
     private static Webhook webhook(Config.Scope config) {
@@ -74,7 +146,8 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
         }
     }
 
-    private static String defaultNode() {
+    /** Host name (HOSTNAME, else the resolver's) plus a random suffix: generated once per state file, then kept in it. */
+    static String defaultNode() {
         String host = System.getenv("HOSTNAME");
         if (host == null || host.isBlank()) {
             try {
@@ -83,6 +156,17 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
                 host = "node";
             }
         }
-        return host + "-" + Long.toString(ProcessHandle.current().pid());
+        host = host.replaceAll("[^A-Za-z0-9._-]", "");
+        if (host.isEmpty()) {
+            host = "node";
+        }
+        host = host.substring(0, Math.min(host.length(), MAX_NODE_LENGTH - 7));
+        String alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        StringBuilder suffix = new StringBuilder(6);
+        for (int i = 0; i < 6; i++) {
+            suffix.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return host + "-" + suffix;
     }
 }
