@@ -57,7 +57,8 @@ class MonitoringFilesTest {
         outcomes.addAll(Set.of("success", "error"));
         values.put("outcome", outcomes);
         values.put("type", Arrays.stream(org.keycloak.events.EventType.values()).map(Enum::name).collect(Collectors.toSet()));
-        values.put("result", literals(MAIN.resolve("audit").resolve("WebhookSender.java"), "WardenMetrics\\.webhook\\(\"([a-z_]+)\"\\)"));
+        values.put("result", literals(MAIN.resolve("audit").resolve("WebhookSender.java"), "WardenMetrics\\.webhook\\(\"([a-z_]+)\""));
+        values.put("queue", literals(MAIN.resolve("audit").resolve("WebhookSender.java"), "[A-Z]+\\(\"([a-z]+)\"\\)[,;]"));
         Set<String> rules = new HashSet<>(literals(MAIN.resolve("signup").resolve("EmailDomainValidator.java"),
                 "reject\\([^;]*\"([a-z_]+)\"\\);"));
         rules.addAll(literals(MAIN.resolve("signup").resolve("RegistrationGuard.java"), "refuse\\([^;]*?\"([a-z_]+)\","));
@@ -83,6 +84,7 @@ class MonitoringFilesTest {
                 "warden_webhook_queue_depth").hasSize(8);
         assertThat(labelValues().get("rule")).contains("honeypot", "throttled", "email_domain_disposable");
         assertThat(labelValues().get("result")).contains("delivered", "dropped_queue_full", "dropped_after_retries");
+        assertThat(labelValues().get("queue")).containsExactlyInAnyOrder("main", "throttle");
     }
 
     @Test
