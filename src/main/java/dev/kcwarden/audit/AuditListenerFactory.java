@@ -9,6 +9,7 @@ import org.keycloak.Config;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.EventListenerProviderFactory;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
@@ -41,7 +42,15 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
         startCheckpoints(settings.chain().checkpointInterval().toSeconds());
         AuditSettings.Webhook hook = settings.webhook();
         if (hook != null) {
-            webhook = new WebhookSender(hook.url(), hook.secret(), hook.queue(), hook.timeout(), hook.retries());
+            webhook = new WebhookSender(hook.url(), hook.secret(), hook.queue(), hook.throttleQueue(), hook.timeout(), hook.retries(),
+                    java.time.Clock.systemUTC());
+        }
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+        if (webhook != null) {
+            webhook.start(WebhookSender.keycloak(factory)); // Keycloak's HTTP client: its proxy and truststore settings
         }
     }
 
@@ -91,10 +100,15 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
                 .helpText("POST every audit line, after its transaction commits, to this http(s) URL. Off when empty (default).")
                 .add()
                 .property().name(AuditSettings.WEBHOOK_SECRET).type("string")
-                .helpText("Key of the X-Warden-Signature header (sha256=HMAC-SHA256 of the body, hex). Required with webhook-url.")
+                .helpText("Key of the X-Warden-Signature header (t=<unix time>,v1=hex HMAC-SHA256 of time, delivery id and body). "
+                        + "Required with webhook-url.")
                 .add()
                 .property().name(AuditSettings.WEBHOOK_QUEUE).type("int").defaultValue(1000)
                 .helpText("Lines waiting for delivery at most; beyond it lines are dropped and counted, never blocking a login.")
+                .add()
+                .property().name(AuditSettings.WEBHOOK_THROTTLE_QUEUE).type("int").defaultValue(100)
+                .helpText("Throttle events (error warden_throttled) waiting at most, in a queue of their own that goes after "
+                        + "every other line: a flood fills only this one.")
                 .add()
                 .property().name(AuditSettings.WEBHOOK_TIMEOUT).type("int").defaultValue(2000)
                 .helpText("Milliseconds per delivery attempt.")

@@ -20,12 +20,13 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
     }
 
     /** The optional webhook; null when no url is configured (the default). */
-    record Webhook(java.net.URI url, byte[] secret, int queue, java.time.Duration timeout, int retries) {
+    record Webhook(java.net.URI url, byte[] secret, int queue, int throttleQueue, java.time.Duration timeout, int retries) {
     }
 
     static final String WEBHOOK_URL = "webhook-url";
     static final String WEBHOOK_SECRET = "webhook-secret";
     static final String WEBHOOK_QUEUE = "webhook-queue";
+    static final String WEBHOOK_THROTTLE_QUEUE = "webhook-throttle-queue";
     static final String WEBHOOK_TIMEOUT = "webhook-timeout";
     static final String WEBHOOK_RETRIES = "webhook-retries";
 
@@ -124,7 +125,7 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
             throw new IllegalArgumentException("warden-audit: webhook-url needs webhook-secret, the key of the signature header");
         }
         return new Webhook(uri, secret.strip().getBytes(StandardCharsets.UTF_8), bounded(config, WEBHOOK_QUEUE, 1000, 1, 1_000_000),
-                java.time.Duration.ofMillis(bounded(config, WEBHOOK_TIMEOUT, 2000, 100, 60_000)), bounded(config, WEBHOOK_RETRIES, 5, 0, 20));
+                bounded(config, WEBHOOK_THROTTLE_QUEUE, 100, 1, 1_000_000), java.time.Duration.ofMillis(bounded(config, WEBHOOK_TIMEOUT, 2000, 100, 60_000)), bounded(config, WEBHOOK_RETRIES, 5, 0, 20));
     }
 
     private static int bounded(Config.Scope config, String key, int fallback, int min, int max) {

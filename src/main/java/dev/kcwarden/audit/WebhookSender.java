@@ -1,25 +1,38 @@
 package dev.kcwarden.audit;
 
 import dev.kcwarden.Hmac;
+import dev.kcwarden.Outbound;
 import dev.kcwarden.metrics.WardenMetrics;
+import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
+import org.apache.http.client.methods.HttpPost;
+import org.apache.http.entity.ByteArrayEntity;
+import org.apache.http.entity.ContentType;
 import org.jboss.logging.Logger;
+import org.keycloak.connections.httpclient.HttpClientProvider;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
 
 /**
- * Delivers audit lines to a webhook from a bounded queue on one background thread: never blocks the
- * request that produced the event (a full queue drops and counts), signs each body with HMAC-SHA256
- * ({@value #SIGNATURE_HEADER}: sha256=&lt;hex&gt;), retries with exponential backoff, and names each delivery
- * ({@value #DELIVERY_HEADER}) so a receiver can drop the duplicates that at-least-once delivery brings.
+ * Delivers audit lines to a webhook on one background thread, so no request ever waits for it.
+ *
+ * <p>Two bounded queues: the main one for every audit line, and a smaller one for throttle lines (events with
+ * error {@code warden_throttled}), which a flood produces. The worker always takes the main queue first, and a
+ * throttle line that is waiting to be retried steps back as soon as a main line arrives, so a flood can fill only
+ * its own queue and never costs a main line its place. A full queue drops the new line and counts it.
+ *
+ * <p>Each attempt is signed anew with its own time ({@value #SIGNATURE_HEADER}: {@code t=<unix seconds>,v1=<hex
+ * HMAC-SHA256(secret, t + "." + delivery id + "." + body)>}), and the delivery id ({@value #DELIVERY_HEADER}) stays
+ * the same on every retry: a receiver refuses anything older than a few minutes and any id it has seen, so a
+ * captured request cannot be replayed (docs/audit-schema.md shows a receiver). Retries back off exponentially.
  */
 final class WebhookSender implements AutoCloseable {
 
@@ -27,96 +40,234 @@ final class WebhookSender implements AutoCloseable {
     static final String DELIVERY_HEADER = "X-Warden-Delivery";
 
     private static final Logger LOG = Logger.getLogger(WebhookSender.class);
+    private static final long FIRST_BACKOFF_MILLIS = 500;
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+    /** The receiver's answer is not needed; reading a little lets the connection be reused. */
+    private static final int ANSWER_BYTES_READ = 8192;
 
-    private record Delivery(String id, String body) {
+    /** Which queue a line waits in; the value of the metrics' {@code queue} label. */
+    enum Lane {
+        MAIN("main"), THROTTLE("throttle");
+
+        final String id;
+
+        Lane(String id) {
+            this.id = id;
+        }
+    }
+
+    /** How one attempt reaches the receiver: Keycloak's HTTP client in production ({@link #keycloak}). */
+    @FunctionalInterface
+    interface Transport {
+        /** Returns the HTTP status; throws when there is no answer within {@code timeout}. */
+        int post(URI url, Map<String, String> headers, byte[] body, Duration timeout) throws IOException;
+    }
+
+    private static final class Delivery {
+        final String id = UUID.randomUUID().toString();
+        final String body;
+        final Lane lane;
+        int attempt;
+        long notBefore;
+
+        Delivery(String body, Lane lane) {
+            this.body = body;
+            this.lane = lane;
+        }
     }
 
     private final URI url;
     private final byte[] secret;
     private final Duration timeout;
     private final int maxRetries;
-    private final BlockingQueue<Delivery> queue;
-    private final HttpClient http;
-    private final Thread worker;
+    private final Clock clock;
+    private final Object lock = new Object();
+    private final ArrayDeque<Delivery> main = new ArrayDeque<>();
+    private final ArrayDeque<Delivery> throttle = new ArrayDeque<>();
+    private final int mainCapacity;
+    private final int throttleCapacity;
     private volatile boolean running = true;
+    private Transport transport;
+    private Thread worker;
 
-    WebhookSender(URI url, byte[] secret, int capacity, Duration timeout, int maxRetries) {
+    WebhookSender(URI url, byte[] secret, int capacity, int throttleCapacity, Duration timeout, int maxRetries, Clock clock) {
         this.url = url;
         this.secret = secret.clone();
+        this.mainCapacity = capacity;
+        this.throttleCapacity = throttleCapacity;
         this.timeout = timeout;
         this.maxRetries = maxRetries;
-        this.queue = new ArrayBlockingQueue<>(capacity);
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
-        WardenMetrics.webhookQueue(queue);
-        this.worker = new Thread(this::deliverLoop, "warden-webhook");
+        this.clock = clock;
+        WardenMetrics.webhookQueue(Lane.MAIN.id, this, s -> s.depth(Lane.MAIN));
+        WardenMetrics.webhookQueue(Lane.THROTTLE.id, this, s -> s.depth(Lane.THROTTLE));
+    }
+
+    /**
+     * Starts delivering (lines offered before wait in their queues). Keycloak calls a factory's postInit once its
+     * providers are ready; that is where the production transport can be had.
+     */
+    synchronized void start(Transport transport) {
+        if (worker != null) {
+            return;
+        }
+        this.transport = transport;
+        worker = new Thread(this::deliverLoop, "warden-webhook");
         worker.setDaemon(true);
         worker.start();
     }
 
-    /** Queues one line; returns at once. A full queue drops the line and counts it. */
+    /**
+     * Keycloak's HTTP client, with its proxy and truststore settings. The provider is session-scoped, so each
+     * attempt opens a session of its own (no transaction, no database), takes the client, and closes the session;
+     * the client itself belongs to Keycloak and is never closed here.
+     */
+    static Transport keycloak(KeycloakSessionFactory factory) {
+        return (url, headers, body, timeout) -> {
+            try (KeycloakSession session = factory.create()) {
+                HttpPost post = new HttpPost(url);
+                headers.forEach(post::setHeader);
+                post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
+                return Outbound.send(session.getProvider(HttpClientProvider.class).getHttpClient(), post, timeout, (status, in) -> {
+                    in.readNBytes(ANSWER_BYTES_READ);
+                    return status;
+                });
+            }
+        };
+    }
+
+    /** Queues one line in the main queue; returns at once. */
     void offer(String line) {
-        if (!queue.offer(new Delivery(UUID.randomUUID().toString(), line))) {
-            WardenMetrics.webhook("dropped_queue_full");
+        offer(line, false);
+    }
+
+    /**
+     * Queues one line; returns at once, never waits for room. {@code throttle}: the line is a throttle event
+     * ({@code error} {@code warden_throttled}), which waits in its own queue and goes after every main line.
+     * A full queue drops the new line and counts it.
+     */
+    void offer(String line, boolean throttled) {
+        Lane lane = throttled ? Lane.THROTTLE : Lane.MAIN;
+        boolean queued;
+        synchronized (lock) {
+            ArrayDeque<Delivery> queue = queue(lane);
+            queued = running && queue.size() < capacity(lane);
+            if (queued) {
+                queue.addLast(new Delivery(line, lane));
+                lock.notifyAll();
+            }
         }
+        if (!queued) {
+            WardenMetrics.webhook("dropped_queue_full", lane.id);
+        }
+    }
+
+    int depth(Lane lane) {
+        synchronized (lock) {
+            return queue(lane).size();
+        }
+    }
+
+    private ArrayDeque<Delivery> queue(Lane lane) {
+        return lane == Lane.MAIN ? main : throttle;
+    }
+
+    private int capacity(Lane lane) {
+        return lane == Lane.MAIN ? mainCapacity : throttleCapacity;
     }
 
     private void deliverLoop() {
+        try {
+            while (running) {
+                Delivery next;
+                synchronized (lock) {
+                    while (running && main.isEmpty() && throttle.isEmpty()) {
+                        lock.wait();
+                    }
+                    next = main.isEmpty() ? throttle.pollFirst() : main.pollFirst();
+                }
+                if (next != null) {
+                    deliver(next);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing
+        }
+    }
+
+    private void deliver(Delivery delivery) throws InterruptedException {
         while (running) {
-            Delivery delivery;
-            try {
-                delivery = queue.poll(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
+            long wait = delivery.notBefore - clock.millis();
+            if (wait > 0) {
+                if (delivery.lane == Lane.THROTTLE) {
+                    if (mainLineWithin(wait)) {
+                        synchronized (lock) {
+                            throttle.addFirst(delivery); // keeps its place, its id and its attempts
+                        }
+                        return;
+                    }
+                } else {
+                    Thread.sleep(wait);
+                }
+            }
+            if (delivery.attempt > 0) {
+                WardenMetrics.webhook("retried", delivery.lane.id);
+            }
+            if (attempt(delivery)) {
+                WardenMetrics.webhook("delivered", delivery.lane.id);
                 return;
             }
-            if (delivery != null) {
-                deliver(delivery);
+            if (delivery.attempt >= maxRetries) {
+                WardenMetrics.webhook("dropped_after_retries", delivery.lane.id);
+                LOG.warnf("warden-audit: webhook %s did not accept delivery %s after %d retries; dropped", url.getHost(), delivery.id,
+                        maxRetries);
+                return;
             }
+            delivery.attempt++;
+            delivery.notBefore = clock.millis() + Math.min(FIRST_BACKOFF_MILLIS << Math.min(delivery.attempt - 1, 16), MAX_BACKOFF_MILLIS);
         }
     }
 
-    private void deliver(Delivery delivery) {
-        long backoff = 500;
-        for (int attempt = 0; attempt <= maxRetries && running; attempt++) {
-            if (attempt > 0) {
-                WardenMetrics.webhook("retried");
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                backoff = Math.min(backoff * 2, 30_000);
+    /** Waits up to {@code millis}; true as soon as a main line is waiting. */
+    private boolean mainLineWithin(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        synchronized (lock) {
+            for (long left = millis; running && main.isEmpty() && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+                lock.wait(left);
             }
-            try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(url)
-                        .timeout(timeout)
-                        .header("Content-Type", "application/json")
-                        .header(SIGNATURE_HEADER, "sha256=" + sign(delivery.body()))
-                        .header(DELIVERY_HEADER, delivery.id())
-                        .POST(HttpRequest.BodyPublishers.ofString(delivery.body(), StandardCharsets.UTF_8))
-                        .build(), HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() / 100 == 2) {
-                    WardenMetrics.webhook("delivered");
-                    return;
-                }
-            } catch (java.io.IOException | RuntimeException e) {
-                // retried below; the worker thread must outlive any single delivery
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            return !main.isEmpty();
         }
-        WardenMetrics.webhook("dropped_after_retries");
-        LOG.warnf("warden-audit: webhook %s did not accept delivery %s after %d retries; dropped", url.getHost(), delivery.id(), maxRetries);
     }
 
-    String sign(String body) {
-        return HexFormat.of().formatHex(Hmac.sha256(secret, body.getBytes(StandardCharsets.UTF_8)));
+    private boolean attempt(Delivery delivery) {
+        byte[] body = delivery.body.getBytes(StandardCharsets.UTF_8);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(SIGNATURE_HEADER, signature(clock.instant().getEpochSecond(), delivery.id, delivery.body));
+        headers.put(DELIVERY_HEADER, delivery.id);
+        try {
+            return transport.post(url, headers, body, timeout) / 100 == 2;
+        } catch (IOException | RuntimeException e) {
+            return false; // retried; the worker thread must outlive any single delivery
+        }
+    }
+
+    /** The {@value #SIGNATURE_HEADER} value for one attempt. */
+    String signature(long unixSeconds, String deliveryId, String body) {
+        String signed = unixSeconds + "." + deliveryId + "." + body;
+        return "t=" + unixSeconds + ",v1=" + HexFormat.of().formatHex(Hmac.sha256(secret, signed.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Override
     public void close() {
         running = false;
-        worker.interrupt();
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+        Thread w;
+        synchronized (this) {
+            w = worker;
+        }
+        if (w != null) {
+            w.interrupt();
+        }
     }
 }

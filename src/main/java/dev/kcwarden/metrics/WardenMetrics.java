@@ -66,16 +66,19 @@ public final class WardenMetrics {
                 "scope", scope);
     }
 
-    /** {@code warden_webhook_deliveries_total{result}}: delivered, retried, dropped_queue_full, dropped_after_retries. */
-    public static void webhook(String result) {
-        count("warden.webhook.deliveries", "Webhook deliveries by result", "result", result);
+    /**
+     * {@code warden_webhook_deliveries_total{result,queue}}: delivered, retried, dropped_queue_full,
+     * dropped_after_retries; queue {@code main} (every audit line) or {@code throttle} (throttle events).
+     */
+    public static void webhook(String result, String queue) {
+        count("warden.webhook.deliveries", "Webhook deliveries by result", "result", result, "queue", queue);
     }
 
-    /** {@code warden_webhook_queue_depth}: lines waiting for the webhook. */
-    public static void webhookQueue(java.util.Collection<?> queue) {
+    /** {@code warden_webhook_queue_depth{queue}}: lines waiting for the webhook in one of its queues. */
+    public static <T> void webhookQueue(String queue, T sender, java.util.function.ToDoubleFunction<T> depth) {
         try {
-            io.micrometer.core.instrument.Gauge.builder("warden.webhook.queue.depth", queue, java.util.Collection::size)
-                    .description("Audit lines waiting for the webhook").register(Metrics.globalRegistry);
+            io.micrometer.core.instrument.Gauge.builder("warden.webhook.queue.depth", sender, depth)
+                    .description("Audit lines waiting for the webhook").tag("queue", queue).register(Metrics.globalRegistry);
         } catch (RuntimeException e) {
             // see count()
         }

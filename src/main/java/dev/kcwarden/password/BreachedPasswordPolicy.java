@@ -1,8 +1,11 @@
 package dev.kcwarden.password;
 
+import dev.kcwarden.AdminSave;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.http.impl.client.CloseableHttpClient;
 import org.jboss.logging.Logger;
+import org.keycloak.connections.httpclient.HttpClientProvider;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -56,17 +59,29 @@ public final class BreachedPasswordPolicy implements PasswordPolicyProvider {
         if (!settings.remote()) {
             return record(BreachCheck.PASSED, null);
         }
+        if (!settings.rangeUrlAllowed()) {
+            // stored by an older release; saving it again is refused (BreachSettings), and it is never queried
+            warn(realm, settings, "the url is plain http to a host that is not loopback: set an https url in "
+                    + "Authentication → Policies");
+            return unavailable(settings);
+        }
         try {
-            int count = RangeClient.breachCount(settings.rangeUrl(), password, settings.timeout());
+            CloseableHttpClient http = session.getProvider(HttpClientProvider.class).getHttpClient();
+            int count = RangeClient.breachCount(http, settings.rangeUrl(), password, settings.timeout());
             return count >= settings.minimumCount()
                     ? record(BreachCheck.BREACHED, new PolicyError("wardenPasswordBreached"))
                     : record(BreachCheck.PASSED, null);
-        } catch (IOException e) {
-            warn(realm, settings, e);
-            return settings.failOpen()
-                    ? record(BreachCheck.UNAVAILABLE_OPEN, null)
-                    : record(BreachCheck.UNAVAILABLE_CLOSED, new PolicyError("wardenPasswordCheckUnavailable"));
+        } catch (IOException | RuntimeException e) {
+            // RuntimeException: no HttpClientProvider, or a client that breaks; the switch decides, never a 500
+            warn(realm, settings, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            return unavailable(settings);
         }
+    }
+
+    private PolicyError unavailable(BreachSettings settings) {
+        return settings.failOpen()
+                ? record(BreachCheck.UNAVAILABLE_OPEN, null)
+                : record(BreachCheck.UNAVAILABLE_CLOSED, new PolicyError("wardenPasswordCheckUnavailable"));
     }
 
     private PolicyError record(BreachCheck outcome, PolicyError error) {
@@ -78,19 +93,19 @@ public final class BreachedPasswordPolicy implements PasswordPolicyProvider {
         return error;
     }
 
-    private void warn(RealmModel realm, BreachSettings settings, IOException e) {
+    private void warn(RealmModel realm, BreachSettings settings, String why) {
         long now = System.currentTimeMillis();
         long last = lastWarning.get();
         if (now - last >= WARN_EVERY_MILLIS && lastWarning.compareAndSet(last, now)) {
             LOG.warnf("realm %s: breached-password range service %s unavailable (%s); failing %s (this warning repeats at most once a minute)",
-                    realm == null ? "?" : realm.getName(), settings.rangeUrl().getHost(), e.getMessage(),
+                    realm == null ? "?" : realm.getName(), settings.rangeUrl().getHost(), why,
                     settings.failOpen() ? "open: passwords are accepted" : "closed: passwords are refused");
         }
     }
 
     @Override
     public Object parseConfig(String value) {
-        return BreachSettings.parse(value);
+        return BreachSettings.parse(value, AdminSave.ofRealm(session));
     }
 
     @Override

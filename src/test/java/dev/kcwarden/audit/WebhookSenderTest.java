@@ -2,61 +2,219 @@ package dev.kcwarden.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("Webhook sender: a hanging receiver fills the bounded queue, further lines are dropped and counted, offer never waits")
+@DisplayName("Webhook sender: replay-proof signatures, a bounded main queue, and throttle lines that never take a main line's place")
 class WebhookSenderTest {
 
-    @Test
-    void fullQueueDropsAndCounts() throws Exception {
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        Metrics.addRegistry(registry);
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicInteger hits = new AtomicInteger();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        receiver.createContext("/hook", exchange -> {
-            hits.incrementAndGet();
+    private static final URI URL = URI.create("https://receiver.example/hook");
+    private static final byte[] SECRET = "test-secret".getBytes(StandardCharsets.UTF_8);
+
+    private record Sent(String body, String delivery, String signature) {
+    }
+
+    /** A receiver in memory: records every attempt, can hold the worker and refuse chosen bodies. */
+    private static final class FakeReceiver implements WebhookSender.Transport {
+        final List<Sent> sent = new CopyOnWriteArrayList<>();
+        final CountDownLatch firstCall = new CountDownLatch(1);
+        volatile CountDownLatch hold = new CountDownLatch(0);
+        volatile Predicate<String> refuse = body -> false;
+
+        @Override
+        public int post(URI url, Map<String, String> headers, byte[] body, Duration timeout) throws IOException {
+            String text = new String(body, StandardCharsets.UTF_8);
+            sent.add(new Sent(text, headers.get(WebhookSender.DELIVERY_HEADER), headers.get(WebhookSender.SIGNATURE_HEADER)));
+            firstCall.countDown();
             try {
-                release.await(20, TimeUnit.SECONDS); // hangs until the test is done
+                hold.await(20, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
             }
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        receiver.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-        receiver.start();
-        URI url = URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
-        WebhookSender sender = new WebhookSender(url, "k".getBytes(StandardCharsets.UTF_8), 2, Duration.ofSeconds(10), 0);
-        try {
+            return refuse.test(text) ? 503 : 204;
+        }
+
+        List<String> bodies() {
+            return sent.stream().map(Sent::body).toList();
+        }
+    }
+
+    private SimpleMeterRegistry registry;
+    private WebhookSender sender;
+    private final FakeReceiver receiver = new FakeReceiver();
+
+    @BeforeEach
+    void registry() {
+        registry = new SimpleMeterRegistry();
+        Metrics.addRegistry(registry);
+    }
+
+    @AfterEach
+    void close() {
+        receiver.hold.countDown();
+        if (sender != null) {
+            sender.close();
+        }
+        Metrics.removeRegistry(registry);
+    }
+
+    private double count(String result, String queue) {
+        Counter counter = registry.find("warden.webhook.deliveries").tag("result", result).tag("queue", queue).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 200 && !condition.getAsBoolean(); i++) {
+            Thread.sleep(25);
+        }
+        assertThat(condition.getAsBoolean()).as(what).isTrue();
+    }
+
+    private static String hmacHex(String signed) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(SECRET, "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Nested
+    @DisplayName("signature")
+    class Signature {
+
+        @Test
+        @DisplayName("covers the time, the delivery id and the body: t=<unix seconds>,v1=hex HMAC-SHA256(t.id.body)")
+        void coversTimeIdAndBody() throws Exception {
+            sender = new WebhookSender(URL, SECRET, 10, 10, Duration.ofSeconds(1), 0,
+                    Clock.fixed(Instant.ofEpochSecond(1_764_000_000L), ZoneOffset.UTC));
+            String body = "{\"v\":1,\"n\":1}";
+            String header = sender.signature(1_764_000_000L, "d-1", body);
+            assertThat(header).isEqualTo("t=1764000000,v1=" + hmacHex("1764000000.d-1." + body));
+            // each part is covered: another time, another id or another body gives another value
+            assertThat(sender.signature(1_764_000_001L, "d-1", body)).doesNotEndWith(header.substring(header.indexOf(",v1=")));
+            assertThat(sender.signature(1_764_000_000L, "d-2", body)).isNotEqualTo(header);
+            assertThat(sender.signature(1_764_000_000L, "d-1", body + " ")).isNotEqualTo(header);
+        }
+
+        @Test
+        @DisplayName("every retry keeps its delivery id and is signed anew with the attempt's own time")
+        void retriesAreSignedAnew() throws Exception {
+            AtomicLong now = new AtomicLong(1_764_000_000_000L);
+            Clock clock = new Clock() {
+                @Override
+                public java.time.ZoneId getZone() {
+                    return ZoneOffset.UTC;
+                }
+
+                @Override
+                public Clock withZone(java.time.ZoneId zone) {
+                    return this;
+                }
+
+                @Override
+                public Instant instant() {
+                    return Instant.ofEpochMilli(now.getAndAdd(7_000)); // 7 s pass between two readings
+                }
+            };
+            sender = new WebhookSender(URL, SECRET, 10, 10, Duration.ofSeconds(1), 1, clock);
+            receiver.refuse = body -> true;
+            sender.start(receiver);
+            sender.offer("{\"v\":1,\"n\":2}");
+            await("two attempts", () -> receiver.sent.size() == 2);
+            Sent first = receiver.sent.get(0);
+            Sent second = receiver.sent.get(1);
+            assertThat(second.delivery()).isEqualTo(first.delivery()).isNotBlank();
+            assertThat(second.signature()).isNotEqualTo(first.signature());
+            for (Sent s : receiver.sent) {
+                String t = s.signature().substring(2, s.signature().indexOf(','));
+                assertThat(s.signature()).isEqualTo("t=" + t + ",v1=" + hmacHex(t + "." + s.delivery() + "." + s.body()));
+            }
+            assertThat(count("dropped_after_retries", "main")).isEqualTo(1.0);
+        }
+    }
+
+    @Nested
+    @DisplayName("queues")
+    class Queues {
+
+        @Test
+        @DisplayName("a hanging receiver fills the bounded main queue; further lines are dropped and counted, offer never waits")
+        void fullQueueDropsAndCounts() throws Exception {
+            sender = new WebhookSender(URL, SECRET, 2, 2, Duration.ofSeconds(10), 0, Clock.systemUTC());
+            receiver.hold = new CountDownLatch(1);
+            sender.start(receiver);
             sender.offer("{\"v\":1,\"n\":0}");
-            for (int i = 0; i < 50 && hits.get() == 0; i++) {
-                Thread.sleep(100); // the worker takes the first line and hangs on it
-            }
-            assertThat(hits.get()).as("the receiver was hit and is hanging").isEqualTo(1);
-            // Had offer waited for room, this loop would wait for the hanging receiver instead of counting drops.
+            assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).as("the worker took the first line and hangs on it").isTrue();
+            long start = System.nanoTime();
             for (int i = 1; i <= 10; i++) {
                 sender.offer("{\"v\":1,\"n\":" + i + "}");
             }
-            double dropped = registry.find("warden.webhook.deliveries").tag("result", "dropped_queue_full").counter().count();
-            assertThat(dropped).as("two lines fit the queue, the other eight are dropped").isEqualTo(8.0);
-        } finally {
-            release.countDown();
-            sender.close();
-            receiver.stop(0);
-            Metrics.removeRegistry(registry);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("offer never waits for room").isLessThan(Duration.ofSeconds(1));
+            assertThat(count("dropped_queue_full", "main")).as("two lines fit the queue, the other eight are dropped").isEqualTo(8.0);
+            assertThat(sender.depth(WebhookSender.Lane.MAIN)).isEqualTo(2);
+        }
+
+        @Test
+        @DisplayName("a full throttle queue does not stop a main line, and the worker takes the main line first")
+        void fullThrottleQueueDoesNotStopAMainLine() throws Exception {
+            sender = new WebhookSender(URL, SECRET, 3, 5, Duration.ofSeconds(10), 0, Clock.systemUTC());
+            receiver.hold = new CountDownLatch(1);
+            sender.start(receiver);
+            sender.offer("throttle-0", true);
+            assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).isTrue();
+            for (int i = 1; i <= 50; i++) {
+                sender.offer("throttle-" + i, true); // a flood: 5 fit, 45 are dropped
+            }
+            sender.offer("main-login", false);
+            assertThat(count("dropped_queue_full", "throttle")).isEqualTo(45.0);
+            assertThat(count("dropped_queue_full", "main")).as("the main line found room").isZero();
+            assertThat(sender.depth(WebhookSender.Lane.MAIN)).isEqualTo(1);
+            receiver.hold.countDown();
+            await("all queued lines delivered", () -> receiver.sent.size() == 7);
+            assertThat(receiver.bodies()).as("the main line goes before the waiting throttle lines")
+                    .containsExactly("throttle-0", "main-login", "throttle-1", "throttle-2", "throttle-3", "throttle-4", "throttle-5");
+            assertThat(count("delivered", "main")).isEqualTo(1.0);
+            assertThat(count("delivered", "throttle")).isEqualTo(6.0);
+        }
+
+        @Test
+        @DisplayName("a throttle line waiting to be retried steps back when a main line arrives, and is retried after it")
+        void throttleRetryStepsBackForAMainLine() throws Exception {
+            sender = new WebhookSender(URL, SECRET, 3, 3, Duration.ofSeconds(10), 1, Clock.systemUTC());
+            receiver.refuse = body -> body.startsWith("throttle") && receiver.bodies().stream().filter(body::equals).count() == 1;
+            receiver.hold = new CountDownLatch(1);
+            sender.start(receiver);
+            sender.offer("throttle-0", true);
+            assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).isTrue();
+            sender.offer("main-login", false); // waiting when the throttle line's first attempt fails
+            receiver.hold.countDown();
+            await("three attempts", () -> receiver.sent.size() == 3);
+            assertThat(receiver.bodies()).containsExactly("throttle-0", "main-login", "throttle-0");
+            assertThat(receiver.sent.get(2).delivery()).as("the same delivery, retried").isEqualTo(receiver.sent.get(0).delivery());
+            assertThat(count("delivered", "throttle")).isEqualTo(1.0);
+            assertThat(count("retried", "throttle")).isEqualTo(1.0);
         }
     }
 }

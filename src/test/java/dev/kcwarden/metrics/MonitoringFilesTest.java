@@ -68,7 +68,8 @@ class MonitoringFilesTest {
         outcomes.addAll(Set.of("success", "error"));
         values.put("outcome", outcomes);
         values.put("type", Arrays.stream(org.keycloak.events.EventType.values()).map(Enum::name).collect(Collectors.toSet()));
-        values.put("result", literals(MAIN.resolve("audit").resolve("WebhookSender.java"), "WardenMetrics\\.webhook\\(\"([a-z_]+)\"\\)"));
+        values.put("result", literals(MAIN.resolve("audit").resolve("WebhookSender.java"), "WardenMetrics\\.webhook\\(\"([a-z_]+)\""));
+        values.put("queue", literals(MAIN.resolve("audit").resolve("WebhookSender.java"), "[A-Z]+\\(\"([a-z]+)\"\\)[,;]"));
         Set<String> rules = new HashSet<>(literals(MAIN.resolve("signup").resolve("EmailDomainValidator.java"),
                 "reject\\([^;]*\"([a-z_]+)\"\\);"));
         rules.addAll(literals(MAIN.resolve("signup").resolve("RegistrationGuard.java"), "refuse\\([^;]*?\"([a-z_]+)\","));
@@ -99,6 +100,7 @@ class MonitoringFilesTest {
                         "warden_signup_rejections_total", "warden_breach_checks_total", "warden_refresh_reuse_incidents_total");
         assertThat(published()).as("server-wide: one audit chain and one webhook queue for every realm").containsAll(realmScoped())
                 .contains("warden_audit_lines_total", "warden_webhook_deliveries_total", "warden_webhook_queue_depth");
+        assertThat(labelValues().get("queue")).containsExactlyInAnyOrder("main", "throttle");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.keycloak.policy.PasswordPolicyConfigException;
@@ -31,6 +32,35 @@ class BreachSettingsTest {
         assertThatThrownBy(() -> BreachSettings.parse("url=ftp://x/")).hasMessageContaining("url");
         assertThatThrownBy(() -> BreachSettings.parse("color=blue")).hasMessageContaining("unknown key 'color'");
         assertThatThrownBy(() -> BreachSettings.parse("justtext")).hasMessageContaining("key=value");
+    }
+
+    @Test
+    @DisplayName("the range URL must be https; plain http only to loopback (127.0.0.1, ::1, localhost)")
+    void rangeUrlMustBeHttps() {
+        for (String ok : List.of("https://api.pwnedpasswords.com/range/", "https://range.internal:8443/range/",
+                "http://127.0.0.1:8080/range/", "http://[::1]:8080/range/", "http://localhost/range/", "http://LOCALHOST/range/")) {
+            assertThat(BreachSettings.parse("url=" + ok).rangeUrl().toString()).as(ok).isEqualTo(ok);
+            assertThat(BreachSettings.parse("url=" + ok).rangeUrlAllowed()).as(ok).isTrue();
+        }
+        for (String plain : List.of("http://api.pwnedpasswords.com/range/", "http://10.0.0.5/range/", "http://127.0.0.2/range/",
+                "http://localhost.attacker.example/range/", "http://[::2]/range/")) {
+            assertThatThrownBy(() -> BreachSettings.parse("url=" + plain)).as(plain)
+                    .isInstanceOf(PasswordPolicyConfigException.class).hasMessageContaining("url must use https");
+        }
+        assertThatThrownBy(() -> BreachSettings.parse("url=https://user:pw@range.example/range/")).hasMessageContaining("no user name");
+        assertThatThrownBy(() -> BreachSettings.parse("url=https://range.example/range/#x")).hasMessageContaining("#fragment");
+        assertThatThrownBy(() -> BreachSettings.parse("url=https:///range/")).hasMessageContaining("with a host");
+    }
+
+    @Test
+    @DisplayName("a plain-http URL stored by an older release still loads (Keycloak parses the policy when it loads the realm), and is never queried")
+    void storedPlainHttpUrlLoadsButIsNotAllowed() {
+        BreachSettings stored = BreachSettings.parse("min=3;url=http://range.internal/range/", false);
+        assertThat(stored.minimumCount()).isEqualTo(3);
+        assertThat(stored.rangeUrlAllowed()).isFalse();
+        // rules every release enforced stay enforced on load
+        assertThatThrownBy(() -> BreachSettings.parse("url=ftp://x/", false)).hasMessageContaining("url");
+        assertThatThrownBy(() -> BreachSettings.parse("min=0", false)).hasMessageContaining("min");
     }
 
     @Test
