@@ -26,15 +26,18 @@ final class AuditListener implements EventListenerProvider {
         this.webhook = webhook;
     }
 
-    /** Hands the line to the webhook once the event's transaction has committed (never on rollback). */
-    private void deliverAfterCommit(String line) {
+    /**
+     * Hands the line to the webhook once the event's transaction has committed (never on rollback); a throttled
+     * attempt's line goes to the throttle queue, so a flood never costs another event its place.
+     */
+    private void deliverAfterCommit(String line, boolean throttled) {
         if (webhook == null || line == null) {
             return;
         }
         session.getTransactionManager().enlistAfterCompletion(new org.keycloak.models.AbstractKeycloakTransaction() {
             @Override
             protected void commitImpl() {
-                webhook.offer(line);
+                webhook.offer(line, throttled);
             }
 
             @Override
@@ -59,7 +62,7 @@ final class AuditListener implements EventListenerProvider {
             putUsernameAndDetails(line, event.getRealmId(), event.getDetails());
             line.put("ip", event.getIpAddress());
             line.put("session", event.getSessionId());
-            deliverAfterCommit(writer.write(line));
+            deliverAfterCommit(writer.write(line), dev.kcwarden.ratelimit.ThrottledAttempt.EVENT_ERROR.equals(event.getError()));
             WardenMetrics.authEvent(event.getRealmName(), event.getType() == null ? "unknown" : event.getType().name(), event.getError());
         } catch (RuntimeException e) {
             LOG.errorf("warden-audit: event %s of realm %s not written: %s", event.getType(), event.getRealmId(), e.getClass().getSimpleName());
@@ -93,7 +96,7 @@ final class AuditListener implements EventListenerProvider {
             if (includeRepresentation) {
                 line.put("representation", Redaction.representation(event.getRepresentation()));
             }
-            deliverAfterCommit(writer.write(line));
+            deliverAfterCommit(writer.write(line), false);
         } catch (RuntimeException e) {
             LOG.errorf("warden-audit: admin event %s of realm %s not written: %s", event.getOperationType(), event.getRealmId(),
                     e.getClass().getSimpleName());

@@ -85,7 +85,7 @@ class WardenMetricsTest {
     @DisplayName("audit lines and webhook deliveries are server-wide: no realm label")
     void serverWideCountersHaveNoRealm() {
         WardenMetrics.auditLine();
-        WardenMetrics.webhook("delivered");
+        WardenMetrics.webhook("delivered", "main");
         List<Meter> serverWide = registry.getMeters().stream()
                 .filter(m -> m.getId().getName().startsWith("warden.audit.") || m.getId().getName().startsWith("warden.webhook.")).toList();
         assertThat(serverWide).isNotEmpty();
