@@ -79,20 +79,20 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
         return ProviderConfigurationBuilder.create()
-                .property().name(AuditSettings.CHAIN_KEY).type("string").helpText(
+                .property().name(AuditSettings.CHAIN_KEY).label("Chain key").type("string").helpText(
                         "Secret for the HMAC chain of the audit lines, at least 32 bytes (openssl rand -base64 48); hashed usernames use a key"
                         + " derived from it. Without it lines carry no mac.")
                 .add()
-                .property().name(AuditSettings.USERNAME).type("string").defaultValue("plain").options("plain", "hashed", "omitted")
+                .property().name(AuditSettings.USERNAME).label("Username in audit lines").type("string").defaultValue("plain").options("plain", "hashed", "omitted")
                 .helpText("How the username appears: as typed, as an HMAC keyed with the chain key and realm, or not at all.")
                 .add()
-                .property().name(AuditSettings.NODE).type("string")
+                .property().name(AuditSettings.NODE).label("Node name").type("string")
                 .helpText("Name of this node in audit lines; default host name plus a random suffix, generated once and kept in the state file.")
                 .add()
-                .property().name(AuditSettings.CHECKPOINT_INTERVAL).type("int").defaultValue(AuditSettings.DEFAULT_CHECKPOINT_INTERVAL)
+                .property().name(AuditSettings.CHECKPOINT_INTERVAL).label("Checkpoint interval (seconds)").type("int").defaultValue(AuditSettings.DEFAULT_CHECKPOINT_INTERVAL)
                 .helpText("Seconds between checkpoint lines (1 to 86400): a log cut at its tail shows within this time.")
                 .add()
-                .property().name(AuditSettings.STATE_FILE).type("string").defaultValue(AuditSettings.DEFAULT_STATE_FILE)
+                .property().name(AuditSettings.STATE_FILE).label("Chain state file").type("string").defaultValue(AuditSettings.DEFAULT_STATE_FILE)
                 .helpText("File (relative paths under Keycloak's home) where this node keeps its name, run number and last mac across"
                         + " restarts; it must survive restarts (a volume in containers) and belong to this node alone.")
                 .add()

@@ -384,7 +384,7 @@ public final class VerifyAudit {
             }
             int after = tail.size() - 1 - k;
             if (after == 0) {
-                return before.ended ? "carries on from its clean stop" : "carried on from " + before.name() + " after its crash (seq " + run.prevSeq + ")";
+                return before.ended ? "carried on from the clean stop of " + before.name() : "carried on from " + before.name() + " after its crash (seq " + run.prevSeq + ")";
             }
             if (before.unwritable) {
                 findings.add(new Finding(Verdict.INCOMPLETE, run.firstLine, before.name() + " could not save its state file, so "

@@ -108,6 +108,30 @@ class ConfigurationDocTest {
         }
     }
 
+    @Test
+    @DisplayName("every chain option of the warden-audit listener has a row with its default, label and a help text")
+    void auditChainOptionsAreDocumented() throws IOException {
+        Map<String, String[]> rows = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(Path.of("docs", "configuration.md"))) {
+            Matcher m = ANY_PROPERTY_ROW.matcher(line);
+            if (m.find()) {
+                rows.putIfAbsent(m.group(1), new String[] {m.group(2), m.group(3).trim()});
+            }
+        }
+        List<String> chainOptions = List.of("chain-key", "username", "node", "checkpoint-interval", "state-file");
+        List<ProviderConfigProperty> properties = new dev.kcwarden.audit.AuditListenerFactory().getConfigMetadata().stream()
+                .filter(p -> chainOptions.contains(p.getName())).toList();
+        assertThat(properties).extracting(ProviderConfigProperty::getName).containsExactlyInAnyOrderElementsOf(chainOptions);
+        for (ProviderConfigProperty property : properties) {
+            String name = property.getName();
+            assertThat(rows).as("a row for %s", name).containsKey(name);
+            String expectedDefault = property.getDefaultValue() == null ? "" : String.valueOf(property.getDefaultValue());
+            assertThat(rows.get(name)[0]).as("default of %s", name).isEqualTo(expectedDefault);
+            assertThat(rows.get(name)[1]).as("label of %s", name).isEqualTo(property.getLabel());
+            assertThat(property.getHelpText()).as("help of %s", name).isNotBlank();
+        }
+    }
+
     private static List<String[]> realmRows() throws IOException {
         List<String> lines = Files.readAllLines(Path.of("docs", "configuration.md"));
         int start = lines.indexOf("## The demo realm (`realm-export/warden-realm.json`)");

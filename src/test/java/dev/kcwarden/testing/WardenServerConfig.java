@@ -19,7 +19,13 @@ public final class WardenServerConfig implements KeycloakServerConfig {
     /** Under target/, so every build starts without it. */
     public static final Path LOG_FILE = Path.of("target", "keycloak-server.log").toAbsolutePath();
 
-    /** A test-only key; real deployments set their own secret (docs/audit-schema.md). */
+    /**
+     * The audit chain's state file beside {@link #LOG_FILE}: the log and the state that links its runs start over
+     * together (the test distribution's data directory is shared by every checkout on the machine).
+     */
+    public static final Path AUDIT_STATE_FILE = Path.of("target", "keycloak-audit-chain.state").toAbsolutePath();
+
+    /** A test-only key of 32 bytes, the least warden accepts; real deployments set their own secret (docs/audit-schema.md). */
     public static final String AUDIT_CHAIN_KEY = "warden-test-audit-chain-key-2026";
 
     /** Where the audit webhook posts; WebhookIT listens there (nothing does otherwise: deliveries are retried and dropped). */
@@ -35,6 +41,7 @@ public final class WardenServerConfig implements KeycloakServerConfig {
         return config.dependencyCurrentProject()
                 .option("log-file", LOG_FILE.toString())
                 .option("spi-events-listener--warden-audit--chain-key", AUDIT_CHAIN_KEY)
+                .option("spi-events-listener--warden-audit--state-file", AUDIT_STATE_FILE.toString())
                 .option("metrics-enabled", "true")
                 .option("spi-events-listener--warden-audit--webhook-url", WEBHOOK_URL)
                 .option("spi-events-listener--warden-audit--webhook-secret", WEBHOOK_SECRET)

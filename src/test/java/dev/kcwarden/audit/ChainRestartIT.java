@@ -1,0 +1,234 @@
+package dev.kcwarden.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kcwarden.quickstart.KeycloakDistribution;
+import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.Http;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One Keycloak node of {@code keycloak.version} ({@code start-dev}, its own copy of the distribution, ports 8480 and
+ * 9480) with a chain key and the default state file in its data directory, started three times on the same console
+ * log: stopped cleanly (SIGTERM), then killed (SIGKILL), then stopped cleanly again. The verifier must tell the
+ * kill from the clean stops and find the whole log OK, and must not find a cut log OK.
+ */
+@DisplayName("A real node stopped, killed and restarted: verify-audit tells the crash from the clean stops")
+class ChainRestartIT {
+
+    private static final int PORT = 8480;
+    private static final int MANAGEMENT_PORT = 9480;
+    private static final String KEY = "chain-restart-it-key-" + dev.kcwarden.testing.Pkce.randomToken(24);
+    private static final String ADMIN_PASSWORD = dev.kcwarden.testing.Pkce.randomToken(18);
+
+    private static KeycloakDistribution keycloak;
+    private static Path console;
+    private static List<String> log;
+
+    @BeforeAll
+    static void threeRuns() throws Exception {
+        KeycloakDistribution.requireFreePorts(PORT, MANAGEMENT_PORT);
+        Path dist = Path.of(System.getProperty("warden.cluster.dist"));
+        Path home = dist.getParent().resolve("chain-node");
+        copy(dist, home);
+        keycloak = KeycloakDistribution.at(home);
+        keycloak.install(Path.of(System.getProperty("warden.jar")),
+                DemoRealm.offlineCopy(Path.of("realm-export", "warden-realm.json"), home.getParent().resolve("chain-realm")));
+        console = home.resolve("console.log");
+
+        Process first = start();
+        failedLogins(2);
+        awaitLines(l -> l.contains("\"type\":\"LOGIN_ERROR\""), 2);
+        stopCleanly(first);
+
+        Process second = start();
+        failedLogins(2);
+        // a checkpoint of the second run (interval 3 s): the verifier reports it as the last sign of life before the kill
+        awaitLines(l -> l.contains("\"chain\":\"checkpoint\"") && l.contains("\"run\":2,"), 1);
+        kill(second);
+
+        Process third = start();
+        failedLogins(1);
+        awaitLines(l -> l.contains("\"type\":\"LOGIN_ERROR\""), 5);
+        stopCleanly(third);
+        log = Files.readAllLines(console, StandardCharsets.UTF_8);
+    }
+
+    @AfterAll
+    static void noServerLeft() {
+        // every run is stopped in threeRuns(); this only matters when it failed half-way
+        ProcessHandle.current().descendants().filter(p -> p.info().commandLine().orElse("").contains("chain-node"))
+                .forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static Process start() throws Exception {
+        Process process = keycloak.startDev(List.of("--http-port=" + PORT, "--http-management-port=" + MANAGEMENT_PORT,
+                        "--spi-events-listener--warden-audit--checkpoint-interval=3"),
+                "admin", ADMIN_PASSWORD, Map.of("KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__CHAIN_KEY", KEY),
+                ProcessBuilder.Redirect.appendTo(console.toFile()));
+        assertThat(KeycloakDistribution.awaitOk(process, "http://127.0.0.1:" + PORT + "/realms/" + DemoRealm.NAME
+                + "/.well-known/openid-configuration", Duration.ofMinutes(3))).as("Keycloak started, see %s", console).isTrue();
+        return process;
+    }
+
+    private static void failedLogins(int count) {
+        for (int i = 0; i < count; i++) {
+            Http.Reply reply = Http.postForm("http://127.0.0.1:" + PORT + "/realms/" + DemoRealm.NAME + "/protocol/openid-connect/token",
+                    Map.of("grant_type", "password", "client_id", DemoRealm.CLI, "username", DemoRealm.DEMO_USER,
+                            "password", "not-the-password-" + i));
+            assertThat(reply.status()).isEqualTo(400);
+        }
+    }
+
+    /** Waits (at most 20 s) until the console log holds at least {@code count} audit lines that match. */
+    private static void awaitLines(java.util.function.Predicate<String> match, int count) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (Instant.now().isBefore(deadline)) {
+            long found = Files.readAllLines(console, StandardCharsets.UTF_8).stream()
+                    .filter(l -> l.contains("[warden.audit]") && match.test(l)).count();
+            if (found >= count) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("fewer than " + count + " such audit lines in " + console);
+    }
+
+    /** SIGTERM to the Java process (kc.sh execs it, or waits for it), as a service manager or Ctrl-C stops Keycloak. */
+    private static void stopCleanly(Process process) throws Exception {
+        List<ProcessHandle> java = process.descendants().toList();
+        java.forEach(ProcessHandle::destroy);
+        process.destroy();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("Keycloak stopped after SIGTERM").isTrue();
+        for (ProcessHandle p : java) {
+            p.onExit().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** SIGKILL: no shutdown hook runs, so no end line. */
+    private static void kill(Process process) throws Exception {
+        List<ProcessHandle> java = process.descendants().toList();
+        java.forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+        for (ProcessHandle p : java) {
+            p.onExit().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static byte[] key() {
+        return KEY.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    @DisplayName("the whole console log: OK (exit 0), three runs, the killed one reported as a crash, the others as clean stops")
+    void wholeLogIsOk() throws Exception {
+        VerifyAudit.Result result = VerifyAudit.verify(log, key());
+        result.runs().forEach(r -> System.out.println("chain run: " + r));
+        assertThat(result.findings()).isEmpty();
+        assertThat(result.verdict()).isEqualTo(VerifyAudit.Verdict.OK);
+        assertThat(result.runs()).hasSize(3);
+        assertThat(result.runs().get(0)).contains("run 1 of node ").contains("stopped cleanly");
+        assertThat(result.runs().get(1)).contains("run 2 of node ").contains("ended without a clean stop (crash or kill)");
+        assertThat(log).as("the killed run wrote no end line").noneMatch(l -> l.contains("\"chain\":\"end\"") && l.contains("\"run\":2,"));
+        assertThat(result.runs().get(2)).contains("run 3 of node ").contains("stopped cleanly").contains("after its crash");
+        assertThat(runVerifier(log)).isZero();
+    }
+
+    @Test
+    @DisplayName("the same log with its tail cut (the last run's end line and events): INCOMPLETE, exit 3")
+    void tailCutIsIncomplete() throws Exception {
+        List<String> cut = new ArrayList<>(log);
+        int lastEvent = lastIndexOf(cut, "\"type\":\"LOGIN_ERROR\"");
+        cut.subList(lastEvent, cut.size()).clear();
+        VerifyAudit.Result result = VerifyAudit.verify(cut, key());
+        assertThat(result.verdict()).isEqualTo(VerifyAudit.Verdict.INCOMPLETE);
+        assertThat(result.incomplete()).singleElement().extracting(VerifyAudit.Finding::text).asString()
+                .contains("run 3 of node").contains("neither an end line nor a later start");
+        assertThat(runVerifier(cut)).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("the killed run's last lines cut before the next start: TAMPERED, exit 1")
+    void cutBeforeStartIsTampered() throws Exception {
+        List<String> cut = new ArrayList<>(log);
+        int thirdStart = -1;
+        int starts = 0;
+        for (int i = 0; i < cut.size(); i++) {
+            if (cut.get(i).contains("[warden.audit]") && cut.get(i).contains("\"chain\":\"start\"") && ++starts == 3) {
+                thirdStart = i;
+            }
+        }
+        assertThat(thirdStart).isPositive();
+        int lastOfSecond = lastIndexOf(cut.subList(0, thirdStart), "[warden.audit]");
+        cut.remove(lastOfSecond);
+        VerifyAudit.Result result = VerifyAudit.verify(cut, key());
+        assertThat(result.tampered()).singleElement().extracting(VerifyAudit.Finding::text).asString()
+                .contains("the end of run 2 of node").contains("is missing");
+        assertThat(runVerifier(cut)).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("the node name and the state survive restarts: one node, seq from 1 without a repeat, in the state file's data directory")
+    void oneNodeAcrossRuns() throws IOException {
+        List<String> audit = log.stream().filter(l -> l.contains("[warden.audit]")).toList();
+        assertThat(audit.stream().map(l -> l.replaceAll(".*\"node\":\"([^\"]+)\".*", "$1")).distinct()).hasSize(1);
+        List<Long> seqs = audit.stream().map(l -> Long.parseLong(l.replaceAll(".*\"seq\":(\\d+).*", "$1"))).toList();
+        assertThat(seqs.get(0)).isEqualTo(1);
+        assertThat(seqs).doesNotHaveDuplicates().isSorted();
+        assertThat(ChainState.parse(Files.readString(keycloak.home().resolve("data/warden-audit-chain.state"))))
+                .containsEntry("run", "3").containsEntry("seq", String.valueOf(seqs.get(seqs.size() - 1)));
+    }
+
+    private static int lastIndexOf(List<String> lines, String text) {
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no line with " + text);
+    }
+
+    private static int runVerifier(List<String> lines) throws Exception {
+        Path file = Files.createTempFile("warden-chain", ".log");
+        Path keyFile = Files.createTempFile("warden-chain", ".key");
+        Files.write(file, lines);
+        Files.writeString(keyFile, KEY);
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                System.getProperty("warden.jar"), "verify-audit", file.toString(), "--key-file", keyFile.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = process.waitFor();
+        System.out.println("verify-audit: " + output.strip());
+        return exit;
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        KeycloakDistribution.deleteTree(to);
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path source : paths.toList()) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+}
