@@ -286,6 +286,11 @@ public final class VerifyAudit {
                 how = "stopped cleanly (end line at " + run.lastTime + ")";
             } else if (r + 1 < runs.size()) {
                 how = "ended without a clean stop (crash or kill) after seq " + run.lastSeq;
+                // A crash and a cut tail whose state file was rewritten to name the new last line look the same from
+                // the file alone: never OK, and an anchor kept off the host tells them apart.
+                findings.add(new Finding(Verdict.INCOMPLETE, run.lastLine, run.name() + " ended without a clean stop (crash or"
+                        + " kill) after seq " + run.lastSeq + " at " + run.lastTime + ": lines it wrote after that cannot be"
+                        + " proven complete (a crash, or a cut tail with the state file rewritten); check with --anchor"));
             } else {
                 how = "has no end line and no later start";
                 findings.add(new Finding(Verdict.INCOMPLETE, run.lastLine, run.name() + " has neither an end line nor a later"

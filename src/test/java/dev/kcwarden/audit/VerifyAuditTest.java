@@ -353,25 +353,28 @@ class VerifyAuditTest {
     class Crashes {
 
         @Test
-        @DisplayName("stopped, killed, stopped: OK, and the report tells the crash from the clean stops")
-        void crashThenGoodStartIsOk() throws IOException {
+        @DisplayName("stopped, killed, stopped: INCOMPLETE (exit 3) for the crash alone, and the report tells it from the clean stops")
+        void crashThenGoodStartIsIncomplete() throws IOException {
             Node node = node();
             node.start().events(3).stop();
             node.start().events(4).kill();
             node.start().events(2).stop();
             VerifyAudit.Result result = verify();
-            assertThat(result.findings()).isEmpty();
+            assertThat(result.findings()).singleElement().satisfies(f -> {
+                assertThat(f.verdict()).isEqualTo(VerifyAudit.Verdict.INCOMPLETE);
+                assertThat(f.text()).contains("run 2 of node kc-1 ended without a clean stop");
+            });
             assertThat(result.runs()).hasSize(3);
             assertThat(result.runs().get(0)).contains("run 1 of node kc-1").contains("stopped cleanly");
             assertThat(result.runs().get(1)).contains("run 2 of node kc-1").contains("ended without a clean stop (crash or kill) after seq 10");
             assertThat(result.runs().get(2)).contains("run 3 of node kc-1").contains("stopped cleanly")
                     .contains("carried on from run 2 of node kc-1 after its crash (seq 10)");
-            assertThat(exit()).isZero();
+            assertThat(exit()).isEqualTo(3);
             assertThat(printed).contains("ended without a clean stop (crash or kill) after seq 10");
         }
 
         @Test
-        @DisplayName("killed between logging a line and saving the state: the next run carries on from the line before, OK")
+        @DisplayName("killed between logging a line and saving the state: the next run carries on from the line before; only the crash is reported")
         void stateOneLineBehind() throws IOException {
             Node node = node();
             node.start().events(3);
@@ -380,12 +383,28 @@ class VerifyAuditTest {
             node.restoreState(before);
             node.start().events(1).stop();
             VerifyAudit.Result result = verify();
-            assertThat(result.findings()).isEmpty();
+            assertThat(result.tampered()).isEmpty();
+            assertThat(result.findings()).singleElement().extracting(VerifyAudit.Finding::text).asString().contains("without a clean stop");
             assertThat(result.runs().get(1)).contains("after its crash at seq 4 (1 line(s) after it, written in the crash window)");
         }
 
         @Test
-        @DisplayName("killed right after its start line, before saving the state: the run number comes again, OK")
+        @DisplayName("killed, the tail cut and the state file rewritten to name the new last line: never OK")
+        void cutTailWithRewrittenStateIsNotOk() throws IOException {
+            Node node = node();
+            node.start().events(3);
+            byte[] atCut = node.stateBytes();
+            node.events(2).kill();
+            removeRange(log, log.size() - 2, log.size());
+            node.restoreState(atCut);
+            node.start().events(1).stop();
+            VerifyAudit.Result result = verify();
+            assertThat(result.verdict()).isNotEqualTo(VerifyAudit.Verdict.OK);
+            assertThat(exit()).isNotZero();
+        }
+
+        @Test
+        @DisplayName("killed right after its start line, before saving the state: the run number comes again; only the crash is reported")
         void killedRightAfterStart() throws IOException {
             Node node = node();
             node.start().events(2).stop();
@@ -397,7 +416,8 @@ class VerifyAuditTest {
             node.restoreState(before);
             node.start().events(1).stop();
             VerifyAudit.Result result = verify();
-            assertThat(result.findings()).isEmpty();
+            assertThat(result.tampered()).isEmpty();
+            assertThat(result.findings()).singleElement().extracting(VerifyAudit.Finding::text).asString().contains("without a clean stop");
             assertThat(result.runs()).hasSize(3);
             assertThat(result.runs().get(2)).contains("run 2 again");
         }
