@@ -31,7 +31,7 @@ final class Redaction {
             "updated_email", "previous_email", "credential_type", "not_before", "revoked_client", "token_id",
             "refresh_token_id", "refresh_token_type", "refresh_token_sub", "keycloak_reason",
             "warden_limit", "retry_after", "warden_reason", "warden_breach_check", "warden_scope",
-            "warden_sessions_ended", "warden_offline_sessions_ended", "warden_ip", "warden_cleared", "warden_suppressed");
+            "warden_sessions_ended", "warden_offline_sessions_ended", "warden_ip", "warden_cleared", "warden_suppressed", "warden_distinct_usernames", "warden_distinct_ips");
 
     /**
      * Words that make a field a secret, matched in its name lower-cased with separators removed, so that

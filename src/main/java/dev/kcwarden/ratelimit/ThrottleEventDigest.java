@@ -29,7 +29,12 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 final class ThrottleEventDigest {
 
     static final String SUPPRESSED_DETAIL = "warden_suppressed";
+    /** How many different typed names and client addresses the refusals of a summary came with (at most {@link #MAX_DISTINCT}). */
+    static final String USERNAMES_DETAIL = "warden_distinct_usernames";
+    static final String IPS_DETAIL = "warden_distinct_ips";
+    /** Blocks summarised at once per realm, so that one realm's flood cannot switch the digest off for the others. */
     static final int MAX_BLOCKS = 10_000;
+    static final int MAX_DISTINCT = 1000;
 
     private static final Logger LOG = Logger.getLogger(ThrottleEventDigest.class);
     private static final Map<KeycloakSessionFactory, ThrottleEventDigest> BY_FACTORY = new ConcurrentHashMap<>();
@@ -40,6 +45,9 @@ final class ThrottleEventDigest {
         final long intervalMillis;
         volatile long windowStart;
         final AtomicLong suppressed = new AtomicLong();
+        // hashes only: a summary tells how many names and addresses a per-IP or per-account block saw, never which
+        final java.util.Set<Integer> usernames = ConcurrentHashMap.newKeySet();
+        final java.util.Set<Integer> ips = ConcurrentHashMap.newKeySet();
 
         Block(Event template, long intervalMillis, long now) {
             this.template = template;
@@ -49,10 +57,11 @@ final class ThrottleEventDigest {
     }
 
     /** A summary to emit: the first event's copy and the number of refusals it stands for. */
-    record Summary(Event template, long suppressed) {
+    record Summary(Event template, long suppressed, int usernames, int ips) {
     }
 
     private final Map<String, Block> blocks = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> blocksPerRealm = new ConcurrentHashMap<>();
     private final LongSupplier clock;
 
     ThrottleEventDigest(LongSupplier clock) {
@@ -83,23 +92,37 @@ final class ThrottleEventDigest {
         }
         Block block = blocks.get(blockKey);
         if (block != null) {
-            block.suppressed.incrementAndGet();
+            count(block, template);
             return false;
         }
-        if (blocks.size() >= MAX_BLOCKS) {
+        var realmBlocks = blocksPerRealm.computeIfAbsent(String.valueOf(template.getRealmId()), r -> new java.util.concurrent.atomic.AtomicInteger());
+        if (realmBlocks.incrementAndGet() > MAX_BLOCKS) {
+            realmBlocks.decrementAndGet();
             return true;
         }
-        return blocks.putIfAbsent(blockKey, new Block(template, intervalSeconds * 1000L, clock.getAsLong())) == null
-                || !countInto(blockKey);
+        Block fresh = new Block(template, intervalSeconds * 1000L, clock.getAsLong());
+        Block raced = blocks.putIfAbsent(blockKey, fresh);
+        if (raced == null) {
+            return true;
+        }
+        realmBlocks.decrementAndGet();
+        count(raced, template);
+        return false;
     }
 
-    private boolean countInto(String blockKey) {
-        Block raced = blocks.get(blockKey);
-        if (raced == null) {
-            return false;
+    private static void count(Block block, Event refusal) {
+        block.suppressed.incrementAndGet();
+        remember(block, refusal);
+    }
+
+    private static void remember(Block block, Event refusal) {
+        String username = refusal.getDetails() == null ? null : refusal.getDetails().get("username");
+        if (username != null && block.usernames.size() < MAX_DISTINCT) {
+            block.usernames.add(username.hashCode());
         }
-        raced.suppressed.incrementAndGet();
-        return true;
+        if (refusal.getIpAddress() != null && block.ips.size() < MAX_DISTINCT) {
+            block.ips.add(refusal.getIpAddress().hashCode());
+        }
     }
 
     /** The summaries that are due: blocks whose interval has passed with refusals left out; quiet blocks are forgotten. */
@@ -113,9 +136,14 @@ final class ThrottleEventDigest {
             long suppressed = block.suppressed.getAndSet(0);
             if (suppressed > 0) {
                 block.windowStart = now;
-                due.put(key, new Summary(block.template, suppressed));
-            } else {
-                blocks.remove(key, block);
+                due.put(key, new Summary(block.template, suppressed, block.usernames.size(), block.ips.size()));
+                block.usernames.clear();
+                block.ips.clear();
+            } else if (blocks.remove(key, block)) {
+                blocksPerRealm.computeIfPresent(String.valueOf(block.template.getRealmId()), (r, n) -> {
+                    n.decrementAndGet();
+                    return n;
+                });
             }
         });
         return due;
@@ -142,7 +170,10 @@ final class ThrottleEventDigest {
                 if (first.getDetails() != null) {
                     first.getDetails().forEach(event::detail);
                 }
-                event.detail(SUPPRESSED_DETAIL, Long.toString(summary.suppressed())).error(ThrottledAttempt.EVENT_ERROR);
+                event.detail(SUPPRESSED_DETAIL, Long.toString(summary.suppressed()))
+                        .detail(USERNAMES_DETAIL, Integer.toString(summary.usernames()))
+                        .detail(IPS_DETAIL, Integer.toString(summary.ips()))
+                        .error(ThrottledAttempt.EVENT_ERROR);
             }));
         } catch (RuntimeException e) {
             // the next tick tries again with what is due then; a summary must never take the node down

@@ -180,7 +180,8 @@ class AdminInfoEndpointIT {
 
         assertThat(cleared.status()).as(cleared.body()).isEqualTo(200);
         List<org.keycloak.representations.idm.AdminEventRepresentation> events = realm.admin().getAdminEvents().stream()
-                .filter(e -> "WARDEN_THROTTLES".equals(e.getResourceType())).toList();
+                .filter(e -> "WARDEN_THROTTLES".equals(e.getResourceType()))
+                .filter(e -> e.getDetails() != null && target.equals(e.getDetails().get("username"))).toList();
         assertThat(events).as("stored admin events").isNotEmpty();
         org.keycloak.representations.idm.AdminEventRepresentation event = events.get(0);
         assertThat(event.getOperationType()).isEqualTo("DELETE");

@@ -34,11 +34,11 @@ class RedactionTest {
     void clientSecretsAreRedacted() {
         String out = redact("{\"clientId\":\"app\",\"secret\":\"s3cr3t\",\"credentials\":[{\"type\":\"password\",\"value\":\"hunter2\"}],"
                 + "\"attributes\":{\"client.secret.creation.time\":\"1733000000\",\"client.secret.rotated\":\"old-s3cr3t\","
-                + "\"saml.signing.private.key\":\"" + RSA_PRIVATE + "\",\"saml_encryption_private_key\":\"MIIEvQ-enc\","
+                + "\"saml.signing.private.key\":\"" + RSA_PRIVATE + "\",\"saml.encryption.private.key\":\"dotted-not-a-key\",\"saml_encryption_private_key\":\"MIIEvQ-enc\","
                 + "\"samlSigningPrivateKey\":\"MIIEvQ-camel\",\"saml.signing.certificate\":\"" + RSA_PUBLIC + "\","
                 + "\"jwt.credential.certificate\":\"MIIC-public\",\"pkce.code.challenge.method\":\"S256\",\"note\":\"fine\"},"
                 + "\"nested\":{\"clientSecret\":\"x\"}}");
-        assertThat(out).doesNotContain("s3cr3t", "hunter2", RSA_PRIVATE.substring(0, 40), "MIIEvQ");
+        assertThat(out).doesNotContain("s3cr3t", "hunter2", RSA_PRIVATE.substring(0, 40), "MIIEvQ", "dotted-not-a-key");
         assertThat(out).contains("\"clientId\":\"app\"", "fine", "\"nested\":{\"clientSecret\":\"[redacted]\"}",
                 "\"client.secret.creation.time\":\"1733000000\"", "\"pkce.code.challenge.method\":\"S256\"",
                 RSA_PUBLIC, "\"jwt.credential.certificate\":\"MIIC-public\"");

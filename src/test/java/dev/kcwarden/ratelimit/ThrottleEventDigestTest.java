@@ -64,6 +64,40 @@ class ThrottleEventDigestTest {
         assertThat(digest.size()).isEqualTo(ThrottleEventDigest.MAX_BLOCKS);
     }
 
+    @Test
+    @DisplayName("a summary says how many different names and addresses it stands for: a spray behind one name is not hidden")
+    void summaryCountsDistinctNamesAndAddresses() {
+        assertThat(digest.emit("per-ip", event("decoy"), 60)).isTrue();
+        for (int i = 0; i < 50; i++) {
+            Event sprayed = event("victim-" + (i % 25));
+            sprayed.setIpAddress("192.0.2." + (i % 5));
+            assertThat(digest.emit("per-ip", sprayed, 60)).isFalse();
+        }
+        now.addAndGet(60_000);
+        ThrottleEventDigest.Summary summary = digest.due().get("per-ip");
+        assertThat(summary.suppressed()).isEqualTo(50);
+        assertThat(summary.usernames()).isEqualTo(25);
+        assertThat(summary.ips()).isEqualTo(5);
+    }
+
+    @Test
+    @DisplayName("one realm that fills its share of blocks leaves the digest working for the others")
+    void boundIsPerRealm() {
+        for (int i = 0; i < ThrottleEventDigest.MAX_BLOCKS; i++) {
+            digest.emit("a-" + i, event("x", "realm-a"), 60);
+        }
+        assertThat(digest.emit("a-more", event("x", "realm-a"), 60)).isTrue();
+        assertThat(digest.emit("a-more", event("x", "realm-a"), 60)).as("realm a is full").isTrue();
+        assertThat(digest.emit("b-1", event("x", "realm-b"), 60)).isTrue();
+        assertThat(digest.emit("b-1", event("x", "realm-b"), 60)).as("realm b is still summarised").isFalse();
+    }
+
+    private static Event event(String username, String realmId) {
+        Event event = event(username);
+        event.setRealmId(realmId);
+        return event;
+    }
+
     private static Event event(String username) {
         Event event = new Event();
         event.setDetails(new java.util.HashMap<>(java.util.Map.of("username", username)));
