@@ -119,6 +119,55 @@ class WebhookSenderTest {
         }
 
         @Test
+        @DisplayName("a receiver that checks as docs/audit-schema.md says refuses a replay, a delivery older than 5 minutes and an altered time")
+        void documentedReceiverRefusesReplays() {
+            sender = new WebhookSender(URL, SECRET, 10, 10, Duration.ofSeconds(1), 0, Clock.systemUTC());
+            String body = "{\"v\":1,\"n\":2}";
+            long now = 1_764_000_000L;
+            Receiver receiver = new Receiver();
+            String header = sender.signature(now, "d-7", body);
+            assertThat(receiver.accept(header, "d-7", body, now + 2)).isEqualTo("accepted");
+            assertThat(receiver.accept(header, "d-7", body, now + 3)).as("the same request again").isEqualTo("seen before");
+            String old = sender.signature(now - 301, "d-8", body);
+            assertThat(receiver.accept(old, "d-8", body, now)).isEqualTo("too old");
+            String altered = header.replace("t=" + now, "t=" + (now + 60));
+            assertThat(receiver.accept(altered, "d-9", body, now + 60)).as("a fresh time on an old signature").isEqualTo("bad signature");
+            assertThat(receiver.accept(header, "d-10", body, now + 2)).as("another delivery id under the signature").isEqualTo("bad signature");
+        }
+
+        /** The receiver of docs/audit-schema.md, in Java: recompute, compare in constant time, refuse old and seen deliveries. */
+        private static final class Receiver {
+            private final java.util.Set<String> seen = new java.util.HashSet<>();
+
+            String accept(String signatureHeader, String deliveryId, String body, long nowSeconds) {
+                String t = null;
+                String v1 = null;
+                for (String part : signatureHeader.split(",")) {
+                    if (part.startsWith("t=")) {
+                        t = part.substring(2);
+                    } else if (part.startsWith("v1=")) {
+                        v1 = part.substring(3);
+                    }
+                }
+                if (t == null || v1 == null) {
+                    return "bad signature";
+                }
+                try {
+                    if (!java.security.MessageDigest.isEqual(hmacHex(t + "." + deliveryId + "." + body).getBytes(StandardCharsets.US_ASCII),
+                            v1.getBytes(StandardCharsets.US_ASCII))) {
+                        return "bad signature";
+                    }
+                } catch (Exception e) {
+                    return "bad signature";
+                }
+                if (Math.abs(nowSeconds - Long.parseLong(t)) > 300) {
+                    return "too old";
+                }
+                return seen.add(deliveryId) ? "accepted" : "seen before";
+            }
+        }
+
+        @Test
         @DisplayName("every retry keeps its delivery id and is signed anew with the attempt's own time")
         void retriesAreSignedAnew() throws Exception {
             AtomicLong now = new AtomicLong(1_764_000_000_000L);
