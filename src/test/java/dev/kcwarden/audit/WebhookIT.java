@@ -99,14 +99,19 @@ class WebhookIT {
     }
 
     @Test
-    @DisplayName("each audit line arrives as JSON with a valid HMAC-SHA256 signature")
+    @DisplayName("each audit line arrives as JSON with a valid HMAC-SHA256 signature over its time, delivery id and body")
     void signedDelivery() throws Exception {
         String username = failedLoginOf("webhook-" + Pkce.randomToken(8));
         Received r = awaitBodyWith("\"username\":\"" + username + "\"");
         assertThat(r.body()).startsWith("{\"v\":1,").contains("\"type\":\"LOGIN_ERROR\"");
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(WardenServerConfig.WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        assertThat(r.signature()).isEqualTo("sha256=" + HexFormat.of().formatHex(mac.doFinal(r.body().getBytes(StandardCharsets.UTF_8))));
+        // t=<unix seconds>,v1=hex HMAC-SHA256(t + "." + delivery id + "." + body), as docs/audit-schema.md says
+        java.util.regex.Matcher header = java.util.regex.Pattern.compile("t=(\\d+),v1=([0-9a-f]{64})").matcher(r.signature());
+        assertThat(header.matches()).as(r.signature()).isTrue();
+        assertThat(Math.abs(java.time.Instant.now().getEpochSecond() - Long.parseLong(header.group(1)))).as("signed now").isLessThan(300);
+        String signed = header.group(1) + "." + r.delivery() + "." + r.body();
+        assertThat(header.group(2)).isEqualTo(HexFormat.of().formatHex(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8))));
         assertThat(r.delivery()).isNotBlank();
     }
 
