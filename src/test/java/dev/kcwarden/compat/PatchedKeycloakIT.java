@@ -57,7 +57,7 @@ class PatchedKeycloakIT {
                 .containsEntry("keycloakAssessment", "none_known")
                 .containsEntry("keycloakAdvisories", List.of())
                 .containsEntry("advisoriesAsOf", KeycloakAdvisories.AS_OF);
-        assertThat(admin.serverInfo().getInfo().getProviders().get("realm-restapi-extension").getProviders()
+        assertThat(admin.serverInfo().getInfo().getProviders().get("admin-realm-restapi-extension").getProviders()
                 .get("warden").getOperationalInfo()).containsOnlyKeys("version", "builtForKeycloak");
     }
 

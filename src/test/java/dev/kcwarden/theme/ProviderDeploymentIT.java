@@ -41,7 +41,7 @@ class ProviderDeploymentIT extends DemoRealmBrowserTest {
     void providerInfoReportsVersion() {
         ServerInfoRepresentation info = admin.serverInfo().getInfo();
 
-        ProviderRepresentation warden = info.getProviders().get("realm-restapi-extension").getProviders().get("warden");
+        ProviderRepresentation warden = info.getProviders().get("admin-realm-restapi-extension").getProviders().get("warden");
 
         assertThat(warden).as("warden provider in realm-restapi-extension").isNotNull();
         assertThat(warden.getOperationalInfo())
