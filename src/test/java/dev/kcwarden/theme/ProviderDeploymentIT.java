@@ -43,7 +43,7 @@ class ProviderDeploymentIT extends DemoRealmBrowserTest {
 
         ProviderRepresentation warden = info.getProviders().get("admin-realm-restapi-extension").getProviders().get("warden");
 
-        assertThat(warden).as("warden provider in realm-restapi-extension").isNotNull();
+        assertThat(warden).as("warden provider in admin-realm-restapi-extension").isNotNull();
         assertThat(warden.getOperationalInfo())
                 .containsEntry("version", System.getProperty("warden.version"))
                 .containsEntry("builtForKeycloak", System.getProperty("keycloak.version"));
