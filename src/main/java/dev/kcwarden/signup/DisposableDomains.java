@@ -7,8 +7,10 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -24,6 +26,9 @@ final class DisposableDomains {
     private static final long MAX_FILE_BYTES = 20L << 20;
     private static final Set<String> SHIPPED = read(DisposableDomains.class.getResourceAsStream(RESOURCE), RESOURCE);
     private static final ConcurrentHashMap<String, FileList> FILES = new ConcurrentHashMap<>();
+    /** Files and reasons already warned about; bounded. */
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+    private static final int MAX_WARNED = 100;
 
     private record FileList(long modified, Set<String> domains) {
     }
@@ -40,22 +45,70 @@ final class DisposableDomains {
         return SHIPPED.size();
     }
 
-    /** The same for an admin's file (one domain per line, # comments); an unreadable file counts as empty, with a warning. */
+    /**
+     * The same for an admin's file (one domain per line, # comments). A file that cannot be used counts as empty,
+     * with one warning per file and reason: the setting is checked when an admin saves it ({@link #fileProblem}),
+     * but the file can go away later, and a registration must never fail because of it.
+     */
     static boolean inFile(String file, String domain) {
+        Optional<String> problem = fileProblem(file);
+        if (problem.isPresent()) {
+            warnOnce(file, problem.get());
+            return false;
+        }
         Path path = Path.of(file);
         try {
-            if (!Files.isRegularFile(path) || Files.size(path) > MAX_FILE_BYTES) {
-                LOG.warnf("disposable-domain file %s is not a regular file of at most %d MB; ignored", file, MAX_FILE_BYTES >> 20);
-                return false;
-            }
             long modified = Files.getLastModifiedTime(path).toMillis();
             FileList list = FILES.compute(file, (k, old) -> old != null && old.modified() == modified ? old
                     : new FileList(modified, readFile(path)));
             return onList(list.domains(), domain);
         } catch (IOException | UncheckedIOException e) {
-            LOG.warnf("disposable-domain file %s cannot be read: %s", file, e.getMessage());
+            warnOnce(file, "it cannot be read (" + e.getClass().getSimpleName() + ")");
             return false;
         }
+    }
+
+    /**
+     * Why {@code file} cannot serve as a disposable-domain file on this server, or empty when it can: it must be
+     * an absolute path to a readable regular file of at most 20 MB.
+     */
+    static Optional<String> fileProblem(String file) {
+        Path path;
+        try {
+            path = Path.of(file);
+        } catch (InvalidPathException e) {
+            return Optional.of("it is not a valid path");
+        }
+        if (!path.isAbsolute()) {
+            return Optional.of("it is not an absolute path");
+        }
+        try {
+            if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+                return Optional.of("there is no readable regular file at that path on this Keycloak server");
+            }
+            if (Files.size(path) > MAX_FILE_BYTES) {
+                return Optional.of("the file is larger than " + (MAX_FILE_BYTES >> 20) + " MB");
+            }
+        } catch (IOException | SecurityException e) {
+            return Optional.of("it cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        return Optional.empty();
+    }
+
+    private static void warnOnce(String file, String problem) {
+        if (WARNED.size() >= MAX_WARNED) {
+            WARNED.clear();
+        }
+        if (WARNED.add(file + "\n" + problem)) {
+            LOG.warnf("disposable-domain file %s is ignored: %s", printable(file), problem);
+        }
+    }
+
+    /** A path as it may go into a log line or an admin's error: control characters shown as '?', at most 200 characters. */
+    static String printable(String text) {
+        String shown = text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        return shown.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 
     private static boolean onList(Set<String> list, String domain) {

@@ -1,5 +1,6 @@
 package dev.kcwarden.signup;
 
+import dev.kcwarden.AdminSave;
 import dev.kcwarden.Warden;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -55,8 +56,9 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
                     "Your own additions to the disposable list. Empty by default.",
                     ProviderConfigProperty.MULTIVALUED_STRING_TYPE, null),
             new ProviderConfigProperty(DISPOSABLE_FILE, "Disposable domain file",
-                    "Path of a file on the Keycloak server with more disposable domains, one per line (# comments). "
-                            + "Re-read when it changes. Empty by default.",
+                    "Absolute path of a readable file (at most 20 MB) on every Keycloak server with more disposable domains, "
+                            + "one per line (# comments). Checked when you save; re-read when it changes; if it later "
+                            + "goes away it is ignored with a warning in the server log. Empty by default.",
                     ProviderConfigProperty.STRING_TYPE, ""),
             new ProviderConfigProperty(EXEMPT_ADMIN, "Exempt administrators",
                     "On: emails set by administrators (admin console, admin REST API) are not checked. Off by default.",
@@ -157,6 +159,14 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
                     errors.add(new ValidationError(ID, key, "wardenEmailDomainConfigInvalid", entry.strip()));
                 }
             }
+        }
+        // Checked when an admin saves the user profile only: Keycloak checks the stored profile again whenever it
+        // rebuilds it, and a file deleted since must not fail every request of the realm (it is ignored at use).
+        Object file = config == null ? null : config.get(DISPOSABLE_FILE);
+        if (file instanceof String path && !path.isBlank() && AdminSave.ofUserProfile(session)) {
+            DisposableDomains.fileProblem(path.strip()).ifPresent(problem -> errors.add(new ValidationError(ID, DISPOSABLE_FILE,
+                    "disposable-file '" + DisposableDomains.printable(path.strip()) + "' cannot be used: " + problem
+                            + ". Give the absolute path of a readable file on every Keycloak server, one domain per line, at most 20 MB.")));
         }
         return new ValidationResult(new java.util.LinkedHashSet<>(errors));
     }

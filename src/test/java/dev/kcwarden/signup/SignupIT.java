@@ -215,6 +215,43 @@ class SignupIT {
     }
 
     @Test
+    @DisplayName("disposable-file: a path that is no readable absolute file is refused on save with the reason and the old profile kept; a file deleted later is ignored, never a 500")
+    void disposableFileCheckedOnSave() throws Exception {
+        var profile = realm.admin().users().userProfile();
+        UPConfig before = profile.getConfiguration();
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("warden-disposable");
+        java.nio.file.Path list = dir.resolve("more-disposable.txt");
+        for (String bad : List.of("relative/list.txt", dir.resolve("missing.txt").toString(), dir.toString(), "/tmp/\u0000nul.txt")) {
+            UPConfig config = profile.getConfiguration();
+            config.getAttribute("email").getValidations().get(EmailDomainValidator.ID).put(EmailDomainValidator.DISPOSABLE_FILE, bad);
+            assertThatThrownBy(() -> profile.update(config)).as(bad)
+                    .isInstanceOf(BadRequestException.class)
+                    .satisfies(e -> assertThat(((BadRequestException) e).getResponse().readEntity(String.class))
+                            .contains("disposable-file").contains("cannot be used").contains("absolute path of a readable file"));
+            assertThat(profile.getConfiguration()).as("the old profile is kept").isEqualTo(before);
+        }
+        java.nio.file.Files.writeString(list, "# ours\nthrowaway.example\n");
+        UPConfig config = profile.getConfiguration();
+        config.getAttribute("email").getValidations().get(EmailDomainValidator.ID).put(EmailDomainValidator.DISPOSABLE_FILE, list.toString());
+        profile.update(config);
+        try {
+            Visitor v = openRegistration();
+            assertRefused(submit(v, form("signup-file-1", "kim@throwaway.example", GOOD_PASSWORD)), "signup-file-1",
+                    "Disposable email addresses cannot be used.");
+
+            java.nio.file.Files.delete(list);
+            v = openRegistration();
+            Http.Reply reply = submit(v, form("signup-file-2", "lee@throwaway.example", GOOD_PASSWORD));
+            assertThat(reply.status()).as("a file gone since it was saved is ignored: " + reply.body()).isEqualTo(302);
+            assertThat(realm.admin().users().search("signup-file-2", true)).hasSize(1);
+        } finally {
+            profile.update(before);
+            java.nio.file.Files.deleteIfExists(list);
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
+
+    @Test
     @DisplayName("every field error at once, what was typed kept except the passwords")
     void allErrorsAtOnce() {
         Visitor v = openRegistration();
