@@ -76,6 +76,8 @@ final class WebhookSender implements AutoCloseable {
         }
     }
 
+    static final long SHUTDOWN_GRACE_MILLIS = 5_000;
+
     private final URI url;
     private final byte[] secret;
     private final Duration timeout;
@@ -87,6 +89,9 @@ final class WebhookSender implements AutoCloseable {
     private final int mainCapacity;
     private final int throttleCapacity;
     private volatile boolean running = true;
+    /** Set by {@link #close()}: main lines still queued get one attempt each, until {@link #drainDeadline}. */
+    private volatile boolean closing;
+    private volatile long drainDeadline;
     private Transport transport;
     private Thread worker;
 
@@ -180,8 +185,11 @@ final class WebhookSender implements AutoCloseable {
             while (running) {
                 Delivery next;
                 synchronized (lock) {
-                    while (running && main.isEmpty() && throttle.isEmpty()) {
+                    while (running && !closing && main.isEmpty() && throttle.isEmpty()) {
                         lock.wait();
+                    }
+                    if (closing && (main.isEmpty() || System.nanoTime() - drainDeadline > 0)) {
+                        return; // shutting down: throttle lines are not worth the wait
                     }
                     next = main.isEmpty() ? throttle.pollFirst() : main.pollFirst();
                 }
@@ -196,6 +204,11 @@ final class WebhookSender implements AutoCloseable {
 
     private void deliver(Delivery delivery) throws InterruptedException {
         while (running) {
+            if (closing) {
+                // one last attempt, no back-off: the node is stopping and its end line should reach the receiver
+                WardenMetrics.webhook(attempt(delivery) ? "delivered" : "dropped_after_retries", delivery.lane.id);
+                return;
+            }
             long wait = delivery.notBefore - clock.millis();
             if (wait > 0) {
                 if (delivery.lane == Lane.THROTTLE) {
@@ -206,7 +219,8 @@ final class WebhookSender implements AutoCloseable {
                         return;
                     }
                 } else {
-                    Thread.sleep(wait);
+                    waitUnlessClosing(wait);
+                    continue; // closing may have begun meanwhile
                 }
             }
             if (delivery.attempt > 0) {
@@ -224,6 +238,16 @@ final class WebhookSender implements AutoCloseable {
             }
             delivery.attempt++;
             delivery.notBefore = clock.millis() + Math.min(FIRST_BACKOFF_MILLIS << Math.min(delivery.attempt - 1, 16), MAX_BACKOFF_MILLIS);
+        }
+    }
+
+    /** Waits up to {@code millis}, or less when {@link #close()} begins. */
+    private void waitUnlessClosing(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        synchronized (lock) {
+            for (long left = millis; running && !closing && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+                lock.wait(left);
+            }
         }
     }
 
@@ -256,18 +280,47 @@ final class WebhookSender implements AutoCloseable {
         return "t=" + unixSeconds + ",v1=" + HexFormat.of().formatHex(Hmac.sha256(secret, signed.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Stops the worker. Main lines still queued (the node's end line among them) get one attempt each within
+     * {@value #SHUTDOWN_GRACE_MILLIS} ms; throttle lines and whatever is left after that are not delivered, which
+     * is logged with their number (the log file has every line).
+     */
     @Override
     public void close() {
-        running = false;
-        synchronized (lock) {
-            lock.notifyAll();
-        }
+        close(SHUTDOWN_GRACE_MILLIS);
+    }
+
+    void close(long graceMillis) {
         Thread w;
         synchronized (this) {
             w = worker;
         }
+        synchronized (lock) {
+            drainDeadline = System.nanoTime() + graceMillis * 1_000_000;
+            closing = true;
+            lock.notifyAll();
+        }
+        if (w != null) {
+            try {
+                w.join(graceMillis + timeout.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        int left;
+        synchronized (lock) {
+            running = false;
+            left = main.size() + throttle.size();
+            main.clear();
+            throttle.clear();
+            lock.notifyAll();
+        }
         if (w != null) {
             w.interrupt();
+        }
+        if (left > 0) {
+            LOG.warnf("warden-audit: %d audit lines were still queued for webhook %s at shutdown and are not sent; the log has them",
+                    left, url.getHost());
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.kcwarden.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
@@ -264,6 +265,50 @@ class WebhookSenderTest {
             assertThat(receiver.sent.get(2).delivery()).as("the same delivery, retried").isEqualTo(receiver.sent.get(0).delivery());
             assertThat(count("delivered", "throttle")).isEqualTo(1.0);
             assertThat(count("retried", "throttle")).isEqualTo(1.0);
+        }
+
+        @Test
+        @DisplayName("at shutdown the main lines still queued (the end line among them) are sent; throttle lines are not")
+        void closeDeliversQueuedMainLines() throws Exception {
+            sender = new WebhookSender(URL, SECRET, 5, 5, Duration.ofSeconds(10), 3, Clock.systemUTC());
+            receiver.hold = new CountDownLatch(1);
+            sender.start(receiver);
+            sender.offer("main-0");
+            assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).isTrue();
+            sender.offer("throttle-1", true);
+            sender.offer("main-1");
+            sender.offer("{\"chain\":\"end\"}");
+            Thread release = new Thread(() -> {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ignored) {
+                    // released at once
+                }
+                receiver.hold.countDown();
+            });
+            release.start();
+            sender.close();
+            release.join();
+            assertThat(receiver.bodies()).containsExactly("main-0", "main-1", "{\"chain\":\"end\"}");
+        }
+
+        @Test
+        @DisplayName("at shutdown a refusing receiver gets one last attempt per main line, with no back-off, and close returns")
+        void closeDoesNotRetryForever() throws Exception {
+            sender = new WebhookSender(URL, SECRET, 5, 5, Duration.ofSeconds(10), 50, Clock.systemUTC());
+            receiver.refuse = body -> true;
+            sender.start(receiver);
+            sender.offer("main-0");
+            await("the first attempt failed", () -> count("retried", "main") == 0 && receiver.sent.size() == 1);
+            sender.offer("main-1");
+            sender.offer("main-2");
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> sender.close(2_000));
+            List<String> atClose = receiver.bodies();
+            assertThat(atClose).as("the lines still queued get one attempt each").endsWith("main-0", "main-1", "main-2");
+            assertThat(atClose.stream().filter("main-0"::equals).count()).as("main-0: its first attempt, maybe a retry before close, one at close")
+                    .isBetween(2L, 3L);
+            Thread.sleep(600); // longer than the first back-off
+            assertThat(receiver.bodies()).as("nothing is sent once close has returned").isEqualTo(atClose);
         }
     }
 }
