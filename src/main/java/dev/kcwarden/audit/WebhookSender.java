@@ -27,7 +27,8 @@ import org.keycloak.models.KeycloakSessionFactory;
  * <p>Two bounded queues: the main one for every audit line, and a smaller one for throttle lines (events with
  * error {@code warden_throttled}), which a flood produces. The worker always takes the main queue first, and a
  * throttle line that is waiting to be retried steps back as soon as a main line arrives, so a flood can fill only
- * its own queue and never costs a main line its place. A full queue drops the new line and counts it.
+ * its own queue and never costs a main line its place. Failed user events (which anyone can cause in any
+ * number) take at most half of the main queue. A full queue drops the new line and counts it.
  *
  * <p>Each attempt is signed anew with its own time ({@value #SIGNATURE_HEADER}: {@code t=<unix seconds>,v1=<hex
  * HMAC-SHA256(secret, t + "." + delivery id + "." + body)>}), and the delivery id ({@value #DELIVERY_HEADER}) stays
@@ -67,12 +68,14 @@ final class WebhookSender implements AutoCloseable {
         final String id = UUID.randomUUID().toString();
         final String body;
         final Lane lane;
+        final boolean error;
         int attempt;
         long notBefore;
 
-        Delivery(String body, Lane lane) {
+        Delivery(String body, Lane lane, boolean error) {
             this.body = body;
             this.lane = lane;
+            this.error = error;
         }
     }
 
@@ -88,6 +91,8 @@ final class WebhookSender implements AutoCloseable {
     private final ArrayDeque<Delivery> throttle = new ArrayDeque<>();
     private final int mainCapacity;
     private final int throttleCapacity;
+    /** Error lines waiting in the main queue (guarded by {@code lock}). */
+    private int errorsQueued;
     private volatile boolean running = true;
     /** Set by {@link #close()}: main lines still queued get one attempt each, until {@link #drainDeadline}. */
     private volatile boolean closing;
@@ -140,24 +145,40 @@ final class WebhookSender implements AutoCloseable {
         };
     }
 
+    /** What a line is, for where it waits. */
+    enum Kind {
+        /** Admin events, successful user events, warden's incidents and the chain's own lines. */
+        NORMAL,
+        /**
+         * A user event that failed (a bad code, a garbage refresh token, a wrong password): anyone can cause these
+         * in any number, so together they may take at most half of the main queue.
+         */
+        ERROR,
+        /** A throttled attempt ({@code error} {@code warden_throttled}): its own queue, served after the main one. */
+        THROTTLE
+    }
+
     /** Queues one line in the main queue; returns at once. */
     void offer(String line) {
-        offer(line, false);
+        offer(line, Kind.NORMAL);
     }
 
     /**
-     * Queues one line; returns at once, never waits for room. {@code throttle}: the line is a throttle event
-     * ({@code error} {@code warden_throttled}), which waits in its own queue and goes after every main line.
-     * A full queue drops the new line and counts it.
+     * Queues one line; returns at once, never waits for room. Throttle lines wait in their own queue and go after
+     * every main line; error lines together hold at most half of the main queue, so a flood of failing requests
+     * leaves room for admin events, logins and incidents. A full queue (or share) drops the new line and counts it.
      */
-    void offer(String line, boolean throttled) {
-        Lane lane = throttled ? Lane.THROTTLE : Lane.MAIN;
+    void offer(String line, Kind kind) {
+        Lane lane = kind == Kind.THROTTLE ? Lane.THROTTLE : Lane.MAIN;
         boolean queued;
         synchronized (lock) {
             ArrayDeque<Delivery> queue = queue(lane);
-            queued = running && queue.size() < capacity(lane);
+            queued = running && queue.size() < capacity(lane) && (kind != Kind.ERROR || errorsQueued < Math.max(1, mainCapacity / 2));
             if (queued) {
-                queue.addLast(new Delivery(line, lane));
+                queue.addLast(new Delivery(line, lane, kind == Kind.ERROR));
+                if (kind == Kind.ERROR) {
+                    errorsQueued++;
+                }
                 lock.notifyAll();
             }
         }
@@ -192,6 +213,9 @@ final class WebhookSender implements AutoCloseable {
                         return; // shutting down: throttle lines are not worth the wait
                     }
                     next = main.isEmpty() ? throttle.pollFirst() : main.pollFirst();
+                    if (next != null && next.error) {
+                        errorsQueued--;
+                    }
                 }
                 if (next != null) {
                     deliver(next);
@@ -313,6 +337,7 @@ final class WebhookSender implements AutoCloseable {
             left = main.size() + throttle.size();
             main.clear();
             throttle.clear();
+            errorsQueued = 0;
             lock.notifyAll();
         }
         if (w != null) {

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import dev.kcwarden.testing.WebhookReceiver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -125,7 +126,7 @@ class WebhookSenderTest {
             sender = new WebhookSender(URL, SECRET, 10, 10, Duration.ofSeconds(1), 0, Clock.systemUTC());
             String body = "{\"v\":1,\"n\":2}";
             long now = 1_764_000_000L;
-            Receiver receiver = new Receiver();
+            WebhookReceiver.Check receiver = new WebhookReceiver.Check(SECRET);
             String header = sender.signature(now, "d-7", body);
             assertThat(receiver.accept(header, "d-7", body, now + 2)).isEqualTo("accepted");
             assertThat(receiver.accept(header, "d-7", body, now + 3)).as("the same request again").isEqualTo("seen before");
@@ -134,38 +135,6 @@ class WebhookSenderTest {
             String altered = header.replace("t=" + now, "t=" + (now + 60));
             assertThat(receiver.accept(altered, "d-9", body, now + 60)).as("a fresh time on an old signature").isEqualTo("bad signature");
             assertThat(receiver.accept(header, "d-10", body, now + 2)).as("another delivery id under the signature").isEqualTo("bad signature");
-        }
-
-        /** The receiver of docs/audit-schema.md, in Java: recompute, compare in constant time, refuse old and seen deliveries. */
-        private static final class Receiver {
-            private final java.util.Set<String> seen = new java.util.HashSet<>();
-
-            String accept(String signatureHeader, String deliveryId, String body, long nowSeconds) {
-                String t = null;
-                String v1 = null;
-                for (String part : signatureHeader.split(",")) {
-                    if (part.startsWith("t=")) {
-                        t = part.substring(2);
-                    } else if (part.startsWith("v1=")) {
-                        v1 = part.substring(3);
-                    }
-                }
-                if (t == null || v1 == null) {
-                    return "bad signature";
-                }
-                try {
-                    if (!java.security.MessageDigest.isEqual(hmacHex(t + "." + deliveryId + "." + body).getBytes(StandardCharsets.US_ASCII),
-                            v1.getBytes(StandardCharsets.US_ASCII))) {
-                        return "bad signature";
-                    }
-                } catch (Exception e) {
-                    return "bad signature";
-                }
-                if (Math.abs(nowSeconds - Long.parseLong(t)) > 300) {
-                    return "too old";
-                }
-                return seen.add(deliveryId) ? "accepted" : "seen before";
-            }
         }
 
         @Test
@@ -232,12 +201,12 @@ class WebhookSenderTest {
             sender = new WebhookSender(URL, SECRET, 3, 5, Duration.ofSeconds(10), 0, Clock.systemUTC());
             receiver.hold = new CountDownLatch(1);
             sender.start(receiver);
-            sender.offer("throttle-0", true);
+            sender.offer("throttle-0", WebhookSender.Kind.THROTTLE);
             assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).isTrue();
             for (int i = 1; i <= 50; i++) {
-                sender.offer("throttle-" + i, true); // a flood: 5 fit, 45 are dropped
+                sender.offer("throttle-" + i, WebhookSender.Kind.THROTTLE); // a flood: 5 fit, 45 are dropped
             }
-            sender.offer("main-login", false);
+            sender.offer("main-login", WebhookSender.Kind.NORMAL);
             assertThat(count("dropped_queue_full", "throttle")).isEqualTo(45.0);
             assertThat(count("dropped_queue_full", "main")).as("the main line found room").isZero();
             assertThat(sender.depth(WebhookSender.Lane.MAIN)).isEqualTo(1);
@@ -256,9 +225,9 @@ class WebhookSenderTest {
             receiver.refuse = body -> body.startsWith("throttle") && receiver.bodies().stream().filter(body::equals).count() == 1;
             receiver.hold = new CountDownLatch(1);
             sender.start(receiver);
-            sender.offer("throttle-0", true);
+            sender.offer("throttle-0", WebhookSender.Kind.THROTTLE);
             assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).isTrue();
-            sender.offer("main-login", false); // waiting when the throttle line's first attempt fails
+            sender.offer("main-login", WebhookSender.Kind.NORMAL); // waiting when the throttle line's first attempt fails
             receiver.hold.countDown();
             await("three attempts", () -> receiver.sent.size() == 3);
             assertThat(receiver.bodies()).containsExactly("throttle-0", "main-login", "throttle-0");
@@ -275,7 +244,7 @@ class WebhookSenderTest {
             sender.start(receiver);
             sender.offer("main-0");
             assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).isTrue();
-            sender.offer("throttle-1", true);
+            sender.offer("throttle-1", WebhookSender.Kind.THROTTLE);
             sender.offer("main-1");
             sender.offer("{\"chain\":\"end\"}");
             Thread release = new Thread(() -> {
@@ -309,6 +278,44 @@ class WebhookSenderTest {
                     .isBetween(2L, 3L);
             Thread.sleep(600); // longer than the first back-off
             assertThat(receiver.bodies()).as("nothing is sent once close has returned").isEqualTo(atClose);
+        }
+
+        @Test
+        @DisplayName("failed user events (anyone can cause them) take at most half the main queue: an admin event and a login still find room")
+        void errorFloodLeavesHalfTheMainQueue() throws Exception {
+            sender = new WebhookSender(URL, SECRET, 10, 5, Duration.ofSeconds(10), 0, Clock.systemUTC());
+            receiver.hold = new CountDownLatch(1);
+            sender.start(receiver);
+            sender.offer("held", WebhookSender.Kind.NORMAL);
+            assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 100; i++) {
+                sender.offer("garbage-refresh-" + i, WebhookSender.Kind.ERROR);
+            }
+            assertThat(sender.depth(WebhookSender.Lane.MAIN)).as("errors stop at half of 10").isEqualTo(5);
+            assertThat(count("dropped_queue_full", "main")).isEqualTo(95.0);
+            for (int i = 0; i < 5; i++) {
+                sender.offer("admin-or-login-" + i, WebhookSender.Kind.NORMAL);
+            }
+            assertThat(count("dropped_queue_full", "main")).as("the other half was theirs").isEqualTo(95.0);
+            receiver.hold.countDown();
+            await("all queued lines delivered", () -> receiver.sent.size() == 11);
+            sender.offer("garbage-after", WebhookSender.Kind.ERROR);
+            await("an error line finds room again once the share is free", () -> receiver.sent.size() == 12);
+        }
+
+        @Test
+        @DisplayName("which share a user event takes: a throttle line its own queue, a reuse incident and a success the main one, any other failure the error share")
+        void kindOfEvents() {
+            java.util.function.Function<String, WebhookSender.Kind> kind = error -> {
+                org.keycloak.events.Event event = new org.keycloak.events.Event();
+                event.setError(error);
+                return AuditListener.kindOf(event);
+            };
+            assertThat(kind.apply(null)).isEqualTo(WebhookSender.Kind.NORMAL);
+            assertThat(kind.apply(dev.kcwarden.session.RefreshReuseListenerFactory.INCIDENT_ERROR)).isEqualTo(WebhookSender.Kind.NORMAL);
+            assertThat(kind.apply(dev.kcwarden.ratelimit.ThrottledAttempt.EVENT_ERROR)).isEqualTo(WebhookSender.Kind.THROTTLE);
+            assertThat(kind.apply("invalid_token")).isEqualTo(WebhookSender.Kind.ERROR);
+            assertThat(kind.apply("invalid_user_credentials")).isEqualTo(WebhookSender.Kind.ERROR);
         }
     }
 }
