@@ -42,6 +42,7 @@ class OutboundProxyIT {
     private EgressProxy proxy;
     private RangeStub range;
     private WebhookReceiver hook;
+    private RangeStub untrusted;
 
     @BeforeEach
     void setUp() {
@@ -51,14 +52,20 @@ class OutboundProxyIT {
         proxy.route(LocalTls.RANGE_HOST, range.port());
         hook = WebhookReceiver.https(LocalTls.serverContext(), LocalTls.HOOK_HOST, "/hook", WardenServerConfig.WEBHOOK_SECRET);
         proxy.route(LocalTls.HOOK_HOST, hook.port());
+        untrusted = RangeStub.https(LocalTls.untrustedServerContext());
+        proxy.route(LocalTls.UNTRUSTED_HOST, untrusted.port());
+        policyQuerying(LocalTls.RANGE_HOST);
+    }
+
+    private void policyQuerying(String host) {
         RealmRepresentation rep = realm.admin().toRepresentation();
-        rep.setPasswordPolicy("length(12) and wardenBreachedPassword(min=1;timeout=3000;fail=closed;url=https://"
-                + LocalTls.RANGE_HOST + "/range/)");
+        rep.setPasswordPolicy("length(12) and wardenBreachedPassword(min=1;timeout=3000;fail=closed;url=https://" + host + "/range/)");
         realm.admin().update(rep);
     }
 
     @AfterEach
     void tearDown() {
+        untrusted.close();
         hook.close();
         range.close();
         proxy.close();
@@ -97,5 +104,18 @@ class OutboundProxyIT {
 
         assertThat(delivery.verdict()).isEqualTo("accepted");
         assertThat(proxy.requests()).contains("CONNECT " + LocalTls.HOOK_HOST + ":443 HTTP/1.1");
+    }
+
+    @Test
+    @DisplayName("a range server whose certificate is in no truststore is refused: with fail=closed the password is refused as 'check unavailable'")
+    void untrustedCertificateRefused() {
+        var user = realm.admin().users().get(Users.create(realm, Users.withPassword("egress-" + Pkce.randomToken(6), GOOD)));
+        policyQuerying(LocalTls.UNTRUSTED_HOST);
+
+        assertThatThrownBy(() -> user.resetPassword(password("another good one, " + Pkce.randomToken(6))))
+                .isInstanceOf(BadRequestException.class)
+                .satisfies(e -> assertThat(((BadRequestException) e).getResponse().readEntity(String.class)).contains("wardenPasswordCheckUnavailable"));
+        assertThat(proxy.requests()).as("the tunnel was opened").contains("CONNECT " + LocalTls.UNTRUSTED_HOST + ":443 HTTP/1.1");
+        assertThat(untrusted.requests()).as("no query was answered over the untrusted connection").isEmpty();
     }
 }

@@ -47,11 +47,17 @@ final class AuditListener implements EventListenerProvider {
         });
     }
 
-    /** Throttle lines wait apart; other failures share half the main queue; warden's reuse incident never does. */
+    /**
+     * Throttle lines wait apart; other failures share half of the main queue, successes with them three quarters;
+     * warden's reuse incident takes the reserved room, as admin events do.
+     */
     static WebhookSender.Kind kindOf(Event event) {
         String error = event.getError();
-        if (error == null || dev.kcwarden.session.RefreshReuseListenerFactory.INCIDENT_ERROR.equals(error)) {
+        if (error == null) {
             return WebhookSender.Kind.NORMAL;
+        }
+        if (dev.kcwarden.session.RefreshReuseListenerFactory.INCIDENT_ERROR.equals(error)) {
+            return WebhookSender.Kind.RESERVED;
         }
         return dev.kcwarden.ratelimit.ThrottledAttempt.EVENT_ERROR.equals(error) ? WebhookSender.Kind.THROTTLE : WebhookSender.Kind.ERROR;
     }
@@ -105,7 +111,7 @@ final class AuditListener implements EventListenerProvider {
             if (includeRepresentation) {
                 line.put("representation", Redaction.representation(event.getRepresentation()));
             }
-            deliverAfterCommit(writer.write(line), WebhookSender.Kind.NORMAL);
+            deliverAfterCommit(writer.write(line), WebhookSender.Kind.RESERVED);
         } catch (RuntimeException e) {
             LOG.errorf("warden-audit: admin event %s of realm %s not written: %s", event.getOperationType(), event.getRealmId(),
                     e.getClass().getSimpleName());

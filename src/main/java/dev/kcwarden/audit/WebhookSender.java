@@ -27,8 +27,9 @@ import org.keycloak.models.KeycloakSessionFactory;
  * <p>Two bounded queues: the main one for every audit line, and a smaller one for throttle lines (events with
  * error {@code warden_throttled}), which a flood produces. The worker always takes the main queue first, and a
  * throttle line that is waiting to be retried steps back as soon as a main line arrives, so a flood can fill only
- * its own queue and never costs a main line its place. Failed user events (which anyone can cause in any
- * number) take at most half of the main queue. A full queue drops the new line and counts it.
+ * its own queue and never costs a main line its place. In the main queue, failed user events (which anyone can
+ * cause in any number) take at most half, and user events of any outcome three quarters: the rest is kept for
+ * admin events, warden's incidents and the chain's own lines. A full queue drops the new line and counts it.
  *
  * <p>Each attempt is signed anew with its own time ({@value #SIGNATURE_HEADER}: {@code t=<unix seconds>,v1=<hex
  * HMAC-SHA256(secret, t + "." + delivery id + "." + body)>}), and the delivery id ({@value #DELIVERY_HEADER}) stays
@@ -68,14 +69,14 @@ final class WebhookSender implements AutoCloseable {
         final String id = UUID.randomUUID().toString();
         final String body;
         final Lane lane;
-        final boolean error;
+        final Kind kind;
         int attempt;
         long notBefore;
 
-        Delivery(String body, Lane lane, boolean error) {
+        Delivery(String body, Lane lane, Kind kind) {
             this.body = body;
             this.lane = lane;
-            this.error = error;
+            this.kind = kind;
         }
     }
 
@@ -91,8 +92,8 @@ final class WebhookSender implements AutoCloseable {
     private final ArrayDeque<Delivery> throttle = new ArrayDeque<>();
     private final int mainCapacity;
     private final int throttleCapacity;
-    /** Error lines waiting in the main queue (guarded by {@code lock}). */
-    private int errorsQueued;
+    /** Lines waiting, per kind (guarded by {@code lock}). */
+    private final int[] shares = new int[Kind.values().length];
     private volatile boolean running = true;
     /** Set by {@link #close()}: main lines still queued get one attempt each, until {@link #drainDeadline}. */
     private volatile boolean closing;
@@ -147,7 +148,12 @@ final class WebhookSender implements AutoCloseable {
 
     /** What a line is, for where it waits. */
     enum Kind {
-        /** Admin events, successful user events, warden's incidents and the chain's own lines. */
+        /**
+         * Admin events, warden's incidents and the chain's own start, checkpoint and end lines: the last quarter of
+         * the main queue is theirs alone, so that no user traffic can push them out.
+         */
+        RESERVED,
+        /** Successful user events (logins, refreshes, user-info calls): with failures, at most three quarters of the main queue. */
         NORMAL,
         /**
          * A user event that failed (a bad code, a garbage refresh token, a wrong password): anyone can cause these
@@ -158,33 +164,48 @@ final class WebhookSender implements AutoCloseable {
         THROTTLE
     }
 
-    /** Queues one line in the main queue; returns at once. */
+    /** Queues one of the chain's own lines (reserved room); returns at once. */
     void offer(String line) {
-        offer(line, Kind.NORMAL);
+        offer(line, Kind.RESERVED);
     }
 
     /**
      * Queues one line; returns at once, never waits for room. Throttle lines wait in their own queue and go after
-     * every main line; error lines together hold at most half of the main queue, so a flood of failing requests
-     * leaves room for admin events, logins and incidents. A full queue (or share) drops the new line and counts it.
+     * every main line. In the main queue, failed user events hold at most half, and user events of any outcome at
+     * most three quarters, so that admin events, incidents and chain lines always find room. A full queue (or
+     * share) drops the new line and counts it.
      */
     void offer(String line, Kind kind) {
         Lane lane = kind == Kind.THROTTLE ? Lane.THROTTLE : Lane.MAIN;
         boolean queued;
         synchronized (lock) {
             ArrayDeque<Delivery> queue = queue(lane);
-            queued = running && queue.size() < capacity(lane) && (kind != Kind.ERROR || errorsQueued < Math.max(1, mainCapacity / 2));
+            queued = running && queue.size() < capacity(lane) && withinShare(kind);
             if (queued) {
-                queue.addLast(new Delivery(line, lane, kind == Kind.ERROR));
-                if (kind == Kind.ERROR) {
-                    errorsQueued++;
-                }
+                queue.addLast(new Delivery(line, lane, kind));
+                shares[kind.ordinal()]++;
                 lock.notifyAll();
             }
         }
         if (!queued) {
             WardenMetrics.webhook("dropped_queue_full", lane.id);
         }
+    }
+
+    /** Whether a line of {@code kind} may take a place now (called holding {@code lock}). */
+    private boolean withinShare(Kind kind) {
+        int errors = shares[Kind.ERROR.ordinal()];
+        int users = errors + shares[Kind.NORMAL.ordinal()];
+        return switch (kind) {
+            case ERROR -> errors < Math.max(1, mainCapacity / 2) && users < Math.max(1, mainCapacity * 3 / 4);
+            case NORMAL -> users < Math.max(1, mainCapacity * 3 / 4);
+            default -> true;
+        };
+    }
+
+    /** True once {@link #close()} has begun (for tests). */
+    boolean closing() {
+        return closing;
     }
 
     int depth(Lane lane) {
@@ -213,8 +234,8 @@ final class WebhookSender implements AutoCloseable {
                         return; // shutting down: throttle lines are not worth the wait
                     }
                     next = main.isEmpty() ? throttle.pollFirst() : main.pollFirst();
-                    if (next != null && next.error) {
-                        errorsQueued--;
+                    if (next != null) {
+                        shares[next.kind.ordinal()]--;
                     }
                 }
                 if (next != null) {
@@ -229,8 +250,10 @@ final class WebhookSender implements AutoCloseable {
     private void deliver(Delivery delivery) throws InterruptedException {
         while (running) {
             if (closing) {
-                // one last attempt, no back-off: the node is stopping and its end line should reach the receiver
-                WardenMetrics.webhook(attempt(delivery) ? "delivered" : "dropped_after_retries", delivery.lane.id);
+                // one last attempt for a main line, no back-off: the node is stopping and its end line should reach
+                // the receiver; a throttle line is not worth the wait
+                boolean delivered = delivery.lane == Lane.MAIN && attempt(delivery);
+                WardenMetrics.webhook(delivered ? "delivered" : "dropped_after_retries", delivery.lane.id);
                 return;
             }
             long wait = delivery.notBefore - clock.millis();
@@ -239,6 +262,7 @@ final class WebhookSender implements AutoCloseable {
                     if (mainLineWithin(wait)) {
                         synchronized (lock) {
                             throttle.addFirst(delivery); // keeps its place, its id and its attempts
+                            shares[delivery.kind.ordinal()]++;
                         }
                         return;
                     }
@@ -279,20 +303,29 @@ final class WebhookSender implements AutoCloseable {
     private boolean mainLineWithin(long millis) throws InterruptedException {
         long deadline = System.nanoTime() + millis * 1_000_000;
         synchronized (lock) {
-            for (long left = millis; running && main.isEmpty() && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+            for (long left = millis; running && !closing && main.isEmpty() && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
                 lock.wait(left);
             }
-            return !main.isEmpty();
+            return !main.isEmpty() || closing;
         }
     }
 
     private boolean attempt(Delivery delivery) {
+        Duration limit = timeout;
+        if (closing) {
+            // the last attempts share what is left of the grace, so that a hanging receiver cannot hold the stop
+            long left = (drainDeadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return false;
+            }
+            limit = Duration.ofMillis(Math.min(timeout.toMillis(), left));
+        }
         byte[] body = delivery.body.getBytes(StandardCharsets.UTF_8);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(SIGNATURE_HEADER, signature(clock.instant().getEpochSecond(), delivery.id, delivery.body));
         headers.put(DELIVERY_HEADER, delivery.id);
         try {
-            return transport.post(url, headers, body, timeout) / 100 == 2;
+            return transport.post(url, headers, body, limit) / 100 == 2;
         } catch (IOException | RuntimeException e) {
             return false; // retried; the worker thread must outlive any single delivery
         }
@@ -326,7 +359,7 @@ final class WebhookSender implements AutoCloseable {
         }
         if (w != null) {
             try {
-                w.join(graceMillis + timeout.toMillis());
+                w.join(graceMillis + 1_000); // an attempt under way when close began may overrun the grace by its own timeout
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -337,7 +370,7 @@ final class WebhookSender implements AutoCloseable {
             left = main.size() + throttle.size();
             main.clear();
             throttle.clear();
-            errorsQueued = 0;
+            java.util.Arrays.fill(shares, 0);
             lock.notifyAll();
         }
         if (w != null) {

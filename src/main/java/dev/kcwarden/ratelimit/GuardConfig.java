@@ -164,16 +164,9 @@ public final class GuardConfig {
             if (cidr.isPresent()) {
                 ranges.add(cidr.get());
             } else {
-                problems.add(property + ": '" + printable(entry.strip()) + "' is not an IP address or CIDR range; left out");
+                problems.add(property + ": '" + dev.kcwarden.LogText.printable(entry.strip(), 64) + "' is not an IP address or CIDR range; left out");
             }
         }
         return List.copyOf(ranges);
-    }
-
-    /** An admin's text as it may go into a log line and an answer: control characters shown as '?', at most 64 characters. */
-    private static String printable(String text) {
-        String shown = text.length() > 64 ? text.substring(0, 64) + "..." : text;
-        return shown.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 }

@@ -26,9 +26,11 @@ final class DisposableDomains {
     private static final long MAX_FILE_BYTES = 20L << 20;
     private static final Set<String> SHIPPED = read(DisposableDomains.class.getResourceAsStream(RESOURCE), RESOURCE);
     private static final ConcurrentHashMap<String, FileList> FILES = new ConcurrentHashMap<>();
-    /** Files and reasons already warned about; bounded. */
+    /** Files and reasons already warned about; bounded, and never emptied (a full set warns no more). */
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
     private static final int MAX_WARNED = 100;
+    /** Where admins' files may be (the server operator's choice); null until the validator factory sets it. */
+    private static volatile Path folder;
 
     private record FileList(long modified, Set<String> domains) {
     }
@@ -56,10 +58,11 @@ final class DisposableDomains {
             warnOnce(file, problem.get());
             return false;
         }
-        Path path = Path.of(file);
         try {
+            Path path = Path.of(file).toRealPath();
             long modified = Files.getLastModifiedTime(path).toMillis();
-            FileList list = FILES.compute(file, (k, old) -> old != null && old.modified() == modified ? old
+            // keyed by the real path: other spellings of one file share one entry, so files x 20 MB bounds memory
+            FileList list = FILES.compute(path.toString(), (k, old) -> old != null && old.modified() == modified ? old
                     : new FileList(modified, readFile(path)));
             return onList(list.domains(), domain);
         } catch (IOException | UncheckedIOException e) {
@@ -68,11 +71,25 @@ final class DisposableDomains {
         }
     }
 
+    /** Sets the folder admins' files must be in (the validator factory's {@code disposable-dir} option). */
+    static void folder(Path dir) {
+        folder = dir.toAbsolutePath().normalize();
+    }
+
+    static Path folder() {
+        return folder;
+    }
+
     /**
      * Why {@code file} cannot serve as a disposable-domain file on this server, or empty when it can: it must be
-     * an absolute path to a readable regular file of at most 20 MB.
+     * an absolute path to a readable regular file of at most 20 MB inside the operator's folder ({@link #folder()},
+     * symbolic links resolved). A realm admin can thus only name files the operator put there, and cannot probe
+     * the rest of the server's file system through the answers.
      */
     static Optional<String> fileProblem(String file) {
+        Path dir = folder;
+        String where = dir == null ? "the folder set by the server option spi-validator--" + EmailDomainValidator.ID + "--disposable-dir"
+                : dir + " (server option spi-validator--" + EmailDomainValidator.ID + "--disposable-dir)";
         Path path;
         try {
             path = Path.of(file);
@@ -82,34 +99,38 @@ final class DisposableDomains {
         if (!path.isAbsolute()) {
             return Optional.of("it is not an absolute path");
         }
+        Path real;
         try {
-            if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-                return Optional.of("there is no readable regular file at that path on this Keycloak server");
-            }
-            if (Files.size(path) > MAX_FILE_BYTES) {
+            real = dir == null ? null : path.toRealPath();
+        } catch (IOException | SecurityException e) {
+            real = null;
+        }
+        Path realDir;
+        try {
+            realDir = dir == null ? null : dir.toRealPath();
+        } catch (IOException | SecurityException e) {
+            realDir = null;
+        }
+        // one answer for "elsewhere" and "not there": nothing about files outside the folder is told
+        if (real == null || realDir == null || !real.startsWith(realDir) || !Files.isRegularFile(real) || !Files.isReadable(real)) {
+            return Optional.of("there is no readable file at that path in " + where);
+        }
+        try {
+            if (Files.size(real) > MAX_FILE_BYTES) {
                 return Optional.of("the file is larger than " + (MAX_FILE_BYTES >> 20) + " MB");
             }
         } catch (IOException | SecurityException e) {
-            return Optional.of("it cannot be read (" + e.getClass().getSimpleName() + ")");
+            return Optional.of("there is no readable file at that path in " + where);
         }
         return Optional.empty();
     }
 
     private static void warnOnce(String file, String problem) {
-        if (WARNED.size() >= MAX_WARNED) {
-            WARNED.clear();
-        }
-        if (WARNED.add(file + "\n" + problem)) {
-            LOG.warnf("disposable-domain file %s is ignored: %s", printable(file), problem);
+        if (WARNED.size() < MAX_WARNED && WARNED.add(file + "\n" + problem)) {
+            LOG.warnf("disposable-domain file %s is ignored: %s", dev.kcwarden.LogText.printable(file, 200), problem);
         }
     }
 
-    /** A path as it may go into a log line or an admin's error: control characters shown as '?', at most 200 characters. */
-    static String printable(String text) {
-        String shown = text.length() > 200 ? text.substring(0, 200) + "..." : text;
-        return shown.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-    }
 
     private static boolean onList(Set<String> list, String domain) {
         for (String d = domain; d.contains("."); d = d.substring(d.indexOf('.') + 1)) {

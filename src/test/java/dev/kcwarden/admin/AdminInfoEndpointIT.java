@@ -52,7 +52,7 @@ class AdminInfoEndpointIT {
     }
 
     @Test
-    @DisplayName("a guard setting Keycloak stored although invalid is listed in info with its config and property, and the guard keeps its default")
+    @DisplayName("a guard setting Keycloak stored although invalid is listed in info with its config, its property and the default used instead")
     void invalidGuardSettingIsListed() {
         var flows = realm.admin().flows();
         var config = flows.getExecutions("warden reset credentials").stream()

@@ -64,18 +64,22 @@ class WebhookIT {
     }
 
     @Test
-    @DisplayName("a captured delivery sent again is refused as seen before (409), and with a fresh time as a bad signature (401)")
+    @DisplayName("a captured delivery sent again is acknowledged (200) but not processed again; with a fresh time or an altered body it is a bad signature (401)")
     void replayIsRefused() throws Exception {
         String username = failedLoginOf("webhook-" + Pkce.randomToken(8));
         WebhookReceiver.Delivery captured = receiver.awaitBodyWith("\"username\":\"" + username + "\"");
         HttpClient http = HttpClient.newHttpClient();
 
-        assertThat(post(http, captured.signature(), captured.id(), captured.body())).as("the same request again").isEqualTo(409);
+        assertThat(post(http, captured.signature(), captured.id(), captured.body())).as("the same request again").isEqualTo(200);
+        assertThat(receiver.refused()).as("recorded as a duplicate, not processed").filteredOn(d -> d.id().equals(captured.id()))
+                .singleElement().satisfies(d -> assertThat(d.verdict()).isEqualTo("seen before"));
         String fresh = captured.signature().replaceFirst("t=\\d+", "t=" + (java.time.Instant.now().getEpochSecond() + 1));
         assertThat(post(http, fresh, "another-id", captured.body())).as("a new id and time under the old signature").isEqualTo(401);
         assertThat(post(http, captured.signature(), captured.id(), captured.body().replace(username, "someone-else")))
                 .as("an altered body").isEqualTo(401);
-        assertThat(receiver.accepted().stream().filter(d -> d.id().equals(captured.id()))).as("accepted once only").hasSize(1);
+        assertThat(receiver.accepted().stream().filter(d -> d.id().equals(captured.id()))).as("processed once only").hasSize(1);
+        assertThat(receiver.refused()).filteredOn(d -> d.id().equals(captured.id()) || d.id().equals("another-id"))
+                .extracting(WebhookReceiver.Delivery::verdict).containsExactly("seen before", "bad signature", "bad signature");
     }
 
     private int post(HttpClient http, String signature, String id, String body) throws Exception {

@@ -45,6 +45,8 @@ class WebhookSenderTest {
         final CountDownLatch firstCall = new CountDownLatch(1);
         volatile CountDownLatch hold = new CountDownLatch(0);
         volatile Predicate<String> refuse = body -> false;
+        /** How long each answer takes, at most the attempt's timeout (as a real transport would give up). */
+        volatile long delayMillis;
 
         @Override
         public int post(URI url, Map<String, String> headers, byte[] body, Duration timeout) throws IOException {
@@ -52,6 +54,9 @@ class WebhookSenderTest {
             sent.add(new Sent(text, headers.get(WebhookSender.DELIVERY_HEADER), headers.get(WebhookSender.SIGNATURE_HEADER)));
             firstCall.countDown();
             try {
+                if (delayMillis > 0) {
+                    Thread.sleep(Math.min(delayMillis, timeout.toMillis()));
+                }
                 hold.await(20, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -248,10 +253,8 @@ class WebhookSenderTest {
             sender.offer("main-1");
             sender.offer("{\"chain\":\"end\"}");
             Thread release = new Thread(() -> {
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException ignored) {
-                    // released at once
+                while (!sender.closing()) {
+                    Thread.onSpinWait(); // the held first line must end only once close has begun
                 }
                 receiver.hold.countDown();
             });
@@ -281,30 +284,35 @@ class WebhookSenderTest {
         }
 
         @Test
-        @DisplayName("failed user events (anyone can cause them) take at most half the main queue: an admin event and a login still find room")
-        void errorFloodLeavesHalfTheMainQueue() throws Exception {
-            sender = new WebhookSender(URL, SECRET, 10, 5, Duration.ofSeconds(10), 0, Clock.systemUTC());
+        @DisplayName("shares of the main queue: failed user events at most half, user events three quarters; admin events, incidents and chain lines keep the rest")
+        void userFloodsLeaveTheReservedQuarter() throws Exception {
+            sender = new WebhookSender(URL, SECRET, 12, 5, Duration.ofSeconds(10), 0, Clock.systemUTC());
             receiver.hold = new CountDownLatch(1);
             sender.start(receiver);
-            sender.offer("held", WebhookSender.Kind.NORMAL);
+            sender.offer("held", WebhookSender.Kind.RESERVED);
             assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).isTrue();
             for (int i = 0; i < 100; i++) {
                 sender.offer("garbage-refresh-" + i, WebhookSender.Kind.ERROR);
             }
-            assertThat(sender.depth(WebhookSender.Lane.MAIN)).as("errors stop at half of 10").isEqualTo(5);
-            assertThat(count("dropped_queue_full", "main")).isEqualTo(95.0);
-            for (int i = 0; i < 5; i++) {
-                sender.offer("admin-or-login-" + i, WebhookSender.Kind.NORMAL);
+            assertThat(sender.depth(WebhookSender.Lane.MAIN)).as("failures stop at half of 12").isEqualTo(6);
+            for (int i = 0; i < 100; i++) {
+                sender.offer("userinfo-" + i, WebhookSender.Kind.NORMAL);
             }
-            assertThat(count("dropped_queue_full", "main")).as("the other half was theirs").isEqualTo(95.0);
+            assertThat(sender.depth(WebhookSender.Lane.MAIN)).as("user events stop at three quarters of 12").isEqualTo(9);
+            assertThat(count("dropped_queue_full", "main")).isEqualTo(94.0 + 97.0);
+            for (int i = 0; i < 3; i++) {
+                sender.offer("admin-or-chain-" + i, WebhookSender.Kind.RESERVED);
+            }
+            assertThat(count("dropped_queue_full", "main")).as("the last quarter was theirs").isEqualTo(94.0 + 97.0);
+            assertThat(sender.depth(WebhookSender.Lane.MAIN)).isEqualTo(12);
             receiver.hold.countDown();
-            await("all queued lines delivered", () -> receiver.sent.size() == 11);
+            await("all queued lines delivered", () -> receiver.sent.size() == 13);
             sender.offer("garbage-after", WebhookSender.Kind.ERROR);
-            await("an error line finds room again once the share is free", () -> receiver.sent.size() == 12);
+            await("a failure finds room again once the share is free", () -> receiver.sent.size() == 14);
         }
 
         @Test
-        @DisplayName("which share a user event takes: a throttle line its own queue, a reuse incident and a success the main one, any other failure the error share")
+        @DisplayName("which share a user event takes: a throttle line its own queue, a reuse incident the reserved room, a success the user share, any other failure the error share")
         void kindOfEvents() {
             java.util.function.Function<String, WebhookSender.Kind> kind = error -> {
                 org.keycloak.events.Event event = new org.keycloak.events.Event();
@@ -312,10 +320,30 @@ class WebhookSenderTest {
                 return AuditListener.kindOf(event);
             };
             assertThat(kind.apply(null)).isEqualTo(WebhookSender.Kind.NORMAL);
-            assertThat(kind.apply(dev.kcwarden.session.RefreshReuseListenerFactory.INCIDENT_ERROR)).isEqualTo(WebhookSender.Kind.NORMAL);
+            assertThat(kind.apply(dev.kcwarden.session.RefreshReuseListenerFactory.INCIDENT_ERROR)).isEqualTo(WebhookSender.Kind.RESERVED);
             assertThat(kind.apply(dev.kcwarden.ratelimit.ThrottledAttempt.EVENT_ERROR)).isEqualTo(WebhookSender.Kind.THROTTLE);
             assertThat(kind.apply("invalid_token")).isEqualTo(WebhookSender.Kind.ERROR);
             assertThat(kind.apply("invalid_user_credentials")).isEqualTo(WebhookSender.Kind.ERROR);
+        }
+
+        @Test
+        @DisplayName("the drain at shutdown ends at its grace: a slow receiver does not get every queued line, and close returns")
+        void drainEndsAtItsGrace() throws Exception {
+            sender = new WebhookSender(URL, SECRET, 50, 5, Duration.ofSeconds(10), 0, Clock.systemUTC());
+            receiver.hold = new CountDownLatch(1);
+            sender.start(receiver);
+            sender.offer("held");
+            assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 40; i++) {
+                sender.offer("main-" + i);
+            }
+            receiver.delayMillis = 200; // 40 lines would take 8 s
+            receiver.hold.countDown();
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> sender.close(1_000));
+            int sent = receiver.sent.size();
+            assertThat(sent).as("some lines were sent within the grace, not all 41").isBetween(2, 20);
+            Thread.sleep(500);
+            assertThat(receiver.sent).as("nothing after close returned").hasSize(sent);
         }
     }
 }

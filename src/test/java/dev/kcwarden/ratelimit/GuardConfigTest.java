@@ -53,6 +53,14 @@ class GuardConfigTest {
     }
 
     @Test
+    @DisplayName("problems are listed up to 20 per configuration, then counted: 1,100 bad allowlist entries give 21 lines, not 1,100")
+    void problemsAreBounded() {
+        String many = java.util.stream.IntStream.range(0, 1100).mapToObj(i -> "bad-" + i).collect(java.util.stream.Collectors.joining(","));
+        java.util.List<String> problems = config(Map.of("warden.allowlist", many)).problems();
+        assertThat(problems).hasSize(ConfigProblems.MAX_LISTED + 1).last().isEqualTo("and 1080 more");
+    }
+
+    @Test
     @DisplayName("the ranges hold at their edges: maximum 0 to 10,000, window 1 s to 7 days")
     void rangeEdges() {
         GuardConfig inside = config(Map.of(

@@ -28,6 +28,8 @@ public final class EgressProxy implements AutoCloseable {
     private final ExecutorService pool = Executors.newCachedThreadPool();
     private final Map<String, Integer> routes = new ConcurrentHashMap<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    /** Open tunnels' sockets, closed with the proxy so that no client keeps a tunnel to a server that is gone. */
+    private final java.util.Set<Socket> open = ConcurrentHashMap.newKeySet();
 
     public EgressProxy(int port) {
         try {
@@ -59,6 +61,7 @@ public final class EgressProxy implements AutoCloseable {
     }
 
     private void serve(Socket client) {
+        open.add(client);
         try (client) {
             InputStream in = client.getInputStream();
             String head = readHead(in);
@@ -76,6 +79,7 @@ public final class EgressProxy implements AutoCloseable {
                 return;
             }
             try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                open.add(upstream);
                 out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 var back = pool.submit(() -> pump(upstream.getInputStream(), out));
@@ -85,6 +89,8 @@ public final class EgressProxy implements AutoCloseable {
             }
         } catch (Exception ended) {
             // the tunnel is over when either side closes
+        } finally {
+            open.remove(client);
         }
     }
 
@@ -117,6 +123,13 @@ public final class EgressProxy implements AutoCloseable {
             socket.close();
         } catch (IOException ignored) {
             // closing anyway
+        }
+        for (Socket socket : open) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
         }
         pool.shutdownNow();
     }

@@ -12,7 +12,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * A throw-away server certificate for tests of outbound https: made once per build with the JDK's keytool
+ * Throw-away server certificates for tests of outbound https: made once per test run with the JDK's keytool
  * under target/, for made-up names under {@code .warden.test} that no resolver knows. Keycloak trusts it through
  * {@code --truststore-paths} (the PEM file); the test's local servers present it ({@link #serverContext()}).
  */
@@ -20,8 +20,11 @@ public final class LocalTls {
 
     public static final String RANGE_HOST = "range.warden.test";
     public static final String HOOK_HOST = "hook.warden.test";
+    /** A name whose server presents a certificate Keycloak was never told to trust. */
+    public static final String UNTRUSTED_HOST = "untrusted.warden.test";
     private static final Path DIR = Path.of("target", "egress-tls").toAbsolutePath();
     private static final Path KEYSTORE = DIR.resolve("server.p12");
+    private static final Path UNTRUSTED_KEYSTORE = DIR.resolve("untrusted.p12");
     /** The certificate alone, as Keycloak's truststore-paths reads it. */
     public static final Path CERTIFICATE_PEM = DIR.resolve("server.pem");
     private static final String PASSWORD = "warden-test-only";
@@ -29,28 +32,45 @@ public final class LocalTls {
     private LocalTls() {
     }
 
-    /** Makes the key and certificate if this build has none yet. */
+    private static boolean made;
+
+    /** Makes the keys and certificates once per test run (they are valid for 7 days; a run never reuses old ones). */
     public static synchronized void ensure() {
-        if (Files.exists(KEYSTORE) && Files.exists(CERTIFICATE_PEM)) {
+        if (made) {
             return;
         }
         try {
             Files.createDirectories(DIR);
-            Files.deleteIfExists(KEYSTORE);
+            for (Path old : List.of(KEYSTORE, UNTRUSTED_KEYSTORE, CERTIFICATE_PEM)) {
+                Files.deleteIfExists(old);
+            }
             keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "7",
                     "-dname", "CN=" + RANGE_HOST, "-ext", "san=dns:" + RANGE_HOST + ",dns:" + HOOK_HOST,
                     "-storetype", "PKCS12", "-keystore", KEYSTORE.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD);
             keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", KEYSTORE.toString(), "-storepass", PASSWORD,
                     "-file", CERTIFICATE_PEM.toString());
+            keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "7",
+                    "-dname", "CN=" + UNTRUSTED_HOST, "-ext", "san=dns:" + UNTRUSTED_HOST,
+                    "-storetype", "PKCS12", "-keystore", UNTRUSTED_KEYSTORE.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD);
+            made = true;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot make the test certificate under " + DIR, e);
+            throw new IllegalStateException("cannot make the test certificates under " + DIR, e);
         }
     }
 
-    /** What an https test server presents. */
+    /** What an https test server presents: a certificate Keycloak trusts through {@link #CERTIFICATE_PEM}. */
     public static SSLContext serverContext() {
+        return context(KEYSTORE);
+    }
+
+    /** A certificate for {@link #UNTRUSTED_HOST} that is in no truststore. */
+    public static SSLContext untrustedServerContext() {
+        return context(UNTRUSTED_KEYSTORE);
+    }
+
+    private static SSLContext context(Path keystore) {
         ensure();
-        try (InputStream in = Files.newInputStream(KEYSTORE)) {
+        try (InputStream in = Files.newInputStream(keystore)) {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(in, PASSWORD.toCharArray());
             KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -59,7 +79,7 @@ public final class LocalTls {
             context.init(keys.getKeyManagers(), null, null);
             return context;
         } catch (Exception e) {
-            throw new IllegalStateException("cannot load the test certificate " + KEYSTORE, e);
+            throw new IllegalStateException("cannot load the test certificate " + keystore, e);
         }
     }
 

@@ -26,8 +26,9 @@ import javax.net.ssl.SSLContext;
 /**
  * A webhook receiver started by a test. It checks every delivery as docs/audit-schema.md tells receivers to
  * ({@link Check}): the signature over time, delivery id and body, at most 5 minutes old, never seen before. It
- * answers 204 to a good delivery, 401 to a bad signature or an old one, and 409 to a replay, and records both
- * kinds, so a test can wait for a body and replay a captured delivery.
+ * answers 204 to a good delivery and 401 to a bad signature or an old one; a delivery id seen before is
+ * acknowledged with 200, as the docs say, but not processed again (recorded as refused, "seen before"). Tests
+ * wait for a body and replay a captured delivery.
  */
 public final class WebhookReceiver implements AutoCloseable {
 
@@ -58,7 +59,7 @@ public final class WebhookReceiver implements AutoCloseable {
             int status;
             if (!"accepted".equals(delivery.verdict())) {
                 refused.add(delivery);
-                status = "seen before".equals(delivery.verdict()) ? 409 : 401;
+                status = "seen before".equals(delivery.verdict()) ? 200 : 401;
             } else {
                 status = answer.applyAsInt(delivery);
                 if (status / 100 == 2) {
