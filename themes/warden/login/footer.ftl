@@ -1,11 +1,53 @@
-<#-- keycloak-warden: the login footer carries a standing anti-phishing hint. On the registration page it also
-     carries the honeypot field that warden's registration guard asks for (attribute wardenHoneypot): it joins
-     the registration form through the form attribute, and people never see it. -->
+<#-- keycloak-warden: the login footer carries a standing anti-phishing hint. Keycloak's template renders it on every
+     login page, so warden's additions that belong to no single template live here too:
+     - the registration honeypot (attribute wardenHoneypot): it joins the registration form through the form
+       attribute, and people never see it;
+     - the password rules (register and update-password pages), from the realm's password policy, readable before
+       anything is typed; js/warden.js moves them under the password field and links them with aria-describedby;
+     - the countdown of a refused attempt (attribute wardenRetryAfter, the seconds of Retry-After): empty without
+       JavaScript, where the message above still says in how many minutes to try again. -->
 <#macro content>
     <#if wardenHoneypot??>
     <div class="warden-hp" aria-hidden="true">
         <label for="${wardenHoneypot}">${msg("wardenHoneypotLabel")}</label>
         <input type="text" id="${wardenHoneypot}" name="${wardenHoneypot}" form="kc-register-form" value="" tabindex="-1" autocomplete="off">
+    </div>
+    </#if>
+    <#if wardenRetryAfter??>
+    <div id="warden-retry" class="warden-retry" data-retry-after="${wardenRetryAfter?c}"
+         data-text-wait="${msg("wardenRetryCountdown")}" data-text-live="${msg("wardenRetryLive")}"
+         data-text-ready="${msg("wardenRetryReady")}">
+        <span class="warden-retry-clock" aria-hidden="true"></span>
+        <span class="warden-retry-live warden-sr-only" role="status" aria-live="polite" aria-atomic="true"></span>
+    </div>
+    </#if>
+    <#assign wardenPasswordField = "">
+    <#if pageId?? && pageId == "register" && passwordRequired??>
+        <#assign wardenPasswordField = "password">
+    <#elseif pageId?? && pageId == "login-update-password">
+        <#assign wardenPasswordField = "password-new">
+    </#if>
+    <#assign wardenRules = []>
+    <#if wardenPasswordField?has_content && passwordPolicies??>
+        <#if passwordPolicies.length??><#assign wardenRules += [msg("wardenPasswordRuleLength", passwordPolicies.length)]></#if>
+        <#if passwordPolicies.maxLength??><#assign wardenRules += [msg("wardenPasswordRuleMaxLength", passwordPolicies.maxLength)]></#if>
+        <#if passwordPolicies.lowerCase??><#assign wardenRules += [msg("wardenPasswordRuleLowerCase", passwordPolicies.lowerCase)]></#if>
+        <#if passwordPolicies.upperCase??><#assign wardenRules += [msg("wardenPasswordRuleUpperCase", passwordPolicies.upperCase)]></#if>
+        <#if passwordPolicies.digits??><#assign wardenRules += [msg("wardenPasswordRuleDigits", passwordPolicies.digits)]></#if>
+        <#if passwordPolicies.specialChars??><#assign wardenRules += [msg("wardenPasswordRuleSpecialChars", passwordPolicies.specialChars)]></#if>
+        <#if passwordPolicies.notUsername><#assign wardenRules += [msg("wardenPasswordRuleNotUsername")]></#if>
+        <#if passwordPolicies.notEmail><#assign wardenRules += [msg("wardenPasswordRuleNotEmail")]></#if>
+        <#if wardenPasswordField == "password-new" && passwordPolicies.passwordHistory??><#assign wardenRules += [msg("wardenPasswordRuleHistory", passwordPolicies.passwordHistory)]></#if>
+        <#if wardenPasswordScreened??><#assign wardenRules += [msg("wardenPasswordRuleScreened")]></#if>
+    </#if>
+    <#if wardenRules?has_content>
+    <div id="warden-password-rules" class="warden-password-rules" data-for="${wardenPasswordField}">
+        <p id="warden-password-rules-title" class="warden-password-rules-title">${msg("wardenPasswordRulesTitle")}</p>
+        <ul aria-labelledby="warden-password-rules-title">
+            <#list wardenRules as rule>
+            <li>${rule}</li>
+            </#list>
+        </ul>
     </div>
     </#if>
     <p id="warden-footer" class="warden-footer">${msg("wardenFooterHint")}</p>

@@ -31,7 +31,7 @@ final class GuardedIdpPasswordForm extends IdpUsernamePasswordForm {
         Decision decision = existing.isPresent() ? guard.beginForUser(existing.get()) : guard.beginLogin(typedName);
         if (decision instanceof Decision.Denied denied) {
             ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(typedName);
-            context.forceChallenge(throttled.page(createLoginForm(setupForm(context, new MultivaluedHashMap<>(), existing)
+            context.forceChallenge(throttled.page(createLoginForm(throttled.onPage(setupForm(context, new MultivaluedHashMap<>(), existing))
                     .setExecution(context.getExecution().getId())
                     .setError(ThrottledAttempt.LOGIN_MESSAGE, throttled.minutes()))));
             return false;

@@ -24,7 +24,7 @@ final class GuardedOtpForm extends OTPFormAuthenticator {
         Decision decision = guard.beginForUser(user);
         if (decision instanceof Decision.Denied denied) {
             ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(user.getUsername());
-            context.forceChallenge(throttled.page(createLoginForm(context.form()
+            context.forceChallenge(throttled.page(createLoginForm(throttled.onPage(context.form())
                     .setExecution(context.getExecution().getId())
                     .setError(ThrottledAttempt.LOGIN_MESSAGE, throttled.minutes()))));
             return;

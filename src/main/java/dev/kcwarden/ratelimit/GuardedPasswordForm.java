@@ -29,7 +29,7 @@ final class GuardedPasswordForm extends UsernamePasswordForm {
             if (typedName != null) {
                 kept.putSingle(AuthenticationManager.FORM_USERNAME, typedName);
             }
-            context.forceChallenge(throttled.page(createLoginForm(context.form()
+            context.forceChallenge(throttled.page(createLoginForm(throttled.onPage(context.form())
                     .setFormData(kept)
                     .setError(ThrottledAttempt.LOGIN_MESSAGE, throttled.minutes()))));
             return false;

@@ -20,7 +20,7 @@ final class GuardedPasswordOnlyForm extends PasswordForm {
         Decision decision = guard.beginForUser(user);
         if (decision instanceof Decision.Denied denied) {
             ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(user.getUsername());
-            context.forceChallenge(throttled.page(createLoginForm(context.form()
+            context.forceChallenge(throttled.page(createLoginForm(throttled.onPage(context.form())
                     .setError(ThrottledAttempt.LOGIN_MESSAGE, throttled.minutes()))));
             return false;
         }

@@ -21,7 +21,7 @@ final class GuardedResetChooseUser extends ResetCredentialChooseUser {
                 ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(lookupName);
                 MultivaluedMap<String, String> kept = new MultivaluedHashMap<>();
                 kept.putSingle(USERNAME, lookupName);
-                context.forceChallenge(throttled.page(context.form()
+                context.forceChallenge(throttled.page(throttled.onPage(context.form())
                         .setFormData(kept)
                         .setError(ThrottledAttempt.RESET_MESSAGE, throttled.minutes())
                         .createPasswordReset()));

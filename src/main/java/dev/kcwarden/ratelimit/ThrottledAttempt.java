@@ -10,6 +10,7 @@ import java.util.Properties;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.events.Details;
+import org.keycloak.forms.login.LoginFormsProvider;
 
 /**
  * What a refused attempt leaves behind: one error event that names the limit, and an HTTP 429
@@ -24,6 +25,11 @@ public final class ThrottledAttempt {
 
     public static final String LOGIN_MESSAGE = "wardenLoginThrottled";
     public static final String RESET_MESSAGE = "wardenResetThrottled";
+    /**
+     * Page attribute with the seconds of Retry-After, so the warden theme can count down next to the message
+     * (a page cannot read its own response headers).
+     */
+    public static final String RETRY_AFTER_ATTRIBUTE = "wardenRetryAfter";
 
     private static final Logger LOG = Logger.getLogger(ThrottledAttempt.class);
     private static final int TOO_MANY_REQUESTS = 429;
@@ -66,6 +72,11 @@ public final class ThrottledAttempt {
 
     public static int minutes(long retryAfterSeconds) {
         return (int) ((retryAfterSeconds + 59) / 60);
+    }
+
+    /** The form that will render the refusal, told how long the wait is (for the theme's countdown). */
+    public LoginFormsProvider onPage(LoginFormsProvider form) {
+        return form.setAttribute(RETRY_AFTER_ATTRIBUTE, denied.retryAfterSeconds());
     }
 
     /** A login or reset page, sent again with status 429 and Retry-After. */

@@ -2,6 +2,7 @@ package dev.kcwarden.signup;
 
 import dev.kcwarden.metrics.WardenMetrics;
 import dev.kcwarden.password.BreachedPasswordPolicy;
+import dev.kcwarden.password.BreachedPasswordPolicyFactory;
 import dev.kcwarden.ratelimit.Decision;
 import dev.kcwarden.ratelimit.LoginGuard;
 import dev.kcwarden.ratelimit.ThrottledAttempt;
@@ -30,6 +31,11 @@ final class RegistrationGuard implements FormAction {
     /** The honeypot's field name: something a form-filling bot is glad to fill. */
     static final String HONEYPOT_FIELD = "website";
     static final String TEMPLATE_ATTRIBUTE = "wardenHoneypot";
+    /**
+     * Page attribute set when the realm's password policy screens for common and breached passwords. Keycloak's own
+     * passwordPolicies bean knows only its built-in rules, so the theme learns of warden's from here.
+     */
+    static final String SCREENED_ATTRIBUTE = "wardenPasswordScreened";
 
     private final KeycloakSession session;
 
@@ -41,6 +47,9 @@ final class RegistrationGuard implements FormAction {
     public void buildPage(FormContext context, LoginFormsProvider form) {
         if (honeypotOn(context.getAuthenticatorConfig())) {
             form.setAttribute(TEMPLATE_ATTRIBUTE, HONEYPOT_FIELD);
+        }
+        if (context.getRealm().getPasswordPolicy().getPolicies().contains(BreachedPasswordPolicyFactory.ID)) {
+            form.setAttribute(SCREENED_ATTRIBUTE, Boolean.TRUE);
         }
     }
 
@@ -56,7 +65,8 @@ final class RegistrationGuard implements FormAction {
         Decision decision = LoginGuard.forSignup(session, context.getRealm(), context.getAuthenticatorConfig()).beginSignup();
         if (decision instanceof Decision.Denied denied) {
             long retryAfter = denied.retryAfterSeconds();
-            session.getProvider(LoginFormsProvider.class).setStatus(Response.Status.TOO_MANY_REQUESTS);
+            session.getProvider(LoginFormsProvider.class).setStatus(Response.Status.TOO_MANY_REQUESTS)
+                    .setAttribute(ThrottledAttempt.RETRY_AFTER_ATTRIBUTE, retryAfter);
             session.getContext().getHttpResponse().setHeader("Retry-After", Long.toString(retryAfter));
             context.getEvent().detail(ThrottledAttempt.LIMIT_DETAIL, denied.bucket().limit().kind().id())
                     .detail(ThrottledAttempt.RETRY_AFTER_DETAIL, Long.toString(retryAfter));
