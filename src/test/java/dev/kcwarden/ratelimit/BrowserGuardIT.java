@@ -10,6 +10,7 @@ import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.SmtpSink;
 import dev.kcwarden.testing.Pkce;
+import dev.kcwarden.testing.ThrottlePage;
 import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
@@ -80,7 +81,7 @@ class BrowserGuardIT {
     }
 
     @Test
-    @DisplayName("login page: over the limit it comes back with status 429, Retry-After and a message saying when")
+    @DisplayName("login page: over the limit it comes back with status 429, Retry-After, a message saying when and the countdown's seconds")
     void loginPageThrottled() {
         String alice = user("form-alice", true);
         LoopbackClient browser = new LoopbackClient("127.0.0.71");
@@ -98,6 +99,7 @@ class BrowserGuardIT {
                 .contains("Too many failed sign-in attempts. Please try again in 15 minutes.")
                 .doesNotContain("wardenLoginThrottled");
         assertThat(page.body()).as("the username is kept").contains("value=\"form-alice\"");
+        ThrottlePage.assertCountdown(page);
 
         EventRepresentation event = realm.admin().getEvents(List.of("LOGIN_ERROR"), null, null, null, null, null, 0, 20).get(0);
         assertThat(event.getError()).isEqualTo("warden_throttled");
@@ -153,13 +155,15 @@ class BrowserGuardIT {
     }
 
     @Test
-    @DisplayName("forgot password: requests per address are capped across usernames")
+    @DisplayName("forgot password: requests per address are capped across usernames; the refusal carries the countdown's seconds")
     void resetPerIp() {
         LoopbackClient bomber = new LoopbackClient("127.0.1.50");
         for (int i = 0; i < RESET_IP_MAX; i++) {
             assertThat(requestReset(bomber, "target-" + i).status()).isEqualTo(200);
         }
-        assertThat(requestReset(bomber, "target-new").status()).isEqualTo(429);
+        Http.Reply refused = requestReset(bomber, "target-new");
+        assertThat(refused.status()).isEqualTo(429);
+        ThrottlePage.assertCountdown(refused);
     }
 
     private Http.Reply requestReset(LoopbackClient browser, String username) {

@@ -14,6 +14,7 @@ import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.RangeStub;
+import dev.kcwarden.testing.ThrottlePage;
 import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
@@ -310,7 +311,7 @@ class SignupIT {
     }
 
     @Test
-    @DisplayName("sign-up throttle: refused exactly after the configured count per address, with 429 and Retry-After")
+    @DisplayName("sign-up throttle: refused exactly after the configured count per address, with 429, Retry-After and the countdown's seconds")
     void signupThrottle() {
         GuardLimits.set(realm, "warden registration form", RegistrationGuardFactory.ID, Map.of("warden.signup-ip.max", "3"));
         LoopbackClient bot = new LoopbackClient("127.0.3.1");
@@ -331,6 +332,7 @@ class SignupIT {
         assertThat(last.status()).isEqualTo(429);
         assertThat(last.header("Retry-After")).matches("[1-9][0-9]*");
         assertThat(FormPage.text(last.body())).contains("Too many sign-ups from your network. Please try again in 60 minutes.");
+        ThrottlePage.assertCountdown(last);
         EventRepresentation event = realm.admin().getEvents(List.of("REGISTER_ERROR"), null, null, null, null, null, 0, 5).get(0);
         assertThat(event.getError()).isEqualTo("warden_throttled");
         assertThat(event.getDetails()).containsEntry("warden_limit", "signup_ip");
