@@ -101,8 +101,11 @@ class PasswordRulesIT {
             Users.create(realm, user);
             LoopbackClient browser = new LoopbackClient("127.0.4.2");
             Http.Reply login = browser.get(loginPageUrl("en"), Map.of());
-            Http.Reply page = browser.postForm(FormPage.formAction(login.body(), "kc-form-login"),
+            Http.Reply signedIn = browser.postForm(FormPage.formAction(login.body(), "kc-form-login"),
                     Map.of("username", "rules-dora", "password", PASSWORD, "credentialId", ""));
+            // Keycloak sends the browser on to the required action's own URL.
+            assertThat(signedIn.status()).as(signedIn.body()).isEqualTo(302);
+            Http.Reply page = browser.get(URI.create(realm.getBaseUrl()).resolve(signedIn.header("Location")).toString(), Map.of());
             assertThat(page.status()).as(page.body()).isEqualTo(200);
             assertThat(page.body()).contains("id=\"kc-passwd-update-form\"");
 
