@@ -5,18 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kcwarden.quickstart.KeycloakDistribution;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
+import dev.kcwarden.testing.KeycloakNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -36,54 +34,48 @@ class ChainRestartIT {
     private static final String KEY = "chain-restart-it-key-" + dev.kcwarden.testing.Pkce.randomToken(24);
     private static final String ADMIN_PASSWORD = dev.kcwarden.testing.Pkce.randomToken(18);
 
-    private static KeycloakDistribution keycloak;
+    private static KeycloakNode node;
     private static Path console;
     private static List<String> log;
 
     @BeforeAll
     static void threeRuns() throws Exception {
         KeycloakDistribution.requireFreePorts(PORT, MANAGEMENT_PORT);
-        Path dist = Path.of(System.getProperty("warden.cluster.dist"));
-        Path home = dist.getParent().resolve("chain-node");
-        copy(dist, home);
-        keycloak = KeycloakDistribution.at(home);
-        keycloak.install(Path.of(System.getProperty("warden.jar")),
-                DemoRealm.offlineCopy(Path.of("realm-export", "warden-realm.json"), home.getParent().resolve("chain-realm")));
-        console = home.resolve("console.log");
+        node = KeycloakNode.prepare("chain-node");
+        console = node.log();
 
-        Process first = start();
+        start();
         failedLogins(2);
         awaitLines(l -> l.contains("\"type\":\"LOGIN_ERROR\""), 2);
-        stopCleanly(first);
+        assertThat(node.stop()).as("Keycloak stopped after SIGTERM").isTrue();
 
-        Process second = start();
+        start();
         failedLogins(2);
         // a checkpoint of the second run (interval 3 s): the verifier reports it as the last sign of life before the kill
         awaitLines(l -> l.contains("\"chain\":\"checkpoint\"") && l.contains("\"run\":2,"), 1);
-        kill(second);
+        node.kill();
 
-        Process third = start();
+        start();
         failedLogins(1);
         awaitLines(l -> l.contains("\"type\":\"LOGIN_ERROR\""), 5);
-        stopCleanly(third);
+        assertThat(node.stop()).as("Keycloak stopped after SIGTERM").isTrue();
         log = Files.readAllLines(console, StandardCharsets.UTF_8);
     }
 
     @AfterAll
     static void noServerLeft() {
         // every run is stopped in threeRuns(); this only matters when it failed half-way
-        ProcessHandle.current().descendants().filter(p -> p.info().commandLine().orElse("").contains("chain-node"))
-                .forEach(ProcessHandle::destroyForcibly);
+        if (node != null) {
+            node.kill();
+        }
     }
 
-    private static Process start() throws Exception {
-        Process process = keycloak.startDev(List.of("--http-port=" + PORT, "--http-management-port=" + MANAGEMENT_PORT,
+    private static void start() {
+        node.start(List.of("start-dev", "--import-realm", "--http-port=" + PORT, "--http-management-port=" + MANAGEMENT_PORT,
                         "--spi-events-listener--warden-audit--checkpoint-interval=3"),
-                "admin", ADMIN_PASSWORD, Map.of("KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__CHAIN_KEY", KEY),
-                ProcessBuilder.Redirect.appendTo(console.toFile()));
-        assertThat(KeycloakDistribution.awaitOk(process, "http://127.0.0.1:" + PORT + "/realms/" + DemoRealm.NAME
-                + "/.well-known/openid-configuration", Duration.ofMinutes(3))).as("Keycloak started, see %s", console).isTrue();
-        return process;
+                "admin", ADMIN_PASSWORD, Map.of("KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__CHAIN_KEY", KEY));
+        node.awaitOk("http://127.0.0.1:" + PORT + "/realms/" + DemoRealm.NAME + "/.well-known/openid-configuration",
+                Duration.ofMinutes(3));
     }
 
     private static void failedLogins(int count) {
@@ -107,28 +99,6 @@ class ChainRestartIT {
             Thread.sleep(250);
         }
         throw new AssertionError("fewer than " + count + " such audit lines in " + console);
-    }
-
-    /** SIGTERM to the Java process (kc.sh execs it, or waits for it), as a service manager or Ctrl-C stops Keycloak. */
-    private static void stopCleanly(Process process) throws Exception {
-        List<ProcessHandle> java = process.descendants().toList();
-        java.forEach(ProcessHandle::destroy);
-        process.destroy();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("Keycloak stopped after SIGTERM").isTrue();
-        for (ProcessHandle p : java) {
-            p.onExit().get(30, TimeUnit.SECONDS);
-        }
-    }
-
-    /** SIGKILL: no shutdown hook runs, so no end line. */
-    private static void kill(Process process) throws Exception {
-        List<ProcessHandle> java = process.descendants().toList();
-        java.forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
-        for (ProcessHandle p : java) {
-            p.onExit().get(30, TimeUnit.SECONDS);
-        }
     }
 
     private static byte[] key() {
@@ -193,7 +163,7 @@ class ChainRestartIT {
         List<Long> seqs = audit.stream().map(l -> Long.parseLong(l.replaceAll(".*\"seq\":(\\d+).*", "$1"))).toList();
         assertThat(seqs.get(0)).isEqualTo(1);
         assertThat(seqs).doesNotHaveDuplicates().isSorted();
-        assertThat(ChainState.parse(Files.readString(keycloak.home().resolve("data/warden-audit-chain.state"))))
+        assertThat(ChainState.parse(Files.readString(node.home().resolve("data/warden-audit-chain.state"))))
                 .containsEntry("run", "3").containsEntry("seq", String.valueOf(seqs.get(seqs.size() - 1)));
     }
 
@@ -218,19 +188,5 @@ class ChainRestartIT {
         int exit = process.waitFor();
         System.out.println("verify-audit: " + output.strip());
         return exit;
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        KeycloakDistribution.deleteTree(to);
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : paths.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
     }
 }
