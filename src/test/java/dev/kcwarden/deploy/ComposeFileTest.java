@@ -147,7 +147,7 @@ class ComposeFileTest {
         });
         assertThat(published).containsEntry("8080", "nginx").doesNotContainValue("keycloak-1").doesNotContainValue("keycloak-2");
         String docs = Files.readString(Path.of("docs", "operations.md"));
-        Matcher row = Pattern.compile("(?m)^\\| `(\\d+)` \\| `([a-z0-9-]+)` \\|").matcher(docs);
+        Matcher row = Pattern.compile("(?m)^\\s*\\| `(\\d+)` \\| `([a-z0-9-]+)` \\|").matcher(docs);
         Map<String, String> documented = new LinkedHashMap<>();
         while (row.find()) {
             documented.put(row.group(1), row.group(2));
