@@ -6,6 +6,7 @@ import dev.kcwarden.quickstart.KeycloakDistribution;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.KeycloakNode;
+import dev.kcwarden.testing.VerifyAuditCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -118,7 +119,7 @@ class ChainRestartIT {
         assertThat(result.runs().get(1)).contains("run 2 of node ").contains("ended without a clean stop (crash or kill)");
         assertThat(log).as("the killed run wrote no end line").noneMatch(l -> l.contains("\"chain\":\"end\"") && l.contains("\"run\":2,"));
         assertThat(result.runs().get(2)).contains("run 3 of node ").contains("stopped cleanly").contains("after its crash");
-        assertThat(runVerifier(log)).isEqualTo(3);
+        assertThat(VerifyAuditCommand.run(log, KEY)).isEqualTo(3);
     }
 
     @Test
@@ -132,7 +133,7 @@ class ChainRestartIT {
         assertThat(result.incomplete()).extracting(VerifyAudit.Finding::text)
                 .anySatisfy(text -> assertThat(text).contains("run 3 of node").contains("neither an end line nor a later start"))
                 .as("the cut run and the killed one, nothing else").hasSize(2);
-        assertThat(runVerifier(cut)).isEqualTo(3);
+        assertThat(VerifyAuditCommand.run(cut, KEY)).isEqualTo(3);
     }
 
     @Test
@@ -152,7 +153,7 @@ class ChainRestartIT {
         VerifyAudit.Result result = VerifyAudit.verify(cut, key());
         assertThat(result.tampered()).singleElement().extracting(VerifyAudit.Finding::text).asString()
                 .contains("the end of run 2 of node").contains("is missing");
-        assertThat(runVerifier(cut)).isEqualTo(1);
+        assertThat(VerifyAuditCommand.run(cut, KEY)).isEqualTo(1);
     }
 
     @Test
@@ -174,19 +175,5 @@ class ChainRestartIT {
             }
         }
         throw new AssertionError("no line with " + text);
-    }
-
-    private static int runVerifier(List<String> lines) throws Exception {
-        Path file = Files.createTempFile("warden-chain", ".log");
-        Path keyFile = Files.createTempFile("warden-chain", ".key");
-        Files.write(file, lines);
-        Files.writeString(keyFile, KEY);
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                System.getProperty("warden.jar"), "verify-audit", file.toString(), "--key-file", keyFile.toString())
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = process.waitFor();
-        System.out.println("verify-audit: " + output.strip());
-        return exit;
     }
 }

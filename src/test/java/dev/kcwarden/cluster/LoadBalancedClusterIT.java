@@ -12,6 +12,7 @@ import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.Nginx;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.PostgresDatabase;
+import dev.kcwarden.testing.VerifyAuditCommand;
 import dev.kcwarden.testing.WardenApi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -335,14 +336,14 @@ class LoadBalancedClusterIT {
         // both nodes still run, so each run lacks its end line: INCOMPLETE for exactly that, and for nothing else
         assertThat(result.findings()).hasSize(2).allSatisfy(f -> assertThat(f.text()).contains("neither an end line nor a later start"));
         assertThat(result.verdict()).isEqualTo(VerifyAudit.Verdict.INCOMPLETE);
-        assertThat(runVerifier(merged)).isEqualTo(3);
+        assertThat(VerifyAuditCommand.run(merged, CHAIN_KEY)).isEqualTo(3);
 
         List<String> edited = new ArrayList<>(merged);
         int victim = lastIndex(edited, "\"node\":\"lb-node-b\"", "\"type\":\"LOGIN_ERROR\"");
         edited.set(victim, edited.get(victim).replace("\"client\":\"demo-cli\"", "\"client\":\"demo-spa\""));
         assertThat(edited.get(victim)).isNotEqualTo(merged.get(victim));
         assertThat(VerifyAudit.verify(edited, key).verdict()).isEqualTo(VerifyAudit.Verdict.TAMPERED);
-        assertThat(runVerifier(edited)).isEqualTo(1);
+        assertThat(VerifyAuditCommand.run(edited, CHAIN_KEY)).isEqualTo(1);
     }
 
     private static int lastIndex(List<String> lines, String... texts) {
@@ -354,22 +355,6 @@ class LoadBalancedClusterIT {
         }
         throw new AssertionError("no audit line with " + List.of(texts));
     }
-
-    private static int runVerifier(List<String> lines) throws Exception {
-        Path dir = Path.of(System.getProperty("warden.cluster.dist")).getParent();
-        Path file = dir.resolve("lb-merged-audit.log");
-        Path keyFile = dir.resolve("lb-audit.key");
-        Files.write(file, lines);
-        Files.writeString(keyFile, CHAIN_KEY);
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                System.getProperty("warden.jar"), "verify-audit", file.toString(), "--key-file", keyFile.toString())
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = process.waitFor();
-        System.out.println("verify-audit (merged): " + output.lines().findFirst().orElse(""));
-        return exit;
-    }
-
     /** One request of the background load: when it ran, what came back, which node nginx named. */
     private record Sample(long startNanos, long endNanos, int status, String node, String error) { }
 
