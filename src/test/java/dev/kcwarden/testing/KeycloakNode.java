@@ -37,6 +37,8 @@ public final class KeycloakNode {
     private final String name;
     private final KeycloakDistribution keycloak;
     private volatile Process process;
+    /** The server's processes seen so far: a Java process whose script died first is no descendant any more. */
+    private final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
 
     private KeycloakNode(String name, Path home) {
         this.name = name;
@@ -111,6 +113,7 @@ public final class KeycloakNode {
         if (isRunning()) {
             throw new IllegalStateException(name + " is already running");
         }
+        seen.clear();
         process = launch(arguments, adminUser, adminPassword, environment, ProcessBuilder.Redirect.appendTo(log().toFile()));
         STARTED.add(this);
     }
@@ -126,7 +129,9 @@ public final class KeycloakNode {
 
     /** Waits until {@code url} answers 200; fails with the log's location when the node dies or takes too long. */
     public void awaitOk(String url, Duration timeout) {
-        if (!KeycloakDistribution.awaitOk(process, url, timeout)) {
+        boolean ok = KeycloakDistribution.awaitOk(process, url, timeout);
+        remember();
+        if (!ok) {
             throw new AssertionError(name + " did not answer 200 on " + url + " within " + timeout + ", see " + log());
         }
     }
@@ -147,7 +152,7 @@ public final class KeycloakNode {
 
     public boolean isRunning() {
         Process p = process;
-        return p != null && (p.isAlive() || p.descendants().anyMatch(ProcessHandle::isAlive));
+        return p != null && (p.isAlive() || p.descendants().anyMatch(ProcessHandle::isAlive) || seen.stream().anyMatch(ProcessHandle::isAlive));
     }
 
     /**
@@ -159,6 +164,7 @@ public final class KeycloakNode {
         if (p == null) {
             throw new IllegalStateException(name + " was never started");
         }
+        remember();
         Optional<ProcessHandle> child = p.descendants()
                 .filter(h -> h.info().command().map(c -> c.endsWith("/java") || c.endsWith("java")).orElse(false))
                 .findFirst();
@@ -174,7 +180,7 @@ public final class KeycloakNode {
         if (p == null) {
             return true;
         }
-        List<ProcessHandle> all = Stream.concat(p.descendants(), Stream.of(p.toHandle())).toList();
+        List<ProcessHandle> all = processes(p);
         all.forEach(ProcessHandle::destroy);
         boolean clean = awaitExit(all, Duration.ofSeconds(60));
         if (!clean) {
@@ -190,10 +196,24 @@ public final class KeycloakNode {
         if (p == null) {
             return;
         }
-        List<ProcessHandle> all = Stream.concat(p.descendants(), Stream.of(p.toHandle())).toList();
+        List<ProcessHandle> all = processes(p);
         all.forEach(ProcessHandle::destroyForcibly);
         awaitExit(all, Duration.ofSeconds(30));
         STARTED.remove(this);
+    }
+
+    private void remember() {
+        Process p = process;
+        if (p != null) {
+            p.descendants().forEach(seen::add);
+        }
+    }
+
+    /** The script, its descendants now, and every process of it seen before (orphans included). */
+    private List<ProcessHandle> processes(Process p) {
+        remember();
+        return Stream.concat(Stream.concat(p.descendants(), seen.stream()), Stream.of(p.toHandle()))
+                .distinct().filter(ProcessHandle::isAlive).toList();
     }
 
     private static boolean awaitExit(List<ProcessHandle> processes, Duration timeout) {
