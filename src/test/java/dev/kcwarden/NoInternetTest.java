@@ -56,7 +56,7 @@ class NoInternetTest {
 
     /** Files that name the realm file without starting a server on it. */
     private static final List<String> READ_ONLY = List.of("DemoRealm.java", "ConfigurationDocTest.java", "QuickstartTest.java",
-            "DemoRealmIT.java", "MessagesTest.java");
+            "DemoRealmIT.java", "MessagesTest.java", "ComposeFileTest.java");
 
     @Test
     @DisplayName("every @InjectRealm of the demo realm uses DemoRealm.Offline, every other use of the file an offline copy,"

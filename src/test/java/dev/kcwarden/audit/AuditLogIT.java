@@ -12,6 +12,7 @@ import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.Metrics;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.TokenEndpoint;
+import dev.kcwarden.testing.VerifyAuditCommand;
 import dev.kcwarden.testing.WardenServerConfig;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -201,7 +202,7 @@ class AuditLogIT {
         Files.write(copy, lines);
         // the server still runs, so its last run has no end line yet: INCOMPLETE (exit 3), nothing TAMPERED
         assertThat(result.verdict()).isEqualTo(VerifyAudit.Verdict.INCOMPLETE);
-        assertThat(runVerifier(copy, keyFile)).isEqualTo(3);
+        assertThat(VerifyAuditCommand.run(copy, keyFile)).isEqualTo(3);
 
         List<String> edited = new ArrayList<>(lines);
         for (int i = 0; i < edited.size(); i++) {
@@ -211,7 +212,7 @@ class AuditLogIT {
             }
         }
         Files.write(copy, edited);
-        assertThat(runVerifier(copy, keyFile)).isEqualTo(1);
+        assertThat(VerifyAuditCommand.run(copy, keyFile)).isEqualTo(1);
     }
 
     @Test
@@ -302,17 +303,6 @@ class AuditLogIT {
     private static double delta(Map<String, Double> before, Map<String, Double> after, String sample) {
         return after.getOrDefault(sample, 0.0) - before.getOrDefault(sample, 0.0);
     }
-
-    private static int runVerifier(Path file, Path keyFile) throws Exception {
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", System.getProperty("warden.jar"), "verify-audit", file.toString(), "--key-file", keyFile.toString())
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = process.waitFor();
-        System.out.println("verify-audit: " + output.strip());
-        return exit;
-    }
-
     /** The log from byte offset {@code from}, once it holds an audit line of {@code type} (the file handler may lag a little). */
     private static List<String> awaitLog(long from, String type) throws Exception {
         return awaitLogContaining(from, "\"type\":\"" + type + "\"");

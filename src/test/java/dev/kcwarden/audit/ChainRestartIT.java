@@ -5,18 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kcwarden.quickstart.KeycloakDistribution;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
+import dev.kcwarden.testing.KeycloakNode;
+import dev.kcwarden.testing.VerifyAuditCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -36,54 +35,48 @@ class ChainRestartIT {
     private static final String KEY = "chain-restart-it-key-" + dev.kcwarden.testing.Pkce.randomToken(24);
     private static final String ADMIN_PASSWORD = dev.kcwarden.testing.Pkce.randomToken(18);
 
-    private static KeycloakDistribution keycloak;
+    private static KeycloakNode node;
     private static Path console;
     private static List<String> log;
 
     @BeforeAll
     static void threeRuns() throws Exception {
         KeycloakDistribution.requireFreePorts(PORT, MANAGEMENT_PORT);
-        Path dist = Path.of(System.getProperty("warden.cluster.dist"));
-        Path home = dist.getParent().resolve("chain-node");
-        copy(dist, home);
-        keycloak = KeycloakDistribution.at(home);
-        keycloak.install(Path.of(System.getProperty("warden.jar")),
-                DemoRealm.offlineCopy(Path.of("realm-export", "warden-realm.json"), home.getParent().resolve("chain-realm")));
-        console = home.resolve("console.log");
+        node = KeycloakNode.prepare("chain-node");
+        console = node.log();
 
-        Process first = start();
+        start();
         failedLogins(2);
         awaitLines(l -> l.contains("\"type\":\"LOGIN_ERROR\""), 2);
-        stopCleanly(first);
+        assertThat(node.stop()).as("Keycloak stopped after SIGTERM").isTrue();
 
-        Process second = start();
+        start();
         failedLogins(2);
         // a checkpoint of the second run (interval 3 s): the verifier reports it as the last sign of life before the kill
         awaitLines(l -> l.contains("\"chain\":\"checkpoint\"") && l.contains("\"run\":2,"), 1);
-        kill(second);
+        node.kill();
 
-        Process third = start();
+        start();
         failedLogins(1);
         awaitLines(l -> l.contains("\"type\":\"LOGIN_ERROR\""), 5);
-        stopCleanly(third);
+        assertThat(node.stop()).as("Keycloak stopped after SIGTERM").isTrue();
         log = Files.readAllLines(console, StandardCharsets.UTF_8);
     }
 
     @AfterAll
     static void noServerLeft() {
         // every run is stopped in threeRuns(); this only matters when it failed half-way
-        ProcessHandle.current().descendants().filter(p -> p.info().commandLine().orElse("").contains("chain-node"))
-                .forEach(ProcessHandle::destroyForcibly);
+        if (node != null) {
+            node.kill();
+        }
     }
 
-    private static Process start() throws Exception {
-        Process process = keycloak.startDev(List.of("--http-port=" + PORT, "--http-management-port=" + MANAGEMENT_PORT,
+    private static void start() {
+        node.start(List.of("start-dev", "--import-realm", "--http-port=" + PORT, "--http-management-port=" + MANAGEMENT_PORT,
                         "--spi-events-listener--warden-audit--checkpoint-interval=3"),
-                "admin", ADMIN_PASSWORD, Map.of("KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__CHAIN_KEY", KEY),
-                ProcessBuilder.Redirect.appendTo(console.toFile()));
-        assertThat(KeycloakDistribution.awaitOk(process, "http://127.0.0.1:" + PORT + "/realms/" + DemoRealm.NAME
-                + "/.well-known/openid-configuration", Duration.ofMinutes(3))).as("Keycloak started, see %s", console).isTrue();
-        return process;
+                "admin", ADMIN_PASSWORD, Map.of("KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__CHAIN_KEY", KEY));
+        node.awaitOk("http://127.0.0.1:" + PORT + "/realms/" + DemoRealm.NAME + "/.well-known/openid-configuration",
+                Duration.ofMinutes(3));
     }
 
     private static void failedLogins(int count) {
@@ -109,28 +102,6 @@ class ChainRestartIT {
         throw new AssertionError("fewer than " + count + " such audit lines in " + console);
     }
 
-    /** SIGTERM to the Java process (kc.sh execs it, or waits for it), as a service manager or Ctrl-C stops Keycloak. */
-    private static void stopCleanly(Process process) throws Exception {
-        List<ProcessHandle> java = process.descendants().toList();
-        java.forEach(ProcessHandle::destroy);
-        process.destroy();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("Keycloak stopped after SIGTERM").isTrue();
-        for (ProcessHandle p : java) {
-            p.onExit().get(30, TimeUnit.SECONDS);
-        }
-    }
-
-    /** SIGKILL: no shutdown hook runs, so no end line. */
-    private static void kill(Process process) throws Exception {
-        List<ProcessHandle> java = process.descendants().toList();
-        java.forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
-        for (ProcessHandle p : java) {
-            p.onExit().get(30, TimeUnit.SECONDS);
-        }
-    }
-
     private static byte[] key() {
         return KEY.getBytes(StandardCharsets.UTF_8);
     }
@@ -148,7 +119,7 @@ class ChainRestartIT {
         assertThat(result.runs().get(1)).contains("run 2 of node ").contains("ended without a clean stop (crash or kill)");
         assertThat(log).as("the killed run wrote no end line").noneMatch(l -> l.contains("\"chain\":\"end\"") && l.contains("\"run\":2,"));
         assertThat(result.runs().get(2)).contains("run 3 of node ").contains("stopped cleanly").contains("after its crash");
-        assertThat(runVerifier(log)).isEqualTo(3);
+        assertThat(VerifyAuditCommand.run(log, KEY)).isEqualTo(3);
     }
 
     @Test
@@ -162,7 +133,7 @@ class ChainRestartIT {
         assertThat(result.incomplete()).extracting(VerifyAudit.Finding::text)
                 .anySatisfy(text -> assertThat(text).contains("run 3 of node").contains("neither an end line nor a later start"))
                 .as("the cut run and the killed one, nothing else").hasSize(2);
-        assertThat(runVerifier(cut)).isEqualTo(3);
+        assertThat(VerifyAuditCommand.run(cut, KEY)).isEqualTo(3);
     }
 
     @Test
@@ -182,7 +153,7 @@ class ChainRestartIT {
         VerifyAudit.Result result = VerifyAudit.verify(cut, key());
         assertThat(result.tampered()).singleElement().extracting(VerifyAudit.Finding::text).asString()
                 .contains("the end of run 2 of node").contains("is missing");
-        assertThat(runVerifier(cut)).isEqualTo(1);
+        assertThat(VerifyAuditCommand.run(cut, KEY)).isEqualTo(1);
     }
 
     @Test
@@ -193,7 +164,7 @@ class ChainRestartIT {
         List<Long> seqs = audit.stream().map(l -> Long.parseLong(l.replaceAll(".*\"seq\":(\\d+).*", "$1"))).toList();
         assertThat(seqs.get(0)).isEqualTo(1);
         assertThat(seqs).doesNotHaveDuplicates().isSorted();
-        assertThat(ChainState.parse(Files.readString(keycloak.home().resolve("data/warden-audit-chain.state"))))
+        assertThat(ChainState.parse(Files.readString(node.home().resolve("data/warden-audit-chain.state"))))
                 .containsEntry("run", "3").containsEntry("seq", String.valueOf(seqs.get(seqs.size() - 1)));
     }
 
@@ -204,33 +175,5 @@ class ChainRestartIT {
             }
         }
         throw new AssertionError("no line with " + text);
-    }
-
-    private static int runVerifier(List<String> lines) throws Exception {
-        Path file = Files.createTempFile("warden-chain", ".log");
-        Path keyFile = Files.createTempFile("warden-chain", ".key");
-        Files.write(file, lines);
-        Files.writeString(keyFile, KEY);
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                System.getProperty("warden.jar"), "verify-audit", file.toString(), "--key-file", keyFile.toString())
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = process.waitFor();
-        System.out.println("verify-audit: " + output.strip());
-        return exit;
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        KeycloakDistribution.deleteTree(to);
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : paths.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
     }
 }

@@ -2,23 +2,15 @@ package dev.kcwarden.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kcwarden.quickstart.KeycloakDistribution;
 import dev.kcwarden.testing.AdminRest;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
+import dev.kcwarden.testing.KeycloakNode;
 import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.Pkce;
+import dev.kcwarden.testing.PostgresDatabase;
 import dev.kcwarden.testing.WardenApi;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +19,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -41,17 +32,20 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Two nodes of one cluster share the login guard's counters")
 class TwoNodeClusterIT {
 
-    private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/";
-    private static final String DATABASE = "warden_cluster_" + Long.toHexString(System.nanoTime());
     private static final String ADMIN = "admin";
     private static final String ADMIN_PASSWORD = Pkce.randomToken(18);
     private static final String PASSWORD = "Cluster-passphrase-2026";
     private static final int USER_IP_MAX = 5;
 
+    private static PostgresDatabase database;
     private static Node a;
     private static Node b;
 
-    private record Node(String name, int port, Process process, Path log) {
+    private record Node(KeycloakNode keycloak, int port) {
+        String name() {
+            return keycloak.name();
+        }
+
         String tokenUrl() {
             return "http://127.0.0.1:" + port + "/realms/" + DemoRealm.NAME + "/protocol/openid-connect/token";
         }
@@ -63,30 +57,23 @@ class TwoNodeClusterIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        sql("CREATE DATABASE " + DATABASE);
-        Path dist = Path.of(System.getProperty("warden.cluster.dist"));
-        Path root = dist.getParent();
-        Path homeA = copy(dist, root.resolve("node-a"));
-        KeycloakDistribution keycloakA = KeycloakDistribution.at(homeA);
-        keycloakA.install(Path.of(System.getProperty("warden.jar")),
-                DemoRealm.offlineCopy(Path.of("realm-export", "warden-realm.json"), root.resolve("offline-realm")));
+        database = PostgresDatabase.create("warden_cluster");
+        KeycloakNode nodeA = KeycloakNode.prepare("node-a");
         // one build (providers included) serves both nodes: they then start --optimized
-        Process build = keycloakA.launch(List.of("build", "--db=postgres", "--health-enabled=true"), null, null,
-                ProcessBuilder.Redirect.to(root.resolve("build.log").toFile()));
-        assertThat(build.waitFor()).as("kc.sh build, see %s", root.resolve("build.log")).isZero();
-        Path homeB = copy(homeA, root.resolve("node-b"));
-        KeycloakDistribution.deleteTree(homeB.resolve("data").resolve("import"));
-
-        a = start(keycloakA, "node-a", 8380, 9380, 7800, true);
-        b = start(KeycloakDistribution.at(homeB), "node-b", 8381, 9381, 7801, false);
-        awaitClusterOfTwo();
+        nodeA.build(List.of("--db=postgres", "--health-enabled=true"));
+        KeycloakNode nodeB = nodeA.copyAs("node-b");
+        a = start(nodeA, 8380, 9380, 7800, true);
+        b = start(nodeB, 8381, 9381, 7801, false);
+        for (Node node : List.of(a, b)) {
+            // both nodes have logged a cluster view with two members
+            node.keycloak().awaitLogLine(Duration.ofSeconds(90), "ISPN000094", "(2)");
+        }
         configure();
     }
 
-    private static Node start(KeycloakDistribution keycloak, String name, int port, int managementPort, int clusterPort,
-            boolean importRealm) throws Exception {
+    private static Node start(KeycloakNode keycloak, int port, int managementPort, int clusterPort, boolean importRealm) {
         List<String> args = new ArrayList<>(List.of("start", "--optimized",
-                "--db-url=" + POSTGRES + DATABASE, "--db-username=postgres", "--db-password=unused",
+                "--db-url=" + database.jdbcUrl(), "--db-username=postgres", "--db-password=unused",
                 "--hostname-strict=false", "--http-enabled=true",
                 "--http-port=" + port, "--http-management-port=" + managementPort,
                 "--cache-embedded-network-bind-address=127.0.0.1",
@@ -94,29 +81,10 @@ class TwoNodeClusterIT {
         if (importRealm) {
             args.add("--import-realm");
         }
-        Path log = keycloak.home().resolve(name + ".log");
-        Process process = keycloak.launch(args, importRealm ? ADMIN : null, ADMIN_PASSWORD,
-                ProcessBuilder.Redirect.to(log.toFile()));
-        Node node = new Node(name, port, process, log);
-        assertThat(KeycloakDistribution.awaitOk(process, node.base() + "/realms/" + DemoRealm.NAME + "/.well-known/openid-configuration",
-                Duration.ofMinutes(3))).as("%s started, see %s", name, log).isTrue();
+        keycloak.start(args, importRealm ? ADMIN : null, ADMIN_PASSWORD, Map.of());
+        Node node = new Node(keycloak, port);
+        keycloak.awaitOk(node.base() + "/realms/" + DemoRealm.NAME + "/.well-known/openid-configuration", Duration.ofMinutes(3));
         return node;
-    }
-
-    /** Both nodes have logged a cluster view with two members. */
-    private static void awaitClusterOfTwo() throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-        while (Instant.now().isBefore(deadline)) {
-            if (sawViewOfTwo(a.log()) && sawViewOfTwo(b.log())) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("the nodes did not form a cluster of two; see " + a.log() + " and " + b.log());
-    }
-
-    private static boolean sawViewOfTwo(Path log) throws IOException {
-        return Files.readString(log).lines().anyMatch(l -> l.contains("ISPN000094") && l.contains("(2)"));
     }
 
     /** Small limits and the users, through node A's admin API. */
@@ -131,12 +99,17 @@ class TwoNodeClusterIT {
 
     @AfterAll
     static void stopCluster() throws Exception {
-        for (Node node : new Node[] {a, b}) {
-            if (node != null) {
-                KeycloakDistribution.stop(node.process());
+        try {
+            for (Node node : new Node[] {a, b}) {
+                if (node != null) {
+                    node.keycloak().stop();
+                }
+            }
+        } finally {
+            if (database != null) {
+                database.drop();
             }
         }
-        sql("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
     }
 
     private static Http.Reply login(Node node, LoopbackClient from, String username, String password) {
@@ -214,27 +187,4 @@ class TwoNodeClusterIT {
         assertThat(cleared.status()).as(cleared.body()).isEqualTo(200);
         assertThat(login(a, from, "cluster-carol", PASSWORD).status()).isEqualTo(200);
     }
-
-    private static Path copy(Path from, Path to) throws IOException {
-        KeycloakDistribution.deleteTree(to);
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : paths.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-        return to;
-    }
-
-    private static void sql(String statement) throws SQLException {
-        try (Connection c = DriverManager.getConnection(POSTGRES + "postgres", "postgres", "");
-                Statement s = c.createStatement()) {
-            s.execute(statement);
-        }
-    }
-
 }

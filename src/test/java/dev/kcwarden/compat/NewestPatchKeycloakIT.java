@@ -1,8 +1,6 @@
 package dev.kcwarden.compat;
 
-import dev.kcwarden.quickstart.KeycloakDistribution;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.kcwarden.testing.KeycloakNode;
 import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
 
@@ -21,11 +19,7 @@ class NewestPatchKeycloakIT extends DistributionSmokeChecks {
 
     private static Path copyOfPatchedDistribution() {
         Path copy = Path.of("target", "compat", "keycloak-newest").toAbsolutePath();
-        try {
-            KeycloakDistribution.copyTree(Path.of(System.getProperty("warden.cluster.dist")), copy);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy the patched distribution to " + copy, e);
-        }
+        KeycloakNode.copyTree(Path.of(System.getProperty("warden.cluster.dist")), copy);
         return copy;
     }
 }
