@@ -6,6 +6,7 @@ import dev.kcwarden.quickstart.KeycloakDistribution;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.KeycloakNode;
+import dev.kcwarden.testing.WebhookReceiver;
 import dev.kcwarden.testing.VerifyAuditCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,10 @@ class ChainRestartIT {
     private static final int MANAGEMENT_PORT = 9480;
     private static final String KEY = "chain-restart-it-key-" + dev.kcwarden.testing.Pkce.randomToken(24);
     private static final String ADMIN_PASSWORD = dev.kcwarden.testing.Pkce.randomToken(18);
+    /** The node's webhook receiver: the end line of each clean stop must reach it (the shutdown drain). */
+    private static final int WEBHOOK_PORT = 8392;
+    private static final String WEBHOOK_SECRET = "chain-restart-it-webhook-" + dev.kcwarden.testing.Pkce.randomToken(12);
+    private static WebhookReceiver receiver;
 
     private static KeycloakNode node;
     private static Path console;
@@ -41,7 +46,8 @@ class ChainRestartIT {
 
     @BeforeAll
     static void threeRuns() throws Exception {
-        KeycloakDistribution.requireFreePorts(PORT, MANAGEMENT_PORT);
+        KeycloakDistribution.requireFreePorts(PORT, MANAGEMENT_PORT, WEBHOOK_PORT);
+        receiver = WebhookReceiver.onPort(WEBHOOK_PORT, "/hook", WEBHOOK_SECRET);
         node = KeycloakNode.prepare("chain-node");
         console = node.log();
 
@@ -69,12 +75,17 @@ class ChainRestartIT {
         if (node != null) {
             node.kill();
         }
+        if (receiver != null) {
+            receiver.close();
+        }
     }
 
     private static void start() {
         node.start(List.of("start-dev", "--import-realm", "--http-port=" + PORT, "--http-management-port=" + MANAGEMENT_PORT,
-                        "--spi-events-listener--warden-audit--checkpoint-interval=3"),
-                "admin", ADMIN_PASSWORD, Map.of("KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__CHAIN_KEY", KEY));
+                        "--spi-events-listener--warden-audit--checkpoint-interval=3",
+                        "--spi-events-listener--warden-audit--webhook-url=http://127.0.0.1:" + WEBHOOK_PORT + "/hook"),
+                "admin", ADMIN_PASSWORD, Map.of("KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__CHAIN_KEY", KEY,
+                        "KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__WEBHOOK_SECRET", WEBHOOK_SECRET));
         node.awaitOk("http://127.0.0.1:" + PORT + "/realms/" + DemoRealm.NAME + "/.well-known/openid-configuration",
                 Duration.ofMinutes(3));
     }
@@ -104,6 +115,16 @@ class ChainRestartIT {
 
     private static byte[] key() {
         return KEY.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    @DisplayName("each clean stop's end line reached the webhook (the queue is drained at shutdown); the killed run's did not exist")
+    void endLinesReachTheWebhook() {
+        List<String> ends = receiver.bodies().stream().filter(b -> b.contains("\"chain\":\"end\"")).toList();
+        assertThat(ends).as("end lines delivered").hasSize(2);
+        assertThat(ends.get(0)).containsPattern("\"run\":1[,}]");
+        assertThat(ends.get(1)).containsPattern("\"run\":3[,}]");
+        assertThat(receiver.refused()).as("every delivery signed").isEmpty();
     }
 
     @Test

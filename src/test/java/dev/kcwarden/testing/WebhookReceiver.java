@@ -87,6 +87,16 @@ public final class WebhookReceiver implements AutoCloseable {
         }
     }
 
+    /** Plain http on a loopback port of the test's choosing, for a node the test starts itself. */
+    public static WebhookReceiver onPort(int port, String path, String secret) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+            return new WebhookReceiver(server, "http", "127.0.0.1", path, secret.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Over https on a free loopback port, with the given server certificate; {@code host} is the name in {@link #url()}. */
     public static WebhookReceiver https(SSLContext tls, String host, String path, String secret) {
         try {
