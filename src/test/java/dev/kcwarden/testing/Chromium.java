@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -58,7 +60,7 @@ public final class Chromium implements AutoCloseable {
                 "--disable-features=Translate,OptimizationHints,MediaRouter",
                 "--safebrowsing-disable-auto-update", "--metrics-recording-only", "--password-store=basic",
                 "--lang=" + language, "--user-data-dir=" + profile);
-        options.setExperimentalOption("prefs", java.util.Map.of("intl.accept_languages", language,
+        options.setExperimentalOption("prefs", Map.of("intl.accept_languages", language,
                 "credentials_enable_service", false, "profile.password_manager_enabled", false));
         this.service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(DRIVER.toFile())
@@ -107,10 +109,31 @@ public final class Chromium implements AutoCloseable {
         try {
             Files.createDirectories(screenshots);
             Path file = screenshots.resolve(String.format("%02d-%s.png", ++shots, name));
-            Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+            Files.write(file, fullPage());
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save a screenshot under " + screenshots, e);
+        }
+    }
+
+    /**
+     * The whole page, not only the window: through the DevTools protocol, with the page's full content height
+     * (a registration form with its errors is taller than the window; a cut screenshot would hide its end).
+     */
+    private byte[] fullPage() {
+        try {
+            Map<String, Object> metrics = driver.executeCdpCommand("Page.getLayoutMetrics", Map.of());
+            @SuppressWarnings("unchecked")
+            Map<String, Object> size = (Map<String, Object>) metrics.get("cssContentSize");
+            double width = Math.max(((Number) size.get("width")).doubleValue(), WINDOW.getWidth() - 20);
+            double height = Math.max(((Number) size.get("height")).doubleValue(), 200);
+            Map<String, Object> clip = Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1);
+            Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot",
+                    Map.of("format", "png", "captureBeyondViewport", true, "clip", clip));
+            return Base64.getDecoder().decode((String) shot.get("data"));
+        } catch (RuntimeException e) {
+            System.err.println("Chromium: full-page screenshot failed (" + e.getMessage() + "); saving the window only");
+            return driver.getScreenshotAs(OutputType.BYTES);
         }
     }
 
