@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
@@ -117,23 +116,24 @@ public final class Chromium implements AutoCloseable {
     }
 
     /**
-     * The whole page, not only the window: through the DevTools protocol, with the page's full content height
-     * (a registration form with its errors is taller than the window; a cut screenshot would hide its end).
+     * The whole page, not only the window: the window grows to the page's height for the shot and shrinks back
+     * (a registration form with its errors is taller than the window, and a cut screenshot would hide its end;
+     * a capture beyond the window would leave the theme's background, sized to the window, short of the page).
      */
     private byte[] fullPage() {
-        try {
-            Map<String, Object> metrics = driver.executeCdpCommand("Page.getLayoutMetrics", Map.of());
-            @SuppressWarnings("unchecked")
-            Map<String, Object> size = (Map<String, Object>) metrics.get("cssContentSize");
-            double width = Math.max(((Number) size.get("width")).doubleValue(), WINDOW.getWidth() - 20);
-            double height = Math.max(((Number) size.get("height")).doubleValue(), 200);
-            Map<String, Object> clip = Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1);
-            Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot",
-                    Map.of("format", "png", "captureBeyondViewport", true, "clip", clip));
-            return Base64.getDecoder().decode((String) shot.get("data"));
-        } catch (RuntimeException e) {
-            System.err.println("Chromium: full-page screenshot failed (" + e.getMessage() + "); saving the window only");
+        Number height = (Number) driver.executeScript(
+                "return Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0);");
+        Number inner = (Number) driver.executeScript("return window.innerHeight;");
+        if (height == null || inner == null || height.intValue() <= inner.intValue()) {
             return driver.getScreenshotAs(OutputType.BYTES);
+        }
+        Dimension before = driver.manage().window().getSize();
+        int chrome = before.getHeight() - inner.intValue();
+        driver.manage().window().setSize(new Dimension(before.getWidth(), height.intValue() + chrome));
+        try {
+            return driver.getScreenshotAs(OutputType.BYTES);
+        } finally {
+            driver.manage().window().setSize(before);
         }
     }
 
