@@ -159,6 +159,8 @@ public final class WardenAdminResource {
         info.put("extension", Warden.NAME);
         info.put("version", Warden.VERSION);
         info.put("realm", realm.getName());
+        // Keycloak stores authenticator configs as sent; what the guards could not use is shown here (view-realm).
+        info.put("settingProblems", ThrottleAdmin.settingProblems(realm));
         if (!mayManageRealm) {
             return info;
         }

@@ -30,14 +30,14 @@ final class AuditListener implements EventListenerProvider {
      * Hands the line to the webhook once the event's transaction has committed (never on rollback); a throttled
      * attempt's line goes to the throttle queue, so a flood never costs another event its place.
      */
-    private void deliverAfterCommit(String line, boolean throttled) {
+    private void deliverAfterCommit(String line, WebhookSender.Kind kind) {
         if (webhook == null || line == null) {
             return;
         }
         session.getTransactionManager().enlistAfterCompletion(new org.keycloak.models.AbstractKeycloakTransaction() {
             @Override
             protected void commitImpl() {
-                webhook.offer(line, throttled);
+                webhook.offer(line, kind);
             }
 
             @Override
@@ -45,6 +45,21 @@ final class AuditListener implements EventListenerProvider {
                 // the event did not happen
             }
         });
+    }
+
+    /**
+     * Throttle lines wait apart; other failures share half of the main queue, successes with them three quarters;
+     * warden's reuse incident takes the reserved room, as admin events do.
+     */
+    static WebhookSender.Kind kindOf(Event event) {
+        String error = event.getError();
+        if (error == null) {
+            return WebhookSender.Kind.NORMAL;
+        }
+        if (dev.kcwarden.session.RefreshReuseListenerFactory.INCIDENT_ERROR.equals(error)) {
+            return WebhookSender.Kind.RESERVED;
+        }
+        return dev.kcwarden.ratelimit.ThrottledAttempt.EVENT_ERROR.equals(error) ? WebhookSender.Kind.THROTTLE : WebhookSender.Kind.ERROR;
     }
 
     @Override
@@ -62,7 +77,7 @@ final class AuditListener implements EventListenerProvider {
             putUsernameAndDetails(line, event.getRealmId(), event.getDetails());
             line.put("ip", event.getIpAddress());
             line.put("session", event.getSessionId());
-            deliverAfterCommit(writer.write(line), dev.kcwarden.ratelimit.ThrottledAttempt.EVENT_ERROR.equals(event.getError()));
+            deliverAfterCommit(writer.write(line), kindOf(event));
             WardenMetrics.authEvent(event.getRealmName(), event.getType() == null ? "unknown" : event.getType().name(), event.getError());
         } catch (RuntimeException e) {
             LOG.errorf("warden-audit: event %s of realm %s not written: %s", event.getType(), event.getRealmId(), e.getClass().getSimpleName());
@@ -96,7 +111,7 @@ final class AuditListener implements EventListenerProvider {
             if (includeRepresentation) {
                 line.put("representation", Redaction.representation(event.getRepresentation()));
             }
-            deliverAfterCommit(writer.write(line), false);
+            deliverAfterCommit(writer.write(line), WebhookSender.Kind.RESERVED);
         } catch (RuntimeException e) {
             LOG.errorf("warden-audit: admin event %s of realm %s not written: %s", event.getOperationType(), event.getRealmId(),
                     e.getClass().getSimpleName());

@@ -47,6 +47,15 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
         }
     }
 
+    /**
+     * Keycloak closes a factory before the ones it depends on: this one first, so that the webhook's last attempts
+     * at shutdown (the end line) still find Keycloak's HTTP client open.
+     */
+    @Override
+    public java.util.Set<Class<? extends org.keycloak.provider.Provider>> dependsOn() {
+        return java.util.Set.of(org.keycloak.connections.httpclient.HttpClientProvider.class);
+    }
+
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         if (webhook != null) {

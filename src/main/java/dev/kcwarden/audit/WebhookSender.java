@@ -27,7 +27,9 @@ import org.keycloak.models.KeycloakSessionFactory;
  * <p>Two bounded queues: the main one for every audit line, and a smaller one for throttle lines (events with
  * error {@code warden_throttled}), which a flood produces. The worker always takes the main queue first, and a
  * throttle line that is waiting to be retried steps back as soon as a main line arrives, so a flood can fill only
- * its own queue and never costs a main line its place. A full queue drops the new line and counts it.
+ * its own queue and never costs a main line its place. In the main queue, failed user events (which anyone can
+ * cause in any number) take at most half, and user events of any outcome three quarters: the rest is kept for
+ * admin events, warden's incidents and the chain's own lines. A full queue drops the new line and counts it.
  *
  * <p>Each attempt is signed anew with its own time ({@value #SIGNATURE_HEADER}: {@code t=<unix seconds>,v1=<hex
  * HMAC-SHA256(secret, t + "." + delivery id + "." + body)>}), and the delivery id ({@value #DELIVERY_HEADER}) stays
@@ -67,14 +69,18 @@ final class WebhookSender implements AutoCloseable {
         final String id = UUID.randomUUID().toString();
         final String body;
         final Lane lane;
+        final Kind kind;
         int attempt;
         long notBefore;
 
-        Delivery(String body, Lane lane) {
+        Delivery(String body, Lane lane, Kind kind) {
             this.body = body;
             this.lane = lane;
+            this.kind = kind;
         }
     }
+
+    static final long SHUTDOWN_GRACE_MILLIS = 5_000;
 
     private final URI url;
     private final byte[] secret;
@@ -86,7 +92,12 @@ final class WebhookSender implements AutoCloseable {
     private final ArrayDeque<Delivery> throttle = new ArrayDeque<>();
     private final int mainCapacity;
     private final int throttleCapacity;
+    /** Lines waiting, per kind (guarded by {@code lock}). */
+    private final int[] shares = new int[Kind.values().length];
     private volatile boolean running = true;
+    /** Set by {@link #close()}: main lines still queued get one attempt each, until {@link #drainDeadline}. */
+    private volatile boolean closing;
+    private volatile long drainDeadline;
     private Transport transport;
     private Thread worker;
 
@@ -135,30 +146,66 @@ final class WebhookSender implements AutoCloseable {
         };
     }
 
-    /** Queues one line in the main queue; returns at once. */
+    /** What a line is, for where it waits. */
+    enum Kind {
+        /**
+         * Admin events, warden's incidents and the chain's own start, checkpoint and end lines: the last quarter of
+         * the main queue is theirs alone, so that no user traffic can push them out.
+         */
+        RESERVED,
+        /** Successful user events (logins, refreshes, user-info calls): with failures, at most three quarters of the main queue. */
+        NORMAL,
+        /**
+         * A user event that failed (a bad code, a garbage refresh token, a wrong password): anyone can cause these
+         * in any number, so together they may take at most half of the main queue.
+         */
+        ERROR,
+        /** A throttled attempt ({@code error} {@code warden_throttled}): its own queue, served after the main one. */
+        THROTTLE
+    }
+
+    /** Queues one of the chain's own lines (reserved room); returns at once. */
     void offer(String line) {
-        offer(line, false);
+        offer(line, Kind.RESERVED);
     }
 
     /**
-     * Queues one line; returns at once, never waits for room. {@code throttle}: the line is a throttle event
-     * ({@code error} {@code warden_throttled}), which waits in its own queue and goes after every main line.
-     * A full queue drops the new line and counts it.
+     * Queues one line; returns at once, never waits for room. Throttle lines wait in their own queue and go after
+     * every main line. In the main queue, failed user events hold at most half, and user events of any outcome at
+     * most three quarters, so that admin events, incidents and chain lines always find room. A full queue (or
+     * share) drops the new line and counts it.
      */
-    void offer(String line, boolean throttled) {
-        Lane lane = throttled ? Lane.THROTTLE : Lane.MAIN;
+    void offer(String line, Kind kind) {
+        Lane lane = kind == Kind.THROTTLE ? Lane.THROTTLE : Lane.MAIN;
         boolean queued;
         synchronized (lock) {
             ArrayDeque<Delivery> queue = queue(lane);
-            queued = running && queue.size() < capacity(lane);
+            queued = running && queue.size() < capacity(lane) && withinShare(kind);
             if (queued) {
-                queue.addLast(new Delivery(line, lane));
+                queue.addLast(new Delivery(line, lane, kind));
+                shares[kind.ordinal()]++;
                 lock.notifyAll();
             }
         }
         if (!queued) {
             WardenMetrics.webhook("dropped_queue_full", lane.id);
         }
+    }
+
+    /** Whether a line of {@code kind} may take a place now (called holding {@code lock}). */
+    private boolean withinShare(Kind kind) {
+        int errors = shares[Kind.ERROR.ordinal()];
+        int users = errors + shares[Kind.NORMAL.ordinal()];
+        return switch (kind) {
+            case ERROR -> errors < Math.max(1, mainCapacity / 2) && users < Math.max(1, mainCapacity * 3 / 4);
+            case NORMAL -> users < Math.max(1, mainCapacity * 3 / 4);
+            default -> true;
+        };
+    }
+
+    /** True once {@link #close()} has begun (for tests). */
+    boolean closing() {
+        return closing;
     }
 
     int depth(Lane lane) {
@@ -180,10 +227,16 @@ final class WebhookSender implements AutoCloseable {
             while (running) {
                 Delivery next;
                 synchronized (lock) {
-                    while (running && main.isEmpty() && throttle.isEmpty()) {
+                    while (running && !closing && main.isEmpty() && throttle.isEmpty()) {
                         lock.wait();
                     }
+                    if (closing && (main.isEmpty() || System.nanoTime() - drainDeadline > 0)) {
+                        return; // shutting down: throttle lines are not worth the wait
+                    }
                     next = main.isEmpty() ? throttle.pollFirst() : main.pollFirst();
+                    if (next != null) {
+                        shares[next.kind.ordinal()]--;
+                    }
                 }
                 if (next != null) {
                     deliver(next);
@@ -196,17 +249,26 @@ final class WebhookSender implements AutoCloseable {
 
     private void deliver(Delivery delivery) throws InterruptedException {
         while (running) {
+            if (closing) {
+                // one last attempt for a main line, no back-off: the node is stopping and its end line should reach
+                // the receiver; a throttle line is not worth the wait
+                boolean delivered = delivery.lane == Lane.MAIN && attempt(delivery);
+                WardenMetrics.webhook(delivered ? "delivered" : "dropped_after_retries", delivery.lane.id);
+                return;
+            }
             long wait = delivery.notBefore - clock.millis();
             if (wait > 0) {
                 if (delivery.lane == Lane.THROTTLE) {
                     if (mainLineWithin(wait)) {
                         synchronized (lock) {
                             throttle.addFirst(delivery); // keeps its place, its id and its attempts
+                            shares[delivery.kind.ordinal()]++;
                         }
                         return;
                     }
                 } else {
-                    Thread.sleep(wait);
+                    waitUnlessClosing(wait);
+                    continue; // closing may have begun meanwhile
                 }
             }
             if (delivery.attempt > 0) {
@@ -227,24 +289,43 @@ final class WebhookSender implements AutoCloseable {
         }
     }
 
+    /** Waits up to {@code millis}, or less when {@link #close()} begins. */
+    private void waitUnlessClosing(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        synchronized (lock) {
+            for (long left = millis; running && !closing && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+                lock.wait(left);
+            }
+        }
+    }
+
     /** Waits up to {@code millis}; true as soon as a main line is waiting. */
     private boolean mainLineWithin(long millis) throws InterruptedException {
         long deadline = System.nanoTime() + millis * 1_000_000;
         synchronized (lock) {
-            for (long left = millis; running && main.isEmpty() && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+            for (long left = millis; running && !closing && main.isEmpty() && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
                 lock.wait(left);
             }
-            return !main.isEmpty();
+            return !main.isEmpty() || closing;
         }
     }
 
     private boolean attempt(Delivery delivery) {
+        Duration limit = timeout;
+        if (closing) {
+            // the last attempts share what is left of the grace, so that a hanging receiver cannot hold the stop
+            long left = (drainDeadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return false;
+            }
+            limit = Duration.ofMillis(Math.min(timeout.toMillis(), left));
+        }
         byte[] body = delivery.body.getBytes(StandardCharsets.UTF_8);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(SIGNATURE_HEADER, signature(clock.instant().getEpochSecond(), delivery.id, delivery.body));
         headers.put(DELIVERY_HEADER, delivery.id);
         try {
-            return transport.post(url, headers, body, timeout) / 100 == 2;
+            return transport.post(url, headers, body, limit) / 100 == 2;
         } catch (IOException | RuntimeException e) {
             return false; // retried; the worker thread must outlive any single delivery
         }
@@ -256,18 +337,48 @@ final class WebhookSender implements AutoCloseable {
         return "t=" + unixSeconds + ",v1=" + HexFormat.of().formatHex(Hmac.sha256(secret, signed.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Stops the worker. Main lines still queued (the node's end line among them) get one attempt each within
+     * {@value #SHUTDOWN_GRACE_MILLIS} ms; throttle lines and whatever is left after that are not delivered, which
+     * is logged with their number (the log file has every line).
+     */
     @Override
     public void close() {
-        running = false;
-        synchronized (lock) {
-            lock.notifyAll();
-        }
+        close(SHUTDOWN_GRACE_MILLIS);
+    }
+
+    void close(long graceMillis) {
         Thread w;
         synchronized (this) {
             w = worker;
         }
+        synchronized (lock) {
+            drainDeadline = System.nanoTime() + graceMillis * 1_000_000;
+            closing = true;
+            lock.notifyAll();
+        }
+        if (w != null) {
+            try {
+                w.join(graceMillis + 1_000); // an attempt under way when close began may overrun the grace by its own timeout
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        int left;
+        synchronized (lock) {
+            running = false;
+            left = main.size() + throttle.size();
+            main.clear();
+            throttle.clear();
+            java.util.Arrays.fill(shares, 0);
+            lock.notifyAll();
+        }
         if (w != null) {
             w.interrupt();
+        }
+        if (left > 0) {
+            LOG.warnf("warden-audit: %d audit lines were still queued for webhook %s at shutdown and are not sent; the log has them",
+                    left, url.getHost());
         }
     }
 }

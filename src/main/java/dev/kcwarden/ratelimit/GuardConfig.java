@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.jboss.logging.Logger;
 import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.provider.ProviderConfigProperty;
 
@@ -13,8 +12,6 @@ import org.keycloak.provider.ProviderConfigProperty;
  * configuration gets every default: the guard is never off by omission.
  */
 public final class GuardConfig {
-
-    private static final Logger LOG = Logger.getLogger(GuardConfig.class);
 
     public static final String ALLOWLIST = "warden.allowlist";
     public static final String TRUSTED_PROXIES = "warden.trusted-proxies";
@@ -55,25 +52,34 @@ public final class GuardConfig {
     private final List<Cidr> allowlist;
     private final List<Cidr> trustedProxies;
     private final int knownClientDays;
+    private final List<String> problems;
 
-    private GuardConfig(Map<LimitKind, Limit> limits, List<Cidr> allowlist, List<Cidr> trustedProxies, int knownClientDays) {
+    private GuardConfig(Map<LimitKind, Limit> limits, List<Cidr> allowlist, List<Cidr> trustedProxies, int knownClientDays,
+                        List<String> problems) {
         this.limits = limits;
         this.allowlist = allowlist;
         this.trustedProxies = trustedProxies;
         this.knownClientDays = knownClientDays;
+        this.problems = problems;
     }
 
     public static GuardConfig of(List<LimitSetting> settings, AuthenticatorConfigModel model, String realmName) {
         Map<String, String> config = model == null ? Map.of() : Optional.ofNullable(model.getConfig()).orElse(Map.of());
-        String where = "realm " + realmName + ", authenticator config " + (model == null ? "(none)" : model.getAlias());
+        ConfigProblems problems = new ConfigProblems(where(model, realmName));
         Map<LimitKind, Limit> limits = new java.util.EnumMap<>(LimitKind.class);
-        limits.put(LimitKind.TRACKED_KEYS, TRACKED.read(Map.of(), where));
+        limits.put(LimitKind.TRACKED_KEYS, TRACKED.read(Map.of(), problems));
         for (LimitSetting setting : settings) {
-            limits.put(setting.kind(), setting.read(config, where));
+            limits.put(setting.kind(), setting.read(config, problems));
         }
-        int days = LimitSetting.number(config, KNOWN_CLIENT_DAYS, DEFAULT_KNOWN_CLIENT_DAYS, 0, MAX_KNOWN_CLIENT_DAYS, where);
-        return new GuardConfig(limits, parseRanges(config.get(ALLOWLIST), "allowlist", where),
-                parseRanges(config.get(TRUSTED_PROXIES), "trusted proxies", where), days);
+        int days = problems.number(config, KNOWN_CLIENT_DAYS, DEFAULT_KNOWN_CLIENT_DAYS, 0, MAX_KNOWN_CLIENT_DAYS);
+        problems.number(config, EVENT_INTERVAL, DEFAULT_EVENT_INTERVAL, 0, MAX_EVENT_INTERVAL); // read per refusal; checked here for problems()
+        List<Cidr> allowlist = parseRanges(config.get(ALLOWLIST), ALLOWLIST, problems);
+        List<Cidr> trusted = parseRanges(config.get(TRUSTED_PROXIES), TRUSTED_PROXIES, problems);
+        return new GuardConfig(limits, allowlist, trusted, days, problems.found());
+    }
+
+    private static String where(AuthenticatorConfigModel model, String realmName) {
+        return "realm " + realmName + ", authenticator config " + (model == null ? "(none)" : model.getAlias());
     }
 
     public static List<ProviderConfigProperty> properties(List<LimitSetting> settings) {
@@ -117,8 +123,15 @@ public final class GuardConfig {
     /** Seconds between events of one block ({@link #EVENT_INTERVAL}) in an execution's configuration; 0 = every refusal. */
     public static int eventInterval(AuthenticatorConfigModel model, String realmName) {
         Map<String, String> config = model == null ? Map.of() : Optional.ofNullable(model.getConfig()).orElse(Map.of());
-        return LimitSetting.number(config, EVENT_INTERVAL, DEFAULT_EVENT_INTERVAL, 0, MAX_EVENT_INTERVAL,
-                "realm " + realmName + ", authenticator config " + (model == null ? "(none)" : model.getAlias()));
+        return new ConfigProblems(where(model, realmName)).number(config, EVENT_INTERVAL, DEFAULT_EVENT_INTERVAL, 0, MAX_EVENT_INTERVAL);
+    }
+
+    /**
+     * The values of this configuration that were not valid and were replaced by their defaults (or, for address
+     * lists, left out), each naming the property; empty when everything is valid.
+     */
+    public List<String> problems() {
+        return problems;
     }
 
     public Limit limit(LimitKind kind) {
@@ -138,7 +151,7 @@ public final class GuardConfig {
         return knownClientDays;
     }
 
-    private static List<Cidr> parseRanges(String raw, String what, String where) {
+    private static List<Cidr> parseRanges(String raw, String property, ConfigProblems problems) {
         if (raw == null || raw.isBlank()) {
             return List.of();
         }
@@ -151,7 +164,7 @@ public final class GuardConfig {
             if (cidr.isPresent()) {
                 ranges.add(cidr.get());
             } else {
-                LOG.warnf("%s: ignoring %s entry '%s', which is not an IP address or CIDR range", where, what, entry.strip());
+                problems.add(property + ": '" + dev.kcwarden.LogText.printable(entry.strip(), 64) + "' is not an IP address or CIDR range; left out");
             }
         }
         return List.copyOf(ranges);

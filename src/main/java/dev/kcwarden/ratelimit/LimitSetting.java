@@ -3,7 +3,6 @@ package dev.kcwarden.ratelimit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.jboss.logging.Logger;
 import org.keycloak.provider.ProviderConfigProperty;
 
 /**
@@ -13,7 +12,6 @@ import org.keycloak.provider.ProviderConfigProperty;
  */
 public record LimitSetting(LimitKind kind, String label, int defaultMax, int defaultWindowSeconds, String what, int maxAllowed) {
 
-    private static final Logger LOG = Logger.getLogger(LimitSetting.class);
     static final int MAX_ALLOWED = 10_000;
     static final int MAX_WINDOW_SECONDS = 7 * 24 * 3600;
 
@@ -51,26 +49,9 @@ public record LimitSetting(LimitKind kind, String label, int defaultMax, int def
      * The limit a config map asks for. A value that is not a whole number in range falls back to
      * the default with a warning that names the property, never to "no limit".
      */
-    Limit read(Map<String, String> config, String where) {
-        int max = number(config, maxProperty(), defaultMax, 0, maxAllowed, where);
-        int window = number(config, windowProperty(), defaultWindowSeconds, 1, MAX_WINDOW_SECONDS, where);
+    Limit read(Map<String, String> config, ConfigProblems problems) {
+        int max = problems.number(config, maxProperty(), defaultMax, 0, maxAllowed);
+        int window = problems.number(config, windowProperty(), defaultWindowSeconds, 1, MAX_WINDOW_SECONDS);
         return new Limit(kind, max, window);
-    }
-
-    static int number(Map<String, String> config, String property, int fallback, int min, int max, String where) {
-        String raw = config == null ? null : config.get(property);
-        if (raw == null || raw.isBlank()) {
-            return fallback;
-        }
-        try {
-            int value = Integer.parseInt(raw.strip());
-            if (value >= min && value <= max) {
-                return value;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        LOG.warnf("%s: %s must be a whole number from %d to %d; using the default %d instead", where, property, min, max, fallback);
-        return fallback;
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.keycloak.models.AuthenticationExecutionModel;
+import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
@@ -116,26 +117,54 @@ public final class ThrottleAdmin {
     }
 
     private static void merge(Map<LimitKind, Limit> limits, RealmModel realm, AuthenticationExecutionModel execution) {
-        List<LimitSetting> settings;
-        String provider = execution.getAuthenticator(); // null for a sub-flow
-        if (provider == null) {
+        List<LimitSetting> settings = settingsOf(execution);
+        if (settings == null) {
             return;
         }
-        if (LOGIN_PROVIDERS.contains(provider)) {
-            settings = GuardConfig.LOGIN;
-        } else if (GuardedResetChooseUserFactory.PROVIDER_ID.equals(provider)) {
-            settings = GuardConfig.RESET;
-        } else if (GuardConfig.SIGNUP_PROVIDER_ID.equals(provider)) {
-            settings = GuardConfig.SIGNUP;
-        } else {
-            return;
-        }
-        GuardConfig config = GuardConfig.of(settings,
-                execution.getAuthenticatorConfig() == null ? null : realm.getAuthenticatorConfigById(execution.getAuthenticatorConfig()),
-                realm.getName());
+        GuardConfig config = GuardConfig.of(settings, configOf(realm, execution), realm.getName());
         for (LimitSetting setting : settings) {
             Limit limit = config.limit(setting.kind());
             limits.merge(setting.kind(), limit, (a, b) -> a.max() >= b.max() ? a : b);
         }
+    }
+
+    /**
+     * Every invalid value in the realm's guard configurations, as "alias: problem", in flow order; each distinct
+     * configuration once. Keycloak accepts any authenticator config on save, so this is where an admin sees what
+     * the guards replaced by their defaults.
+     */
+    public static List<String> settingProblems(RealmModel realm) {
+        Map<String, List<String>> byConfig = new java.util.LinkedHashMap<>();
+        realm.getAuthenticationFlowsStream()
+                .flatMap(flow -> realm.getAuthenticationExecutionsStream(flow.getId()))
+                .forEach(execution -> {
+                    List<LimitSetting> settings = settingsOf(execution);
+                    AuthenticatorConfigModel model = configOf(realm, execution);
+                    if (settings != null && model != null && !byConfig.containsKey(model.getId())) {
+                        byConfig.put(model.getId(), GuardConfig.of(settings, model, realm.getName()).problems().stream()
+                                .map(problem -> model.getAlias() + ": " + problem).toList());
+                    }
+                });
+        return byConfig.values().stream().flatMap(List::stream).toList();
+    }
+
+    /** The limits a guard execution reads, or null for an execution that is no warden guard (or a sub-flow). */
+    private static List<LimitSetting> settingsOf(AuthenticationExecutionModel execution) {
+        String provider = execution.getAuthenticator(); // null for a sub-flow
+        if (provider == null) {
+            return null;
+        }
+        if (LOGIN_PROVIDERS.contains(provider)) {
+            return GuardConfig.LOGIN;
+        } else if (GuardedResetChooseUserFactory.PROVIDER_ID.equals(provider)) {
+            return GuardConfig.RESET;
+        } else if (GuardConfig.SIGNUP_PROVIDER_ID.equals(provider)) {
+            return GuardConfig.SIGNUP;
+        }
+        return null;
+    }
+
+    private static AuthenticatorConfigModel configOf(RealmModel realm, AuthenticationExecutionModel execution) {
+        return execution.getAuthenticatorConfig() == null ? null : realm.getAuthenticatorConfigById(execution.getAuthenticatorConfig());
     }
 }

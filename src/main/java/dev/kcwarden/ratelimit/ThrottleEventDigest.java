@@ -91,8 +91,7 @@ final class ThrottleEventDigest {
             return true;
         }
         Block block = blocks.get(blockKey);
-        if (block != null) {
-            count(block, template);
+        if (block != null && countInto(blockKey, template)) {
             return false;
         }
         var realmBlocks = blocksPerRealm.computeIfAbsent(String.valueOf(template.getRealmId()), r -> new java.util.concurrent.atomic.AtomicInteger());
@@ -106,8 +105,25 @@ final class ThrottleEventDigest {
             return true;
         }
         realmBlocks.decrementAndGet();
-        count(raced, template);
-        return false;
+        if (countInto(blockKey, template)) {
+            return false;
+        }
+        return true; // the block was forgotten in between: this refusal is an event of its own
+    }
+
+    /**
+     * Counts a refusal into the block of {@code blockKey} if it is still there. Atomic against {@link #due()}
+     * forgetting a quiet block (both run under the map's lock of that key), so no count goes into a block that is
+     * no longer summarised.
+     */
+    private boolean countInto(String blockKey, Event refusal) {
+        boolean[] counted = {false};
+        blocks.computeIfPresent(blockKey, (k, existing) -> {
+            count(existing, refusal);
+            counted[0] = true;
+            return existing;
+        });
+        return counted[0];
     }
 
     private static void count(Block block, Event refusal) {
@@ -139,11 +155,22 @@ final class ThrottleEventDigest {
                 due.put(key, new Summary(block.template, suppressed, block.usernames.size(), block.ips.size()));
                 block.usernames.clear();
                 block.ips.clear();
-            } else if (blocks.remove(key, block)) {
-                blocksPerRealm.computeIfPresent(String.valueOf(block.template.getRealmId()), (r, n) -> {
-                    n.decrementAndGet();
-                    return n;
+            } else {
+                // forgotten only if still quiet, under the key's lock, so a refusal counted meanwhile is kept
+                boolean[] removed = {false};
+                blocks.computeIfPresent(key, (k, current) -> {
+                    if (current == block && current.suppressed.get() == 0) {
+                        removed[0] = true;
+                        return null;
+                    }
+                    return current;
                 });
+                if (removed[0]) {
+                    blocksPerRealm.computeIfPresent(String.valueOf(block.template.getRealmId()), (r, n) -> {
+                        n.decrementAndGet();
+                        return n;
+                    });
+                }
             }
         });
         return due;

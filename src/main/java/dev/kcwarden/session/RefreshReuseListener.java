@@ -31,7 +31,7 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 final class RefreshReuseListener implements EventListenerProvider {
 
     /** The event error of every family revocation: searchable, and what dashboards key on. */
-    static final String EVENT_ERROR = "warden_refresh_token_reuse";
+    static final String EVENT_ERROR = RefreshReuseListenerFactory.INCIDENT_ERROR;
 
     private static final Logger LOG = Logger.getLogger(RefreshReuseListener.class);
     private static final String STALE = "Stale token";

@@ -7,8 +7,10 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -24,6 +26,11 @@ final class DisposableDomains {
     private static final long MAX_FILE_BYTES = 20L << 20;
     private static final Set<String> SHIPPED = read(DisposableDomains.class.getResourceAsStream(RESOURCE), RESOURCE);
     private static final ConcurrentHashMap<String, FileList> FILES = new ConcurrentHashMap<>();
+    /** Files and reasons already warned about; bounded, and never emptied (a full set warns no more). */
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+    private static final int MAX_WARNED = 100;
+    /** Where admins' files may be (the server operator's choice); null until the validator factory sets it. */
+    private static volatile Path folder;
 
     private record FileList(long modified, Set<String> domains) {
     }
@@ -40,23 +47,90 @@ final class DisposableDomains {
         return SHIPPED.size();
     }
 
-    /** The same for an admin's file (one domain per line, # comments); an unreadable file counts as empty, with a warning. */
+    /**
+     * The same for an admin's file (one domain per line, # comments). A file that cannot be used counts as empty,
+     * with one warning per file and reason: the setting is checked when an admin saves it ({@link #fileProblem}),
+     * but the file can go away later, and a registration must never fail because of it.
+     */
     static boolean inFile(String file, String domain) {
-        Path path = Path.of(file);
+        Optional<String> problem = fileProblem(file);
+        if (problem.isPresent()) {
+            warnOnce(file, problem.get());
+            return false;
+        }
         try {
-            if (!Files.isRegularFile(path) || Files.size(path) > MAX_FILE_BYTES) {
-                LOG.warnf("disposable-domain file %s is not a regular file of at most %d MB; ignored", file, MAX_FILE_BYTES >> 20);
-                return false;
-            }
+            Path path = Path.of(file).toRealPath();
             long modified = Files.getLastModifiedTime(path).toMillis();
-            FileList list = FILES.compute(file, (k, old) -> old != null && old.modified() == modified ? old
+            // keyed by the real path: other spellings of one file share one entry, so files x 20 MB bounds memory
+            FileList list = FILES.compute(path.toString(), (k, old) -> old != null && old.modified() == modified ? old
                     : new FileList(modified, readFile(path)));
             return onList(list.domains(), domain);
         } catch (IOException | UncheckedIOException e) {
-            LOG.warnf("disposable-domain file %s cannot be read: %s", file, e.getMessage());
+            warnOnce(file, "it cannot be read (" + e.getClass().getSimpleName() + ")");
             return false;
         }
     }
+
+    /** Sets the folder admins' files must be in (the validator factory's {@code disposable-dir} option). */
+    static void folder(Path dir) {
+        folder = dir.toAbsolutePath().normalize();
+    }
+
+    static Path folder() {
+        return folder;
+    }
+
+    /**
+     * Why {@code file} cannot serve as a disposable-domain file on this server, or empty when it can: it must be
+     * an absolute path to a readable regular file of at most 20 MB inside the operator's folder ({@link #folder()},
+     * symbolic links resolved). A realm admin can thus only name files the operator put there, and cannot probe
+     * the rest of the server's file system through the answers.
+     */
+    static Optional<String> fileProblem(String file) {
+        Path dir = folder;
+        String where = dir == null ? "the folder set by the server option spi-validator--" + EmailDomainValidator.ID + "--disposable-dir"
+                : dir + " (server option spi-validator--" + EmailDomainValidator.ID + "--disposable-dir)";
+        Path path;
+        try {
+            path = Path.of(file);
+        } catch (InvalidPathException e) {
+            return Optional.of("it is not a valid path");
+        }
+        if (!path.isAbsolute()) {
+            return Optional.of("it is not an absolute path");
+        }
+        Path real;
+        try {
+            real = dir == null ? null : path.toRealPath();
+        } catch (IOException | SecurityException e) {
+            real = null;
+        }
+        Path realDir;
+        try {
+            realDir = dir == null ? null : dir.toRealPath();
+        } catch (IOException | SecurityException e) {
+            realDir = null;
+        }
+        // one answer for "elsewhere" and "not there": nothing about files outside the folder is told
+        if (real == null || realDir == null || !real.startsWith(realDir) || !Files.isRegularFile(real) || !Files.isReadable(real)) {
+            return Optional.of("there is no readable file at that path in " + where);
+        }
+        try {
+            if (Files.size(real) > MAX_FILE_BYTES) {
+                return Optional.of("the file is larger than " + (MAX_FILE_BYTES >> 20) + " MB");
+            }
+        } catch (IOException | SecurityException e) {
+            return Optional.of("there is no readable file at that path in " + where);
+        }
+        return Optional.empty();
+    }
+
+    private static void warnOnce(String file, String problem) {
+        if (WARNED.size() < MAX_WARNED && WARNED.add(file + "\n" + problem)) {
+            LOG.warnf("disposable-domain file %s is ignored: %s", dev.kcwarden.LogText.printable(file, 200), problem);
+        }
+    }
+
 
     private static boolean onList(Set<String> list, String domain) {
         for (String d = domain; d.contains("."); d = d.substring(d.indexOf('.') + 1)) {

@@ -1,14 +1,18 @@
 package dev.kcwarden.signup;
 
+import dev.kcwarden.AdminSave;
 import dev.kcwarden.Warden;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.provider.ConfiguredProvider;
 import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
 import org.keycloak.userprofile.UserProfileAttributeValidationContext;
 import org.keycloak.userprofile.UserProfileContext;
@@ -33,6 +37,10 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
     public static final String DISPOSABLE_EXTRA = "disposable-extra";
     public static final String DISPOSABLE_FILE = "disposable-file";
     public static final String EXEMPT_ADMIN = "exempt-admin";
+    /** Server option (spi-validator--warden-email-domain--disposable-dir): the only folder disposable-file may name. */
+    public static final String DISPOSABLE_DIR = "disposable-dir";
+    /** Relative to the Keycloak directory. */
+    static final String DEFAULT_DISPOSABLE_DIR = "conf/warden";
 
     static final String MESSAGE_INVALID = "wardenEmailDomainInvalid";
     static final String MESSAGE_CONFUSABLE = "wardenEmailDomainConfusable";
@@ -55,8 +63,11 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
                     "Your own additions to the disposable list. Empty by default.",
                     ProviderConfigProperty.MULTIVALUED_STRING_TYPE, null),
             new ProviderConfigProperty(DISPOSABLE_FILE, "Disposable domain file",
-                    "Path of a file on the Keycloak server with more disposable domains, one per line (# comments). "
-                            + "Re-read when it changes. Empty by default.",
+                    "Absolute path of a readable file (at most 20 MB) with more disposable domains, one per line (# comments), "
+                            + "inside the folder the server's operator allows (server option spi-validator--warden-email-domain--"
+                            + "disposable-dir, default conf/warden in the Keycloak directory), on every Keycloak server. Checked "
+                            + "when you save; re-read when it changes; if it later goes away it is ignored with a warning in the "
+                            + "server log. Empty by default.",
                     ProviderConfigProperty.STRING_TYPE, ""),
             new ProviderConfigProperty(EXEMPT_ADMIN, "Exempt administrators",
                     "On: emails set by administrators (admin console, admin REST API) are not checked. Off by default.",
@@ -65,6 +76,24 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
     @Override
     public String getId() {
         return ID;
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+        Path dir = Path.of(config.get(DISPOSABLE_DIR, DEFAULT_DISPOSABLE_DIR));
+        String home = System.getProperty("kc.home.dir");
+        DisposableDomains.folder(dir.isAbsolute() ? dir : Path.of(home == null ? "." : home).resolve(dir));
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigMetadata() {
+        return ProviderConfigurationBuilder.create()
+                .property().name(DISPOSABLE_DIR).label("Folder of disposable-domain files")
+                .helpText("The only folder whose files a realm's disposable-file setting may name (symbolic links resolved), "
+                        + "so that realm administrators cannot read or probe other files of the server. A relative path is taken "
+                        + "from the Keycloak directory. Default: " + DEFAULT_DISPOSABLE_DIR + ".")
+                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_DISPOSABLE_DIR).add()
+                .build();
     }
 
     @Override
@@ -157,6 +186,14 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
                     errors.add(new ValidationError(ID, key, "wardenEmailDomainConfigInvalid", entry.strip()));
                 }
             }
+        }
+        // Checked when an admin saves the user profile only: Keycloak checks the stored profile again whenever it
+        // rebuilds it, and a file deleted since must not fail every request of the realm (it is ignored at use).
+        Object file = config == null ? null : config.get(DISPOSABLE_FILE);
+        if (file instanceof String path && !path.isBlank() && AdminSave.ofUserProfile(session)) {
+            DisposableDomains.fileProblem(path.strip()).ifPresent(problem -> errors.add(new ValidationError(ID, DISPOSABLE_FILE,
+                    "disposable-file '" + dev.kcwarden.LogText.printable(path.strip(), 200) + "' cannot be used: " + problem
+                            + ". Give the absolute path of a readable file on every Keycloak server, one domain per line, at most 20 MB.")));
         }
         return new ValidationResult(new java.util.LinkedHashSet<>(errors));
     }

@@ -52,6 +52,32 @@ class AdminInfoEndpointIT {
     }
 
     @Test
+    @DisplayName("a guard setting Keycloak stored although invalid is listed in info with its config, its property and the default used instead")
+    void invalidGuardSettingIsListed() {
+        var flows = realm.admin().flows();
+        var config = flows.getExecutions("warden reset credentials").stream()
+                .filter(e -> "warden-reset-credentials-choose-user".equals(e.getProviderId()))
+                .map(e -> flows.getAuthenticatorConfig(e.getAuthenticationConfig()))
+                .findFirst().orElseThrow();
+        Map<String, String> saved = new java.util.HashMap<>(config.getConfig());
+        assertThat(Http.getWithBearer(infoUrl, admin.tokenManager().getAccessTokenString()).json())
+                .containsEntry("settingProblems", List.of());
+        try {
+            config.getConfig().put("warden.reset-ip.max", "lots");
+            flows.updateAuthenticatorConfig(config.getId(), config); // Keycloak has no hook to refuse it
+
+            Http.Reply reply = Http.getWithBearer(infoUrl, admin.tokenManager().getAccessTokenString());
+
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.json()).containsEntry("settingProblems", List.of(config.getAlias()
+                    + ": warden.reset-ip.max must be a whole number from 0 to 10000; using the default 20 instead"));
+        } finally {
+            config.setConfig(saved);
+            flows.updateAuthenticatorConfig(config.getId(), config);
+        }
+    }
+
+    @Test
     @DisplayName("a server administrator (master realm token) gets the extension and Keycloak versions")
     void serverAdminGetsInfo() {
         Http.Reply reply = Http.getWithBearer(infoUrl, admin.tokenManager().getAccessTokenString());

@@ -2,24 +2,19 @@ package dev.kcwarden.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.WardenServerConfig;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import dev.kcwarden.testing.WebhookReceiver;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -30,54 +25,23 @@ import org.keycloak.testframework.realm.ManagedRealm;
 
 /** The audit webhook against a local receiver on the configured address (WardenServerConfig.WEBHOOK_URL). */
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
-@DisplayName("Audit webhook: signed, retried until accepted, and never in the way of a login")
+@DisplayName("Audit webhook: signed, retried until accepted, replay-proof, and never in the way of a login")
 class WebhookIT {
-
-    private record Received(String delivery, String signature, String body) {
-    }
 
     @InjectRealm(fromJson = DemoRealm.JSON, config = DemoRealm.Offline.class)
     ManagedRealm realm;
 
-    private HttpServer receiver;
-    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private WebhookReceiver receiver;
     private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
-    /** Deliveries whose body contains this are refused twice; others (backlog of earlier tests) pass at once. */
-    private volatile String failTwiceFor;
-    private volatile boolean hang;
-    private final AtomicInteger hangingHits = new AtomicInteger();
 
     @BeforeEach
-    void startReceiver() throws Exception {
-        URI url = URI.create(WardenServerConfig.WEBHOOK_URL);
-        receiver = HttpServer.create(new InetSocketAddress(url.getHost(), url.getPort()), 0);
-        receiver.createContext(url.getPath(), exchange -> {
-            String delivery = exchange.getRequestHeaders().getFirst("X-Warden-Delivery");
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            int attempt = attempts.computeIfAbsent(delivery, d -> new AtomicInteger()).incrementAndGet();
-            if (hang) {
-                hangingHits.incrementAndGet();
-                try {
-                    Thread.sleep(10_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            if (failTwiceFor != null && body.contains(failTwiceFor) && attempt <= 2) {
-                exchange.sendResponseHeaders(503, -1);
-            } else {
-                received.add(new Received(delivery, exchange.getRequestHeaders().getFirst("X-Warden-Signature"), body));
-                exchange.sendResponseHeaders(204, -1);
-            }
-            exchange.close();
-        });
-        receiver.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-        receiver.start();
+    void startReceiver() {
+        receiver = WebhookReceiver.onConfiguredUrl();
     }
 
     @AfterEach
     void stopReceiver() {
-        receiver.stop(0);
+        receiver.close();
     }
 
     private String failedLoginOf(String username) {
@@ -85,50 +49,73 @@ class WebhookIT {
         return username;
     }
 
-    private Received awaitBodyWith(String text) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline)) {
-            for (Received r : received) {
-                if (r.body().contains(text)) {
-                    return r;
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no webhook delivery with " + text);
-    }
-
     @Test
-    @DisplayName("each audit line arrives as JSON with a valid HMAC-SHA256 signature over its time, delivery id and body")
+    @DisplayName("each audit line arrives as JSON, signed t=<unix>,v1=HMAC-SHA256(t.id.body) with a time of now, and the documented check accepts it")
     void signedDelivery() throws Exception {
         String username = failedLoginOf("webhook-" + Pkce.randomToken(8));
-        Received r = awaitBodyWith("\"username\":\"" + username + "\"");
-        assertThat(r.body()).startsWith("{\"v\":1,").contains("\"type\":\"LOGIN_ERROR\"");
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(WardenServerConfig.WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        // t=<unix seconds>,v1=hex HMAC-SHA256(t + "." + delivery id + "." + body), as docs/audit-schema.md says
-        java.util.regex.Matcher header = java.util.regex.Pattern.compile("t=(\\d+),v1=([0-9a-f]{64})").matcher(r.signature());
-        assertThat(header.matches()).as(r.signature()).isTrue();
+        WebhookReceiver.Delivery d = receiver.awaitBodyWith("\"username\":\"" + username + "\"");
+        assertThat(d.body()).startsWith("{\"v\":1,").contains("\"type\":\"LOGIN_ERROR\"");
+        assertThat(d.verdict()).isEqualTo("accepted");
+        java.util.regex.Matcher header = java.util.regex.Pattern.compile("t=(\\d+),v1=([0-9a-f]{64})").matcher(d.signature());
+        assertThat(header.matches()).as(d.signature()).isTrue();
         assertThat(Math.abs(java.time.Instant.now().getEpochSecond() - Long.parseLong(header.group(1)))).as("signed now").isLessThan(300);
-        String signed = header.group(1) + "." + r.delivery() + "." + r.body();
-        assertThat(header.group(2)).isEqualTo(HexFormat.of().formatHex(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8))));
-        assertThat(r.delivery()).isNotBlank();
+        assertThat(d.id()).isNotBlank();
+        assertThat(receiver.refused()).as("every delivery the server sent passed the documented check").isEmpty();
     }
 
     @Test
-    @DisplayName("a receiver that fails twice gets the same delivery a third time (at least once)")
+    @DisplayName("a captured delivery sent again is acknowledged (200) but not processed again; with a fresh time or an altered body it is a bad signature (401)")
+    void replayIsRefused() throws Exception {
+        String username = failedLoginOf("webhook-" + Pkce.randomToken(8));
+        WebhookReceiver.Delivery captured = receiver.awaitBodyWith("\"username\":\"" + username + "\"");
+        HttpClient http = HttpClient.newHttpClient();
+
+        assertThat(post(http, captured.signature(), captured.id(), captured.body())).as("the same request again").isEqualTo(200);
+        assertThat(receiver.refused()).as("recorded as a duplicate, not processed").filteredOn(d -> d.id().equals(captured.id()))
+                .singleElement().satisfies(d -> assertThat(d.verdict()).isEqualTo("seen before"));
+        String fresh = captured.signature().replaceFirst("t=\\d+", "t=" + (java.time.Instant.now().getEpochSecond() + 1));
+        assertThat(post(http, fresh, "another-id", captured.body())).as("a new id and time under the old signature").isEqualTo(401);
+        assertThat(post(http, captured.signature(), captured.id(), captured.body().replace(username, "someone-else")))
+                .as("an altered body").isEqualTo(401);
+        assertThat(receiver.accepted().stream().filter(d -> d.id().equals(captured.id()))).as("processed once only").hasSize(1);
+        assertThat(receiver.refused()).filteredOn(d -> d.id().equals(captured.id()) || d.id().equals("another-id"))
+                .extracting(WebhookReceiver.Delivery::verdict).containsExactly("seen before", "bad signature", "bad signature");
+    }
+
+    private int post(HttpClient http, String signature, String id, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(receiver.url())
+                .header(WebhookReceiver.SIGNATURE_HEADER, signature)
+                .header(WebhookReceiver.DELIVERY_HEADER, id)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    @DisplayName("a receiver that fails twice gets the same delivery a third time (at least once), signed anew each time")
     void retriedUntilAccepted() throws Exception {
         String username = "webhook-" + Pkce.randomToken(8);
-        failTwiceFor = "\"username\":\"" + username + "\"";
+        String marker = "\"username\":\"" + username + "\"";
+        receiver.answer(d -> d.body().contains(marker) && attempts.computeIfAbsent(d.id(), k -> new AtomicInteger()).incrementAndGet() <= 2
+                ? 503 : 204);
         failedLoginOf(username);
-        Received r = awaitBodyWith("\"username\":\"" + username + "\"");
-        assertThat(attempts.get(r.delivery()).get()).isEqualTo(3);
+        WebhookReceiver.Delivery d = receiver.awaitBodyWith(marker);
+        assertThat(attempts.get(d.id()).get()).isEqualTo(3);
+        assertThat(receiver.refused()).as("no retry looked like a replay to the documented check").isEmpty();
     }
 
     @Test
     @DisplayName("with the receiver hanging (10 s, beyond the 1 s webhook timeout), logins never wait for it")
     void hangingReceiverDoesNotDelayLogins() throws InterruptedException {
-        hang = true;
+        AtomicInteger hangingHits = new AtomicInteger();
+        receiver.answer(d -> {
+            hangingHits.incrementAndGet();
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 204;
+        });
         TokenEndpoint endpoints = new TokenEndpoint(realm.getBaseUrl());
         List<Duration> took = new java.util.ArrayList<>();
         for (int i = 0; i < 5; i++) {

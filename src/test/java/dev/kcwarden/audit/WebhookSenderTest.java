@@ -1,6 +1,7 @@
 package dev.kcwarden.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
@@ -22,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import dev.kcwarden.testing.WebhookReceiver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -43,6 +45,8 @@ class WebhookSenderTest {
         final CountDownLatch firstCall = new CountDownLatch(1);
         volatile CountDownLatch hold = new CountDownLatch(0);
         volatile Predicate<String> refuse = body -> false;
+        /** How long each answer takes, at most the attempt's timeout (as a real transport would give up). */
+        volatile long delayMillis;
 
         @Override
         public int post(URI url, Map<String, String> headers, byte[] body, Duration timeout) throws IOException {
@@ -50,6 +54,9 @@ class WebhookSenderTest {
             sent.add(new Sent(text, headers.get(WebhookSender.DELIVERY_HEADER), headers.get(WebhookSender.SIGNATURE_HEADER)));
             firstCall.countDown();
             try {
+                if (delayMillis > 0) {
+                    Thread.sleep(Math.min(delayMillis, timeout.toMillis()));
+                }
                 hold.await(20, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -124,7 +131,7 @@ class WebhookSenderTest {
             sender = new WebhookSender(URL, SECRET, 10, 10, Duration.ofSeconds(1), 0, Clock.systemUTC());
             String body = "{\"v\":1,\"n\":2}";
             long now = 1_764_000_000L;
-            Receiver receiver = new Receiver();
+            WebhookReceiver.Check receiver = new WebhookReceiver.Check(SECRET);
             String header = sender.signature(now, "d-7", body);
             assertThat(receiver.accept(header, "d-7", body, now + 2)).isEqualTo("accepted");
             assertThat(receiver.accept(header, "d-7", body, now + 3)).as("the same request again").isEqualTo("seen before");
@@ -133,38 +140,6 @@ class WebhookSenderTest {
             String altered = header.replace("t=" + now, "t=" + (now + 60));
             assertThat(receiver.accept(altered, "d-9", body, now + 60)).as("a fresh time on an old signature").isEqualTo("bad signature");
             assertThat(receiver.accept(header, "d-10", body, now + 2)).as("another delivery id under the signature").isEqualTo("bad signature");
-        }
-
-        /** The receiver of docs/audit-schema.md, in Java: recompute, compare in constant time, refuse old and seen deliveries. */
-        private static final class Receiver {
-            private final java.util.Set<String> seen = new java.util.HashSet<>();
-
-            String accept(String signatureHeader, String deliveryId, String body, long nowSeconds) {
-                String t = null;
-                String v1 = null;
-                for (String part : signatureHeader.split(",")) {
-                    if (part.startsWith("t=")) {
-                        t = part.substring(2);
-                    } else if (part.startsWith("v1=")) {
-                        v1 = part.substring(3);
-                    }
-                }
-                if (t == null || v1 == null) {
-                    return "bad signature";
-                }
-                try {
-                    if (!java.security.MessageDigest.isEqual(hmacHex(t + "." + deliveryId + "." + body).getBytes(StandardCharsets.US_ASCII),
-                            v1.getBytes(StandardCharsets.US_ASCII))) {
-                        return "bad signature";
-                    }
-                } catch (Exception e) {
-                    return "bad signature";
-                }
-                if (Math.abs(nowSeconds - Long.parseLong(t)) > 300) {
-                    return "too old";
-                }
-                return seen.add(deliveryId) ? "accepted" : "seen before";
-            }
         }
 
         @Test
@@ -231,12 +206,12 @@ class WebhookSenderTest {
             sender = new WebhookSender(URL, SECRET, 3, 5, Duration.ofSeconds(10), 0, Clock.systemUTC());
             receiver.hold = new CountDownLatch(1);
             sender.start(receiver);
-            sender.offer("throttle-0", true);
+            sender.offer("throttle-0", WebhookSender.Kind.THROTTLE);
             assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).isTrue();
             for (int i = 1; i <= 50; i++) {
-                sender.offer("throttle-" + i, true); // a flood: 5 fit, 45 are dropped
+                sender.offer("throttle-" + i, WebhookSender.Kind.THROTTLE); // a flood: 5 fit, 45 are dropped
             }
-            sender.offer("main-login", false);
+            sender.offer("main-login", WebhookSender.Kind.NORMAL);
             assertThat(count("dropped_queue_full", "throttle")).isEqualTo(45.0);
             assertThat(count("dropped_queue_full", "main")).as("the main line found room").isZero();
             assertThat(sender.depth(WebhookSender.Lane.MAIN)).isEqualTo(1);
@@ -255,15 +230,120 @@ class WebhookSenderTest {
             receiver.refuse = body -> body.startsWith("throttle") && receiver.bodies().stream().filter(body::equals).count() == 1;
             receiver.hold = new CountDownLatch(1);
             sender.start(receiver);
-            sender.offer("throttle-0", true);
+            sender.offer("throttle-0", WebhookSender.Kind.THROTTLE);
             assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).isTrue();
-            sender.offer("main-login", false); // waiting when the throttle line's first attempt fails
+            sender.offer("main-login", WebhookSender.Kind.NORMAL); // waiting when the throttle line's first attempt fails
             receiver.hold.countDown();
             await("three attempts", () -> receiver.sent.size() == 3);
             assertThat(receiver.bodies()).containsExactly("throttle-0", "main-login", "throttle-0");
             assertThat(receiver.sent.get(2).delivery()).as("the same delivery, retried").isEqualTo(receiver.sent.get(0).delivery());
             assertThat(count("delivered", "throttle")).isEqualTo(1.0);
             assertThat(count("retried", "throttle")).isEqualTo(1.0);
+        }
+
+        @Test
+        @DisplayName("at shutdown the main lines still queued (the end line among them) are sent; throttle lines are not")
+        void closeDeliversQueuedMainLines() throws Exception {
+            sender = new WebhookSender(URL, SECRET, 5, 5, Duration.ofSeconds(10), 3, Clock.systemUTC());
+            receiver.hold = new CountDownLatch(1);
+            sender.start(receiver);
+            sender.offer("main-0");
+            assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).isTrue();
+            sender.offer("throttle-1", WebhookSender.Kind.THROTTLE);
+            sender.offer("main-1");
+            sender.offer("{\"chain\":\"end\"}");
+            Thread release = new Thread(() -> {
+                while (!sender.closing()) {
+                    Thread.onSpinWait(); // the held first line must end only once close has begun
+                }
+                receiver.hold.countDown();
+            });
+            release.start();
+            sender.close();
+            release.join();
+            assertThat(receiver.bodies()).containsExactly("main-0", "main-1", "{\"chain\":\"end\"}");
+        }
+
+        @Test
+        @DisplayName("at shutdown a refusing receiver gets one last attempt per main line, with no back-off, and close returns")
+        void closeDoesNotRetryForever() throws Exception {
+            sender = new WebhookSender(URL, SECRET, 5, 5, Duration.ofSeconds(10), 50, Clock.systemUTC());
+            receiver.refuse = body -> true;
+            sender.start(receiver);
+            sender.offer("main-0");
+            await("the first attempt failed", () -> count("retried", "main") == 0 && receiver.sent.size() == 1);
+            sender.offer("main-1");
+            sender.offer("main-2");
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> sender.close(2_000));
+            List<String> atClose = receiver.bodies();
+            assertThat(atClose).as("the lines still queued get one attempt each").endsWith("main-0", "main-1", "main-2");
+            assertThat(atClose.stream().filter("main-0"::equals).count()).as("main-0: its first attempt, maybe a retry before close, one at close")
+                    .isBetween(2L, 3L);
+            Thread.sleep(600); // longer than the first back-off
+            assertThat(receiver.bodies()).as("nothing is sent once close has returned").isEqualTo(atClose);
+        }
+
+        @Test
+        @DisplayName("shares of the main queue: failed user events at most half, user events three quarters; admin events, incidents and chain lines keep the rest")
+        void userFloodsLeaveTheReservedQuarter() throws Exception {
+            sender = new WebhookSender(URL, SECRET, 12, 5, Duration.ofSeconds(10), 0, Clock.systemUTC());
+            receiver.hold = new CountDownLatch(1);
+            sender.start(receiver);
+            sender.offer("held", WebhookSender.Kind.RESERVED);
+            assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 100; i++) {
+                sender.offer("garbage-refresh-" + i, WebhookSender.Kind.ERROR);
+            }
+            assertThat(sender.depth(WebhookSender.Lane.MAIN)).as("failures stop at half of 12").isEqualTo(6);
+            for (int i = 0; i < 100; i++) {
+                sender.offer("userinfo-" + i, WebhookSender.Kind.NORMAL);
+            }
+            assertThat(sender.depth(WebhookSender.Lane.MAIN)).as("user events stop at three quarters of 12").isEqualTo(9);
+            assertThat(count("dropped_queue_full", "main")).isEqualTo(94.0 + 97.0);
+            for (int i = 0; i < 3; i++) {
+                sender.offer("admin-or-chain-" + i, WebhookSender.Kind.RESERVED);
+            }
+            assertThat(count("dropped_queue_full", "main")).as("the last quarter was theirs").isEqualTo(94.0 + 97.0);
+            assertThat(sender.depth(WebhookSender.Lane.MAIN)).isEqualTo(12);
+            receiver.hold.countDown();
+            await("all queued lines delivered", () -> receiver.sent.size() == 13);
+            sender.offer("garbage-after", WebhookSender.Kind.ERROR);
+            await("a failure finds room again once the share is free", () -> receiver.sent.size() == 14);
+        }
+
+        @Test
+        @DisplayName("which share a user event takes: a throttle line its own queue, a reuse incident the reserved room, a success the user share, any other failure the error share")
+        void kindOfEvents() {
+            java.util.function.Function<String, WebhookSender.Kind> kind = error -> {
+                org.keycloak.events.Event event = new org.keycloak.events.Event();
+                event.setError(error);
+                return AuditListener.kindOf(event);
+            };
+            assertThat(kind.apply(null)).isEqualTo(WebhookSender.Kind.NORMAL);
+            assertThat(kind.apply(dev.kcwarden.session.RefreshReuseListenerFactory.INCIDENT_ERROR)).isEqualTo(WebhookSender.Kind.RESERVED);
+            assertThat(kind.apply(dev.kcwarden.ratelimit.ThrottledAttempt.EVENT_ERROR)).isEqualTo(WebhookSender.Kind.THROTTLE);
+            assertThat(kind.apply("invalid_token")).isEqualTo(WebhookSender.Kind.ERROR);
+            assertThat(kind.apply("invalid_user_credentials")).isEqualTo(WebhookSender.Kind.ERROR);
+        }
+
+        @Test
+        @DisplayName("the drain at shutdown ends at its grace: a slow receiver does not get every queued line, and close returns")
+        void drainEndsAtItsGrace() throws Exception {
+            sender = new WebhookSender(URL, SECRET, 50, 5, Duration.ofSeconds(10), 0, Clock.systemUTC());
+            receiver.hold = new CountDownLatch(1);
+            sender.start(receiver);
+            sender.offer("held");
+            assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 40; i++) {
+                sender.offer("main-" + i);
+            }
+            receiver.delayMillis = 200; // 40 lines would take 8 s
+            receiver.hold.countDown();
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> sender.close(1_000));
+            int sent = receiver.sent.size();
+            assertThat(sent).as("some lines were sent within the grace, not all 41").isBetween(2, 20);
+            Thread.sleep(500);
+            assertThat(receiver.sent).as("nothing after close returned").hasSize(sent);
         }
     }
 }

@@ -32,8 +32,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The smoke test that runs warden on one more Keycloak release than the suite's own: the real distribution of
- * that release, unpacked by the build, with the jar and the realm file installed the way docs/installation.md
+ * The smoke test that runs the built jar on one Keycloak release outside the test framework (the oldest ones
+ * warden supports or loads on, and the suite's own patched release): the real distribution of that release,
+ * unpacked by the build, with target/keycloak-warden.jar and the realm file installed the way docs/installation.md
  * says, on ports 8180/9180 so that it never meets the main test server. Keycloak's test framework is not used
  * here because it runs one Keycloak version for the whole suite. Subclasses name the release; they run one
  * after the other, each stopping its server at the end.
@@ -63,8 +64,12 @@ abstract class DistributionSmokeChecks {
 
     /** The release in system property {@code versionProperty}, unpacked where {@code homeProperty} says. */
     DistributionSmokeChecks(String versionProperty, String homeProperty) {
-        this.version = System.getProperty(versionProperty);
-        this.home = Path.of(System.getProperty(homeProperty));
+        this(System.getProperty(versionProperty), Path.of(System.getProperty(homeProperty)));
+    }
+
+    DistributionSmokeChecks(String version, Path home) {
+        this.version = version;
+        this.home = home;
     }
 
     @BeforeAll

@@ -208,4 +208,19 @@ public final class KeycloakDistribution {
             }
         }
     }
+
+    /** Replaces {@code to} with a copy of the directory tree {@code from} (a distribution a test may change). */
+    public static void copyTree(Path from, Path to) throws IOException {
+        deleteTree(to);
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path source : paths.toList()) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
 }

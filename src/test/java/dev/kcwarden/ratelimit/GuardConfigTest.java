@@ -37,6 +37,30 @@ class GuardConfigTest {
     }
 
     @Test
+    @DisplayName("every value replaced by its default is listed with its property, and a valid config lists none")
+    void problemsNameEachBadValue() {
+        GuardConfig config = config(Map.of(
+                "warden.user-ip.max", "-1", "warden.throttle-events.seconds", "9999",
+                "warden.allowlist", "10.0.0.0/8,not-a-net\u0007", "warden.known-client.days", "30"));
+        assertThat(config.problems()).hasSize(3);
+        assertThat(config.problems()).anySatisfy(p -> assertThat(p).startsWith("warden.user-ip.max must be a whole number from 0 to 10000"));
+        assertThat(config.problems()).anySatisfy(p -> assertThat(p).startsWith("warden.throttle-events.seconds must be a whole number from 0 to 3600"));
+        assertThat(config.problems()).anySatisfy(p -> assertThat(p).isEqualTo(
+                "warden.allowlist: 'not-a-net?' is not an IP address or CIDR range; left out"));
+        assertThat(config(Map.of("warden.user-ip.max", "0", "warden.throttle-events.seconds", "0", "warden.allowlist", "::1/128"))
+                .problems()).isEmpty();
+        assertThat(GuardConfig.of(GuardConfig.LOGIN, null, "r").problems()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("problems are listed up to 20 per configuration, then counted: 1,100 bad allowlist entries give 21 lines, not 1,100")
+    void problemsAreBounded() {
+        String many = java.util.stream.IntStream.range(0, 1100).mapToObj(i -> "bad-" + i).collect(java.util.stream.Collectors.joining(","));
+        java.util.List<String> problems = config(Map.of("warden.allowlist", many)).problems();
+        assertThat(problems).hasSize(ConfigProblems.MAX_LISTED + 1).last().isEqualTo("and 1080 more");
+    }
+
+    @Test
     @DisplayName("the ranges hold at their edges: maximum 0 to 10,000, window 1 s to 7 days")
     void rangeEdges() {
         GuardConfig inside = config(Map.of(

@@ -103,4 +103,44 @@ class ThrottleEventDigestTest {
         event.setDetails(new java.util.HashMap<>(java.util.Map.of("username", username)));
         return event;
     }
+
+    @Test
+    @DisplayName("under concurrency no refusal is lost: events plus summarised counts equal the refusals, while blocks are summarised and forgotten meanwhile")
+    void noCountLostWhileBlocksAreForgotten() throws Exception {
+        int threads = 4;
+        int perThread = 20_000;
+        java.util.concurrent.atomic.AtomicLong events = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong summarised = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread flusher = new Thread(() -> {
+            while (!done.get()) {
+                now.addAndGet(1_000); // every call is past the 1 s interval: quiet blocks are forgotten at once
+                digest.due().values().forEach(summary -> summarised.addAndGet(summary.suppressed()));
+            }
+        });
+        flusher.start();
+        java.util.List<Thread> emitters = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread emitter = new Thread(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    if (digest.emit("block-" + (i % 3), event("n"), 1)) {
+                        events.incrementAndGet();
+                    }
+                    if (i % 97 == 0) {
+                        Thread.yield(); // leave the flusher gaps in which a block is quiet
+                    }
+                }
+            });
+            emitters.add(emitter);
+            emitter.start();
+        }
+        for (Thread emitter : emitters) {
+            emitter.join();
+        }
+        done.set(true);
+        flusher.join();
+        now.addAndGet(1_000);
+        digest.due().values().forEach(summary -> summarised.addAndGet(summary.suppressed()));
+        assertThat(events.get() + summarised.get()).isEqualTo((long) threads * perThread);
+    }
 }

@@ -215,6 +215,58 @@ class SignupIT {
     }
 
     @Test
+    @DisplayName("disposable-file: a relative path, a missing file, a folder, a NUL, and any file outside the operator's folder (symbolic link included) are refused on save with their reason and the old profile kept; a file deleted later is ignored, never a 500")
+    void disposableFileCheckedOnSave() throws Exception {
+        var profile = realm.admin().users().userProfile();
+        UPConfig before = profile.getConfiguration();
+        java.nio.file.Path dir = java.nio.file.Files.createDirectories(WardenServerConfig.DISPOSABLE_DIR);
+        java.nio.file.Path list = dir.resolve("more-disposable-" + Pkce.randomToken(6) + ".txt");
+        java.nio.file.Path outsideDir = java.nio.file.Files.createTempDirectory("warden-outside");
+        java.nio.file.Path outside = java.nio.file.Files.writeString(outsideDir.resolve("list.txt"), "outside.example\n");
+        java.nio.file.Path link = dir.resolve("link-" + Pkce.randomToken(6) + ".txt");
+        java.nio.file.Files.createSymbolicLink(link, outside);
+        String noFile = "there is no readable file at that path in " + dir;
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put("relative/list.txt", "it is not an absolute path");
+        bad.put(dir.resolve("missing.txt").toString(), noFile);
+        bad.put(dir.toString(), noFile);
+        bad.put(outside.toString(), noFile);
+        bad.put("/etc/hostname", noFile);
+        bad.put(link.toString(), noFile);
+        bad.put("/tmp/\u0000nul.txt", "it is not a valid path");
+        try {
+            for (Map.Entry<String, String> c : bad.entrySet()) {
+                UPConfig config = profile.getConfiguration();
+                config.getAttribute("email").getValidations().get(EmailDomainValidator.ID).put(EmailDomainValidator.DISPOSABLE_FILE, c.getKey());
+                assertThatThrownBy(() -> profile.update(config)).as(c.getKey())
+                        .isInstanceOf(BadRequestException.class)
+                        .satisfies(e -> assertThat(((BadRequestException) e).getResponse().readEntity(String.class))
+                                .contains("disposable-file").contains("cannot be used: " + c.getValue()));
+                assertThat(profile.getConfiguration()).as("the old profile is kept").isEqualTo(before);
+            }
+
+            java.nio.file.Files.writeString(list, "# ours\nthrowaway.example\n");
+            UPConfig config = profile.getConfiguration();
+            config.getAttribute("email").getValidations().get(EmailDomainValidator.ID).put(EmailDomainValidator.DISPOSABLE_FILE, list.toString());
+            profile.update(config);
+            Visitor v = openRegistration();
+            assertRefused(submit(v, form("signup-file-1", "kim@throwaway.example", GOOD_PASSWORD)), "signup-file-1",
+                    "Disposable email addresses cannot be used.");
+
+            java.nio.file.Files.delete(list);
+            v = openRegistration();
+            Http.Reply reply = submit(v, form("signup-file-2", "lee@throwaway.example", GOOD_PASSWORD));
+            assertThat(reply.status()).as("a file gone since it was saved is ignored: " + reply.body()).isEqualTo(302);
+            assertThat(realm.admin().users().search("signup-file-2", true)).hasSize(1);
+        } finally {
+            profile.update(before);
+            for (java.nio.file.Path p : List.of(list, link, outside, outsideDir)) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Test
     @DisplayName("every field error at once, what was typed kept except the passwords")
     void allErrorsAtOnce() {
         Visitor v = openRegistration();

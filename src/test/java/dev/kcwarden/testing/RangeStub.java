@@ -28,8 +28,23 @@ public final class RangeStub implements AutoCloseable {
     private volatile Mode mode = Mode.NORMAL;
 
     public RangeStub() {
+        this(null);
+    }
+
+    /** Over https with {@code tls} (see {@link LocalTls}), on a free loopback port: reach it through a proxy route. */
+    public static RangeStub https(javax.net.ssl.SSLContext tls) {
+        return new RangeStub(tls);
+    }
+
+    private RangeStub(javax.net.ssl.SSLContext tls) {
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            if (tls == null) {
+                server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            } else {
+                com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+                https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+                server = https;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -70,6 +85,10 @@ public final class RangeStub implements AutoCloseable {
 
     public String rangeUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/range/";
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
     }
 
     public void breach(String password, int count) {

@@ -32,6 +32,9 @@ public final class WardenServerConfig implements KeycloakServerConfig {
     public static final String WEBHOOK_URL = "http://127.0.0.1:8390/hook";
     public static final String WEBHOOK_SECRET = "warden-test-webhook-secret";
 
+    /** The only folder a realm's disposable-file may name on the test server (SignupIT writes its lists here). */
+    public static final Path DISPOSABLE_DIR = Path.of("target", "disposable-lists").toAbsolutePath();
+
     /** Keycloak's management endpoint with the metrics warden adds. */
     public static final String METRICS_URL = "http://localhost:9000/metrics";
 
@@ -43,6 +46,7 @@ public final class WardenServerConfig implements KeycloakServerConfig {
                 .option("spi-events-listener--warden-audit--chain-key", AUDIT_CHAIN_KEY)
                 .option("spi-events-listener--warden-audit--state-file", AUDIT_STATE_FILE.toString())
                 .option("metrics-enabled", "true")
+                .option("spi-validator--warden-email-domain--disposable-dir", DISPOSABLE_DIR.toString())
                 .option("spi-events-listener--warden-audit--webhook-url", WEBHOOK_URL)
                 .option("spi-events-listener--warden-audit--webhook-secret", WEBHOOK_SECRET)
                 .option("spi-events-listener--warden-audit--webhook-timeout", "1000")

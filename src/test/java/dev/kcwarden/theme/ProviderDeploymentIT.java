@@ -25,7 +25,12 @@ import org.keycloak.testframework.server.KeycloakUrls;
 import org.openqa.selenium.By;
 
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
-@DisplayName("One jar in providers/ gives Keycloak warden's providers and login theme")
+/**
+ * What one provider archive in providers/ gives Keycloak, as the test framework deploys this build (its packing of
+ * target/classes). The built jar itself, installed by hand, is covered by NewestPatchKeycloakIT and the other
+ * smoke checks in dev.kcwarden.compat.
+ */
+@DisplayName("This build as one provider archive in providers/ gives Keycloak warden's providers and login theme")
 class ProviderDeploymentIT extends DemoRealmBrowserTest {
 
     private static final Pattern WARDEN_CSS = Pattern.compile("href=\"([^\"]*/login/warden/css/warden\\.css)\"");
