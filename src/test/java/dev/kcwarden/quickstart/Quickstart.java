@@ -1,6 +1,7 @@
 package dev.kcwarden.quickstart;
 
 import dev.kcwarden.KeycloakAdvisories;
+import dev.kcwarden.example.ResourceServer;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.TokenEndpoint;
 import java.io.IOException;
@@ -22,8 +23,9 @@ import java.util.Properties;
 /**
  * What {@code ./mvnw -Prun} runs after Maven has built the jar and unpacked the Keycloak distribution:
  * installs the provider jar (with the theme inside) and the demo realm into that distribution, bootstraps a
- * temporary admin, starts Keycloak in dev mode on its embedded database, and prints where to log in once the
- * demo realm answers. Ctrl-C stops Keycloak.
+ * temporary admin, starts Keycloak in dev mode on its embedded database (with health and metrics on the
+ * management port), serves the demo app and the example API beside it, and prints where to go once the demo
+ * realm answers. Ctrl-C stops all three.
  *
  * <p>It lives with the test sources because it is build tooling, not part of the provider jar.
  */
@@ -33,7 +35,11 @@ public final class Quickstart {
     private static final String ADMIN_USER = "admin";
     private static final String ADMIN_FILE = "warden-quickstart-admin.properties";
     private static final String AUDIT_KEY = "auditChainKey";
-    private static final String DEMO_REDIRECT = "http://localhost:5173/";
+    private static final String DEMO_REDIRECT = "http://localhost:" + DemoApp.DEFAULT_PORT + "/";
+    /** Keycloak's management port in dev mode: /metrics and /health live there, not on the HTTP port. */
+    static final int MANAGEMENT_PORT = 9000;
+    /** Where the example API listens (one of the ports the journey test may use too, so never both at once). */
+    static final int DEFAULT_API_PORT = 8680;
 
     private final KeycloakDistribution keycloak;
     /** The distribution's release, read once from its version.txt. */
@@ -41,13 +47,18 @@ public final class Quickstart {
     private final Path providerJar;
     private final RealmFile realm;
     private final int port;
+    /** examples/demo-spa, or null: then no demo app is served. */
+    private final Path demoApp;
+    private final int apiPort;
 
-    private Quickstart(KeycloakDistribution keycloak, Path providerJar, RealmFile realm, int port) {
+    Quickstart(KeycloakDistribution keycloak, Path providerJar, RealmFile realm, int port, Path demoApp, int apiPort) {
         this.keycloak = keycloak;
         this.keycloakVersion = keycloak.version();
         this.providerJar = providerJar;
         this.realm = realm;
         this.port = port;
+        this.demoApp = demoApp;
+        this.apiPort = apiPort;
     }
 
     public static void main(String[] args) {
@@ -65,13 +76,18 @@ public final class Quickstart {
         Path jar = Path.of(required(options, "provider-jar"));
         Path realmFile = Path.of(required(options, "realm-file"));
         int port = parsePort(required(options, "http-port"));
+        Path demoApp = options.containsKey("demo-app") ? Path.of(options.get("demo-app")) : null;
+        int apiPort = options.containsKey("api-port") ? parsePort(options.get("api-port")) : DEFAULT_API_PORT;
 
         RealmFile realm = RealmFile.read(realmFile);
         KeycloakDistribution keycloak = KeycloakDistribution.at(home);
         if (!Files.isRegularFile(jar)) {
             throw new QuickstartException("provider jar " + jar + " not found; build it with ./mvnw package");
         }
-        return new Quickstart(keycloak, jar, realm, port);
+        if (demoApp != null && !Files.isRegularFile(demoApp.resolve("index.html"))) {
+            throw new QuickstartException("demo app folder " + demoApp + " has no index.html; run ./mvnw -Prun from the project folder");
+        }
+        return new Quickstart(keycloak, jar, realm, port, demoApp, apiPort);
     }
 
     static Map<String, String> parseOptions(String[] args) throws QuickstartException {
@@ -116,11 +132,14 @@ public final class Quickstart {
         advisoryWarning().ifPresent(System.out::println);
         // The audit chain key goes through the environment, like the admin password; the log also goes to
         // data/log/keycloak.log so that verify-audit has a file to check.
-        Process server = keycloak.startDev(List.of("--http-port=" + port, "--log=console,file"), ADMIN_USER, adminPassword,
+        List<AutoCloseable> beside = startDemoAppAndApi();
+        Process server = keycloak.startDev(serverOptions(port), ADMIN_USER, adminPassword,
                 java.util.Map.of("KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__CHAIN_KEY", stored(AUDIT_KEY)),
                 ProcessBuilder.Redirect.INHERIT);
-        Runtime.getRuntime().addShutdownHook(
-                new Thread(() -> KeycloakDistribution.stop(server), "warden-quickstart-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            KeycloakDistribution.stop(server);
+            beside.forEach(Quickstart::closeQuietly);
+        }, "warden-quickstart-stop"));
 
         if (!KeycloakDistribution.awaitOk(server, realmUrl() + "/.well-known/openid-configuration", READY_TIMEOUT)) {
             if (!server.isAlive()) {
@@ -131,13 +150,62 @@ public final class Quickstart {
                     + READY_TIMEOUT.toMinutes() + " minutes; Keycloak's log is above");
         }
         guardMasterRealm(adminPassword);
-        printBanner(adminPassword);
+        System.out.println(banner(adminPassword));
         try {
             return server.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 130;
         }
+    }
+
+    /**
+     * What {@code kc.sh start-dev} gets: the HTTP port, the log also to a file (verify-audit needs one), and
+     * health and metrics on the management port, so warden's counters show on /metrics without a setting
+     * to find first (user event metrics too: Keycloak's own login and sign-up counts beside warden's).
+     */
+    static List<String> serverOptions(int port) {
+        return List.of("--http-port=" + port, "--log=console,file", "--health-enabled=true", "--metrics-enabled=true",
+                "--event-metrics-user-enabled=true");
+    }
+
+    /**
+     * The demo app on {@link DemoApp#DEFAULT_PORT} (the origin the realm's demo-spa client allows) and the example
+     * API, which trusts the realm's tokens for demo-api and lets the demo app's origin call it. Started before
+     * Keycloak, so a port in use stops the quickstart at once; the API fetches the realm's keys only when the
+     * first token arrives.
+     */
+    private List<AutoCloseable> startDemoAppAndApi() throws QuickstartException {
+        if (demoApp == null) {
+            return List.of();
+        }
+        ResourceServer api;
+        try {
+            api = new ResourceServer(ResourceServer.Settings.forRealm(realmUrl(), "demo-api", apiPort)
+                    .withAllowedOrigins(java.util.Set.of(DemoApp.origin(DEMO_REDIRECT)))).start();
+        } catch (IOException e) {
+            throw new QuickstartException("port " + apiPort + " for the example API is in use (" + e.getMessage()
+                    + "); stop what holds it, or run ./mvnw -Prun -Dwarden.run.api-port=<free port>");
+        }
+        try {
+            DemoApp app = new DemoApp(demoApp, DemoApp.DEFAULT_PORT, realmUrl(), "demo-spa", apiUrl()).start();
+            return List.of(app, api);
+        } catch (QuickstartException e) {
+            api.close();
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            // stopping anyway
+        }
+    }
+
+    private String apiUrl() {
+        return "http://127.0.0.1:" + apiPort;
     }
 
     /**
@@ -208,7 +276,7 @@ public final class Quickstart {
         }
     }
 
-    private void printBanner(String adminPassword) {
+    String banner(String adminPassword) {
         String base = "http://localhost:" + port;
         String verifier = Pkce.newVerifier();
         TokenEndpoint endpoints = new TokenEndpoint(realmUrl());
@@ -218,6 +286,15 @@ public final class Quickstart {
         out.append('\n').append(rule).append('\n');
         out.append(" keycloak-warden is running: Keycloak ").append(keycloakVersion).append(" with realm '")
                 .append(realm.name()).append("'\n\n");
+        if (demoApp != null) {
+            out.append(" Demo app         ").append(DEMO_REDIRECT)
+                    .append("   (sign up or sign in, see the token claims, call the API, refresh, sign out)\n");
+            out.append(" Example API      ").append(apiUrl()).append("/api/hello")
+                    .append("   (accepts the realm's access tokens for demo-api)\n");
+        }
+        out.append(" Metrics          http://localhost:").append(MANAGEMENT_PORT).append("/metrics")
+                .append("   (warden_* and Keycloak's counters; health: http://localhost:")
+                .append(MANAGEMENT_PORT).append("/health/ready)\n\n");
         out.append(" Admin console    ").append(base).append("/admin/master/console/#/").append(realm.name()).append('\n');
         out.append("   temporary admin  ").append(ADMIN_USER).append(" / ").append(adminPassword)
                 .append("   (dev database only)\n");
@@ -233,7 +310,7 @@ public final class Quickstart {
         out.append(" Stop with Ctrl-C.\n");
         advisoryWarning().ifPresent(warning -> out.append('\n').append(warning).append('\n'));
         out.append(rule).append('\n');
-        System.out.println(out);
+        return out.toString();
     }
 
     /**

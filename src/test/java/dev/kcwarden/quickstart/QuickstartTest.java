@@ -3,14 +3,22 @@ package dev.kcwarden.quickstart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kcwarden.example.ResourceServer;
+import dev.kcwarden.testing.Http;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.Set;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@DisplayName("./mvnw -Prun refuses bad input with one line a person can act on")
+@DisplayName("./mvnw -Prun refuses bad input with one line a person can act on, and serves the demo app and the API")
 class QuickstartTest {
 
     @TempDir
@@ -98,6 +106,99 @@ class QuickstartTest {
         assertThat(keycloak.version()).isEqualTo("26.7.5");
         Files.writeString(home.resolve("version.txt"), "something else\n");
         assertThat(keycloak.version()).isEqualTo("unknown");
+    }
+
+    @Test
+    @DisplayName("Keycloak starts with health and metrics on the management port, and the banner prints the demo app, the API and /metrics")
+    void bannerAndServerOptions() throws Exception {
+        assertThat(Quickstart.serverOptions(8080)).contains("--http-port=8080", "--health-enabled=true", "--metrics-enabled=true");
+        Path home = Files.createDirectories(dir.resolve("kc").resolve("bin")).getParent();
+        Files.writeString(home.resolve("bin").resolve("kc.sh"), "#!/bin/sh\n");
+        RealmFile realm = RealmFile.read(Path.of("realm-export", "warden-realm.json"));
+        Quickstart quickstart = new Quickstart(KeycloakDistribution.at(home), home, realm, 8080, Path.of("examples", "demo-spa"), 8680);
+
+        assertThat(quickstart.banner("secret-admin"))
+                .contains(" Demo app         http://localhost:5173/")
+                .contains(" Example API      http://127.0.0.1:8680/api/hello")
+                .contains(" Metrics          http://localhost:9000/metrics")
+                .contains("http://localhost:9000/health/ready");
+        Quickstart withoutApp = new Quickstart(KeycloakDistribution.at(home), home, realm, 8080, null, 8680);
+        assertThat(withoutApp.banner("secret-admin")).doesNotContain("Demo app").contains("/metrics");
+    }
+
+    @Test
+    @DisplayName("a demo app folder without index.html stops the quickstart with one line")
+    void missingDemoApp() throws IOException {
+        Path home = Files.createDirectories(dir.resolve("kc2").resolve("bin")).getParent();
+        Files.writeString(home.resolve("bin").resolve("kc.sh"), "#!/bin/sh\n");
+        Path jar = write("keycloak-warden.jar", "jar");
+        String[] args = {
+                "--keycloak-home=" + home,
+                "--provider-jar=" + jar,
+                "--realm-file=" + Path.of("realm-export", "warden-realm.json"),
+                "--http-port=8080",
+                "--demo-app=" + dir.resolve("nothing-here")
+        };
+
+        assertThatThrownBy(() -> Quickstart.fromArgs(args)).hasMessageContaining("has no index.html");
+    }
+
+    @Test
+    @DisplayName("the demo app server: the page, its script and config.json, with a CSP that allows only the realm and the API; nothing else")
+    void demoAppServer() throws Exception {
+        try (DemoApp app = new DemoApp(Path.of("examples", "demo-spa"), 0, "http://localhost:8080/realms/warden", "demo-spa",
+                "http://127.0.0.1:8680").start()) {
+            String base = app.url();
+            Http.Reply page = Http.get(base, Map.of());
+            assertThat(page.status()).isEqualTo(200);
+            assertThat(page.body()).contains("<script src=\"app.js\"");
+            assertThat(page.header("Content-Security-Policy"))
+                    .contains("script-src 'self'")
+                    .contains("connect-src 'self' http://localhost:8080 http://127.0.0.1:8680;")
+                    .contains("frame-ancestors 'none'");
+            assertThat(page.header("Referrer-Policy")).isEqualTo("no-referrer");
+            assertThat(Http.get(base + "?code=abc&state=xyz", Map.of()).body()).as("the callback is the page").isEqualTo(page.body());
+            assertThat(Http.get(base + "app.js", Map.of()).body()).contains("code_challenge_method: 'S256'");
+            assertThat(Http.get(base + "config.json", Map.of()).json())
+                    .containsEntry("issuer", "http://localhost:8080/realms/warden")
+                    .containsEntry("clientId", "demo-spa")
+                    .containsEntry("api", "http://127.0.0.1:8680");
+            assertThat(Http.get(base + "pom.xml", Map.of()).status()).isEqualTo(404);
+            assertThat(Http.get(base + "..%2F..%2Fpom.xml", Map.of()).status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    @DisplayName("the example API lets the demo app's origin call it (CORS preflight and answer) and no other origin")
+    void apiCors() throws Exception {
+        try (ResourceServer api = new ResourceServer(ResourceServer.Settings.forRealm("http://localhost:8080/realms/warden", "demo-api", 0)
+                .withAllowedOrigins(Set.of("http://localhost:5173"))).start()) {
+            String url = "http://127.0.0.1:" + api.port() + "/api/hello";
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(URI.create(url))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                    .header("Origin", "http://localhost:5173")
+                    .header("Access-Control-Request-Method", "GET")
+                    .header("Access-Control-Request-Headers", "authorization").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(preflight.statusCode()).isEqualTo(204);
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:5173");
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers")).hasValue("Authorization");
+
+            HttpResponse<String> call = http.send(HttpRequest.newBuilder(URI.create(url)).header("Origin", "http://localhost:5173").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(call.statusCode()).isEqualTo(401);
+            assertThat(call.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:5173");
+
+            HttpResponse<String> stranger = http.send(HttpRequest.newBuilder(URI.create(url))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                    .header("Origin", "http://evil.example")
+                    .header("Access-Control-Request-Method", "GET").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(stranger.statusCode()).isEqualTo(403);
+            assertThat(stranger.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+            HttpResponse<String> strangerCall = http.send(HttpRequest.newBuilder(URI.create(url)).header("Origin", "http://evil.example").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(strangerCall.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        }
     }
 
     private Path write(String name, String content) throws IOException {

@@ -34,6 +34,9 @@ import java.util.concurrent.Executors;
  * GET /api/hello   Authorization: Bearer &lt;access token&gt;   -> 200 {"message":"hello","sub":…,"azp":…}
  * GET /health                                            -> 200 (no token needed)
  * </pre>
+ *
+ * <p>Browsers may call it from the origins in {@link Settings#allowedOrigins()} (CORS, with the preflight that an
+ * {@code Authorization} header causes); every other origin gets no CORS header, so its pages cannot read answers.
  */
 public final class ResourceServer implements AutoCloseable {
 
@@ -46,25 +49,31 @@ public final class ResourceServer implements AutoCloseable {
     /**
      * What this server trusts. {@code jwksCacheTtl}: how long keys are kept before they are fetched again
      * (an unknown {@code kid} fetches at once, at most once a second); {@code clockSkew}: allowed
-     * difference between this server's clock and Keycloak's.
+     * difference between this server's clock and Keycloak's; {@code allowedOrigins}: browser origins
+     * ({@code http://localhost:5173}) whose pages may call the API, none by default.
      */
-    public record Settings(URI issuer, URL jwks, String audience, int port, Duration jwksCacheTtl, Duration clockSkew) {
+    public record Settings(URI issuer, URL jwks, String audience, int port, Duration jwksCacheTtl, Duration clockSkew,
+            Set<String> allowedOrigins) {
 
         public static Settings forRealm(String issuer, String audience, int port) {
             try {
                 return new Settings(URI.create(issuer), URI.create(issuer + "/protocol/openid-connect/certs").toURL(),
-                        audience, port, Duration.ofMinutes(5), Duration.ofSeconds(30));
+                        audience, port, Duration.ofMinutes(5), Duration.ofSeconds(30), Set.of());
             } catch (java.net.MalformedURLException e) {
                 throw new IllegalArgumentException("not an http(s) URL: " + issuer, e);
             }
         }
 
         public Settings withIssuer(URI expectedIssuer) {
-            return new Settings(expectedIssuer, jwks, audience, port, jwksCacheTtl, clockSkew);
+            return new Settings(expectedIssuer, jwks, audience, port, jwksCacheTtl, clockSkew, allowedOrigins);
         }
 
         public Settings withJwksCacheTtl(Duration ttl) {
-            return new Settings(issuer, jwks, audience, port, ttl, clockSkew);
+            return new Settings(issuer, jwks, audience, port, ttl, clockSkew, allowedOrigins);
+        }
+
+        public Settings withAllowedOrigins(Set<String> origins) {
+            return new Settings(issuer, jwks, audience, port, jwksCacheTtl, clockSkew, Set.copyOf(origins));
         }
     }
 
@@ -112,6 +121,9 @@ public final class ResourceServer implements AutoCloseable {
     }
 
     private void hello(HttpExchange exchange) throws IOException {
+        if (!allowOrigin(exchange)) {
+            return;
+        }
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             // RFC 6750 3.1: no credentials -> a challenge without an error code
@@ -145,6 +157,31 @@ public final class ResourceServer implements AutoCloseable {
         }
         send(exchange, 200, "{\"message\":\"hello\",\"sub\":" + json(claims.getSubject())
                 + ",\"azp\":" + json(String.valueOf(claims.getClaim("azp"))) + "}", null);
+    }
+
+    /**
+     * CORS for the configured origins. Answers a preflight ({@code OPTIONS}) itself and returns false then;
+     * otherwise adds the headers a browser needs to hand the answer (and its {@code WWW-Authenticate}) to the page.
+     */
+    private boolean allowOrigin(HttpExchange exchange) throws IOException {
+        String origin = exchange.getRequestHeaders().getFirst("Origin");
+        boolean allowed = origin != null && settings.allowedOrigins().contains(origin);
+        exchange.getResponseHeaders().add("Vary", "Origin");
+        if (allowed) {
+            exchange.getResponseHeaders().add("Access-Control-Allow-Origin", origin);
+            exchange.getResponseHeaders().add("Access-Control-Expose-Headers", "WWW-Authenticate");
+        }
+        if (!"OPTIONS".equals(exchange.getRequestMethod())) {
+            return true;
+        }
+        if (allowed) {
+            exchange.getResponseHeaders().add("Access-Control-Allow-Methods", "GET");
+            exchange.getResponseHeaders().add("Access-Control-Allow-Headers", "Authorization");
+            exchange.getResponseHeaders().add("Access-Control-Max-Age", "600");
+        }
+        exchange.sendResponseHeaders(allowed ? 204 : 403, -1);
+        exchange.close();
+        return false;
     }
 
     /** Which check failed, in words a developer can act on; never the token itself. */
@@ -191,11 +228,15 @@ public final class ResourceServer implements AutoCloseable {
         executor.shutdownNow();
     }
 
-    /** {@code java … ResourceServer [issuer] [port]}; defaults: the quickstart's realm, port 8081. */
+    /**
+     * {@code java … ResourceServer [issuer] [port] [origins]}; defaults: the quickstart's realm, port 8081, and the
+     * demo app's origin {@code http://localhost:5173} (a comma-separated list).
+     */
     public static void main(String[] args) throws IOException {
         String issuer = args.length > 0 ? args[0] : "http://localhost:8080/realms/warden";
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 8081;
-        ResourceServer server = new ResourceServer(Settings.forRealm(issuer, "demo-api", port)).start();
+        Set<String> origins = Set.of((args.length > 2 ? args[2] : "http://localhost:5173").split(","));
+        ResourceServer server = new ResourceServer(Settings.forRealm(issuer, "demo-api", port).withAllowedOrigins(origins)).start();
         System.out.println("demo-api resource server on http://127.0.0.1:" + server.port() + "/api/hello, trusting "
                 + issuer + " (audience demo-api). Ctrl-C stops it.");
     }
