@@ -5,7 +5,8 @@
      - the password rules (register and update-password pages), from the realm's password policy, readable before
        anything is typed; js/warden.js moves them under the password field and links them with aria-describedby;
      - the countdown of a refused attempt (attribute wardenRetryAfter, the seconds of Retry-After): empty without
-       JavaScript, where the message above still says in how many minutes to try again. -->
+       JavaScript, where the message above still says in how many minutes to try again;
+     - a label for keycloak.v2's read-only field with the name being signed in. -->
 <#macro content>
     <#if wardenHoneypot??>
     <div class="warden-hp" aria-hidden="true">
@@ -50,5 +51,8 @@
         </ul>
     </div>
     </#if>
+    <#-- keycloak.v2 shows the name being signed in (OTP and later steps) in a read-only field with no label;
+         js/warden.js names it with this text (axe-core: "Form elements must have labels") -->
+    <span id="warden-attempted-username-label" hidden>${msg("username")}</span>
     <p id="warden-footer" class="warden-footer">${msg("wardenFooterHint")}</p>
 </#macro>

@@ -106,9 +106,20 @@
         });
     }
 
+    /** keycloak.v2's read-only field with the name being signed in has no label; give it the footer's "Username". */
+    function attemptedUsername() {
+        var field = document.getElementById("kc-attempted-username");
+        var label = document.getElementById("warden-attempted-username-label");
+        if (field && label && !field.getAttribute("aria-label") && !field.getAttribute("aria-labelledby")
+                && !document.querySelector('label[for="kc-attempted-username"]')) {
+            field.setAttribute("aria-labelledby", label.id);
+        }
+    }
+
     function start() {
         passwordRules();
         fieldErrors();
+        attemptedUsername();
         countdown();
     }
 
