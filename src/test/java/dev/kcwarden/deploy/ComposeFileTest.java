@@ -107,8 +107,10 @@ class ComposeFileTest {
         return volumes == null ? List.of() : ((List<Object>) volumes).stream().map(String::valueOf).toList();
     }
 
+    private static final Pattern SECRET_NAME = Pattern.compile("PASSWORD|SECRET|(^|_)KEY($|_)|(^|_)TOKEN($|_)");
+
     @Test
-    @DisplayName("every ${VAR} of compose is in .env.example, which holds placeholders only")
+    @DisplayName("every ${VAR} of compose is in .env.example, whose secrets are empty; every secret compose sets is a required ${VAR:?...}")
     void variablesAreInTheExample() throws IOException {
         Set<String> used = new TreeSet<>();
         Matcher m = VARIABLE.matcher(compose);
@@ -125,10 +127,17 @@ class ComposeFileTest {
         assertThat(used).as("variables docker-compose.yml reads").isNotEmpty();
         assertThat(example.keySet()).as(".env.example").containsAll(used);
         example.forEach((name, value) -> {
-            if (name.contains("PASSWORD") || name.contains("KEY") || name.contains("SECRET")) {
-                assertThat(value).as("%s in .env.example is a placeholder, not a secret", name).startsWith("change-me");
+            if (SECRET_NAME.matcher(name).find()) {
+                assertThat(value).as("%s in .env.example is empty, so compose refuses to start until it is set", name).isEmpty();
             }
         });
+        // a secret written into compose itself (a literal instead of a required variable) is refused too
+        Matcher setting = Pattern.compile("(?m)^\\s+([A-Z0-9_]+):\\s*(.*)$").matcher(compose);
+        while (setting.find()) {
+            if (SECRET_NAME.matcher(setting.group(1)).find()) {
+                assertThat(setting.group(2)).as("%s in docker-compose.yml", setting.group(1)).matches("\\$\\{[A-Z0-9_]+:\\?.+\\}");
+            }
+        }
         assertThat(Files.readString(Path.of(".gitignore"))).as("a filled-in .env is never committed").containsPattern("(?m)^\\.env$");
     }
 
