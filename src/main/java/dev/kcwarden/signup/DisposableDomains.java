@@ -53,13 +53,13 @@ final class DisposableDomains {
      * but the file can go away later, and a registration must never fail because of it.
      */
     static boolean inFile(String file, String domain) {
-        Optional<String> problem = fileProblem(file);
-        if (problem.isPresent()) {
-            warnOnce(file, problem.get());
+        Checked checked = check(file);
+        if (checked.problem() != null) {
+            warnOnce(file, checked.problem());
             return false;
         }
+        Path path = checked.real();
         try {
-            Path path = Path.of(file).toRealPath();
             long modified = Files.getLastModifiedTime(path).toMillis();
             // keyed by the real path: other spellings of one file share one entry, so files x 20 MB bounds memory
             FileList list = FILES.compute(path.toString(), (k, old) -> old != null && old.modified() == modified ? old
@@ -87,42 +87,55 @@ final class DisposableDomains {
      * the rest of the server's file system through the answers.
      */
     static Optional<String> fileProblem(String file) {
-        Path dir = folder;
-        String where = dir == null ? "the folder set by the server option spi-validator--" + EmailDomainValidator.ID + "--disposable-dir"
-                : dir + " (server option spi-validator--" + EmailDomainValidator.ID + "--disposable-dir)";
+        return Optional.ofNullable(check(file).problem());
+    }
+
+    /** A file's real path when it may be used, or why it may not (exactly one of the two is set). */
+    private record Checked(Path real, String problem) {
+        static Checked refused(String problem) {
+            return new Checked(null, problem);
+        }
+    }
+
+    private static Checked check(String file) {
         Path path;
         try {
             path = Path.of(file);
         } catch (InvalidPathException e) {
-            return Optional.of("it is not a valid path");
+            return Checked.refused("it is not a valid path");
         }
         if (!path.isAbsolute()) {
-            return Optional.of("it is not an absolute path");
+            return Checked.refused("it is not an absolute path");
         }
-        Path real;
-        try {
-            real = dir == null ? null : path.toRealPath();
-        } catch (IOException | SecurityException e) {
-            real = null;
-        }
-        Path realDir;
-        try {
-            realDir = dir == null ? null : dir.toRealPath();
-        } catch (IOException | SecurityException e) {
-            realDir = null;
-        }
+        Path dir = folder;
+        Path real = dir == null ? null : realPath(path);
+        Path realDir = dir == null ? null : realPath(dir);
         // one answer for "elsewhere" and "not there": nothing about files outside the folder is told
         if (real == null || realDir == null || !real.startsWith(realDir) || !Files.isRegularFile(real) || !Files.isReadable(real)) {
-            return Optional.of("there is no readable file at that path in " + where);
+            return Checked.refused(notInFolder(dir));
         }
         try {
             if (Files.size(real) > MAX_FILE_BYTES) {
-                return Optional.of("the file is larger than " + (MAX_FILE_BYTES >> 20) + " MB");
+                return Checked.refused("the file is larger than " + (MAX_FILE_BYTES >> 20) + " MB");
             }
         } catch (IOException | SecurityException e) {
-            return Optional.of("there is no readable file at that path in " + where);
+            return Checked.refused(notInFolder(dir));
         }
-        return Optional.empty();
+        return new Checked(real, null);
+    }
+
+    /** The real path (symbolic links resolved), or null when there is none to be had. */
+    private static Path realPath(Path path) {
+        try {
+            return path.toRealPath();
+        } catch (IOException | SecurityException e) {
+            return null;
+        }
+    }
+
+    private static String notInFolder(Path dir) {
+        String option = "server option spi-validator--" + EmailDomainValidator.ID + "--disposable-dir";
+        return "there is no readable file at that path in " + (dir == null ? "the folder set by the " + option : dir + " (" + option + ")");
     }
 
     private static void warnOnce(String file, String problem) {
@@ -130,7 +143,6 @@ final class DisposableDomains {
             LOG.warnf("disposable-domain file %s is ignored: %s", dev.kcwarden.LogText.printable(file, 200), problem);
         }
     }
-
 
     private static boolean onList(Set<String> list, String domain) {
         for (String d = domain; d.contains("."); d = d.substring(d.indexOf('.') + 1)) {

@@ -75,16 +75,10 @@ public final class WebhookReceiver implements AutoCloseable {
         server.start();
     }
 
-    /** Listens where the shared server configuration posts ({@link WardenServerConfig#WEBHOOK_URL}). */
+    /** Listens where the shared server configuration posts ({@link WardenServerConfig#WEBHOOK_URL}, on 127.0.0.1). */
     public static WebhookReceiver onConfiguredUrl() {
         URI configured = URI.create(WardenServerConfig.WEBHOOK_URL);
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(configured.getHost(), configured.getPort()), 0);
-            return new WebhookReceiver(server, "http", configured.getHost(), configured.getPath(),
-                    WardenServerConfig.WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return onPort(configured.getPort(), configured.getPath(), WardenServerConfig.WEBHOOK_SECRET);
     }
 
     /** Plain http on a loopback port of the test's choosing, for a node the test starts itself. */
