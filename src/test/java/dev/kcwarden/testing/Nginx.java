@@ -14,14 +14,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * Debian's nginx ({@code /usr/sbin/nginx}) as a child process of the test, never the system service: its own
  * configuration, pid file, logs and temporary files under one directory of {@code target/}, {@code daemon off}, so
- * it dies with {@link #stop()} or, at the latest, with the test JVM (shutdown hook). Every server block proxies with
- * the shipped header rules, {@code deploy/nginx/keycloak-proxy.conf}, and answers with an {@code X-Upstream} header
- * that names the node which served the request, so a test can see where the balancer sent it.
+ * it dies with {@link #stop()} or, at the latest, with the test JVM (shutdown hook). The public listener runs the
+ * shipped public rules, {@code deploy/nginx/keycloak-public.conf} (which paths reach Keycloak at all), in front of an
+ * upstream named {@code keycloak} as in {@code deploy/nginx/nginx.conf}; the other listeners pass every path, as the
+ * compose file's admin listener does. Every location proxies with the shipped header rules,
+ * {@code deploy/nginx/keycloak-proxy.conf}, and every answer carries an {@code X-Upstream} header that names the node
+ * which served it (empty, hence absent, when nginx answered itself), so a test can see where the balancer sent it.
  */
 public final class Nginx {
 
     public static final Path BINARY = Path.of("/usr/sbin/nginx");
-    private static final Path PROXY_RULES = Path.of("deploy", "nginx", "keycloak-proxy.conf");
+    private static final Path SHIPPED = Path.of("deploy", "nginx");
 
     private final Path dir;
     private final Process process;
@@ -35,32 +38,41 @@ public final class Nginx {
     }
 
     /**
-     * Starts nginx in {@code dir}: for each entry of {@code servers}, a listener on 127.0.0.1:port that balances
-     * round-robin over the listed backend ports of 127.0.0.1.
+     * Starts nginx in {@code dir}: a public listener on 127.0.0.1:{@code publicPort} with the shipped public rules,
+     * balancing round-robin over {@code publicBackends} (ports of 127.0.0.1), and for each entry of {@code openServers}
+     * a listener on 127.0.0.1:port that passes every path (the admin listener's rules) to the listed backend ports.
      */
-    public static Nginx start(Path dir, Map<Integer, List<Integer>> servers) throws IOException, InterruptedException {
+    public static Nginx start(Path dir, int publicPort, List<Integer> publicBackends, Map<Integer, List<Integer>> openServers)
+            throws IOException, InterruptedException {
         if (!Files.isExecutable(BINARY)) {
             throw new IllegalStateException(BINARY + " is missing: install Debian's nginx package (apt-get install -y nginx; "
                     + ".ci/run does this)");
         }
         Files.createDirectories(dir.resolve("logs"));
         Files.createDirectories(dir.resolve("temp"));
-        Files.copy(PROXY_RULES, dir.resolve("keycloak-proxy.conf"), StandardCopyOption.REPLACE_EXISTING);
+        for (String shipped : List.of("keycloak-proxy.conf", "keycloak-public.conf")) {
+            Files.copy(SHIPPED.resolve(shipped), dir.resolve(shipped), StandardCopyOption.REPLACE_EXISTING);
+        }
         StringBuilder http = new StringBuilder();
-        servers.forEach((port, backends) -> {
-            http.append("    upstream backend_").append(port).append(" {\n");
-            // one refused connection takes a node out of the rotation for 10 s; nginx then tries it again
-            backends.forEach(b -> http.append("        server 127.0.0.1:").append(b).append(" max_fails=1 fail_timeout=10s;\n"));
-            http.append("    }\n")
-                    .append("    server {\n")
+        upstream(http, "keycloak", publicBackends);
+        http.append("    server {\n")
+                .append("        listen 127.0.0.1:").append(publicPort).append(";\n")
+                .append("        add_header X-Upstream $upstream_addr always;\n")
+                .append("        include keycloak-public.conf;\n")
+                .append("    }\n");
+        openServers.forEach((port, backends) -> {
+            upstream(http, "backend_" + port, backends);
+            http.append("    server {\n")
                     .append("        listen 127.0.0.1:").append(port).append(";\n")
+                    .append("        add_header X-Upstream $upstream_addr always;\n")
                     .append("        location / {\n")
                     .append("            proxy_pass http://backend_").append(port).append(";\n")
                     .append("            include keycloak-proxy.conf;\n")
-                    .append("            add_header X-Upstream $upstream_addr always;\n")
                     .append("        }\n")
                     .append("    }\n");
         });
+        List<Integer> ports = new java.util.ArrayList<>(List.of(publicPort));
+        ports.addAll(openServers.keySet());
         String t = dir.resolve("temp").toAbsolutePath().toString();
         String conf = "daemon off;\n"
                 + "worker_processes 1;\n"
@@ -90,7 +102,7 @@ public final class Nginx {
                 .start();
         Nginx nginx = new Nginx(dir, process);
         Instant deadline = Instant.now().plusSeconds(10);
-        for (int port : servers.keySet()) {
+        for (int port : ports) {
             while (!listening(port)) {
                 if (!process.isAlive() || Instant.now().isAfter(deadline)) {
                     nginx.stop();
@@ -101,6 +113,13 @@ public final class Nginx {
             }
         }
         return nginx;
+    }
+
+    private static void upstream(StringBuilder http, String name, List<Integer> backends) {
+        http.append("    upstream ").append(name).append(" {\n");
+        // one refused connection takes a node out of the rotation for 10 s; nginx then tries it again
+        backends.forEach(b -> http.append("        server 127.0.0.1:").append(b).append(" max_fails=1 fail_timeout=10s;\n"));
+        http.append("    }\n");
     }
 
     private static boolean listening(int port) {
@@ -114,6 +133,11 @@ public final class Nginx {
 
     public Path accessLog() {
         return dir.resolve("logs/access.log");
+    }
+
+    /** Whether nginx's master or any of its workers still runs. */
+    public boolean isRunning() {
+        return process.isAlive() || process.toHandle().descendants().anyMatch(ProcessHandle::isAlive);
     }
 
     /** Fast shutdown (SIGTERM to the master, which ends its workers), then SIGKILL if it lingers. */
