@@ -45,11 +45,13 @@ import org.keycloak.util.JsonSerialization;
  * keycloak.version} in production mode ({@code kc.sh build}, then {@code start --optimized}), clustered
  * ({@code --cache=ispn}, JDBC_PING) on a PostgreSQL database of their own, the demo realm imported once. Every
  * request goes through nginx, which overwrites X-Forwarded-For with the shipped rules (deploy/nginx/keycloak-proxy.conf);
- * the nodes trust proxy headers from 127.0.0.1 only.
+ * the nodes trust proxy headers from 127.0.0.1 only. The public listener runs the shipped public rules
+ * (deploy/nginx/keycloak-public.conf), which refuse /admin/ and the master realm; the admin API is called through the
+ * admin listener, as an operator reaches it in docker-compose.yml.
  *
- * <p>Ports: nginx balances on 8580 and reaches node A alone on 8583, node B alone on 8584 (to put a request on a
- * chosen node, still through the proxy); the nodes listen on 8581/8582 (HTTP), 9581/9582 (management) and 7810/7811
- * (JGroups). Cache owners: warden's counters live in Keycloak's {@code actionTokens} cache, a distributed cache;
+ * <p>Ports: nginx's public listener balances on 8580, its admin listener on 8585; it reaches node A alone on 8583,
+ * node B alone on 8584 (to put a request on a chosen node, still through the proxy, with the admin listener's rules);
+ * the nodes listen on 8581/8582 (HTTP), 9581/9582 (management) and 7810/7811 (JGroups). Cache owners: warden's counters live in Keycloak's {@code actionTokens} cache, a distributed cache;
  * the nodes set its owners to 2 ({@code --spi-cache-embedded--default--action-tokens-owners=2}, also Keycloak's
  * floor for that cache), so every counter and block has a copy on both nodes and survives the death of either.
  */
@@ -58,6 +60,7 @@ import org.keycloak.util.JsonSerialization;
 class LoadBalancedClusterIT {
 
     static final int BALANCER = 8580;
+    static final int ADMIN_LISTENER = 8585;
     static final int VIA_A = 8583;
     static final int VIA_B = 8584;
     static final int HTTP_A = 8581;
@@ -77,7 +80,8 @@ class LoadBalancedClusterIT {
 
     @BeforeAll
     static void startTopology() throws Exception {
-        dev.kcwarden.quickstart.KeycloakDistribution.requireFreePorts(BALANCER, VIA_A, VIA_B, HTTP_A, HTTP_B, 9581, 9582, 7810, 7811);
+        dev.kcwarden.quickstart.KeycloakDistribution.requireFreePorts(BALANCER, ADMIN_LISTENER, VIA_A, VIA_B, HTTP_A, HTTP_B, 9581, 9582,
+                7810, 7811);
         database = PostgresDatabase.create("warden_lb");
         a = KeycloakNode.prepare("lb-node-a");
         // the image's build step (Dockerfile): PostgreSQL, health, metrics and the clustered cache baked in
@@ -91,12 +95,14 @@ class LoadBalancedClusterIT {
             node.awaitLogLine(Duration.ofSeconds(90), "ISPN000094", "(2)");
         }
         nginx = Nginx.start(Path.of(System.getProperty("warden.cluster.dist")).getParent().resolve("lb-nginx"),
-                Map.of(BALANCER, List.of(HTTP_A, HTTP_B), VIA_A, List.of(HTTP_A), VIA_B, List.of(HTTP_B)));
+                BALANCER, List.of(HTTP_A, HTTP_B),
+                Map.of(ADMIN_LISTENER, List.of(HTTP_A, HTTP_B), VIA_A, List.of(HTTP_A), VIA_B, List.of(HTTP_B)));
 
-        admin = AdminRest.signIn(base(BALANCER), ADMIN, ADMIN_PASSWORD);
+        // the master realm and the admin API are not on the public listener: sign in where an operator would
+        admin = AdminRest.signIn(base(ADMIN_LISTENER), ADMIN, ADMIN_PASSWORD);
         admin.setGuardLimits(DemoRealm.NAME, "warden direct grant", "warden-direct-grant-validate",
                 Map.of("warden.user-ip.max", String.valueOf(USER_IP_MAX)));
-        for (String user : List.of("lb-alice", "lb-bob", "lb-carol", "lb-dora", "lb-erin", "lb-frank", "lb-grace",
+        for (String user : List.of("lb-alice", "lb-bob", "lb-carol", "lb-dora", "lb-erin", "lb-frank", "lb-grace", "lb-henry",
                 "lb-load-1", "lb-load-2", "lb-load-3", "lb-load-4")) {
             admin.createUser(DemoRealm.NAME, user, PASSWORD);
         }
@@ -106,7 +112,8 @@ class LoadBalancedClusterIT {
         List<String> args = new ArrayList<>(List.of("start", "--optimized",
                 "--db-url=" + database.jdbcUrl(), "--db-username=postgres", "--db-password=unused",
                 // the public address is the balancer's; the node itself listens on loopback only
-                "--hostname=http://127.0.0.1:" + BALANCER, "--http-enabled=true", "--http-host=127.0.0.1",
+                "--hostname=http://127.0.0.1:" + BALANCER, "--hostname-admin=http://127.0.0.1:" + ADMIN_LISTENER,
+                "--http-enabled=true", "--http-host=127.0.0.1",
                 "--http-port=" + httpPort, "--http-management-port=" + managementPort,
                 "--proxy-headers=xforwarded", "--proxy-trusted-addresses=127.0.0.1/32",
                 "--cache-embedded-network-bind-address=127.0.0.1", "--cache-embedded-network-bind-port=" + clusterPort,
@@ -118,24 +125,47 @@ class LoadBalancedClusterIT {
         node.start(args, importRealm ? ADMIN : null, ADMIN_PASSWORD, Map.of("KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__CHAIN_KEY", CHAIN_KEY));
     }
 
+    /**
+     * Stops nginx, both nodes and the database even when a test or the start failed, each step on its own (one that
+     * throws does not keep the others from running), then checks that no process of the topology is left; the
+     * shutdown hooks of {@link Nginx}, {@link KeycloakNode} and {@link PostgresDatabase} only back this up.
+     */
     @AfterAll
     static void stopTopology() throws Exception {
-        try {
-            if (nginx != null) {
-                nginx.stop();
-            }
-        } finally {
-            try {
-                for (KeycloakNode node : new KeycloakNode[] {a, b}) {
-                    if (node != null) {
-                        node.stop();
+        List<Throwable> problems = new ArrayList<>();
+        Runnable[] steps = {
+            () -> { if (nginx != null) { nginx.stop(); } },
+            () -> { if (a != null) { a.stop(); } },
+            () -> { if (b != null) { b.stop(); } },
+            () -> {
+                try {
+                    if (database != null) {
+                        database.drop();
                     }
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException("could not drop " + database.name() + ": " + e.getMessage(), e);
                 }
-            } finally {
-                if (database != null) {
-                    database.drop();
-                }
+            },
+        };
+        for (Runnable step : steps) {
+            try {
+                step.run();
+            } catch (RuntimeException | AssertionError e) {
+                problems.add(e);
             }
+        }
+        if (nginx != null && nginx.isRunning()) {
+            problems.add(new AssertionError("nginx still runs after stop()"));
+        }
+        for (KeycloakNode node : new KeycloakNode[] {a, b}) {
+            if (node != null && node.isRunning()) {
+                problems.add(new AssertionError(node.name() + " still runs after stop()"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            AssertionError failure = new AssertionError("the topology was not cleaned up: " + problems);
+            problems.forEach(failure::addSuppressed);
+            throw failure;
         }
     }
 
@@ -170,7 +200,7 @@ class LoadBalancedClusterIT {
     @SuppressWarnings("unchecked")
     private static int counted(String username, String ip, String limit) {
         String query = (username == null ? "" : "username=" + username + "&") + "ip=" + ip;
-        Http.Reply reply = Http.getWithBearer(WardenApi.url(base(BALANCER) + "/realms/" + DemoRealm.NAME, "throttles?" + query),
+        Http.Reply reply = Http.getWithBearer(WardenApi.url(base(ADMIN_LISTENER) + "/realms/" + DemoRealm.NAME, "throttles?" + query),
                 admin.token());
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return ((List<Map<String, Object>>) reply.json().get("limits")).stream()
@@ -181,6 +211,47 @@ class LoadBalancedClusterIT {
 
     private static List<String> auditLines(KeycloakNode node) throws IOException {
         return Files.readAllLines(node.log(), StandardCharsets.UTF_8).stream().filter(l -> l.contains("[warden.audit]")).toList();
+    }
+
+    /** Paths to the admin console, the admin API and the master realm, spelled as an attacker would try them. */
+    static final List<String> ADMIN_PATHS = List.of(
+            "/admin/", "/admin/master/console/", "/admin/realms/" + DemoRealm.NAME + "/users", "/admin",
+            "//admin/master/console/", "/%61dmin/master/console/", "/./admin/master/console/", "/x/../admin/master/console/",
+            "/admin;jsessionid=1/master/console/", "/ADMIN/master/console/", "/Admin/realms/" + DemoRealm.NAME,
+            "/realms/master/.well-known/openid-configuration", "/realms/master", "/realms/MASTER/.well-known/openid-configuration",
+            "/realms/Master/account/", "/realms/master;x=1/.well-known/openid-configuration",
+            "/realms/%6Daster/.well-known/openid-configuration", "//realms//master/.well-known/openid-configuration",
+            "/realms/./master/.well-known/openid-configuration",
+            "/realms/" + DemoRealm.NAME + "/../master/.well-known/openid-configuration",
+            "/realms/" + DemoRealm.NAME + "/%2e%2e/master/.well-known/openid-configuration",
+            "/realms/" + DemoRealm.NAME + "/..;/master/.well-known/openid-configuration",
+            "/realms%2Fmaster/.well-known/openid-configuration", "/realms/master%20/.well-known/openid-configuration",
+            "/", "/metrics", "/health/ready");
+
+    @Test
+    @Order(0)
+    @DisplayName("the public listener refuses /admin/ and the master realm in every spelling; the admin listener serves them")
+    void publicListenerRefusesAdminPaths() {
+        LoopbackClient outsider = new LoopbackClient("127.0.0.60");
+        for (String path : ADMIN_PATHS) {
+            Http.Reply reply = outsider.get(base(BALANCER) + path, Map.of());
+            assertThat(reply.status()).as("GET %s on the public listener", path).isIn(400, 403, 404);
+            assertThat(reply.header("X-Upstream")).as("GET %s never reaches a node", path).isNull();
+        }
+        // a password grant against the master realm, the way an attacker would guess the administrators' passwords
+        Http.Reply guess = outsider.postForm(base(BALANCER) + "/realms/master/protocol/openid-connect/token",
+                Map.of("grant_type", "password", "client_id", "admin-cli", "username", ADMIN, "password", ADMIN_PASSWORD));
+        assertThat(guess.status()).as(guess.body()).isEqualTo(404);
+        assertThat(guess.header("X-Upstream")).isNull();
+
+        // what applications need still passes, and the same master paths work on the admin listener
+        Http.Reply discovery = outsider.get(base(BALANCER) + "/realms/" + DemoRealm.NAME + "/.well-known/openid-configuration", Map.of());
+        assertThat(discovery.status()).as(discovery.body()).isEqualTo(200);
+        assertThat(servedBy(discovery)).isIn("a", "b");
+        Http.Reply master = outsider.get(base(ADMIN_LISTENER) + "/realms/master/.well-known/openid-configuration", Map.of());
+        assertThat(master.status()).as(master.body()).isEqualTo(200);
+        Http.Reply users = Http.getWithBearer(base(ADMIN_LISTENER) + "/admin/realms/" + DemoRealm.NAME + "/users?max=1", admin.token());
+        assertThat(users.status()).as(users.body()).isEqualTo(200);
     }
 
     @Test
@@ -311,7 +382,7 @@ class LoadBalancedClusterIT {
     }
 
     private static List<Map<String, Object>> sessions(String username) throws IOException {
-        String realm = base(BALANCER) + "/admin/realms/" + DemoRealm.NAME;
+        String realm = base(ADMIN_LISTENER) + "/admin/realms/" + DemoRealm.NAME;
         List<Map<String, Object>> users = JsonSerialization.readValue(
                 Http.getWithBearer(realm + "/users?exact=true&username=" + username, admin.token()).body(), new TypeReference<>() { });
         Http.Reply reply = Http.getWithBearer(realm + "/users/" + users.get(0).get("id") + "/sessions", admin.token());
@@ -355,11 +426,29 @@ class LoadBalancedClusterIT {
         }
         throw new AssertionError("no audit line with " + List.of(texts));
     }
+    @Test
+    @Order(7)
+    @DisplayName("a forged X-Forwarded-For sent straight to a node, past nginx, is ignored: the node believes only nginx's address")
+    void forgedHeaderStraightToANode() {
+        // 127.0.0.80 is not nginx (127.0.0.1, the only trusted proxy address), so its headers are the client's own words
+        LoopbackClient bypasser = new LoopbackClient("127.0.0.80");
+        for (int i = 0; i < USER_IP_MAX; i++) {
+            Http.Reply reply = login(HTTP_A, bypasser, "lb-henry", "wrong-" + i,
+                    Map.of("X-Forwarded-For", "203.0.113." + (40 + i), "X-Real-IP", "203.0.113.99", "Forwarded", "for=203.0.113.98"));
+            assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+            assertThat(reply.header("X-Upstream")).as("straight to the node, not through nginx").isNull();
+        }
+        assertThat(counted("lb-henry", "127.0.0.80", "user_ip")).as("counted under the socket's own address").isEqualTo(USER_IP_MAX);
+        assertThat(counted(null, "203.0.113.40", "ip")).as("the forged address counts nothing").isZero();
+        assertThat(login(HTTP_A, bypasser, "lb-henry", PASSWORD, Map.of("X-Forwarded-For", "198.51.100.8")).status())
+                .as("a forged header does not escape the block").isEqualTo(429);
+    }
+
     /** One request of the background load: when it ran, what came back, which node nginx named. */
     private record Sample(long startNanos, long endNanos, int status, String node, String error) { }
 
     @Test
-    @Order(7)
+    @Order(8)
     @DisplayName("kill -9 of node B in the middle of a window: A keeps serving, counts and blocks survive, only B's in-flight requests fail")
     void nodeDeath() throws Exception {
         LoopbackClient attacker = new LoopbackClient("127.0.0.67");
@@ -377,10 +466,11 @@ class LoadBalancedClusterIT {
         AtomicBoolean running = new AtomicBoolean(true);
         ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
         ExecutorService load = Executors.newFixedThreadPool(4);
+        List<Future<Void>> workers = new ArrayList<>();
         for (int t = 1; t <= 4; t++) {
             LoopbackClient client = new LoopbackClient("127.0.0.7" + t);
             String user = "lb-load-" + t;
-            load.submit(() -> {
+            workers.add(load.submit(() -> {
                 while (running.get()) {
                     long start = System.nanoTime();
                     try {
@@ -388,11 +478,12 @@ class LoadBalancedClusterIT {
                         samples.add(new Sample(start, System.nanoTime(), reply.status(), servedBy(reply),
                                 reply.status() == 200 ? null : reply.body().lines().findFirst().orElse("")));
                     } catch (UncheckedIOException e) {
+                        // a connection nginx dropped is a failed login like any other (status -1 fails the checks below)
                         samples.add(new Sample(start, System.nanoTime(), -1, "?", String.valueOf(e.getCause())));
                     }
                 }
                 return null;
-            });
+            }));
         }
         Thread.sleep(3_000);
         ProcessHandle java = b.java();
@@ -404,6 +495,15 @@ class LoadBalancedClusterIT {
         load.shutdown();
         assertThat(load.awaitTermination(2, TimeUnit.MINUTES)).isTrue();
         b.kill(); // the kc.sh wrapper, which exits once its java is gone
+        // a worker that died of anything else (a reply it could not parse, an assertion) stopped logging in early and
+        // would hide its failed login from the samples: each must have ended by itself
+        for (Future<Void> worker : workers) {
+            try {
+                worker.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new AssertionError("a load worker died: " + e.getCause(), e.getCause());
+            }
+        }
 
         List<Sample> all = new ArrayList<>(samples);
         List<Sample> failed = all.stream().filter(s -> s.status() != 200).toList();
