@@ -17,6 +17,16 @@ public sealed interface Decision {
      * {@code bucket} stops counting, so a retry after it passes this limit.
      */
     record Denied(Bucket bucket, long retryAfterSeconds) implements Decision {
+
+        /** Which limit refused the attempt. */
+        public LimitKind kind() {
+            return bucket.limit().kind();
+        }
+
+        /** The limit's id, as events, metrics and the admin API name it. */
+        public String limitId() {
+            return kind().id();
+        }
     }
 
     /** Slot {@code index} held in one bucket. */

@@ -1,6 +1,8 @@
 package dev.kcwarden.ratelimit;
 
+import dev.kcwarden.LogText;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,32 +24,6 @@ public final class GuardConfig {
     static final int DEFAULT_EVENT_INTERVAL = 60;
     static final int MAX_EVENT_INTERVAL = 3600;
 
-    /** The budget of made-up keys per realm; every guard applies it, the login and reset guards let admins change it. */
-    static final LimitSetting TRACKED = new LimitSetting(LimitKind.TRACKED_KEYS, "Tracked counters per realm", 100_000, 900,
-            "counters for made-up keys (client networks, names no account has)", 1_000_000);
-
-    /** Login limits: defaults chosen in docs/configuration.md ("Login guard"). */
-    public static final List<LimitSetting> LOGIN = List.of(
-            new LimitSetting(LimitKind.IP, "Per client IP", 100, 900, "failed logins from one client IP or IPv6 /64 (any username)"),
-            new LimitSetting(LimitKind.IP6_56, "Per IPv6 /56", 400, 900, "failed logins from one IPv6 /56 (any username)"),
-            new LimitSetting(LimitKind.IP6_48, "Per IPv6 /48", 1600, 900, "failed logins from one IPv6 /48 (any username)"),
-            new LimitSetting(LimitKind.USER_IP, "Per username and IP", 10, 900, "failed logins for one username from one client IP"),
-            new LimitSetting(LimitKind.ACCOUNT, "Per account", 100, 3600, "failed logins for one account from all IPs together"),
-            TRACKED);
-
-    /** Reset-password limits: every request counts, since each one may send a mail. */
-    public static final List<LimitSetting> RESET = List.of(
-            new LimitSetting(LimitKind.RESET_IP, "Reset requests per client IP", 20, 3600, "password-reset requests from one client IP"),
-            new LimitSetting(LimitKind.RESET_ACCOUNT, "Reset requests per account", 5, 3600, "password-reset requests for one account"),
-            TRACKED);
-
-    /** The registration form action that applies {@link #SIGNUP} (in the signup package). */
-    public static final String SIGNUP_PROVIDER_ID = "warden-registration-guard";
-
-    /** Sign-up limit: every submitted registration form counts. */
-    public static final List<LimitSetting> SIGNUP = List.of(
-            new LimitSetting(LimitKind.SIGNUP_IP, "Sign-ups per client IP", 10, 3600, "submitted registration forms from one client IP"));
-
     private final Map<LimitKind, Limit> limits;
     private final List<Cidr> allowlist;
     private final List<Cidr> trustedProxies;
@@ -63,12 +39,13 @@ public final class GuardConfig {
         this.problems = problems;
     }
 
-    public static GuardConfig of(List<LimitSetting> settings, AuthenticatorConfigModel model, String realmName) {
+    /** The configuration of one execution that guards {@code flow}; {@code model} may be null (every default). */
+    public static GuardConfig of(GuardedFlow flow, AuthenticatorConfigModel model, String realmName) {
         Map<String, String> config = model == null ? Map.of() : Optional.ofNullable(model.getConfig()).orElse(Map.of());
         ConfigProblems problems = new ConfigProblems(where(model, realmName));
-        Map<LimitKind, Limit> limits = new java.util.EnumMap<>(LimitKind.class);
-        limits.put(LimitKind.TRACKED_KEYS, TRACKED.read(Map.of(), problems));
-        for (LimitSetting setting : settings) {
+        Map<LimitKind, Limit> limits = new EnumMap<>(LimitKind.class);
+        limits.put(LimitKind.TRACKED_KEYS, GuardedFlow.Tracked.SETTING.read(Map.of(), problems));
+        for (LimitSetting setting : flow.settings()) {
             limits.put(setting.kind(), setting.read(config, problems));
         }
         int days = problems.number(config, KNOWN_CLIENT_DAYS, DEFAULT_KNOWN_CLIENT_DAYS, 0, MAX_KNOWN_CLIENT_DAYS);
@@ -82,7 +59,7 @@ public final class GuardConfig {
         return "realm " + realmName + ", authenticator config " + (model == null ? "(none)" : model.getAlias());
     }
 
-    public static List<ProviderConfigProperty> properties(List<LimitSetting> settings) {
+    static List<ProviderConfigProperty> properties(List<LimitSetting> settings) {
         List<ProviderConfigProperty> properties = new ArrayList<>();
         settings.forEach(s -> properties.addAll(s.properties()));
         properties.add(new ProviderConfigProperty(ALLOWLIST, "Allowlisted networks",
@@ -164,7 +141,7 @@ public final class GuardConfig {
             if (cidr.isPresent()) {
                 ranges.add(cidr.get());
             } else {
-                problems.add(property + ": '" + dev.kcwarden.LogText.printable(entry.strip(), 64) + "' is not an IP address or CIDR range; left out");
+                problems.add(property + ": '" + LogText.printable(entry.strip(), 64) + "' is not an IP address or CIDR range; left out");
             }
         }
         return List.copyOf(ranges);

@@ -9,7 +9,7 @@ import org.keycloak.provider.ProviderConfigProperty;
 
 /**
  * What warden's guarded authenticators have in common: they are configurable with the limits
- * of one {@link GuardConfig} list, required, alternative or disabled, stateless, and report the
+ * of one {@link GuardedFlow}, required, alternative or disabled, stateless, and report the
  * version. A subclass names itself and creates its authenticator.
  */
 abstract class GuardFactorySupport implements AuthenticatorFactory, WardenProviderFactory<Authenticator> {
@@ -26,12 +26,12 @@ abstract class GuardFactorySupport implements AuthenticatorFactory, WardenProvid
     private final String helpText;
     private final List<ProviderConfigProperty> properties;
 
-    GuardFactorySupport(String id, String displayType, String referenceCategory, String helpText, List<LimitSetting> settings) {
+    GuardFactorySupport(String id, String displayType, String referenceCategory, String helpText, GuardedFlow flow) {
         this.id = id;
         this.displayType = displayType;
         this.referenceCategory = referenceCategory;
         this.helpText = helpText;
-        this.properties = GuardConfig.properties(settings);
+        this.properties = flow.properties();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.kcwarden.ratelimit;
 
+import dev.kcwarden.WardenMessages;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.Authenticator;
 import org.keycloak.authentication.authenticators.directgrant.ValidatePassword;
@@ -33,12 +34,16 @@ final class GuardedDirectGrant implements Authenticator {
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.DIRECT_GRANT);
         Decision decision = guard.beginLogin(typedName);
         if (decision instanceof Decision.Denied denied) {
-            ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(typedName);
-            context.forceChallenge(throttled.oauthError(ThrottledAttempt.LOGIN_MESSAGE));
+            ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(typedName);
+            context.forceChallenge(throttled.oauthError(WardenMessages.LOGIN_THROTTLED));
             return;
         }
-        if (OutcomeRecorder.authenticate(username, context, false)
-                && OutcomeRecorder.authenticate(password, context, true)) {
+        username.authenticate(context);
+        if (!LoginGuard.succeeded(context)) {
+            return;
+        }
+        password.authenticate(context);
+        if (LoginGuard.succeeded(context)) {
             guard.passwordAccepted((Decision.Allowed) decision, context.getUser());
         }
     }

@@ -14,7 +14,7 @@ public final class GuardedDirectGrantFactory extends GuardFactorySupport {
                 "Replaces both 'Username Validation' and 'Password' in a direct grant flow: counts failed logins per "
                         + "client IP, per username and IP and per account, and over a limit answers HTTP 429 with Retry-After "
                         + "and a JSON error before any password is hashed.",
-                GuardConfig.LOGIN);
+                GuardedFlow.LOGIN);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.kcwarden.ratelimit;
 
+import dev.kcwarden.WardenMessages;
 import jakarta.ws.rs.core.MultivaluedMap;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.Authenticator;
@@ -28,11 +29,12 @@ final class GuardedDirectGrantOtp implements Authenticator {
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.DIRECT_GRANT);
         Decision decision = guard.beginForUser(user);
         if (decision instanceof Decision.Denied denied) {
-            ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(user.getUsername());
-            context.forceChallenge(throttled.oauthError(ThrottledAttempt.LOGIN_MESSAGE));
+            ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(user.getUsername());
+            context.forceChallenge(throttled.oauthError(WardenMessages.LOGIN_THROTTLED));
             return;
         }
-        if (OutcomeRecorder.authenticate(otp, context, true)) {
+        otp.authenticate(context);
+        if (LoginGuard.succeeded(context)) {
             guard.credentialAccepted((Decision.Allowed) decision, user, true);
         }
     }

@@ -14,7 +14,7 @@ public final class GuardedDirectGrantOtpFactory extends GuardFactorySupport {
                 "Replaces 'OTP' in a direct grant flow: wrong codes in the otp or totp parameter are counted per client IP, "
                         + "per username and IP and per account like wrong passwords, and over a limit the token endpoint answers "
                         + "HTTP 429 with Retry-After and a JSON error before any code is checked.",
-                GuardConfig.LOGIN);
+                GuardedFlow.LOGIN);
     }
 
     @Override

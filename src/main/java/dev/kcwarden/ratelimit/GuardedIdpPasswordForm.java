@@ -1,5 +1,6 @@
 package dev.kcwarden.ratelimit;
 
+import dev.kcwarden.WardenMessages;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.util.Optional;
@@ -30,10 +31,10 @@ final class GuardedIdpPasswordForm extends IdpUsernamePasswordForm {
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.BROWSER);
         Decision decision = existing.isPresent() ? guard.beginForUser(existing.get()) : guard.beginLogin(typedName);
         if (decision instanceof Decision.Denied denied) {
-            ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(typedName);
+            ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(typedName);
             context.forceChallenge(throttled.page(createLoginForm(throttled.onPage(setupForm(context, new MultivaluedHashMap<>(), existing))
                     .setExecution(context.getExecution().getId())
-                    .setError(ThrottledAttempt.LOGIN_MESSAGE, throttled.minutes()))));
+                    .setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes()))));
             return false;
         }
         boolean valid = super.validateForm(context, formData);

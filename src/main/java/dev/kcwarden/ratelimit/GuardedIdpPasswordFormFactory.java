@@ -15,7 +15,7 @@ public final class GuardedIdpPasswordFormFactory extends GuardFactorySupport {
                         + "guarded by warden: whoever signs in through an identity provider with the email of a local account is "
                         + "asked for that account's password, and is counted like the login form. Use it in place of "
                         + "'Username Password Form for identity provider reauthentication'.",
-                GuardConfig.LOGIN);
+                GuardedFlow.LOGIN);
     }
 
     @Override

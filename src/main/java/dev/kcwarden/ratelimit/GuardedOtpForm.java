@@ -1,5 +1,6 @@
 package dev.kcwarden.ratelimit;
 
+import dev.kcwarden.WardenMessages;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.authenticators.browser.OTPFormAuthenticator;
 import org.keycloak.models.UserModel;
@@ -23,13 +24,14 @@ final class GuardedOtpForm extends OTPFormAuthenticator {
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.BROWSER);
         Decision decision = guard.beginForUser(user);
         if (decision instanceof Decision.Denied denied) {
-            ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(user.getUsername());
+            ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(user.getUsername());
             context.forceChallenge(throttled.page(createLoginForm(throttled.onPage(context.form())
                     .setExecution(context.getExecution().getId())
-                    .setError(ThrottledAttempt.LOGIN_MESSAGE, throttled.minutes()))));
+                    .setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes()))));
             return;
         }
-        if (OutcomeRecorder.run(super::action, context, true)) {
+        super.action(context);
+        if (LoginGuard.succeeded(context)) {
             guard.credentialAccepted((Decision.Allowed) decision, user, true);
         }
     }

@@ -14,7 +14,7 @@ public final class GuardedOtpFormFactory extends GuardFactorySupport {
                 "Keycloak's one-time-code form, guarded by warden: wrong codes are counted per client IP, per username and IP "
                         + "and per account like wrong passwords, and over a limit the form answers HTTP 429 with Retry-After "
                         + "before any code is checked. Use it in place of 'OTP Form'.",
-                GuardConfig.LOGIN);
+                GuardedFlow.LOGIN);
     }
 
     @Override

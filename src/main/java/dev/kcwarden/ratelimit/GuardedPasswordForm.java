@@ -1,5 +1,6 @@
 package dev.kcwarden.ratelimit;
 
+import dev.kcwarden.WardenMessages;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import org.keycloak.authentication.AuthenticationFlowContext;
@@ -24,14 +25,14 @@ final class GuardedPasswordForm extends UsernamePasswordForm {
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.BROWSER);
         Decision decision = known != null ? guard.beginForUser(known) : guard.beginLogin(typedName);
         if (decision instanceof Decision.Denied denied) {
-            ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(typedName);
+            ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(typedName);
             MultivaluedMap<String, String> kept = new MultivaluedHashMap<>();
             if (typedName != null) {
                 kept.putSingle(AuthenticationManager.FORM_USERNAME, typedName);
             }
             context.forceChallenge(throttled.page(createLoginForm(throttled.onPage(context.form())
                     .setFormData(kept)
-                    .setError(ThrottledAttempt.LOGIN_MESSAGE, throttled.minutes()))));
+                    .setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes()))));
             return false;
         }
         boolean valid = super.validateForm(context, formData);

@@ -14,7 +14,7 @@ public final class GuardedPasswordFormFactory extends GuardFactorySupport {
                 "Keycloak's username and password form, guarded by warden: failed logins are counted per client IP, "
                         + "per username and IP and per account, and over a limit the form answers HTTP 429 with Retry-After "
                         + "before any password is hashed. Use it in place of 'Username Password Form'.",
-                GuardConfig.LOGIN);
+                GuardedFlow.LOGIN);
     }
 
     @Override

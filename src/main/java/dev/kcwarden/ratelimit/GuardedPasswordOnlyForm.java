@@ -1,5 +1,6 @@
 package dev.kcwarden.ratelimit;
 
+import dev.kcwarden.WardenMessages;
 import jakarta.ws.rs.core.MultivaluedMap;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.authenticators.browser.PasswordForm;
@@ -19,9 +20,9 @@ final class GuardedPasswordOnlyForm extends PasswordForm {
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.BROWSER);
         Decision decision = guard.beginForUser(user);
         if (decision instanceof Decision.Denied denied) {
-            ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(user.getUsername());
+            ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(user.getUsername());
             context.forceChallenge(throttled.page(createLoginForm(throttled.onPage(context.form())
-                    .setError(ThrottledAttempt.LOGIN_MESSAGE, throttled.minutes()))));
+                    .setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes()))));
             return false;
         }
         boolean valid = super.validateForm(context, formData);

@@ -14,7 +14,7 @@ public final class GuardedPasswordOnlyFormFactory extends GuardFactorySupport {
                 "Keycloak's password form for a user an earlier step chose (identity-first flows, after 'Username Form'), "
                         + "guarded by warden like its username password form: counted per client IP, per username and IP and "
                         + "per account, HTTP 429 with Retry-After before any password is hashed. Use it in place of 'Password Form'.",
-                GuardConfig.LOGIN);
+                GuardedFlow.LOGIN);
     }
 
     @Override

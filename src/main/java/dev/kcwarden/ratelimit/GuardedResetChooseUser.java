@@ -1,5 +1,6 @@
 package dev.kcwarden.ratelimit;
 
+import dev.kcwarden.WardenMessages;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import org.keycloak.authentication.AuthenticationFlowContext;
@@ -18,12 +19,12 @@ final class GuardedResetChooseUser extends ResetCredentialChooseUser {
         if (lookupName != null && !lookupName.isEmpty()) {
             Decision decision = LoginGuard.forReset(context).beginReset(lookupName);
             if (decision instanceof Decision.Denied denied) {
-                ThrottledAttempt throttled = new ThrottledAttempt(context, denied).recordEvent(lookupName);
+                ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(lookupName);
                 MultivaluedMap<String, String> kept = new MultivaluedHashMap<>();
                 kept.putSingle(USERNAME, lookupName);
                 context.forceChallenge(throttled.page(throttled.onPage(context.form())
                         .setFormData(kept)
-                        .setError(ThrottledAttempt.RESET_MESSAGE, throttled.minutes())
+                        .setError(WardenMessages.RESET_THROTTLED, throttled.minutes())
                         .createPasswordReset()));
                 return;
             }

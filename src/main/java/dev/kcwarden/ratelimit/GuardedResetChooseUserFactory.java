@@ -13,7 +13,7 @@ public final class GuardedResetChooseUserFactory extends GuardFactorySupport {
                 "Replaces 'Choose User' in a reset credentials flow: counts password-reset requests per client IP and "
                         + "per account (whether or not the account exists) and over a limit shows the form again with HTTP 429 "
                         + "and Retry-After, so nobody can flood a mailbox with reset mails.",
-                GuardConfig.RESET);
+                GuardedFlow.RESET);
     }
 
     @Override

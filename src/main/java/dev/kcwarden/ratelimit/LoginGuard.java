@@ -1,5 +1,6 @@
 package dev.kcwarden.ratelimit;
 
+import dev.kcwarden.AfterCompletion;
 import dev.kcwarden.Hmac;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -7,13 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.authentication.FlowStatus;
 import org.keycloak.common.util.Time;
 import org.keycloak.crypto.Algorithm;
 import org.keycloak.crypto.KeyUse;
 import org.keycloak.crypto.KeyWrapper;
-import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.ModelDuplicateException;
@@ -49,6 +51,7 @@ public final class LoginGuard {
 
     private final KeycloakSession session;
     private final RealmModel realm;
+    private final GuardedFlow flow;
     private final GuardConfig config;
     private final Channel channel;
     private final SlotStore store;
@@ -59,10 +62,11 @@ public final class LoginGuard {
     private Optional<KnownDevice.Claim> device;
     private OptionalLong addressTag;
 
-    private LoginGuard(KeycloakSession session, RealmModel realm, GuardConfig config, Channel channel) {
+    private LoginGuard(KeycloakSession session, RealmModel realm, GuardedFlow flow, AuthenticatorConfigModel model, Channel channel) {
         this.session = session;
         this.realm = realm;
-        this.config = config;
+        this.flow = flow;
+        this.config = GuardConfig.of(flow, model, realm.getName());
         this.channel = channel;
         this.store = new SingleUseObjectSlotStore(session);
         this.throttle = new Throttle(store, Time::currentTimeMillis);
@@ -72,22 +76,20 @@ public final class LoginGuard {
 
     /** Login limits of this execution, for a check that runs on login pages or on the token endpoint. */
     public static LoginGuard forLogin(AuthenticationFlowContext context, Channel channel) {
-        return of(context, GuardConfig.LOGIN, channel);
+        return of(context, GuardedFlow.LOGIN, channel);
     }
 
     public static LoginGuard forReset(AuthenticationFlowContext context) {
-        return of(context, GuardConfig.RESET, Channel.BROWSER);
+        return of(context, GuardedFlow.RESET, Channel.BROWSER);
     }
 
     /** For a registration form action: the sign-up limit of its configuration. */
     public static LoginGuard forSignup(KeycloakSession session, RealmModel realm, AuthenticatorConfigModel model) {
-        return new LoginGuard(session, realm, GuardConfig.of(GuardConfig.SIGNUP, model, realm.getName()), Channel.BROWSER);
+        return new LoginGuard(session, realm, GuardedFlow.SIGNUP, model, Channel.BROWSER);
     }
 
-    private static LoginGuard of(AuthenticationFlowContext context, List<LimitSetting> settings, Channel channel) {
-        AuthenticatorConfigModel model = context.getAuthenticatorConfig();
-        RealmModel realm = context.getRealm();
-        return new LoginGuard(context.getSession(), realm, GuardConfig.of(settings, model, realm.getName()), channel);
+    private static LoginGuard of(AuthenticationFlowContext context, GuardedFlow flow, Channel channel) {
+        return new LoginGuard(context.getSession(), context.getRealm(), flow, context.getAuthenticatorConfig(), channel);
     }
 
     static Throttle throttle(KeycloakSession session) {
@@ -109,7 +111,7 @@ public final class LoginGuard {
      * known ones.
      */
     public Decision beginLogin(String lookupName) {
-        List<Bucket> network = networkBuckets(LimitKind.IP);
+        List<Bucket> network = networkBuckets();
         if (lookupName == null || lookupName.isEmpty()) {
             return throttle.acquire(network, budget());
         }
@@ -128,7 +130,7 @@ public final class LoginGuard {
 
     /** Counts a check of a second credential (or of a password) for a user an earlier step already identified. */
     public Decision beginForUser(UserModel user) {
-        List<Bucket> network = networkBuckets(LimitKind.IP);
+        List<Bucket> network = networkBuckets();
         String byName = ThrottleKeys.nameOf(user.getUsername());
         return count(network, ThrottleKeys.accountOf(user.getId(), user.getUsername()), byName, knownClient(user));
     }
@@ -139,43 +141,33 @@ public final class LoginGuard {
         Decision decision = throttle.acquire(buckets, budget());
         if (decision instanceof Decision.Denied denied && !ThrottleKeys.isName(account)) {
             // The next attempt with this spelling is refused before the name is looked up.
-            LimitKind kind = denied.bucket().limit().kind();
-            if (kind == LimitKind.USER_IP) {
-                throttle.block(keys.userAndIp(config.limit(kind), byName, client), denied.retryAfterSeconds());
-            } else if (kind == LimitKind.ACCOUNT) {
-                throttle.block(keys.account(config.limit(kind), byName), denied.retryAfterSeconds());
-            }
+            Optional<Bucket> spelling = denied.kind() == flow.accountAndAddressKind()
+                    ? flow.accountAndAddressBucket(keys, config::limit, byName, client)
+                    : denied.kind() == flow.accountKind() ? flow.accountBucket(keys, config::limit, byName) : Optional.empty();
+            spelling.ifPresent(bucket -> throttle.block(bucket, denied.retryAfterSeconds()));
         }
         return decision;
     }
 
     /** Counts a password-reset request; every request counts, whether or not a mail goes out. */
     public Decision beginReset(String lookupName) {
-        List<Bucket> buckets = networkBuckets(LimitKind.RESET_IP);
-        if (lookupName != null && !lookupName.isEmpty()) {
-            String byName = ThrottleKeys.nameOf(lookupName);
-            List<Bucket> early = new ArrayList<>(buckets);
-            early.add(keys.account(config.limit(LimitKind.RESET_ACCOUNT), byName));
-            Optional<Decision.Denied> blocked = throttle.blocked(early);
-            if (blocked.isPresent()) {
-                return blocked.get();
-            }
-            Decision decision;
-            String account = resolve(session, realm, lookupName, LoginGuard::findForReset).account();
-            buckets.add(keys.account(config.limit(LimitKind.RESET_ACCOUNT), account));
-            decision = throttle.acquire(buckets, budget());
-            if (decision instanceof Decision.Denied denied && denied.bucket().limit().kind() == LimitKind.RESET_ACCOUNT
-                    && !ThrottleKeys.isName(account)) {
-                throttle.block(keys.account(config.limit(LimitKind.RESET_ACCOUNT), byName), denied.retryAfterSeconds());
-            }
-            return decision;
+        List<Bucket> network = networkBuckets();
+        if (lookupName == null || lookupName.isEmpty()) {
+            return throttle.acquire(network, budget());
         }
-        return throttle.acquire(buckets, budget());
+        String byName = ThrottleKeys.nameOf(lookupName);
+        List<Bucket> early = new ArrayList<>(network);
+        early.addAll(accountBuckets(byName, true));
+        Optional<Decision.Denied> blocked = throttle.blocked(early);
+        if (blocked.isPresent()) {
+            return blocked.get();
+        }
+        return count(network, resolve(session, realm, lookupName, LoginGuard::findForReset).account(), byName, false);
     }
 
     /** Counts a submitted registration form from this client address. */
     public Decision beginSignup() {
-        return throttle.acquire(networkBuckets(LimitKind.SIGNUP_IP), budget());
+        return throttle.acquire(networkBuckets(), budget());
     }
 
     /**
@@ -199,18 +191,7 @@ public final class LoginGuard {
         }
         remember(user);
         // Forgiven after the transaction, once this request's own stamps and hints are written.
-        Runnable forgive = () -> forgiven.forEach(throttle::reset);
-        session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-            @Override
-            protected void commitImpl() {
-                forgive.run();
-            }
-
-            @Override
-            protected void rollbackImpl() {
-                forgive.run();
-            }
-        });
+        AfterCompletion.always(session, () -> forgiven.forEach(throttle::reset));
     }
 
     /** The password was right: the login is complete unless a one-time code still has to follow. */
@@ -238,29 +219,29 @@ public final class LoginGuard {
         return names;
     }
 
-    private List<Bucket> networkBuckets(LimitKind kind) {
-        List<Bucket> buckets = new ArrayList<>(3);
-        if (config.allowlisted(client)) {
-            return buckets;
+    /** The counters of the client's address (none for an allowlisted address). */
+    private List<Bucket> networkBuckets() {
+        return config.allowlisted(client) ? new ArrayList<>() : flow.networkBuckets(keys, config::limit, client);
+    }
+
+    /**
+     * Per account and address (not for allowlisted addresses) and per account (never lifted by the allowlist), as
+     * far as this flow counts them.
+     */
+    private List<Bucket> accountBuckets(String account, boolean accountCap) {
+        List<Bucket> buckets = new ArrayList<>(2);
+        if (!config.allowlisted(client)) {
+            flow.accountAndAddressBucket(keys, config::limit, account, client).ifPresent(buckets::add);
         }
-        buckets.add(keys.ip(config.limit(kind), client));
-        if (kind == LimitKind.IP && client.ipv6()) {
-            buckets.add(keys.network(config.limit(LimitKind.IP6_56), client, 56));
-            buckets.add(keys.network(config.limit(LimitKind.IP6_48), client, 48));
+        if (accountCap) {
+            flow.accountBucket(keys, config::limit, account).ifPresent(buckets::add);
         }
         return buckets;
     }
 
-    /** Per account and address (not for allowlisted addresses) and per account (never lifted by the allowlist). */
-    private List<Bucket> accountBuckets(String account, boolean accountCap) {
-        List<Bucket> buckets = new ArrayList<>(2);
-        if (!config.allowlisted(client)) {
-            buckets.add(keys.userAndIp(config.limit(LimitKind.USER_IP), account, client));
-        }
-        if (accountCap) {
-            buckets.add(keys.account(config.limit(LimitKind.ACCOUNT), account));
-        }
-        return buckets;
+    /** Whether Keycloak's step, run on this context, accepted the credential (it called {@code success()}). */
+    static boolean succeeded(AuthenticationFlowContext context) {
+        return context.getStatus() == FlowStatus.SUCCESS;
     }
 
     private Throttle.Budget budget() {
@@ -325,7 +306,7 @@ public final class LoginGuard {
         String passwords = user.credentialManager().getStoredCredentialsByTypeStream(PasswordCredentialModel.TYPE)
                 .map(c -> c.getId() + '@' + c.getCreatedDate())
                 .sorted()
-                .collect(java.util.stream.Collectors.joining(","));
+                .collect(Collectors.joining(","));
         return ThrottleKeys.hash64("credential\n" + user.getId() + '\n' + passwords);
     }
 

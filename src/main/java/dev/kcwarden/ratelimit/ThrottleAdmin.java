@@ -1,11 +1,12 @@
 package dev.kcwarden.ratelimit;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.models.KeycloakSession;
@@ -18,10 +19,6 @@ import org.keycloak.models.UserModel;
  * executions differ; defaults where none is bound).
  */
 public final class ThrottleAdmin {
-
-    private static final Set<String> LOGIN_PROVIDERS = Set.of(GuardedPasswordFormFactory.PROVIDER_ID, GuardedDirectGrantFactory.PROVIDER_ID,
-            GuardedPasswordOnlyFormFactory.PROVIDER_ID, GuardedIdpPasswordFormFactory.PROVIDER_ID, GuardedOtpFormFactory.PROVIDER_ID,
-            GuardedDirectGrantOtpFactory.PROVIDER_ID);
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -59,34 +56,32 @@ public final class ThrottleAdmin {
         }
         List<String> distinct = accounts.stream().distinct().toList();
         if (client != null) {
-            buckets.add(keys.ip(limits.get(LimitKind.IP), client));
-            if (client.ipv6()) {
-                buckets.add(keys.network(limits.get(LimitKind.IP6_56), client, 56));
-                buckets.add(keys.network(limits.get(LimitKind.IP6_48), client, 48));
+            for (GuardedFlow flow : GuardedFlow.values()) {
+                buckets.addAll(flow.networkBuckets(keys, limits::get, client));
             }
-            buckets.add(keys.ip(limits.get(LimitKind.RESET_IP), client));
-            buckets.add(keys.ip(limits.get(LimitKind.SIGNUP_IP), client));
-            distinct.forEach(account -> buckets.add(keys.userAndIp(limits.get(LimitKind.USER_IP), account, client)));
+            for (GuardedFlow flow : GuardedFlow.values()) {
+                distinct.forEach(account -> flow.accountAndAddressBucket(keys, limits::get, account, client).ifPresent(buckets::add));
+            }
         }
         for (String account : distinct) {
-            buckets.add(keys.account(limits.get(LimitKind.ACCOUNT), account));
-            buckets.add(keys.account(limits.get(LimitKind.RESET_ACCOUNT), account));
+            for (GuardedFlow flow : GuardedFlow.values()) {
+                flow.accountBucket(keys, limits::get, account).ifPresent(buckets::add);
+            }
         }
         return buckets;
     }
 
-    public List<Map<String, Object>> list(String username, ClientAddress client) {
-        List<Map<String, Object>> rows = new ArrayList<>();
+    /** One counter as the admin API shows it. */
+    @JsonPropertyOrder({"limit", "counted", "max", "windowSeconds", "blocked", "retryAfterSeconds"})
+    public record Counter(String limit, int counted, int max, int windowSeconds, boolean blocked, long retryAfterSeconds) {
+    }
+
+    public List<Counter> list(String username, ClientAddress client) {
+        List<Counter> rows = new ArrayList<>();
         for (Bucket bucket : buckets(username, client, false)) {
             Throttle.Usage usage = throttle.usage(bucket);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("limit", bucket.limit().kind().id());
-            row.put("counted", usage.counted());
-            row.put("max", bucket.limit().max());
-            row.put("windowSeconds", bucket.limit().windowSeconds());
-            row.put("blocked", usage.blocked());
-            row.put("retryAfterSeconds", usage.retryAfterSeconds());
-            rows.add(row);
+            rows.add(new Counter(bucket.limit().kind().id(), usage.counted(), bucket.limit().max(), bucket.limit().windowSeconds(),
+                    usage.blocked(), usage.retryAfterSeconds()));
         }
         return rows;
     }
@@ -109,20 +104,20 @@ public final class ThrottleAdmin {
         realm.getAuthenticationFlowsStream()
                 .flatMap(flow -> realm.getAuthenticationExecutionsStream(flow.getId()))
                 .forEach(execution -> merge(limits, realm, execution));
-        for (List<LimitSetting> settings : List.of(GuardConfig.LOGIN, GuardConfig.RESET, GuardConfig.SIGNUP)) {
-            GuardConfig defaults = GuardConfig.of(settings, null, realm.getName());
-            settings.forEach(setting -> limits.putIfAbsent(setting.kind(), defaults.limit(setting.kind())));
+        for (GuardedFlow flow : GuardedFlow.values()) {
+            GuardConfig defaults = GuardConfig.of(flow, null, realm.getName());
+            flow.settings().forEach(setting -> limits.putIfAbsent(setting.kind(), defaults.limit(setting.kind())));
         }
         return limits;
     }
 
     private static void merge(Map<LimitKind, Limit> limits, RealmModel realm, AuthenticationExecutionModel execution) {
-        List<LimitSetting> settings = settingsOf(execution);
-        if (settings == null) {
+        Optional<GuardedFlow> flow = GuardedFlow.ofProvider(execution.getAuthenticator());
+        if (flow.isEmpty()) {
             return;
         }
-        GuardConfig config = GuardConfig.of(settings, configOf(realm, execution), realm.getName());
-        for (LimitSetting setting : settings) {
+        GuardConfig config = GuardConfig.of(flow.get(), configOf(realm, execution), realm.getName());
+        for (LimitSetting setting : flow.get().settings()) {
             Limit limit = config.limit(setting.kind());
             limits.merge(setting.kind(), limit, (a, b) -> a.max() >= b.max() ? a : b);
         }
@@ -134,34 +129,18 @@ public final class ThrottleAdmin {
      * the guards replaced by their defaults.
      */
     public static List<String> settingProblems(RealmModel realm) {
-        Map<String, List<String>> byConfig = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> byConfig = new LinkedHashMap<>();
         realm.getAuthenticationFlowsStream()
                 .flatMap(flow -> realm.getAuthenticationExecutionsStream(flow.getId()))
                 .forEach(execution -> {
-                    List<LimitSetting> settings = settingsOf(execution);
+                    Optional<GuardedFlow> flow = GuardedFlow.ofProvider(execution.getAuthenticator());
                     AuthenticatorConfigModel model = configOf(realm, execution);
-                    if (settings != null && model != null && !byConfig.containsKey(model.getId())) {
-                        byConfig.put(model.getId(), GuardConfig.of(settings, model, realm.getName()).problems().stream()
+                    if (flow.isPresent() && model != null && !byConfig.containsKey(model.getId())) {
+                        byConfig.put(model.getId(), GuardConfig.of(flow.get(), model, realm.getName()).problems().stream()
                                 .map(problem -> model.getAlias() + ": " + problem).toList());
                     }
                 });
         return byConfig.values().stream().flatMap(List::stream).toList();
-    }
-
-    /** The limits a guard execution reads, or null for an execution that is no warden guard (or a sub-flow). */
-    private static List<LimitSetting> settingsOf(AuthenticationExecutionModel execution) {
-        String provider = execution.getAuthenticator(); // null for a sub-flow
-        if (provider == null) {
-            return null;
-        }
-        if (LOGIN_PROVIDERS.contains(provider)) {
-            return GuardConfig.LOGIN;
-        } else if (GuardedResetChooseUserFactory.PROVIDER_ID.equals(provider)) {
-            return GuardConfig.RESET;
-        } else if (GuardConfig.SIGNUP_PROVIDER_ID.equals(provider)) {
-            return GuardConfig.SIGNUP;
-        }
-        return null;
     }
 
     private static AuthenticatorConfigModel configOf(RealmModel realm, AuthenticationExecutionModel execution) {

@@ -1,5 +1,6 @@
 package dev.kcwarden.ratelimit;
 
+import dev.kcwarden.WardenEvents;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +19,7 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 /**
  * One event per block and interval instead of one per refused attempt. The first refusal of a block (one
  * bucket's key) is an event as before; later refusals of the same block within the interval are only counted,
- * and once the interval has passed one summary event carries their number in {@value #SUPPRESSED_DETAIL}.
+ * and once the interval has passed one summary event carries their number in {@value WardenEvents#SUPPRESSED}.
  * A flood of thousands of refused attempts thus stores one row, writes one audit line and queues one webhook
  * delivery per block and interval, not thousands; the metrics still count every refusal.
  *
@@ -28,10 +29,7 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  */
 final class ThrottleEventDigest {
 
-    static final String SUPPRESSED_DETAIL = "warden_suppressed";
     /** How many different typed names and client addresses the refusals of a summary came with (at most {@link #MAX_DISTINCT}). */
-    static final String USERNAMES_DETAIL = "warden_distinct_usernames";
-    static final String IPS_DETAIL = "warden_distinct_ips";
     /** Blocks summarised at once per realm, so that one realm's flood cannot switch the digest off for the others. */
     static final int MAX_BLOCKS = 10_000;
     static final int MAX_DISTINCT = 1000;
@@ -197,10 +195,10 @@ final class ThrottleEventDigest {
                 if (first.getDetails() != null) {
                     first.getDetails().forEach(event::detail);
                 }
-                event.detail(SUPPRESSED_DETAIL, Long.toString(summary.suppressed()))
-                        .detail(USERNAMES_DETAIL, Integer.toString(summary.usernames()))
-                        .detail(IPS_DETAIL, Integer.toString(summary.ips()))
-                        .error(ThrottledAttempt.EVENT_ERROR);
+                event.detail(WardenEvents.SUPPRESSED, Long.toString(summary.suppressed()))
+                        .detail(WardenEvents.DISTINCT_USERNAMES, Integer.toString(summary.usernames()))
+                        .detail(WardenEvents.DISTINCT_IPS, Integer.toString(summary.ips()))
+                        .error(WardenEvents.THROTTLED);
             }));
         } catch (RuntimeException e) {
             // the next tick tries again with what is due then; a summary must never take the node down

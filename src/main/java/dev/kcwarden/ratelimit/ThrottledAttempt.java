@@ -1,7 +1,13 @@
 package dev.kcwarden.ratelimit;
 
+import dev.kcwarden.WardenEvents;
+import dev.kcwarden.WardenMessages;
+import dev.kcwarden.metrics.WardenMetrics;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.text.MessageFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -9,38 +15,51 @@ import java.util.Map;
 import java.util.Properties;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationFlowContext;
+import org.keycloak.authentication.FormContext;
 import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
 import org.keycloak.forms.login.LoginFormsProvider;
+import org.keycloak.models.AuthenticatorConfigModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
 
 /**
- * What a refused attempt leaves behind: one error event that names the limit, and an HTTP 429
- * answer with a {@code Retry-After} that is long enough to pass the limit on retry.
+ * What a refused attempt leaves behind, the same on every guarded path: the event details that name the
+ * limit, the throttle metric, and an HTTP 429 answer with a {@code Retry-After} that is long enough to pass the
+ * limit on retry (a page, the token endpoint's JSON error, or the registration form's answer).
  */
 public final class ThrottledAttempt {
 
-    /** The event error of every throttled attempt; the limit is in {@link #LIMIT_DETAIL}. */
-    public static final String EVENT_ERROR = "warden_throttled";
-    public static final String LIMIT_DETAIL = "warden_limit";
-    public static final String RETRY_AFTER_DETAIL = "retry_after";
-
-    public static final String LOGIN_MESSAGE = "wardenLoginThrottled";
-    public static final String RESET_MESSAGE = "wardenResetThrottled";
-    /**
-     * Page attribute with the seconds of Retry-After, so the warden theme can count down next to the message
-     * (a page cannot read its own response headers).
-     */
-    public static final String RETRY_AFTER_ATTRIBUTE = "wardenRetryAfter";
-
+    private static final String RETRY_AFTER = "Retry-After";
     private static final Logger LOG = Logger.getLogger(ThrottledAttempt.class);
     private static final int TOO_MANY_REQUESTS = 429;
     private static final Properties API_MESSAGES = loadApiMessages();
 
-    private final AuthenticationFlowContext context;
+    private final KeycloakSession session;
+    private final RealmModel realm;
+    private final EventBuilder event;
+    private final AuthenticatorConfigModel config;
     private final Decision.Denied denied;
 
-    public ThrottledAttempt(AuthenticationFlowContext context, Decision.Denied denied) {
-        this.context = context;
+    private ThrottledAttempt(KeycloakSession session, RealmModel realm, EventBuilder event, AuthenticatorConfigModel config,
+            Decision.Denied denied) {
+        this.session = session;
+        this.realm = realm;
+        this.event = event;
+        this.config = config;
         this.denied = denied;
+    }
+
+    /** A refusal in an authenticator (login pages, token endpoint, reset form). */
+    public static ThrottledAttempt of(AuthenticationFlowContext context, Decision.Denied denied) {
+        return new ThrottledAttempt(context.getSession(), context.getRealm(), context.getEvent(), context.getAuthenticatorConfig(),
+                denied);
+    }
+
+    /** A refusal in a form action (the registration form). */
+    public static ThrottledAttempt of(FormContext context, Decision.Denied denied) {
+        return new ThrottledAttempt(context.getSession(), context.getRealm(), context.getEvent(), context.getAuthenticatorConfig(),
+                denied);
     }
 
     /**
@@ -48,43 +67,54 @@ public final class ThrottledAttempt {
      * of a block; later ones go into the block's summary ({@link ThrottleEventDigest}). Counts every refusal.
      */
     public ThrottledAttempt recordEvent(String typedName) {
+        describe(typedName);
+        int interval = GuardConfig.eventInterval(config, realm.getName());
+        if (ThrottleEventDigest.of(session.getKeycloakSessionFactory()).emit(denied.bucket().key(), event.getEvent().clone(), interval)) {
+            event.error(WardenEvents.THROTTLED);
+        }
+        return this;
+    }
+
+    /**
+     * Names the limit in the event and counts the refusal, for a form action: Keycloak's form flow sends the
+     * event itself for every refused form, with the error the action gives it.
+     */
+    public ThrottledAttempt describe(String typedName) {
         if (typedName != null && !typedName.isBlank()) {
-            context.getEvent().detail(Details.USERNAME, typedName);
+            event.detail(Details.USERNAME, typedName);
         }
-        context.getEvent()
-                .detail(LIMIT_DETAIL, denied.bucket().limit().kind().id())
-                .detail(RETRY_AFTER_DETAIL, Long.toString(denied.retryAfterSeconds()));
-        dev.kcwarden.metrics.WardenMetrics.throttled(context.getRealm(), denied.bucket().limit().kind().id());
-        int interval = GuardConfig.eventInterval(context.getAuthenticatorConfig(), context.getRealm().getName());
-        if (ThrottleEventDigest.of(context.getSession().getKeycloakSessionFactory())
-                .emit(denied.bucket().key(), context.getEvent().getEvent().clone(), interval)) {
-            context.getEvent().error(EVENT_ERROR);
-        }
-        LOG.debugf("realm %s: attempt refused by limit %s for %d s", context.getRealm().getName(),
-                denied.bucket().limit().kind().id(), denied.retryAfterSeconds());
+        event.detail(WardenEvents.LIMIT, denied.limitId())
+                .detail(WardenEvents.RETRY_AFTER, Long.toString(denied.retryAfterSeconds()));
+        WardenMetrics.throttled(realm, denied.limitId());
+        LOG.debugf("realm %s: attempt refused by limit %s for %d s", realm.getName(), denied.limitId(), denied.retryAfterSeconds());
         return this;
     }
 
     /** Minutes to show a person, rounded up: "try again in 1 minute" rather than "in 0". */
     public int minutes() {
-        return minutes(denied.retryAfterSeconds());
-    }
-
-    public static int minutes(long retryAfterSeconds) {
-        return (int) ((retryAfterSeconds + 59) / 60);
+        return (int) ((denied.retryAfterSeconds() + 59) / 60);
     }
 
     /** The form that will render the refusal, told how long the wait is (for the theme's countdown). */
     public LoginFormsProvider onPage(LoginFormsProvider form) {
-        return form.setAttribute(RETRY_AFTER_ATTRIBUTE, denied.retryAfterSeconds());
+        return form.setAttribute(WardenMessages.RETRY_AFTER_ATTRIBUTE, denied.retryAfterSeconds());
     }
 
     /** A login or reset page, sent again with status 429 and Retry-After. */
     public Response page(Response rendered) {
         return Response.fromResponse(rendered)
                 .status(TOO_MANY_REQUESTS)
-                .header("Retry-After", denied.retryAfterSeconds())
+                .header(RETRY_AFTER, denied.retryAfterSeconds())
                 .build();
+    }
+
+    /**
+     * For a form action, whose page Keycloak renders after the action returns: that page is answered with status
+     * 429 and Retry-After, and tells the theme how long the wait is.
+     */
+    public void onFormAnswer() {
+        onPage(session.getProvider(LoginFormsProvider.class)).setStatus(Response.Status.TOO_MANY_REQUESTS);
+        session.getContext().getHttpResponse().setHeader(RETRY_AFTER, Long.toString(denied.retryAfterSeconds()));
     }
 
     /** The token endpoint's answer: an OAuth-style JSON error with status 429 and Retry-After. */
@@ -94,7 +124,7 @@ public final class ThrottledAttempt {
         body.put("error_description", text(messageKey, minutes()));
         return Response.status(TOO_MANY_REQUESTS)
                 .type(MediaType.APPLICATION_JSON_TYPE)
-                .header("Retry-After", denied.retryAfterSeconds())
+                .header(RETRY_AFTER, denied.retryAfterSeconds())
                 .header("Cache-Control", "no-store")
                 .entity(body)
                 .build();
@@ -114,9 +144,9 @@ public final class ThrottledAttempt {
         Properties messages = new Properties();
         try (var in = ThrottledAttempt.class.getResourceAsStream("/theme-resources/messages/messages_en.properties")) {
             if (in != null) {
-                messages.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+                messages.load(new InputStreamReader(in, StandardCharsets.UTF_8));
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             LOG.warnf("warden's English messages could not be read: %s", e.getMessage());
         }
         return messages;

@@ -2,6 +2,7 @@ package dev.kcwarden.signup;
 
 import dev.kcwarden.AdminSave;
 import dev.kcwarden.Warden;
+import dev.kcwarden.WardenMessages;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -42,11 +43,6 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
     /** Relative to the Keycloak directory. */
     static final String DEFAULT_DISPOSABLE_DIR = "conf/warden";
 
-    static final String MESSAGE_INVALID = "wardenEmailDomainInvalid";
-    static final String MESSAGE_CONFUSABLE = "wardenEmailDomainConfusable";
-    static final String MESSAGE_DENIED = "wardenEmailDomainDenied";
-    static final String MESSAGE_NOT_ALLOWED = "wardenEmailDomainNotAllowed";
-    static final String MESSAGE_DISPOSABLE = "wardenEmailDomainDisposable";
 
     private static final List<ProviderConfigProperty> PROPERTIES = List.of(
             new ProviderConfigProperty(ALLOW, "Allowed domains",
@@ -105,25 +101,25 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
         String rawDomain = at < 0 ? "" : email.substring(at + 1);
         Optional<String> normalized = Domains.normalize(rawDomain);
         if (normalized.isEmpty()) {
-            reject(context, inputHint, MESSAGE_INVALID, "email_domain_invalid");
+            reject(context, inputHint, WardenMessages.EMAIL_DOMAIN_INVALID, "email_domain_invalid");
             return;
         }
         String domain = normalized.get();
         if (Domains.mapsToAnotherName(rawDomain, domain) || Domains.mixesScripts(domain)) {
-            reject(context, inputHint, MESSAGE_CONFUSABLE, "email_domain_confusable");
+            reject(context, inputHint, WardenMessages.EMAIL_DOMAIN_CONFUSABLE, "email_domain_confusable");
             return;
         }
         List<String> allow = domains(config, ALLOW);
         if (!allow.isEmpty() && allow.stream().noneMatch(rule -> Domains.covers(rule, domain))) {
-            reject(context, inputHint, MESSAGE_NOT_ALLOWED, "email_domain_not_allowed");
+            reject(context, inputHint, WardenMessages.EMAIL_DOMAIN_NOT_ALLOWED, "email_domain_not_allowed");
             return;
         }
         if (domains(config, DENY).stream().anyMatch(rule -> Domains.covers(rule, domain))) {
-            reject(context, inputHint, MESSAGE_DENIED, "email_domain_denied");
+            reject(context, inputHint, WardenMessages.EMAIL_DOMAIN_DENIED, "email_domain_denied");
             return;
         }
         if (flag(config, BLOCK_DISPOSABLE, true) && disposable(config, domain)) {
-            reject(context, inputHint, MESSAGE_DISPOSABLE, "email_domain_disposable");
+            reject(context, inputHint, WardenMessages.EMAIL_DOMAIN_DISPOSABLE, "email_domain_disposable");
         }
     }
 
@@ -183,7 +179,7 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
         for (String key : List.of(ALLOW, DENY, DISPOSABLE_EXTRA)) {
             for (String entry : entries(config, key)) {
                 if (!entry.isBlank() && Domains.normalize(entry).isEmpty()) {
-                    errors.add(new ValidationError(ID, key, "wardenEmailDomainConfigInvalid", entry.strip()));
+                    errors.add(new ValidationError(ID, key, WardenMessages.EMAIL_DOMAIN_CONFIG_INVALID, entry.strip()));
                 }
             }
         }

@@ -1,7 +1,7 @@
 package dev.kcwarden.signup;
 
 import dev.kcwarden.WardenProviderFactory;
-import dev.kcwarden.ratelimit.GuardConfig;
+import dev.kcwarden.ratelimit.GuardedFlow;
 import java.util.ArrayList;
 import java.util.List;
 import org.keycloak.Config;
@@ -11,10 +11,13 @@ import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.provider.ProviderConfigProperty;
 
-/** Registration form action {@value #ID}: per-IP sign-up throttling and a honeypot field. */
+/**
+ * Registration form action {@value #ID}: per-IP sign-up throttling, a honeypot field, and a password that equals the
+ * email refused when the realm's policy has notEmail.
+ */
 public final class RegistrationGuardFactory implements FormActionFactory, WardenProviderFactory<FormAction> {
 
-    public static final String ID = GuardConfig.SIGNUP_PROVIDER_ID;
+    public static final String ID = GuardedFlow.SIGNUP_PROVIDER_ID;
     public static final String HONEYPOT = "warden.honeypot";
 
     private static final AuthenticationExecutionModel.Requirement[] REQUIREMENTS = {
@@ -24,7 +27,7 @@ public final class RegistrationGuardFactory implements FormActionFactory, Warden
     private static final List<ProviderConfigProperty> PROPERTIES = properties();
 
     private static List<ProviderConfigProperty> properties() {
-        List<ProviderConfigProperty> list = new ArrayList<>(GuardConfig.properties(GuardConfig.SIGNUP));
+        List<ProviderConfigProperty> list = new ArrayList<>(GuardedFlow.SIGNUP.properties());
         list.add(new ProviderConfigProperty(HONEYPOT, "Honeypot field",
                 "On (default): the registration page carries a field people never see; a form that fills it is refused "
                         + "without saying why. Needs the warden login theme (or the same field in yours).",
@@ -50,7 +53,9 @@ public final class RegistrationGuardFactory implements FormActionFactory, Warden
     @Override
     public String getHelpText() {
         return "Counts submitted registration forms per client IP and answers HTTP 429 with Retry-After over the limit; "
-                + "refuses forms that fill the hidden honeypot field. Put it first in the registration form.";
+                + "refuses forms that fill the hidden honeypot field; with the realm's 'Not email' password policy, refuses a "
+                + "password equal to the email (Keycloak checks that rule at registration against the username only). "
+                + "Put it first in the registration form.";
     }
 
     @Override

@@ -14,12 +14,12 @@ class GuardConfigTest {
         AuthenticatorConfigModel model = new AuthenticatorConfigModel();
         model.setAlias("test");
         model.setConfig(new java.util.HashMap<>(values));
-        return GuardConfig.of(GuardConfig.LOGIN, model, "r");
+        return GuardConfig.of(GuardedFlow.LOGIN, model, "r");
     }
 
     @Test
     void defaultsWithoutConfig() {
-        GuardConfig config = GuardConfig.of(GuardConfig.LOGIN, null, "r");
+        GuardConfig config = GuardConfig.of(GuardedFlow.LOGIN, null, "r");
         assertThat(config.limit(LimitKind.IP)).isEqualTo(new Limit(LimitKind.IP, 100, 900));
         assertThat(config.limit(LimitKind.USER_IP)).isEqualTo(new Limit(LimitKind.USER_IP, 10, 900));
         assertThat(config.limit(LimitKind.ACCOUNT)).isEqualTo(new Limit(LimitKind.ACCOUNT, 100, 3600));
@@ -49,7 +49,7 @@ class GuardConfigTest {
                 "warden.allowlist: 'not-a-net?' is not an IP address or CIDR range; left out"));
         assertThat(config(Map.of("warden.user-ip.max", "0", "warden.throttle-events.seconds", "0", "warden.allowlist", "::1/128"))
                 .problems()).isEmpty();
-        assertThat(GuardConfig.of(GuardConfig.LOGIN, null, "r").problems()).isEmpty();
+        assertThat(GuardConfig.of(GuardedFlow.LOGIN, null, "r").problems()).isEmpty();
     }
 
     @Test
@@ -85,7 +85,7 @@ class GuardConfigTest {
 
     @Test
     void everyPropertyHasADefaultAndHelp() {
-        assertThat(GuardConfig.properties(GuardConfig.LOGIN)).hasSize(16).allSatisfy(p -> {
+        assertThat(GuardedFlow.LOGIN.properties()).hasSize(16).allSatisfy(p -> {
             assertThat(p.getHelpText()).isNotBlank();
             assertThat(p.getDefaultValue()).isNotNull();
         });

@@ -35,7 +35,7 @@ public class ThrottleBenchmark {
         keys = new ThrottleKeys("bench-realm");
         attacker = ClientAddress.parse("203.0.113.9").orElseThrow();
         user = ClientAddress.parse("198.51.100.20").orElseThrow();
-        config = GuardConfig.of(GuardConfig.LOGIN, null, "bench");
+        config = GuardConfig.of(GuardedFlow.LOGIN, null, "bench");
         for (int i = 0; i <= 10; i++) {
             throttle.acquire(buckets("victim", attacker));
         }

@@ -110,11 +110,11 @@ class ThrottleFloodIT {
         List<EventRepresentation> stored = awaitSummary(ip, deadline);
         long suppressed = stored.stream().filter(e -> e.getDetails() != null && e.getDetails().containsKey("warden_suppressed"))
                 .mapToLong(e -> Long.parseLong(e.getDetails().get("warden_suppressed"))).sum();
-        long throttledEvents = stored.stream().filter(e -> ThrottledAttempt.EVENT_ERROR.equals(e.getError())).count();
+        long throttledEvents = stored.stream().filter(e -> "warden_throttled".equals(e.getError())).count();
         // the first refusal, at most one summary per interval while the flood lasted, and the last one after it
         long mostEvents = 3 + floodMillis / (SUMMARY_SECONDS * 1000L);
         assertThat(throttledEvents).as("stored throttle events for %d refusals in %d ms", flood, floodMillis).isBetween(2L, mostEvents);
-        assertThat(stored.stream().filter(e -> ThrottledAttempt.EVENT_ERROR.equals(e.getError()) && e.getDetails().get("warden_suppressed") == null))
+        assertThat(stored.stream().filter(e -> "warden_throttled".equals(e.getError()) && e.getDetails().get("warden_suppressed") == null))
                 .as("exactly one event for the block's first refusal").hasSize(1);
         assertThat(suppressed).as("the summaries account for every other refusal").isEqualTo(flood - 1);
 
