@@ -3,8 +3,8 @@ package dev.kcwarden.admin;
 import dev.kcwarden.KeycloakAdvisories;
 import dev.kcwarden.Warden;
 import dev.kcwarden.WardenEvents;
-import dev.kcwarden.ratelimit.ClientAddress;
-import dev.kcwarden.ratelimit.ThrottleAdmin;
+import dev.kcwarden.guard.ClientAddress;
+import dev.kcwarden.guard.GuardAdmin;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -105,7 +105,7 @@ public final class WardenAdminResource {
      * Checks the query, runs {@code action} on the address it gives, and answers the name and the address asked about
      * with the action's result under {@code resultName}.
      */
-    private <T> Response onThrottles(String username, String ip, String resultName, BiFunction<ThrottleAdmin, ClientAddress, T> action) {
+    private <T> Response onThrottles(String username, String ip, String resultName, BiFunction<GuardAdmin, ClientAddress, T> action) {
         boolean hasUser = username != null && !username.isBlank();
         boolean hasIp = ip != null && !ip.isBlank();
         if (!hasUser && !hasIp) {
@@ -123,7 +123,7 @@ public final class WardenAdminResource {
             answer.put("username", username);
         }
         client.ifPresent(c -> answer.put("ip", c.limitKey()));
-        answer.put(resultName, action.apply(new ThrottleAdmin(session, realm), client.orElse(null)));
+        answer.put(resultName, action.apply(new GuardAdmin(session, realm), client.orElse(null)));
         return Response.ok(answer, MediaType.APPLICATION_JSON_TYPE).build();
     }
 
@@ -158,7 +158,7 @@ public final class WardenAdminResource {
         info.put("version", Warden.VERSION);
         info.put("realm", realm.getName());
         // Keycloak stores authenticator configs as sent; what the guards could not use is shown here (view-realm).
-        info.put("settingProblems", ThrottleAdmin.settingProblems(realm));
+        info.put("settingProblems", GuardAdmin.settingProblems(realm));
         if (!mayManageRealm) {
             return info;
         }

@@ -13,10 +13,10 @@ import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
-/** Event listener {@value #ID}: one tamper-evident JSON line per user and admin event (docs/audit-schema.md). */
+/** Event listener {@value #PROVIDER_ID}: one tamper-evident JSON line per user and admin event (docs/audit-schema.md). */
 public final class AuditListenerFactory implements EventListenerProviderFactory, WardenProviderFactory<EventListenerProvider> {
 
-    public static final String ID = "warden-audit";
+    public static final String PROVIDER_ID = "warden-audit";
 
     private AuditWriter writer;
     private AuditSettings settings;
@@ -82,7 +82,7 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
 
     @Override
     public String getId() {
-        return ID;
+        return PROVIDER_ID;
     }
 
     @Override

@@ -47,7 +47,7 @@ public final class BreachedPasswordPolicy implements PasswordPolicyProvider {
             return null;
         }
         BreachSettings settings = realm == null ? BreachSettings.DEFAULTS
-                : realm.getPasswordPolicy().getPolicyConfig(BreachedPasswordPolicyFactory.ID);
+                : realm.getPasswordPolicy().getPolicyConfig(BreachedPasswordPolicyFactory.PROVIDER_ID);
         if (settings == null) {
             settings = BreachSettings.DEFAULTS;
         }

@@ -134,7 +134,7 @@ final class DisposableDomains {
     }
 
     private static String notInFolder(Path dir) {
-        String option = "server option spi-validator--" + EmailDomainValidator.ID + "--disposable-dir";
+        String option = "server option spi-validator--" + EmailDomainValidator.PROVIDER_ID + "--disposable-dir";
         return "there is no readable file at that path in " + (dir == null ? "the folder set by the " + option : dir + " (" + option + ")");
     }
 

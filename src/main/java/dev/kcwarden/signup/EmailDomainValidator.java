@@ -24,20 +24,20 @@ import org.keycloak.validate.ValidationResult;
 import org.keycloak.validate.ValidatorConfig;
 
 /**
- * User-profile validator {@value #ID} for the email attribute: allow list, deny list and disposable
+ * User-profile validator {@value #PROVIDER_ID} for the email attribute: allow list, deny list and disposable
  * domains, compared in normalized (punycode) form with subdomains covered. As a user-profile validator it
  * applies wherever an email is set: registration, account console, first broker login, admin API.
  */
 public final class EmailDomainValidator extends AbstractStringValidator implements ConfiguredProvider, ServerInfoAwareProviderFactory {
 
-    public static final String ID = "warden-email-domain";
+    public static final String PROVIDER_ID = "warden-email-domain";
 
-    public static final String ALLOW = "allow";
-    public static final String DENY = "deny";
-    public static final String BLOCK_DISPOSABLE = "block-disposable";
-    public static final String DISPOSABLE_EXTRA = "disposable-extra";
-    public static final String DISPOSABLE_FILE = "disposable-file";
-    public static final String EXEMPT_ADMIN = "exempt-admin";
+    public static final String ALLOW = "warden.allow";
+    public static final String DENY = "warden.deny";
+    public static final String BLOCK_DISPOSABLE = "warden.block-disposable";
+    public static final String DISPOSABLE_EXTRA = "warden.disposable-extra";
+    public static final String DISPOSABLE_FILE = "warden.disposable-file";
+    public static final String EXEMPT_ADMIN = "warden.exempt-admin";
     /** Server option (spi-validator--warden-email-domain--disposable-dir): the only folder disposable-file may name. */
     public static final String DISPOSABLE_DIR = "disposable-dir";
     /** Relative to the Keycloak directory. */
@@ -71,7 +71,7 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
 
     @Override
     public String getId() {
-        return ID;
+        return PROVIDER_ID;
     }
 
     @Override
@@ -125,7 +125,7 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
 
     private static void reject(ValidationContext context, String inputHint, String message, String rule) {
         dev.kcwarden.metrics.WardenMetrics.signupRejected(context.getSession().getContext().getRealm(), rule);
-        context.addError(new ValidationError(ID, inputHint, message));
+        context.addError(new ValidationError(PROVIDER_ID, inputHint, message));
     }
 
     private static boolean disposable(ValidatorConfig config, String domain) {
@@ -179,7 +179,7 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
         for (String key : List.of(ALLOW, DENY, DISPOSABLE_EXTRA)) {
             for (String entry : entries(config, key)) {
                 if (!entry.isBlank() && Domains.normalize(entry).isEmpty()) {
-                    errors.add(new ValidationError(ID, key, WardenMessages.EMAIL_DOMAIN_CONFIG_INVALID, entry.strip()));
+                    errors.add(new ValidationError(PROVIDER_ID, key, WardenMessages.EMAIL_DOMAIN_CONFIG_INVALID, entry.strip()));
                 }
             }
         }
@@ -187,7 +187,7 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
         // rebuilds it, and a file deleted since must not fail every request of the realm (it is ignored at use).
         Object file = config == null ? null : config.get(DISPOSABLE_FILE);
         if (file instanceof String path && !path.isBlank() && AdminSave.ofUserProfile(session)) {
-            DisposableDomains.fileProblem(path.strip()).ifPresent(problem -> errors.add(new ValidationError(ID, DISPOSABLE_FILE,
+            DisposableDomains.fileProblem(path.strip()).ifPresent(problem -> errors.add(new ValidationError(PROVIDER_ID, DISPOSABLE_FILE,
                     "disposable-file '" + dev.kcwarden.LogText.printable(path.strip(), 200) + "' cannot be used: " + problem
                             + ". Give the absolute path of a readable file on every Keycloak server, one domain per line, at most 20 MB.")));
         }

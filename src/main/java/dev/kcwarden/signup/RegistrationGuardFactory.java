@@ -1,7 +1,7 @@
 package dev.kcwarden.signup;
 
 import dev.kcwarden.WardenProviderFactory;
-import dev.kcwarden.ratelimit.GuardedFlow;
+import dev.kcwarden.guard.GuardedFlow;
 import java.util.ArrayList;
 import java.util.List;
 import org.keycloak.Config;
@@ -12,12 +12,12 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.provider.ProviderConfigProperty;
 
 /**
- * Registration form action {@value #ID}: per-IP sign-up throttling, a honeypot field, and a password that equals the
+ * Registration form action {@value #PROVIDER_ID}: per-IP sign-up throttling, a honeypot field, and a password that equals the
  * email refused when the realm's policy has notEmail.
  */
 public final class RegistrationGuardFactory implements FormActionFactory, WardenProviderFactory<FormAction> {
 
-    public static final String ID = GuardedFlow.SIGNUP_PROVIDER_ID;
+    public static final String PROVIDER_ID = GuardedFlow.SIGNUP_PROVIDER_ID;
     public static final String HONEYPOT = "warden.honeypot";
 
     private static final AuthenticationExecutionModel.Requirement[] REQUIREMENTS = {
@@ -42,7 +42,7 @@ public final class RegistrationGuardFactory implements FormActionFactory, Warden
 
     @Override
     public String getId() {
-        return ID;
+        return PROVIDER_ID;
     }
 
     @Override
