@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.kcwarden.WardenEvents;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -177,7 +178,7 @@ final class Redaction {
         String head = text.substring(0, Math.min(text.length(), 96)).replaceAll("\\s", "");
         byte[] der;
         try {
-            der = java.util.Base64.getDecoder().decode(head.substring(0, head.length() - head.length() % 4));
+            der = Base64.getDecoder().decode(head.substring(0, head.length() - head.length() % 4));
         } catch (IllegalArgumentException e) {
             return false;
         }

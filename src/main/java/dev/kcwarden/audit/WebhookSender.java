@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -370,7 +371,7 @@ final class WebhookSender implements AutoCloseable {
             left = main.size() + throttle.size();
             main.clear();
             throttle.clear();
-            java.util.Arrays.fill(shares, 0);
+            Arrays.fill(shares, 0);
             lock.notifyAll();
         }
         if (w != null) {

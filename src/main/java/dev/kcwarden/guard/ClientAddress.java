@@ -3,6 +3,7 @@ package dev.kcwarden.guard;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Optional;
 
 /**
@@ -44,7 +45,7 @@ public final class ClientAddress {
         try {
             // Only literals reach this point, so getByName does not look anything up.
             return Optional.of(new ClientAddress(InetAddress.getByName(text)));
-        } catch (java.net.UnknownHostException | SecurityException e) {
+        } catch (UnknownHostException | SecurityException e) {
             return Optional.empty();
         }
     }
@@ -76,7 +77,7 @@ public final class ClientAddress {
         }
         try {
             return ((Inet6Address) InetAddress.getByAddress(prefix)).getHostAddress().replaceAll("(:0)+$", "") + "::/" + bits;
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new IllegalStateException("16 bytes are always an IPv6 address", e);
         }
     }

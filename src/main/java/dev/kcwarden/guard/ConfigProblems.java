@@ -1,9 +1,12 @@
 package dev.kcwarden.guard;
 
+import dev.kcwarden.LogText;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,7 +23,7 @@ final class ConfigProblems {
     /** Problems already logged; bounded, so that many changing bad values cannot grow memory. */
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
     private static final int MAX_WARNED = 1_000;
-    private static final java.util.concurrent.atomic.AtomicBoolean WARNED_FULL = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean WARNED_FULL = new AtomicBoolean();
     /** Problems kept per configuration; beyond, one more entry says how many were left out. */
     static final int MAX_LISTED = 20;
 
@@ -29,7 +32,7 @@ final class ConfigProblems {
     private int leftOut;
 
     ConfigProblems(String where) {
-        this.where = dev.kcwarden.LogText.printable(where, 300);
+        this.where = LogText.printable(where, 300);
     }
 
     void add(String problem) {
@@ -60,7 +63,7 @@ final class ConfigProblems {
     }
 
     /** A whole number in [min, max] from {@code config}, or the fallback (recording why) when it is not one. */
-    int number(java.util.Map<String, String> config, String property, int fallback, int min, int max) {
+    int number(Map<String, String> config, String property, int fallback, int min, int max) {
         String raw = config == null ? null : config.get(property);
         if (raw == null || raw.isBlank()) {
             return fallback;

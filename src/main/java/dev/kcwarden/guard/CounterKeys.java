@@ -1,8 +1,10 @@
 package dev.kcwarden.guard;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
 
@@ -101,12 +103,12 @@ public final class CounterKeys {
     }
 
     static String hash(String material) {
-        return B64.encodeToString(java.util.Arrays.copyOf(sha256(material), 18));
+        return B64.encodeToString(Arrays.copyOf(sha256(material), 18));
     }
 
     /** The first 64 bits of the SHA-256 of {@code material}. */
     static long hash64(String material) {
-        return java.nio.ByteBuffer.wrap(sha256(material)).getLong();
+        return ByteBuffer.wrap(sha256(material)).getLong();
     }
 
     private static byte[] sha256(String material) {

@@ -4,11 +4,15 @@ import dev.kcwarden.Hmac;
 import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.NewCookie;
 import java.nio.charset.StandardCharsets;
+import java.security.Key;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import javax.crypto.SecretKey;
 import org.keycloak.crypto.Algorithm;
 import org.keycloak.crypto.KeyUse;
@@ -81,7 +85,7 @@ final class KnownDevice {
         }
         boolean signed = keys(session, realm).stream()
                 .anyMatch(key -> MessageDigest.isEqual(sign(key, realm, body), mac));
-        return signed ? Optional.of(new Claim(userId, Set.copyOf(java.util.Arrays.asList(parts[1].split("~"))), credentialStamp))
+        return signed ? Optional.of(new Claim(userId, Set.copyOf(Arrays.asList(parts[1].split("~"))), credentialStamp))
                 : Optional.empty();
     }
 
@@ -92,7 +96,7 @@ final class KnownDevice {
             return;
         }
         String tags = LoginGuard.names(user).stream().map(name -> nameTag(realm.getId(), name)).distinct()
-                .collect(java.util.stream.Collectors.joining("~"));
+                .collect(Collectors.joining("~"));
         long maxAge = days * 86_400L;
         String body = B64.encodeToString(user.getId().getBytes(StandardCharsets.UTF_8)) + '.' + tags + '.'
                 + Long.toString(LoginGuard.credentialStamp(user), 36) + '.' + (nowSeconds + maxAge);
@@ -111,12 +115,12 @@ final class KnownDevice {
     private static List<SecretKey> keys(KeycloakSession session, RealmModel realm) {
         return session.keys().getKeysStream(realm, KeyUse.SIG, Algorithm.HS512)
                 .map(KeyWrapper::getSecretKey)
-                .filter(java.util.Objects::nonNull)
+                .filter(Objects::nonNull)
                 .map(SecretKey.class::cast)
                 .toList();
     }
 
-    private static byte[] sign(java.security.Key key, RealmModel realm, String body) {
+    private static byte[] sign(Key key, RealmModel realm, String body) {
         return Hmac.sha256(key.getEncoded(), ("warden-device\n" + realm.getId() + '\n' + body).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntUnaryOperator;
 import java.util.function.LongSupplier;
 
@@ -44,7 +45,7 @@ public final class Limiter {
     private final IntUnaryOperator random;
 
     public Limiter(SlotStore store, LongSupplier clockMillis) {
-        this(store, clockMillis, bound -> java.util.concurrent.ThreadLocalRandom.current().nextInt(bound));
+        this(store, clockMillis, bound -> ThreadLocalRandom.current().nextInt(bound));
     }
 
     Limiter(SlotStore store, LongSupplier clockMillis, IntUnaryOperator random) {

@@ -3,10 +3,12 @@ package dev.kcwarden.guard;
 import dev.kcwarden.WardenEvents;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
@@ -44,8 +46,8 @@ final class ThrottledEventDigest {
         volatile long windowStart;
         final AtomicLong suppressed = new AtomicLong();
         // hashes only: a summary tells how many names and addresses a per-IP or per-account block saw, never which
-        final java.util.Set<Integer> usernames = ConcurrentHashMap.newKeySet();
-        final java.util.Set<Integer> ips = ConcurrentHashMap.newKeySet();
+        final Set<Integer> usernames = ConcurrentHashMap.newKeySet();
+        final Set<Integer> ips = ConcurrentHashMap.newKeySet();
 
         Block(Event template, long intervalMillis, long now) {
             this.template = template;
@@ -59,7 +61,7 @@ final class ThrottledEventDigest {
     }
 
     private final Map<String, Block> blocks = new ConcurrentHashMap<>();
-    private final Map<String, java.util.concurrent.atomic.AtomicInteger> blocksPerRealm = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> blocksPerRealm = new ConcurrentHashMap<>();
     private final LongSupplier clock;
 
     ThrottledEventDigest(LongSupplier clock) {
@@ -92,7 +94,7 @@ final class ThrottledEventDigest {
         if (block != null && countInto(blockKey, template)) {
             return false;
         }
-        var realmBlocks = blocksPerRealm.computeIfAbsent(String.valueOf(template.getRealmId()), r -> new java.util.concurrent.atomic.AtomicInteger());
+        var realmBlocks = blocksPerRealm.computeIfAbsent(String.valueOf(template.getRealmId()), r -> new AtomicInteger());
         if (realmBlocks.incrementAndGet() > MAX_BLOCKS) {
             realmBlocks.decrementAndGet();
             return true;

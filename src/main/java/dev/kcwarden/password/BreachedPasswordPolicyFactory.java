@@ -4,6 +4,7 @@ import dev.kcwarden.Warden;
 import dev.kcwarden.WardenProviderFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.policy.PasswordPolicyProvider;
 import org.keycloak.policy.PasswordPolicyProviderFactory;
@@ -18,7 +19,7 @@ public final class BreachedPasswordPolicyFactory implements PasswordPolicyProvid
     public static final String PROVIDER_ID = "wardenBreachedPassword";
 
     private final BreachCheck.Counts counts = new BreachCheck.Counts();
-    private final java.util.concurrent.atomic.AtomicLong lastWarning = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong lastWarning = new AtomicLong();
 
     @Override
     public PasswordPolicyProvider create(KeycloakSession session) {

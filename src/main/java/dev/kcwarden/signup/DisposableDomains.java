@@ -1,5 +1,6 @@
 package dev.kcwarden.signup;
 
+import dev.kcwarden.LogText;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -140,7 +141,7 @@ final class DisposableDomains {
 
     private static void warnOnce(String file, String problem) {
         if (WARNED.size() < MAX_WARNED && WARNED.add(file + "\n" + problem)) {
-            LOG.warnf("disposable-domain file %s is ignored: %s", dev.kcwarden.LogText.printable(file, 200), problem);
+            LOG.warnf("disposable-domain file %s is ignored: %s", LogText.printable(file, 200), problem);
         }
     }
 

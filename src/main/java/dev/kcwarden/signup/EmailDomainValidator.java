@@ -1,11 +1,15 @@
 package dev.kcwarden.signup;
 
 import dev.kcwarden.AdminSave;
+import dev.kcwarden.LogText;
 import dev.kcwarden.Warden;
 import dev.kcwarden.WardenMessages;
+import dev.kcwarden.metrics.WardenMetrics;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -124,7 +128,7 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
     }
 
     private static void reject(ValidationContext context, String inputHint, String message, String rule) {
-        dev.kcwarden.metrics.WardenMetrics.signupRejected(context.getSession().getContext().getRealm(), rule);
+        WardenMetrics.signupRejected(context.getSession().getContext().getRealm(), rule);
         context.addError(new ValidationError(PROVIDER_ID, inputHint, message));
     }
 
@@ -188,10 +192,10 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
         Object file = config == null ? null : config.get(DISPOSABLE_FILE);
         if (file instanceof String path && !path.isBlank() && AdminSave.ofUserProfile(session)) {
             DisposableDomains.fileProblem(path.strip()).ifPresent(problem -> errors.add(new ValidationError(PROVIDER_ID, DISPOSABLE_FILE,
-                    "disposable-file '" + dev.kcwarden.LogText.printable(path.strip(), 200) + "' cannot be used: " + problem
+                    "disposable-file '" + LogText.printable(path.strip(), 200) + "' cannot be used: " + problem
                             + ". Give the absolute path of a readable file on every Keycloak server, one domain per line, at most 20 MB.")));
         }
-        return new ValidationResult(new java.util.LinkedHashSet<>(errors));
+        return new ValidationResult(new LinkedHashSet<>(errors));
     }
 
     @Override
@@ -207,7 +211,7 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
 
     @Override
     public Map<String, String> getOperationalInfo() {
-        Map<String, String> info = new java.util.LinkedHashMap<>(Warden.operationalInfo());
+        Map<String, String> info = new LinkedHashMap<>(Warden.operationalInfo());
         info.put("disposableDomains", Integer.toString(DisposableDomains.shippedSize()));
         return info;
     }
