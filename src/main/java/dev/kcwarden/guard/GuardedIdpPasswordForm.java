@@ -30,18 +30,10 @@ final class GuardedIdpPasswordForm extends IdpUsernamePasswordForm {
                 .orElseGet(() -> LoginGuard.formLookup(formData.getFirst(AuthenticationManager.FORM_USERNAME)));
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.BROWSER);
         Decision decision = existing.isPresent() ? guard.beginForUser(existing.get()) : guard.beginLogin(typedName);
-        if (decision instanceof Decision.Denied denied) {
-            ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(typedName);
-            context.forceChallenge(throttled.page(createLoginForm(throttled.onPage(setupForm(context, new MultivaluedHashMap<>(), existing))
-                    .setExecution(context.getExecution().getId())
-                    .setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes()))));
-            return false;
-        }
-        boolean valid = super.validateForm(context, formData);
-        if (valid) {
-            guard.passwordAccepted((Decision.Allowed) decision, context.getUser());
-        }
-        return valid;
+        return guard.checkPassword(context, decision, typedName, throttled -> createLoginForm(throttled.onPage(
+                        setupForm(context, new MultivaluedHashMap<>(), existing))
+                .setExecution(context.getExecution().getId())
+                .setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes())), () -> super.validateForm(context, formData));
     }
 
     private static Optional<UserModel> existingUser(AuthenticationFlowContext context) {

@@ -24,21 +24,12 @@ final class GuardedPasswordForm extends UsernamePasswordForm {
                 : LoginGuard.formLookup(formData.getFirst(AuthenticationManager.FORM_USERNAME));
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.BROWSER);
         Decision decision = known != null ? guard.beginForUser(known) : guard.beginLogin(typedName);
-        if (decision instanceof Decision.Denied denied) {
-            ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(typedName);
-            MultivaluedMap<String, String> kept = new MultivaluedHashMap<>();
-            if (typedName != null) {
-                kept.putSingle(AuthenticationManager.FORM_USERNAME, typedName);
-            }
-            context.forceChallenge(throttled.page(createLoginForm(throttled.onPage(context.form())
-                    .setFormData(kept)
-                    .setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes()))));
-            return false;
+        MultivaluedMap<String, String> kept = new MultivaluedHashMap<>();
+        if (typedName != null) {
+            kept.putSingle(AuthenticationManager.FORM_USERNAME, typedName);
         }
-        boolean valid = super.validateForm(context, formData);
-        if (valid) {
-            guard.passwordAccepted((Decision.Allowed) decision, context.getUser());
-        }
-        return valid;
+        return guard.checkPassword(context, decision, typedName, throttled -> createLoginForm(throttled.onPage(context.form())
+                .setFormData(kept)
+                .setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes())), () -> super.validateForm(context, formData));
     }
 }

@@ -19,16 +19,8 @@ final class GuardedPasswordOnlyForm extends PasswordForm {
         UserModel user = context.getUser();
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.BROWSER);
         Decision decision = guard.beginForUser(user);
-        if (decision instanceof Decision.Denied denied) {
-            ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(user.getUsername());
-            context.forceChallenge(throttled.page(createLoginForm(throttled.onPage(context.form())
-                    .setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes()))));
-            return false;
-        }
-        boolean valid = super.validateForm(context, formData);
-        if (valid) {
-            guard.passwordAccepted((Decision.Allowed) decision, user);
-        }
-        return valid;
+        return guard.checkPassword(context, decision, user.getUsername(), throttled -> createLoginForm(throttled.onPage(
+                context.form()).setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes())),
+                () -> super.validateForm(context, formData));
     }
 }

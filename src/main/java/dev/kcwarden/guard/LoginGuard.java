@@ -2,12 +2,15 @@ package dev.kcwarden.guard;
 
 import dev.kcwarden.AfterCompletion;
 import dev.kcwarden.Hmac;
+import jakarta.ws.rs.core.Response;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.AuthenticationFlowContext;
@@ -192,6 +195,25 @@ public final class LoginGuard {
         remember(user);
         // Forgiven after the transaction, once this request's own stamps and hints are written.
         AfterCompletion.always(session, () -> forgiven.forEach(limiter::reset));
+    }
+
+    /**
+     * A password form's check behind this guard: a refused attempt is recorded and answered with {@code refusalPage}
+     * (its form told the wait) sent with status 429, and never reaches {@code keycloakCheck}; a right password gives
+     * the attempt's slots back. Returns what Keycloak's check returned, false when refused.
+     */
+    boolean checkPassword(AuthenticationFlowContext context, Decision decision, String typedName,
+            Function<ThrottledAttempt, Response> refusalPage, BooleanSupplier keycloakCheck) {
+        if (decision instanceof Decision.Denied denied) {
+            ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(typedName);
+            context.forceChallenge(throttled.page(refusalPage.apply(throttled)));
+            return false;
+        }
+        boolean valid = keycloakCheck.getAsBoolean();
+        if (valid) {
+            passwordAccepted((Decision.Allowed) decision, context.getUser());
+        }
+        return valid;
     }
 
     /** The password was right: the login is complete unless a one-time code still has to follow. */
