@@ -71,6 +71,31 @@ class SourceShapeTest {
         assertThat(hits).isEmpty();
     }
 
+    @Test
+    @DisplayName("every META-INF/services line names a class that exists and implements its SPI")
+    void serviceFilesNameRealProviders() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        try (Stream<Path> files = Files.list(Path.of("src", "main", "resources", "META-INF", "services"))) {
+            for (Path file : files.sorted().toList()) {
+                Class<?> spi = Class.forName(file.getFileName().toString());
+                for (String line : Files.readAllLines(file)) {
+                    String name = line.strip();
+                    if (name.isEmpty() || name.startsWith("#")) {
+                        continue;
+                    }
+                    try {
+                        if (!spi.isAssignableFrom(Class.forName(name))) {
+                            wrong.add(file.getFileName() + ": " + name + " does not implement it");
+                        }
+                    } catch (ClassNotFoundException e) {
+                        wrong.add(file.getFileName() + ": " + name + " does not exist");
+                    }
+                }
+            }
+        }
+        assertThat(wrong).isEmpty();
+    }
+
     private static Set<String> allowedDetails() {
         return RedactionAccess.allowedDetails();
     }
