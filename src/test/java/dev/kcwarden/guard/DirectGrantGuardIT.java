@@ -1,8 +1,8 @@
 package dev.kcwarden.guard;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.kcwarden.testing.Concurrently;
 import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.GuardLimits;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
@@ -14,11 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -30,6 +25,8 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 import org.keycloak.testframework.remote.timeoffset.InjectTimeOffSet;
 import org.keycloak.testframework.remote.timeoffset.TimeOffSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The login guard on the token endpoint (password grant), against the demo realm as users
@@ -216,7 +213,7 @@ class DirectGrantGuardIT {
     @DisplayName("100 parallel wrong passwords for one user from one IP: exactly 10 reach the password check")
     void exactUnderConcurrency() throws Exception {
         String erin = user("guard-erin");
-        List<Integer> statuses = parallel(100, () -> login(new LoopbackClient("127.0.0.43"), erin, WRONG).status());
+        List<Integer> statuses = Concurrently.atOnce(100, i -> () -> login(new LoopbackClient("127.0.0.43"), erin, WRONG).status());
         assertThat(statuses).as("reached the password check").filteredOn(s -> s == 400).hasSize(USER_IP_MAX);
         assertThat(statuses).as("refused before it").filteredOn(s -> s == 429).hasSize(100 - USER_IP_MAX);
     }
@@ -225,7 +222,7 @@ class DirectGrantGuardIT {
     @DisplayName("legitimate parallel logins of one user (several devices) all succeed")
     void parallelCorrectLogins() throws Exception {
         String frank = user("guard-frank");
-        List<Integer> statuses = parallel(USER_IP_MAX, () -> login(new LoopbackClient("127.0.0.44"), frank, PASSWORD).status());
+        List<Integer> statuses = Concurrently.atOnce(USER_IP_MAX, i -> () -> login(new LoopbackClient("127.0.0.44"), frank, PASSWORD).status());
         assertThat(statuses).containsOnly(200);
     }
 
@@ -263,7 +260,7 @@ class DirectGrantGuardIT {
         for (int i = 0; i < throttledAttempts; i++) {
             assertThrottled(login(from, ivan, i % 2 == 0 ? WRONG : PASSWORD));
         }
-        List<EventRepresentation> throttled = realm.admin().getEvents(List.of("LOGIN_ERROR"), null, null, null, null, null, 0, 500).stream()
+        List<EventRepresentation> throttled = Events.of(realm, "LOGIN_ERROR").max(500).list().stream()
                 .filter(e -> e.getDetails() != null && ivan.equals(e.getDetails().get("username")))
                 .filter(e -> "warden_throttled".equals(e.getError()))
                 .toList();
@@ -296,31 +293,9 @@ class DirectGrantGuardIT {
     }
 
     private EventRepresentation lastError(String username) {
-        return realm.admin().getEvents(List.of("LOGIN_ERROR"), null, null, null, null, null, 0, 200).stream()
+        return Events.of(realm, "LOGIN_ERROR").max(200).list().stream()
                 .filter(e -> e.getDetails() != null && username.equals(e.getDetails().get("username")))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no LOGIN_ERROR for " + username));
-    }
-
-    private static <T> List<T> parallel(int count, Callable<T> task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(count);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return task.call();
-                }));
-            }
-            start.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> f : futures) {
-                results.add(f.get());
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }

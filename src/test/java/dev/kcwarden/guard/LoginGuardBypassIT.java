@@ -1,8 +1,7 @@
 package dev.kcwarden.guard;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.FormPage;
 import dev.kcwarden.testing.GuardLimits;
 import dev.kcwarden.testing.Http;
@@ -12,8 +11,10 @@ import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.Totp;
 import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -27,6 +28,8 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 import org.keycloak.testframework.remote.timeoffset.InjectTimeOffSet;
 import org.keycloak.testframework.remote.timeoffset.TimeOffSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The bypasses found against the quickstart, each tried again the way the attacker did: other
@@ -138,12 +141,12 @@ class LoginGuardBypassIT {
      * later spellings of the same block are counted into its summary, not written one by one).
      */
     private EventRepresentation lastThrottle(String type, String account) {
-        String wanted = account.toLowerCase(java.util.Locale.ROOT);
-        return realm.admin().getEvents(List.of(type), null, null, null, null, null, 0, 500).stream()
+        String wanted = account.toLowerCase(Locale.ROOT);
+        return Events.of(realm, type).max(500).list().stream()
                 .filter(e -> "warden_throttled".equals(e.getError()))
                 .filter(e -> e.getDetails() != null && e.getDetails().get("username") != null
-                        && e.getDetails().get("username").toLowerCase(java.util.Locale.ROOT).contains(wanted))
-                .max(java.util.Comparator.comparingLong(EventRepresentation::getTime)).orElseThrow();
+                        && e.getDetails().get("username").toLowerCase(Locale.ROOT).contains(wanted))
+                .max(Comparator.comparingLong(EventRepresentation::getTime)).orElseThrow();
     }
 
     /** A spelling as code points, for a readable failure message. */

@@ -1,29 +1,30 @@
 package dev.kcwarden.guard;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.kcwarden.testing.WardenApi;
 import dev.kcwarden.testing.AppendingProxy;
 import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.GuardLimits;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.ProxiedServerConfig;
 import dev.kcwarden.testing.Users;
+import dev.kcwarden.testing.WardenApi;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
-import org.keycloak.representations.idm.EventRepresentation;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.keycloak.admin.client.Keycloak;
+import org.keycloak.representations.idm.EventRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The client address at the network's edge: Keycloak behind a proxy that appends to
@@ -84,7 +85,7 @@ class NetworkEdgeGuardIT {
     }
 
     private EventRepresentation lastThrottle() {
-        return realm.admin().getEvents(List.of("LOGIN_ERROR"), null, null, null, null, null, 0, 50).stream()
+        return Events.of(realm, "LOGIN_ERROR").max(50).list().stream()
                 .filter(e -> "warden_throttled".equals(e.getError())).findFirst().orElseThrow();
     }
 

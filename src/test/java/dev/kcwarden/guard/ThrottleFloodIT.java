@@ -1,8 +1,7 @@
 package dev.kcwarden.guard;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.GuardLimits;
 import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.Metrics;
@@ -29,6 +28,8 @@ import org.keycloak.representations.idm.EventRepresentation;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A flood of refused attempts is bounded in what it writes: one stored event, one audit line and one webhook
@@ -128,10 +129,10 @@ class ThrottleFloodIT {
 
     private List<EventRepresentation> awaitSummary(String ip, Instant deadline) throws InterruptedException {
         while (true) {
-            List<EventRepresentation> stored = realm.admin().getEvents(List.of("LOGIN_ERROR"), DemoRealm.CLI, null, null, null, ip, 0, 500);
+            List<EventRepresentation> stored = Events.of(realm, "LOGIN_ERROR").client(DemoRealm.CLI).ip(ip).max(500).list();
             if (stored.stream().anyMatch(e -> e.getDetails() != null && e.getDetails().containsKey("warden_suppressed"))) {
                 Thread.sleep((SUMMARY_SECONDS + 2) * 1000L); // a late refusal may still be in the next summary
-                return realm.admin().getEvents(List.of("LOGIN_ERROR"), DemoRealm.CLI, null, null, null, ip, 0, 500);
+                return Events.of(realm, "LOGIN_ERROR").client(DemoRealm.CLI).ip(ip).max(500).list();
             }
             assertThat(Instant.now()).as("a summary event within the interval").isBefore(deadline);
             Thread.sleep(500);
