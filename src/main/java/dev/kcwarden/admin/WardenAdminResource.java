@@ -2,8 +2,9 @@ package dev.kcwarden.admin;
 
 import dev.kcwarden.KeycloakAdvisories;
 import dev.kcwarden.Warden;
-import dev.kcwarden.ratelimit.ClientAddress;
-import dev.kcwarden.ratelimit.ThrottleAdmin;
+import dev.kcwarden.WardenEvents;
+import dev.kcwarden.guard.ClientAddress;
+import dev.kcwarden.guard.GuardAdmin;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -12,12 +13,14 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 import org.keycloak.common.Version;
+import org.keycloak.events.Details;
 import org.keycloak.events.admin.OperationType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -35,10 +38,6 @@ public final class WardenAdminResource {
 
     /** Resource type of the admin event a clear emits (Keycloak's own types are an enum; extensions name theirs). */
     public static final String RESOURCE_TYPE = "WARDEN_THROTTLES";
-    /** Admin event details of a clear: the name and the address an admin gave, and the limits that held something. */
-    public static final String USERNAME_DETAIL = "username";
-    public static final String IP_DETAIL = "warden_ip";
-    public static final String CLEARED_DETAIL = "warden_cleared";
 
     private static final Logger LOG = Logger.getLogger(WardenAdminResource.class);
     private static final int MAX_USERNAME = 255;
@@ -76,7 +75,7 @@ public final class WardenAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response throttles(@QueryParam("username") String username, @QueryParam("ip") String ip) {
         auth.users().requireView();
-        return onThrottles(username, ip, (admin, client) -> admin.list(blankToNull(username), client));
+        return onThrottles(username, ip, "limits", (admin, client) -> admin.list(blankToNull(username), client));
     }
 
     /**
@@ -88,21 +87,25 @@ public final class WardenAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response clearThrottles(@QueryParam("username") String username, @QueryParam("ip") String ip) {
         auth.users().requireManage();
-        return onThrottles(username, ip, (admin, client) -> {
-            var cleared = admin.clear(blankToNull(username), client);
+        return onThrottles(username, ip, "cleared", (admin, client) -> {
+            List<String> cleared = admin.clear(blankToNull(username), client);
             adminEvent.operation(OperationType.DELETE)
                     .resource(RESOURCE_TYPE)
                     .resourcePath("warden", "throttles")
-                    .detail(USERNAME_DETAIL, blankToNull(username))
-                    .detail(IP_DETAIL, client == null ? null : client.limitKey())
-                    .detail(CLEARED_DETAIL, String.join(",", cleared))
+                    .detail(Details.USERNAME, blankToNull(username))
+                    .detail(WardenEvents.IP, client == null ? null : client.limitKey())
+                    .detail(WardenEvents.CLEARED, String.join(",", cleared))
                     .success();
             LOG.debugf("realm %s: an administrator cleared login-guard limits %s", realm.getName(), cleared);
-            return Map.of("cleared", cleared);
+            return cleared;
         });
     }
 
-    private Response onThrottles(String username, String ip, BiFunction<ThrottleAdmin, ClientAddress, Object> action) {
+    /**
+     * Checks the query, runs {@code action} on the address it gives, and answers the name and the address asked about
+     * with the action's result under {@code resultName}.
+     */
+    private <T> Response onThrottles(String username, String ip, String resultName, BiFunction<GuardAdmin, ClientAddress, T> action) {
         boolean hasUser = username != null && !username.isBlank();
         boolean hasIp = ip != null && !ip.isBlank();
         if (!hasUser && !hasIp) {
@@ -120,12 +123,7 @@ public final class WardenAdminResource {
             answer.put("username", username);
         }
         client.ifPresent(c -> answer.put("ip", c.limitKey()));
-        Object result = action.apply(new ThrottleAdmin(session, realm), client.orElse(null));
-        if (result instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> answer.put(String.valueOf(k), v));
-        } else {
-            answer.put("limits", result);
-        }
+        answer.put(resultName, action.apply(new GuardAdmin(session, realm), client.orElse(null)));
         return Response.ok(answer, MediaType.APPLICATION_JSON_TYPE).build();
     }
 
@@ -160,7 +158,7 @@ public final class WardenAdminResource {
         info.put("version", Warden.VERSION);
         info.put("realm", realm.getName());
         // Keycloak stores authenticator configs as sent; what the guards could not use is shown here (view-realm).
-        info.put("settingProblems", ThrottleAdmin.settingProblems(realm));
+        info.put("settingProblems", GuardAdmin.settingProblems(realm));
         if (!mayManageRealm) {
             return info;
         }

@@ -1,5 +1,7 @@
 package dev.kcwarden.audit;
 
+import dev.kcwarden.AfterCompletion;
+import dev.kcwarden.WardenEvents;
 import dev.kcwarden.metrics.WardenMetrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,21 +36,11 @@ final class AuditListener implements EventListenerProvider {
         if (webhook == null || line == null) {
             return;
         }
-        session.getTransactionManager().enlistAfterCompletion(new org.keycloak.models.AbstractKeycloakTransaction() {
-            @Override
-            protected void commitImpl() {
-                webhook.offer(line, kind);
-            }
-
-            @Override
-            protected void rollbackImpl() {
-                // the event did not happen
-            }
-        });
+        AfterCompletion.onCommit(session, () -> webhook.offer(line, kind));
     }
 
     /**
-     * Throttle lines wait apart; other failures share half of the main queue, successes with them three quarters;
+     * Limiter lines wait apart; other failures share half of the main queue, successes with them three quarters;
      * warden's reuse incident takes the reserved room, as admin events do.
      */
     static WebhookSender.Kind kindOf(Event event) {
@@ -56,10 +48,10 @@ final class AuditListener implements EventListenerProvider {
         if (error == null) {
             return WebhookSender.Kind.NORMAL;
         }
-        if (dev.kcwarden.session.RefreshReuseListenerFactory.INCIDENT_ERROR.equals(error)) {
+        if (WardenEvents.REFRESH_TOKEN_REUSE.equals(error)) {
             return WebhookSender.Kind.RESERVED;
         }
-        return dev.kcwarden.ratelimit.ThrottledAttempt.EVENT_ERROR.equals(error) ? WebhookSender.Kind.THROTTLE : WebhookSender.Kind.ERROR;
+        return WardenEvents.THROTTLED.equals(error) ? WebhookSender.Kind.THROTTLE : WebhookSender.Kind.ERROR;
     }
 
     @Override

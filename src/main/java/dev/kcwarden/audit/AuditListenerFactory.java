@@ -2,27 +2,36 @@ package dev.kcwarden.audit;
 
 import dev.kcwarden.Warden;
 import dev.kcwarden.WardenProviderFactory;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 import org.keycloak.Config;
+import org.keycloak.connections.httpclient.HttpClientProvider;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.EventListenerProviderFactory;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.provider.Provider;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
-/** Event listener {@value #ID}: one tamper-evident JSON line per user and admin event (docs/audit-schema.md). */
+/** Event listener {@value #PROVIDER_ID}: one tamper-evident JSON line per user and admin event (docs/audit-schema.md). */
 public final class AuditListenerFactory implements EventListenerProviderFactory, WardenProviderFactory<EventListenerProvider> {
 
-    public static final String ID = "warden-audit";
+    public static final String PROVIDER_ID = "warden-audit";
 
     private AuditWriter writer;
     private AuditSettings settings;
     private WebhookSender webhook;
     private ChainState chainState;
-    private java.util.concurrent.ScheduledExecutorService checkpoints;
+    private ScheduledExecutorService checkpoints;
 
     @Override
     public EventListenerProvider create(KeycloakSession session) {
@@ -43,7 +52,7 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
         AuditSettings.Webhook hook = settings.webhook();
         if (hook != null) {
             webhook = new WebhookSender(hook.url(), hook.secret(), hook.queue(), hook.throttleQueue(), hook.timeout(), hook.retries(),
-                    java.time.Clock.systemUTC());
+                    Clock.systemUTC());
         }
     }
 
@@ -52,8 +61,8 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
      * at shutdown (the end line) still find Keycloak's HTTP client open.
      */
     @Override
-    public java.util.Set<Class<? extends org.keycloak.provider.Provider>> dependsOn() {
-        return java.util.Set.of(org.keycloak.connections.httpclient.HttpClientProvider.class);
+    public Set<Class<? extends Provider>> dependsOn() {
+        return Set.of(HttpClientProvider.class);
     }
 
     @Override
@@ -65,7 +74,7 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
 
     /** A daemon thread writes the checkpoint lines; a failure is logged and never reaches a request. */
     private void startCheckpoints(long seconds) {
-        checkpoints = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+        checkpoints = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "warden-audit-checkpoint");
             thread.setDaemon(true);
             return thread;
@@ -74,15 +83,15 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
             try {
                 writer.checkpoint();
             } catch (RuntimeException e) {
-                org.jboss.logging.Logger.getLogger(AuditListenerFactory.class).warnf("warden-audit: checkpoint line not written: %s",
+                Logger.getLogger(AuditListenerFactory.class).warnf("warden-audit: checkpoint line not written: %s",
                         e.getClass().getSimpleName());
             }
-        }, seconds, seconds, java.util.concurrent.TimeUnit.SECONDS);
+        }, seconds, seconds, TimeUnit.SECONDS);
     }
 
     @Override
     public String getId() {
-        return ID;
+        return PROVIDER_ID;
     }
 
     @Override
@@ -133,7 +142,7 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
         Map<String, String> info = new LinkedHashMap<>(Warden.operationalInfo());
         info.put("node", writer.node());
         info.put("chained", Boolean.toString(settings.chainKey() != null));
-        info.put("username", settings.username().name().toLowerCase(java.util.Locale.ROOT));
+        info.put("username", settings.username().name().toLowerCase(Locale.ROOT));
         info.put("webhook", settings.webhook() == null ? "off" : settings.webhook().url().getHost());
         return info;
     }

@@ -1,6 +1,12 @@
 package dev.kcwarden.audit;
 
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Locale;
 import org.keycloak.Config;
 
@@ -11,16 +17,16 @@ import org.keycloak.Config;
 record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhook webhook, Chain chain) {
 
     /** How each node keeps its chain continuous across restarts (docs/audit-schema.md, "Deleted history"). */
-    record Chain(java.time.Duration checkpointInterval, java.nio.file.Path stateFile) {
+    record Chain(Duration checkpointInterval, Path stateFile) {
 
         /** The defaults: a checkpoint a minute, the state in Keycloak's data directory. */
         static Chain defaults() {
-            return new Chain(java.time.Duration.ofSeconds(DEFAULT_CHECKPOINT_INTERVAL), defaultStateFile());
+            return new Chain(Duration.ofSeconds(DEFAULT_CHECKPOINT_INTERVAL), defaultStateFile());
         }
     }
 
     /** The optional webhook; null when no url is configured (the default). */
-    record Webhook(java.net.URI url, byte[] secret, int queue, int throttleQueue, java.time.Duration timeout, int retries) {
+    record Webhook(URI url, byte[] secret, int queue, int throttleQueue, Duration timeout, int retries) {
     }
 
     static final String WEBHOOK_URL = "webhook-url";
@@ -79,8 +85,8 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
         }
         int interval = seconds(config.get(CHECKPOINT_INTERVAL));
         String file = config.get(STATE_FILE);
-        return new Chain(java.time.Duration.ofSeconds(interval),
-                file == null || file.isBlank() ? defaultStateFile() : underHome(java.nio.file.Path.of(file.strip())));
+        return new Chain(Duration.ofSeconds(interval),
+                file == null || file.isBlank() ? defaultStateFile() : underHome(Path.of(file.strip())));
     }
 
     static int seconds(String value) {
@@ -100,14 +106,14 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
     }
 
     /** {@code data/warden-audit-chain.state} under Keycloak's home ({@code kc.home.dir}), else under the working directory. */
-    static java.nio.file.Path defaultStateFile() {
-        return underHome(java.nio.file.Path.of(DEFAULT_STATE_FILE));
+    static Path defaultStateFile() {
+        return underHome(Path.of(DEFAULT_STATE_FILE));
     }
 
     /** A relative path is taken under Keycloak's home, not under whatever directory kc.sh was started from. */
-    static java.nio.file.Path underHome(java.nio.file.Path path) {
+    static Path underHome(Path path) {
         String home = System.getProperty("kc.home.dir");
-        java.nio.file.Path base = home == null || home.isBlank() ? java.nio.file.Path.of("") : java.nio.file.Path.of(home);
+        Path base = home == null || home.isBlank() ? Path.of("") : Path.of(home);
         return base.resolve(path).toAbsolutePath().normalize();
     }
 
@@ -116,7 +122,7 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
         if (url == null || url.isBlank()) {
             return null;
         }
-        java.net.URI uri = java.net.URI.create(url.strip());
+        URI uri = URI.create(url.strip());
         if ((!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) || uri.getHost() == null) {
             throw new IllegalArgumentException("warden-audit: webhook-url must be an http(s) URL with a host");
         }
@@ -125,7 +131,7 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
             throw new IllegalArgumentException("warden-audit: webhook-url needs webhook-secret, the key of the signature header");
         }
         return new Webhook(uri, secret.strip().getBytes(StandardCharsets.UTF_8), bounded(config, WEBHOOK_QUEUE, 1000, 1, 1_000_000),
-                bounded(config, WEBHOOK_THROTTLE_QUEUE, 100, 1, 1_000_000), java.time.Duration.ofMillis(bounded(config, WEBHOOK_TIMEOUT, 2000, 100, 60_000)), bounded(config, WEBHOOK_RETRIES, 5, 0, 20));
+                bounded(config, WEBHOOK_THROTTLE_QUEUE, 100, 1, 1_000_000), Duration.ofMillis(bounded(config, WEBHOOK_TIMEOUT, 2000, 100, 60_000)), bounded(config, WEBHOOK_RETRIES, 5, 0, 20));
     }
 
     private static int bounded(Config.Scope config, String key, int fallback, int min, int max) {
@@ -152,8 +158,8 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
         String host = System.getenv("HOSTNAME");
         if (host == null || host.isBlank()) {
             try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.net.UnknownHostException e) {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
                 host = "node";
             }
         }
@@ -163,7 +169,7 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
         }
         host = host.substring(0, Math.min(host.length(), MAX_NODE_LENGTH - 7));
         String alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
-        java.security.SecureRandom random = new java.security.SecureRandom();
+        SecureRandom random = new SecureRandom();
         StringBuilder suffix = new StringBuilder(6);
         for (int i = 0; i < 6; i++) {
             suffix.append(alphabet.charAt(random.nextInt(alphabet.length())));

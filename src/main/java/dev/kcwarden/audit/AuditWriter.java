@@ -1,12 +1,14 @@
 package dev.kcwarden.audit;
 
-import dev.kcwarden.Hmac;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kcwarden.Hmac;
+import dev.kcwarden.metrics.WardenMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -162,7 +164,7 @@ final class AuditWriter {
         String sealed = chain == null ? text : chain.seal(text);
         AUDIT.info(sealed);
         state.save(run, seq, chain == null ? null : chain.last());
-        dev.kcwarden.metrics.WardenMetrics.auditLine();
+        WardenMetrics.auditLine();
         return sealed;
     }
 
@@ -182,7 +184,7 @@ final class AuditWriter {
             // the chain key is required for hashed (AuditSettings)
             case HASHED -> "hmac:" + Base64.getUrlEncoder().withoutPadding().encodeToString(Hmac.sha256(usernameKey,
                     (realmId + "\n").getBytes(StandardCharsets.UTF_8),
-                    username.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.UTF_8)));
+                    username.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8)));
         };
     }
 }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -155,7 +156,7 @@ final class ChainState {
         String text = HEADER + "\nnode=" + node + "\nrun=" + run + "\nseq=" + seq + "\nmac=" + (mac == null ? "-" : mac) + "\n";
         byte[] content = text.getBytes(StandardCharsets.UTF_8);
         byte[] padded = new byte[RECORD_BYTES];
-        java.util.Arrays.fill(padded, (byte) ' ');
+        Arrays.fill(padded, (byte) ' ');
         System.arraycopy(content, 0, padded, 0, Math.min(content.length, RECORD_BYTES - 1));
         padded[RECORD_BYTES - 1] = '\n';
         return padded;

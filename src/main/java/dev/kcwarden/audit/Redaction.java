@@ -5,12 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.kcwarden.WardenEvents;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.keycloak.events.Details;
 
 /**
  * What may reach an audit line. Event details pass through an allow-list (anything else is dropped, so a
@@ -25,13 +29,17 @@ final class Redaction {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Event details that describe what happened without carrying a credential. */
-    static final Set<String> ALLOWED_DETAILS = Set.of(
-            "auth_method", "auth_type", "grant_type", "response_type", "response_mode", "scope", "consent",
-            "remember_me", "redirect_uri", "identity_provider", "reason", "client_auth_method", "custom_required_action",
-            "updated_email", "previous_email", "credential_type", "not_before", "revoked_client", "token_id",
-            "refresh_token_id", "refresh_token_type", "refresh_token_sub", "keycloak_reason",
-            "warden_limit", "retry_after", "warden_reason", "warden_breach_check", "warden_scope",
-            "warden_sessions_ended", "warden_offline_sessions_ended", "warden_ip", "warden_cleared", "warden_suppressed", "warden_distinct_usernames", "warden_distinct_ips");
+    static final Set<String> ALLOWED_DETAILS = allowedDetails();
+
+    private static Set<String> allowedDetails() {
+        Set<String> allowed = new HashSet<>(WardenEvents.DETAILS);
+        allowed.addAll(List.of(Details.AUTH_METHOD, Details.AUTH_TYPE, Details.GRANT_TYPE, Details.RESPONSE_TYPE,
+                Details.RESPONSE_MODE, Details.SCOPE, Details.CONSENT, Details.REMEMBER_ME, Details.REDIRECT_URI,
+                Details.IDENTITY_PROVIDER, Details.REASON, Details.CLIENT_AUTH_METHOD, Details.CUSTOM_REQUIRED_ACTION,
+                Details.UPDATED_EMAIL, Details.PREVIOUS_EMAIL, Details.CREDENTIAL_TYPE, Details.NOT_BEFORE, Details.REVOKED_CLIENT,
+                Details.TOKEN_ID, Details.REFRESH_TOKEN_ID, Details.REFRESH_TOKEN_TYPE, Details.REFRESH_TOKEN_SUB));
+        return Set.copyOf(allowed);
+    }
 
     /**
      * Words that make a field a secret, matched in its name lower-cased with separators removed, so that
@@ -170,7 +178,7 @@ final class Redaction {
         String head = text.substring(0, Math.min(text.length(), 96)).replaceAll("\\s", "");
         byte[] der;
         try {
-            der = java.util.Base64.getDecoder().decode(head.substring(0, head.length() - head.length() % 4));
+            der = Base64.getDecoder().decode(head.substring(0, head.length() - head.length() % 4));
         } catch (IllegalArgumentException e) {
             return false;
         }

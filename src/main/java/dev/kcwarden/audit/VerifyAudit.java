@@ -7,11 +7,13 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * {@code java -jar keycloak-warden.jar verify-audit FILE... --key-file KEYFILE [--anchor node=seq:mac]...} (or the key in
@@ -269,7 +271,7 @@ public final class VerifyAudit {
         List<String> summaries = new ArrayList<>();
         runsByNode.values().forEach(runs -> link(runs, findings, summaries));
         checkAnchors(wanted, seen, runsByNode, findings);
-        findings.sort(java.util.Comparator.comparingInt(Finding::line));
+        findings.sort(Comparator.comparingInt(Finding::line));
         Verdict verdict = findings.stream().anyMatch(f -> f.verdict() == Verdict.TAMPERED) ? Verdict.TAMPERED
                 : findings.isEmpty() ? Verdict.OK : Verdict.INCOMPLETE;
         return new Result(verdict, List.copyOf(findings), List.copyOf(summaries), audited, starts, runsByNode.size());
@@ -353,7 +355,7 @@ public final class VerifyAudit {
         if (before.number != null && run.number != null) {
             // killed right after logging its start line, before saving the state: the next start names the same run and predecessor
             if (run.number.equals(before.number) && before.lines == 1 && !before.ended
-                    && java.util.Objects.equals(run.prevSeq, before.prevSeq) && java.util.Objects.equals(run.prevMac, before.prevMac)) {
+                    && Objects.equals(run.prevSeq, before.prevSeq) && Objects.equals(run.prevMac, before.prevMac)) {
                 return "run " + run.number + " again: the node was killed right after its start line, before it saved its state";
             }
             if (run.number <= before.number) {

@@ -3,6 +3,7 @@ package dev.kcwarden.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import java.util.Arrays;
+import java.util.function.ToDoubleFunction;
 import org.keycloak.models.RealmModel;
 
 /**
@@ -75,7 +76,7 @@ public final class WardenMetrics {
     }
 
     /** {@code warden_webhook_queue_depth{queue}}: lines waiting for the webhook in one of its queues. */
-    public static <T> void webhookQueue(String queue, T sender, java.util.function.ToDoubleFunction<T> depth) {
+    public static <T> void webhookQueue(String queue, T sender, ToDoubleFunction<T> depth) {
         try {
             io.micrometer.core.instrument.Gauge.builder("warden.webhook.queue.depth", sender, depth)
                     .description("Audit lines waiting for the webhook").tag("queue", queue).register(Metrics.globalRegistry);

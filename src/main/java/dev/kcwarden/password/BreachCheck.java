@@ -10,12 +10,9 @@ import java.util.concurrent.atomic.AtomicLong;
 public enum BreachCheck {
     PASSED, COMMON, BREACHED, UNAVAILABLE_OPEN, UNAVAILABLE_CLOSED;
 
-    /** The value of the event detail {@value #EVENT_DETAIL}. */
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
-
-    public static final String EVENT_DETAIL = "warden_breach_check";
 
     /** Per-node counts, shown in the console's provider info. */
     static final class Counts {

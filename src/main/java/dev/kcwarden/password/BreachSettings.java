@@ -1,6 +1,7 @@
 package dev.kcwarden.password;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
@@ -107,7 +108,7 @@ public record BreachSettings(int minimumCount, Duration timeout, boolean failOpe
         URI uri = null;
         try {
             uri = new URI(v);
-        } catch (java.net.URISyntaxException ignored) {
+        } catch (URISyntaxException ignored) {
             // reported below
         }
         // Refused always, as by every release: a stored value cannot break this rule.

@@ -1,12 +1,15 @@
 package dev.kcwarden.password;
 
 import dev.kcwarden.AdminSave;
+import dev.kcwarden.RequestKey;
+import dev.kcwarden.WardenEvents;
+import dev.kcwarden.WardenMessages;
+import dev.kcwarden.metrics.WardenMetrics;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.jboss.logging.Logger;
 import org.keycloak.connections.httpclient.HttpClientProvider;
-import org.keycloak.events.EventBuilder;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
@@ -15,11 +18,6 @@ import org.keycloak.policy.PolicyError;
 
 /** One check: offline list first, then the range service; nothing about the password is logged. */
 public final class BreachedPasswordPolicy implements PasswordPolicyProvider {
-
-    /** Set by warden's registration guard when it already refused the request: no network call then. */
-    public static final String REQUEST_REFUSED = "warden.request.refused";
-    /** Set by warden's registration guard: the registration's event builder, for the outcome detail. */
-    public static final String REQUEST_EVENT = "warden.request.event";
 
     private static final Logger LOG = Logger.getLogger(BreachedPasswordPolicy.class);
     private static final long WARN_EVERY_MILLIS = 60_000;
@@ -45,16 +43,16 @@ public final class BreachedPasswordPolicy implements PasswordPolicyProvider {
     }
 
     private PolicyError check(RealmModel realm, String password) {
-        if (password == null || session.getAttribute(REQUEST_REFUSED) != null) {
+        if (password == null || RequestKey.REGISTRATION_REFUSED.get(session).isPresent()) {
             return null;
         }
         BreachSettings settings = realm == null ? BreachSettings.DEFAULTS
-                : realm.getPasswordPolicy().getPolicyConfig(BreachedPasswordPolicyFactory.ID);
+                : realm.getPasswordPolicy().getPolicyConfig(BreachedPasswordPolicyFactory.PROVIDER_ID);
         if (settings == null) {
             settings = BreachSettings.DEFAULTS;
         }
         if (CommonPasswords.contains(password)) {
-            return record(BreachCheck.COMMON, new PolicyError("wardenPasswordCommon"));
+            return record(BreachCheck.COMMON, new PolicyError(WardenMessages.PASSWORD_COMMON));
         }
         if (!settings.remote()) {
             return record(BreachCheck.PASSED, null);
@@ -69,7 +67,7 @@ public final class BreachedPasswordPolicy implements PasswordPolicyProvider {
             CloseableHttpClient http = session.getProvider(HttpClientProvider.class).getHttpClient();
             int count = RangeClient.breachCount(http, settings.rangeUrl(), password, settings.timeout());
             return count >= settings.minimumCount()
-                    ? record(BreachCheck.BREACHED, new PolicyError("wardenPasswordBreached"))
+                    ? record(BreachCheck.BREACHED, new PolicyError(WardenMessages.PASSWORD_BREACHED))
                     : record(BreachCheck.PASSED, null);
         } catch (IOException | RuntimeException e) {
             // RuntimeException: no HttpClientProvider, or a client that breaks; the switch decides, never a 500
@@ -81,15 +79,13 @@ public final class BreachedPasswordPolicy implements PasswordPolicyProvider {
     private PolicyError unavailable(BreachSettings settings) {
         return settings.failOpen()
                 ? record(BreachCheck.UNAVAILABLE_OPEN, null)
-                : record(BreachCheck.UNAVAILABLE_CLOSED, new PolicyError("wardenPasswordCheckUnavailable"));
+                : record(BreachCheck.UNAVAILABLE_CLOSED, new PolicyError(WardenMessages.PASSWORD_CHECK_UNAVAILABLE));
     }
 
     private PolicyError record(BreachCheck outcome, PolicyError error) {
         counts.add(outcome);
-        dev.kcwarden.metrics.WardenMetrics.breachCheck(session.getContext().getRealm(), outcome.id());
-        if (session.getAttribute(REQUEST_EVENT) instanceof EventBuilder event) {
-            event.detail(BreachCheck.EVENT_DETAIL, outcome.id());
-        }
+        WardenMetrics.breachCheck(session.getContext().getRealm(), outcome.id());
+        RequestKey.REGISTRATION_EVENT.get(session).ifPresent(event -> event.detail(WardenEvents.BREACH_CHECK, outcome.id()));
         return error;
     }
 

@@ -4,21 +4,22 @@ import dev.kcwarden.Warden;
 import dev.kcwarden.WardenProviderFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.policy.PasswordPolicyProvider;
 import org.keycloak.policy.PasswordPolicyProviderFactory;
 
 /**
- * Password policy {@value #ID}: refuses the most common passwords (offline list in the jar) and passwords
+ * Password policy {@value #PROVIDER_ID}: refuses the most common passwords (offline list in the jar) and passwords
  * a k-anonymity range service knows from breaches. Applies wherever Keycloak checks its password policy:
  * registration, reset, account console, admin password changes.
  */
 public final class BreachedPasswordPolicyFactory implements PasswordPolicyProviderFactory, WardenProviderFactory<PasswordPolicyProvider> {
 
-    public static final String ID = "wardenBreachedPassword";
+    public static final String PROVIDER_ID = "wardenBreachedPassword";
 
     private final BreachCheck.Counts counts = new BreachCheck.Counts();
-    private final java.util.concurrent.atomic.AtomicLong lastWarning = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong lastWarning = new AtomicLong();
 
     @Override
     public PasswordPolicyProvider create(KeycloakSession session) {
@@ -27,7 +28,7 @@ public final class BreachedPasswordPolicyFactory implements PasswordPolicyProvid
 
     @Override
     public String getId() {
-        return ID;
+        return PROVIDER_ID;
     }
 
     @Override

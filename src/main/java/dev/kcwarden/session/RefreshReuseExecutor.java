@@ -1,7 +1,7 @@
 package dev.kcwarden.session;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import org.keycloak.models.AbstractKeycloakTransaction;
+import dev.kcwarden.AfterCompletion;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.representations.idm.ClientPolicyExecutorConfigurationRepresentation;
 import org.keycloak.services.clientpolicy.ClientPolicyContext;
@@ -45,17 +45,7 @@ final class RefreshReuseExecutor implements ClientPolicyExecutorProvider<Refresh
     public void executeOnEvent(ClientPolicyContext context) {
         if (context.getEvent() == ClientPolicyEvent.TOKEN_REFRESH) {
             ReuseResponse.setForCurrentRequest(configuration.toResponse());
-            session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-                @Override
-                protected void commitImpl() {
-                    ReuseResponse.clearForCurrentRequest();
-                }
-
-                @Override
-                protected void rollbackImpl() {
-                    ReuseResponse.clearForCurrentRequest();
-                }
-            });
+            AfterCompletion.always(session, ReuseResponse::clearForCurrentRequest);
         }
     }
 

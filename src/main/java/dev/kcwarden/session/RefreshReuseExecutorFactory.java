@@ -16,8 +16,8 @@ import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProviderF
 public final class RefreshReuseExecutorFactory implements ClientPolicyExecutorProviderFactory, WardenProviderFactory<ClientPolicyExecutorProvider> {
 
     public static final String PROVIDER_ID = "warden-refresh-token-reuse";
-    public static final String SCOPE = "scope";
-    public static final String INCLUDE_OFFLINE = "include-offline";
+    public static final String SCOPE = "warden.scope";
+    public static final String INCLUDE_OFFLINE = "warden.include-offline";
 
     private static final List<ProviderConfigProperty> PROPERTIES = List.of(
             new ProviderConfigProperty(SCOPE, "Sessions to end",

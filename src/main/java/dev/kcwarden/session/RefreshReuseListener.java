@@ -1,7 +1,11 @@
 package dev.kcwarden.session;
 
+import dev.kcwarden.AfterCompletion;
+import dev.kcwarden.WardenEvents;
+import dev.kcwarden.metrics.WardenMetrics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.jboss.logging.Logger;
 import org.keycloak.common.ClientConnection;
@@ -12,7 +16,7 @@ import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.EventType;
 import org.keycloak.events.admin.AdminEvent;
-import org.keycloak.models.AbstractKeycloakTransaction;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
@@ -29,9 +33,6 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  * token request.
  */
 final class RefreshReuseListener implements EventListenerProvider {
-
-    /** The event error of every family revocation: searchable, and what dashboards key on. */
-    static final String EVENT_ERROR = RefreshReuseListenerFactory.INCIDENT_ERROR;
 
     private static final Logger LOG = Logger.getLogger(RefreshReuseListener.class);
     private static final String STALE = "Stale token";
@@ -57,17 +58,8 @@ final class RefreshReuseListener implements EventListenerProvider {
                 event.getDetails().get(Details.REFRESH_TOKEN_SUB), event.getDetails().get(Details.REASON),
                 "Offline".equals(event.getDetails().get(Details.REFRESH_TOKEN_TYPE)),
                 session.getContext().getConnection(), response);
-        session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-            @Override
-            protected void commitImpl() {
-                respond(incident);
-            }
-
-            @Override
-            protected void rollbackImpl() {
-                respond(incident);
-            }
-        });
+        // Keycloak rolls the token request back after this error; the family ends either way.
+        AfterCompletion.always(session, () -> respond(incident));
     }
 
     private record Incident(String realmId, String sessionId, String clientId, String subject, String reason,
@@ -117,22 +109,23 @@ final class RefreshReuseListener implements EventListenerProvider {
         onlineToEnd.forEach(us -> s.sessions().removeUserSession(realm, us));
         offlineToEnd.forEach(us -> s.sessions().removeOfflineUserSession(realm, us));
 
+        String scope = incident.response().scope().name().toLowerCase(Locale.ROOT);
         EventBuilder event = new EventBuilder(realm, s, incident.connection())
                 .event(EventType.LOGOUT)
                 .session(incident.sessionId())
                 .detail(Details.REASON, "refresh_token_reuse")
-                .detail("keycloak_reason", incident.reason())
-                .detail("warden_scope", incident.response().scope().name().toLowerCase(java.util.Locale.ROOT))
-                .detail("warden_sessions_ended", Integer.toString(onlineToEnd.size()))
-                .detail("warden_offline_sessions_ended", Integer.toString(offlineToEnd.size()));
+                .detail(WardenEvents.KEYCLOAK_REASON, incident.reason())
+                .detail(WardenEvents.SCOPE, scope)
+                .detail(WardenEvents.SESSIONS_ENDED, Integer.toString(onlineToEnd.size()))
+                .detail(WardenEvents.OFFLINE_SESSIONS_ENDED, Integer.toString(offlineToEnd.size()));
         if (incident.clientId() != null) {
             event.client(incident.clientId());
         }
         if (user != null) {
             event.user(user);
         }
-        event.error(EVENT_ERROR);
-        dev.kcwarden.metrics.WardenMetrics.refreshReuse(realm, incident.response().scope().name().toLowerCase(java.util.Locale.ROOT));
+        event.error(WardenEvents.REFRESH_TOKEN_REUSE);
+        WardenMetrics.refreshReuse(realm, scope);
         LOG.infof("realm %s: refresh token of session %s replayed (client %s); ended %d sessions and %d offline sessions (%s)",
                 realm.getName(), incident.sessionId(), incident.clientId(), onlineToEnd.size(), offlineToEnd.size(),
                 incident.response().scope());
@@ -145,7 +138,7 @@ final class RefreshReuseListener implements EventListenerProvider {
     private static boolean revokedByNotBefore(KeycloakSession s, RealmModel realm, Incident incident, UserSessionModel userSession,
             UserModel user) {
         int notBefore = realm.getNotBefore();
-        org.keycloak.models.ClientModel client = incident.clientId() == null ? null : realm.getClientByClientId(incident.clientId());
+        ClientModel client = incident.clientId() == null ? null : realm.getClientByClientId(incident.clientId());
         if (client != null) {
             notBefore = Math.max(notBefore, client.getNotBefore());
         }

@@ -10,8 +10,6 @@ import org.keycloak.models.KeycloakSessionFactory;
 public final class RefreshReuseListenerFactory implements EventListenerProviderFactory, WardenProviderFactory<EventListenerProvider> {
 
     public static final String PROVIDER_ID = "warden-refresh-reuse";
-    /** The error of the incident event the listener writes when it ends a token family. */
-    public static final String INCIDENT_ERROR = "warden_refresh_token_reuse";
 
     private KeycloakSessionFactory sessionFactory;
 

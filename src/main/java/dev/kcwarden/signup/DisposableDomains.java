@@ -1,5 +1,6 @@
 package dev.kcwarden.signup;
 
+import dev.kcwarden.LogText;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -134,13 +135,13 @@ final class DisposableDomains {
     }
 
     private static String notInFolder(Path dir) {
-        String option = "server option spi-validator--" + EmailDomainValidator.ID + "--disposable-dir";
+        String option = "server option spi-validator--" + EmailDomainValidator.PROVIDER_ID + "--disposable-dir";
         return "there is no readable file at that path in " + (dir == null ? "the folder set by the " + option : dir + " (" + option + ")");
     }
 
     private static void warnOnce(String file, String problem) {
         if (WARNED.size() < MAX_WARNED && WARNED.add(file + "\n" + problem)) {
-            LOG.warnf("disposable-domain file %s is ignored: %s", dev.kcwarden.LogText.printable(file, 200), problem);
+            LOG.warnf("disposable-domain file %s is ignored: %s", LogText.printable(file, 200), problem);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.kcwarden.signup;
 
 import java.net.IDN;
+import java.text.Normalizer;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
@@ -56,7 +57,7 @@ public final class Domains {
         } catch (IllegalArgumentException e) {
             return true;
         }
-        String given = java.text.Normalizer.normalize(typed.strip(), java.text.Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
+        String given = Normalizer.normalize(typed.strip(), Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
         if (given.endsWith(".")) {
             given = given.substring(0, given.length() - 1);
         }

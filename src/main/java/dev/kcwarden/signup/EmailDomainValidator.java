@@ -1,10 +1,15 @@
 package dev.kcwarden.signup;
 
 import dev.kcwarden.AdminSave;
+import dev.kcwarden.LogText;
 import dev.kcwarden.Warden;
+import dev.kcwarden.WardenMessages;
+import dev.kcwarden.metrics.WardenMetrics;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,30 +28,25 @@ import org.keycloak.validate.ValidationResult;
 import org.keycloak.validate.ValidatorConfig;
 
 /**
- * User-profile validator {@value #ID} for the email attribute: allow list, deny list and disposable
+ * User-profile validator {@value #PROVIDER_ID} for the email attribute: allow list, deny list and disposable
  * domains, compared in normalized (punycode) form with subdomains covered. As a user-profile validator it
  * applies wherever an email is set: registration, account console, first broker login, admin API.
  */
 public final class EmailDomainValidator extends AbstractStringValidator implements ConfiguredProvider, ServerInfoAwareProviderFactory {
 
-    public static final String ID = "warden-email-domain";
+    public static final String PROVIDER_ID = "warden-email-domain";
 
-    public static final String ALLOW = "allow";
-    public static final String DENY = "deny";
-    public static final String BLOCK_DISPOSABLE = "block-disposable";
-    public static final String DISPOSABLE_EXTRA = "disposable-extra";
-    public static final String DISPOSABLE_FILE = "disposable-file";
-    public static final String EXEMPT_ADMIN = "exempt-admin";
+    public static final String ALLOW = "warden.allow";
+    public static final String DENY = "warden.deny";
+    public static final String BLOCK_DISPOSABLE = "warden.block-disposable";
+    public static final String DISPOSABLE_EXTRA = "warden.disposable-extra";
+    public static final String DISPOSABLE_FILE = "warden.disposable-file";
+    public static final String EXEMPT_ADMIN = "warden.exempt-admin";
     /** Server option (spi-validator--warden-email-domain--disposable-dir): the only folder disposable-file may name. */
     public static final String DISPOSABLE_DIR = "disposable-dir";
     /** Relative to the Keycloak directory. */
     static final String DEFAULT_DISPOSABLE_DIR = "conf/warden";
 
-    static final String MESSAGE_INVALID = "wardenEmailDomainInvalid";
-    static final String MESSAGE_CONFUSABLE = "wardenEmailDomainConfusable";
-    static final String MESSAGE_DENIED = "wardenEmailDomainDenied";
-    static final String MESSAGE_NOT_ALLOWED = "wardenEmailDomainNotAllowed";
-    static final String MESSAGE_DISPOSABLE = "wardenEmailDomainDisposable";
 
     private static final List<ProviderConfigProperty> PROPERTIES = List.of(
             new ProviderConfigProperty(ALLOW, "Allowed domains",
@@ -75,7 +75,7 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
 
     @Override
     public String getId() {
-        return ID;
+        return PROVIDER_ID;
     }
 
     @Override
@@ -105,31 +105,31 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
         String rawDomain = at < 0 ? "" : email.substring(at + 1);
         Optional<String> normalized = Domains.normalize(rawDomain);
         if (normalized.isEmpty()) {
-            reject(context, inputHint, MESSAGE_INVALID, "email_domain_invalid");
+            reject(context, inputHint, WardenMessages.EMAIL_DOMAIN_INVALID, "email_domain_invalid");
             return;
         }
         String domain = normalized.get();
         if (Domains.mapsToAnotherName(rawDomain, domain) || Domains.mixesScripts(domain)) {
-            reject(context, inputHint, MESSAGE_CONFUSABLE, "email_domain_confusable");
+            reject(context, inputHint, WardenMessages.EMAIL_DOMAIN_CONFUSABLE, "email_domain_confusable");
             return;
         }
         List<String> allow = domains(config, ALLOW);
         if (!allow.isEmpty() && allow.stream().noneMatch(rule -> Domains.covers(rule, domain))) {
-            reject(context, inputHint, MESSAGE_NOT_ALLOWED, "email_domain_not_allowed");
+            reject(context, inputHint, WardenMessages.EMAIL_DOMAIN_NOT_ALLOWED, "email_domain_not_allowed");
             return;
         }
         if (domains(config, DENY).stream().anyMatch(rule -> Domains.covers(rule, domain))) {
-            reject(context, inputHint, MESSAGE_DENIED, "email_domain_denied");
+            reject(context, inputHint, WardenMessages.EMAIL_DOMAIN_DENIED, "email_domain_denied");
             return;
         }
         if (flag(config, BLOCK_DISPOSABLE, true) && disposable(config, domain)) {
-            reject(context, inputHint, MESSAGE_DISPOSABLE, "email_domain_disposable");
+            reject(context, inputHint, WardenMessages.EMAIL_DOMAIN_DISPOSABLE, "email_domain_disposable");
         }
     }
 
     private static void reject(ValidationContext context, String inputHint, String message, String rule) {
-        dev.kcwarden.metrics.WardenMetrics.signupRejected(context.getSession().getContext().getRealm(), rule);
-        context.addError(new ValidationError(ID, inputHint, message));
+        WardenMetrics.signupRejected(context.getSession().getContext().getRealm(), rule);
+        context.addError(new ValidationError(PROVIDER_ID, inputHint, message));
     }
 
     private static boolean disposable(ValidatorConfig config, String domain) {
@@ -183,7 +183,7 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
         for (String key : List.of(ALLOW, DENY, DISPOSABLE_EXTRA)) {
             for (String entry : entries(config, key)) {
                 if (!entry.isBlank() && Domains.normalize(entry).isEmpty()) {
-                    errors.add(new ValidationError(ID, key, "wardenEmailDomainConfigInvalid", entry.strip()));
+                    errors.add(new ValidationError(PROVIDER_ID, key, WardenMessages.EMAIL_DOMAIN_CONFIG_INVALID, entry.strip()));
                 }
             }
         }
@@ -191,11 +191,11 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
         // rebuilds it, and a file deleted since must not fail every request of the realm (it is ignored at use).
         Object file = config == null ? null : config.get(DISPOSABLE_FILE);
         if (file instanceof String path && !path.isBlank() && AdminSave.ofUserProfile(session)) {
-            DisposableDomains.fileProblem(path.strip()).ifPresent(problem -> errors.add(new ValidationError(ID, DISPOSABLE_FILE,
-                    "disposable-file '" + dev.kcwarden.LogText.printable(path.strip(), 200) + "' cannot be used: " + problem
+            DisposableDomains.fileProblem(path.strip()).ifPresent(problem -> errors.add(new ValidationError(PROVIDER_ID, DISPOSABLE_FILE,
+                    "disposable-file '" + LogText.printable(path.strip(), 200) + "' cannot be used: " + problem
                             + ". Give the absolute path of a readable file on every Keycloak server, one domain per line, at most 20 MB.")));
         }
-        return new ValidationResult(new java.util.LinkedHashSet<>(errors));
+        return new ValidationResult(new LinkedHashSet<>(errors));
     }
 
     @Override
@@ -211,7 +211,7 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
 
     @Override
     public Map<String, String> getOperationalInfo() {
-        Map<String, String> info = new java.util.LinkedHashMap<>(Warden.operationalInfo());
+        Map<String, String> info = new LinkedHashMap<>(Warden.operationalInfo());
         info.put("disposableDomains", Integer.toString(DisposableDomains.shippedSize()));
         return info;
     }

@@ -1,14 +1,15 @@
 package dev.kcwarden.signup;
 
+import dev.kcwarden.RequestKey;
+import dev.kcwarden.WardenEvents;
+import dev.kcwarden.WardenMessages;
 import dev.kcwarden.metrics.WardenMetrics;
-import dev.kcwarden.password.BreachedPasswordPolicy;
 import dev.kcwarden.password.BreachedPasswordPolicyFactory;
-import dev.kcwarden.ratelimit.Decision;
-import dev.kcwarden.ratelimit.LoginGuard;
-import dev.kcwarden.ratelimit.ThrottledAttempt;
+import dev.kcwarden.guard.Decision;
+import dev.kcwarden.guard.LoginGuard;
+import dev.kcwarden.guard.ThrottledAttempt;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
-import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.keycloak.authentication.FormAction;
 import org.keycloak.authentication.FormContext;
@@ -30,12 +31,6 @@ final class RegistrationGuard implements FormAction {
 
     /** The honeypot's field name: something a form-filling bot is glad to fill. */
     static final String HONEYPOT_FIELD = "website";
-    static final String TEMPLATE_ATTRIBUTE = "wardenHoneypot";
-    /**
-     * Page attribute set when the realm's password policy screens for common and breached passwords. Keycloak's own
-     * passwordPolicies bean knows only its built-in rules, so the theme learns of warden's from here.
-     */
-    static final String SCREENED_ATTRIBUTE = "wardenPasswordScreened";
 
     private final KeycloakSession session;
 
@@ -46,32 +41,29 @@ final class RegistrationGuard implements FormAction {
     @Override
     public void buildPage(FormContext context, LoginFormsProvider form) {
         if (honeypotOn(context.getAuthenticatorConfig())) {
-            form.setAttribute(TEMPLATE_ATTRIBUTE, HONEYPOT_FIELD);
+            form.setAttribute(WardenMessages.HONEYPOT_ATTRIBUTE, HONEYPOT_FIELD);
         }
-        if (context.getRealm().getPasswordPolicy().getPolicies().contains(BreachedPasswordPolicyFactory.ID)) {
-            form.setAttribute(SCREENED_ATTRIBUTE, Boolean.TRUE);
+        // Keycloak's passwordPolicies bean knows only its built-in rules, so the theme learns of warden's from here.
+        if (context.getRealm().getPasswordPolicy().getPolicies().contains(BreachedPasswordPolicyFactory.PROVIDER_ID)) {
+            form.setAttribute(WardenMessages.PASSWORD_SCREENED_ATTRIBUTE, Boolean.TRUE);
         }
     }
 
     @Override
     public void validate(ValidationContext context) {
-        session.setAttribute(BreachedPasswordPolicy.REQUEST_EVENT, context.getEvent());
+        RequestKey.REGISTRATION_EVENT.set(session, context.getEvent());
         MultivaluedMap<String, String> formData = context.getHttpRequest().getDecodedFormParameters();
         String honeypot = formData.getFirst(HONEYPOT_FIELD);
         if (honeypotOn(context.getAuthenticatorConfig()) && honeypot != null && !honeypot.isEmpty()) {
-            refuse(context, formData, "honeypot", new FormMessage(null, "wardenSignupRejected"), "warden_signup_rejected");
+            refuse(context, formData, "honeypot", new FormMessage(null, WardenMessages.SIGNUP_REJECTED), WardenEvents.SIGNUP_REJECTED);
             return;
         }
         Decision decision = LoginGuard.forSignup(session, context.getRealm(), context.getAuthenticatorConfig()).beginSignup();
         if (decision instanceof Decision.Denied denied) {
-            long retryAfter = denied.retryAfterSeconds();
-            session.getProvider(LoginFormsProvider.class).setStatus(Response.Status.TOO_MANY_REQUESTS)
-                    .setAttribute(ThrottledAttempt.RETRY_AFTER_ATTRIBUTE, retryAfter);
-            session.getContext().getHttpResponse().setHeader("Retry-After", Long.toString(retryAfter));
-            context.getEvent().detail(ThrottledAttempt.LIMIT_DETAIL, denied.bucket().limit().kind().id())
-                    .detail(ThrottledAttempt.RETRY_AFTER_DETAIL, Long.toString(retryAfter));
-            refuse(context, formData, "throttled",
-                    new FormMessage(null, "wardenSignupThrottled", ThrottledAttempt.minutes(retryAfter)), ThrottledAttempt.EVENT_ERROR);
+            ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).describe(null);
+            throttled.onFormAnswer();
+            refuse(context, formData, "throttled", new FormMessage(null, WardenMessages.SIGNUP_THROTTLED, throttled.minutes()),
+                    WardenEvents.THROTTLED);
             return;
         }
         if (passwordIsEmail(context.getRealm(), formData)) {
@@ -105,12 +97,9 @@ final class RegistrationGuard implements FormAction {
     private void refuse(ValidationContext context, MultivaluedMap<String, String> formData, String reason, FormMessage message,
             String eventError) {
         // No other action needs to run its checks (and no range query goes out) for a refused request.
-        session.setAttribute(BreachedPasswordPolicy.REQUEST_REFUSED, reason);
+        RequestKey.REGISTRATION_REFUSED.set(session, reason);
         WardenMetrics.signupRejected(context.getRealm(), reason);
-        if (ThrottledAttempt.EVENT_ERROR.equals(eventError)) {
-            WardenMetrics.throttled(context.getRealm(), "signup_ip");
-        }
-        context.getEvent().detail("warden_reason", reason);
+        context.getEvent().detail(WardenEvents.REASON, reason);
         context.error(eventError);
         context.excludeOtherErrors();
         context.validationError(withoutPasswords(formData), List.of(message));

@@ -1,7 +1,5 @@
 package dev.kcwarden.api;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
@@ -12,6 +10,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.kcwarden.example.ResourceServer;
+import dev.kcwarden.testing.Await;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.TokenEndpoint;
@@ -27,13 +26,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.keycloak.representations.idm.ComponentRepresentation;
 import org.keycloak.common.util.MultivaluedHashMap;
+import org.keycloak.representations.idm.ComponentRepresentation;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 import org.keycloak.testframework.remote.timeoffset.InjectTimeOffSet;
 import org.keycloak.testframework.remote.timeoffset.TimeOffSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * US3: the example resource server (examples/resource-server) against the realm's real tokens:
@@ -183,11 +184,9 @@ class ResourceServerIT {
         assertThat(call(oldToken).status()).as("old key still published").isEqualTo(200);
 
         oldKeys.forEach(k -> realm.admin().components().component(k.getId()).remove());
-        Instant deadline = Instant.now().plusSeconds(15);
-        while (call(oldToken).status() == 200 && Instant.now().isBefore(deadline)) {
-            Thread.sleep(250);
-        }
-        assertRefused(call(oldToken), "the old key is gone once the cached key set expires");
+        Http.Reply old = Await.until("the old key to drop out of the cached key set", Duration.ofSeconds(15), () -> call(oldToken),
+                reply -> reply.status() != 200);
+        assertRefused(old, "the old key is gone once the cached key set expires");
         assertThat(call(newToken).status()).isEqualTo(200);
     }
 

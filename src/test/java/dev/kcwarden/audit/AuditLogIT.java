@@ -262,8 +262,8 @@ class AuditLogIT {
                 errors.add((String) f.get(null));
             }
         }
-        java.util.Set<String> limits = java.util.Arrays.stream(dev.kcwarden.ratelimit.LimitKind.values())
-                .map(dev.kcwarden.ratelimit.LimitKind::id).collect(java.util.stream.Collectors.toSet());
+        java.util.Set<String> limits = java.util.Arrays.stream(dev.kcwarden.guard.LimitKind.values())
+                .map(dev.kcwarden.guard.LimitKind::id).collect(java.util.stream.Collectors.toSet());
         java.util.regex.Pattern label = java.util.regex.Pattern.compile("([a-z_]+)=\"([^\"]*)\"");
         for (String sample : wardenSamples) {
             java.util.regex.Matcher m = label.matcher(sample);

@@ -1,14 +1,14 @@
 package dev.kcwarden.audit;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.kcwarden.quickstart.KeycloakDistribution;
+import dev.kcwarden.testing.Await;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.KeycloakNode;
-import dev.kcwarden.testing.WebhookReceiver;
 import dev.kcwarden.testing.VerifyAuditCommand;
+import dev.kcwarden.testing.WebhookReceiver;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +17,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One Keycloak node of {@code keycloak.version} ({@code start-dev}, its own copy of the distribution, ports 8480 and
@@ -100,17 +103,15 @@ class ChainRestartIT {
     }
 
     /** Waits (at most 20 s) until the console log holds at least {@code count} audit lines that match. */
-    private static void awaitLines(java.util.function.Predicate<String> match, int count) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(20);
-        while (Instant.now().isBefore(deadline)) {
-            long found = Files.readAllLines(console, StandardCharsets.UTF_8).stream()
-                    .filter(l -> l.contains("[warden.audit]") && match.test(l)).count();
-            if (found >= count) {
-                return;
+    private static void awaitLines(Predicate<String> match, int count) {
+        Await.until(count + " such audit lines in " + console, Duration.ofSeconds(20), () -> {
+            try {
+                return Files.readAllLines(console, StandardCharsets.UTF_8).stream()
+                        .filter(l -> l.contains("[warden.audit]") && match.test(l)).count();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("fewer than " + count + " such audit lines in " + console);
+        }, found -> found >= count);
     }
 
     private static byte[] key() {

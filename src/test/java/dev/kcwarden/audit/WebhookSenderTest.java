@@ -320,8 +320,8 @@ class WebhookSenderTest {
                 return AuditListener.kindOf(event);
             };
             assertThat(kind.apply(null)).isEqualTo(WebhookSender.Kind.NORMAL);
-            assertThat(kind.apply(dev.kcwarden.session.RefreshReuseListenerFactory.INCIDENT_ERROR)).isEqualTo(WebhookSender.Kind.RESERVED);
-            assertThat(kind.apply(dev.kcwarden.ratelimit.ThrottledAttempt.EVENT_ERROR)).isEqualTo(WebhookSender.Kind.THROTTLE);
+            assertThat(kind.apply("warden_refresh_token_reuse")).isEqualTo(WebhookSender.Kind.RESERVED);
+            assertThat(kind.apply("warden_throttled")).isEqualTo(WebhookSender.Kind.THROTTLE);
             assertThat(kind.apply("invalid_token")).isEqualTo(WebhookSender.Kind.ERROR);
             assertThat(kind.apply("invalid_user_credentials")).isEqualTo(WebhookSender.Kind.ERROR);
         }

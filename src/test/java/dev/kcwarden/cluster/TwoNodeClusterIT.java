@@ -1,8 +1,7 @@
 package dev.kcwarden.cluster;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.kcwarden.testing.AdminRest;
+import dev.kcwarden.testing.Concurrently;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.KeycloakNode;
@@ -23,6 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two Keycloak nodes of {@code keycloak.version} (production mode, {@code --cache=ispn}, JDBC_PING discovery) on one
@@ -142,35 +143,14 @@ class TwoNodeClusterIT {
     @DisplayName("40 parallel wrong passwords split over both nodes: exactly the limit reach a password check")
     void exactAcrossNodesUnderConcurrency() throws Exception {
         int attempts = 40;
-        ExecutorService pool = Executors.newFixedThreadPool(attempts);
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<Integer>> results = new ArrayList<>();
-            for (int i = 0; i < attempts; i++) {
-                Node node = i % 2 == 0 ? a : b;
-                results.add(pool.submit(() -> {
-                    go.await();
-                    return login(node, new LoopbackClient("127.0.0.93"), "cluster-bob", "wrong").status();
-                }));
-            }
-            go.countDown();
-            int checked = 0;
-            int throttled = 0;
-            for (Future<Integer> f : results) {
-                int status = f.get();
-                if (status == 400) {
-                    checked++;
-                } else if (status == 429) {
-                    throttled++;
-                }
-            }
-            System.out.printf("cluster: %d of %d parallel attempts reached the password check (limit %d), %d throttled%n",
-                    checked, attempts, USER_IP_MAX, throttled);
-            assertThat(checked).as("reached the password check, on either node").isEqualTo(USER_IP_MAX);
-            assertThat(throttled).as("refused before it").isEqualTo(attempts - USER_IP_MAX);
-        } finally {
-            pool.shutdownNow();
-        }
+        List<Integer> statuses = Concurrently.atOnce(attempts, i -> () ->
+                login(i % 2 == 0 ? a : b, new LoopbackClient("127.0.0.93"), "cluster-bob", "wrong").status());
+        long checked = statuses.stream().filter(status -> status == 400).count();
+        long throttled = statuses.stream().filter(status -> status == 429).count();
+        System.out.printf("cluster: %d of %d parallel attempts reached the password check (limit %d), %d throttled%n",
+                checked, attempts, USER_IP_MAX, throttled);
+        assertThat(checked).as("reached the password check, on either node").isEqualTo(USER_IP_MAX);
+        assertThat(throttled).as("refused before it").isEqualTo(attempts - USER_IP_MAX);
     }
 
     @Test

@@ -1,12 +1,10 @@
 package dev.kcwarden.compat;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.kcwarden.KeycloakAdvisories;
 import dev.kcwarden.quickstart.KeycloakDistribution;
-import dev.kcwarden.testing.WardenApi;
 import dev.kcwarden.testing.AccessTokens;
 import dev.kcwarden.testing.AdminRest;
+import dev.kcwarden.testing.Await;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.FormPage;
 import dev.kcwarden.testing.Http;
@@ -14,6 +12,7 @@ import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.ThemeMessages;
 import dev.kcwarden.testing.TokenEndpoint;
+import dev.kcwarden.testing.WardenApi;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +29,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The smoke test that runs the built jar on one Keycloak release outside the test framework (the oldest ones
@@ -163,12 +164,8 @@ abstract class DistributionSmokeChecks {
         Http.Reply replay = endpoints.refresh(DemoRealm.CLI, old);
         assertThat(replay.status()).isEqualTo(400);
         assertThat(replay.json()).containsEntry("error", "invalid_grant");
-        java.time.Instant deadline = java.time.Instant.now().plusSeconds(10);
-        int status = endpoints.refresh(DemoRealm.CLI, newer).status();
-        while (status == 200 && java.time.Instant.now().isBefore(deadline)) {
-            Thread.sleep(200);
-            status = endpoints.refresh(DemoRealm.CLI, newer).status();
-        }
+        int status = Await.until("the family to end", Duration.ofSeconds(10), () -> endpoints.refresh(DemoRealm.CLI, newer).status(),
+                s -> s != 200);
         assertThat(status).as("the token that won the rotation, after the replay").isEqualTo(400);
     }
 

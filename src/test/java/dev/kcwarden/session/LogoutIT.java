@@ -1,9 +1,8 @@
 package dev.kcwarden.session;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.DemoRealmBrowserTest;
+import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.Users;
@@ -15,6 +14,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.keycloak.representations.idm.EventRepresentation;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * US4: logging out ends what an application relies on. The access token itself is self-contained and
@@ -67,7 +68,7 @@ class LogoutIT extends DemoRealmBrowserTest {
         driver.open(endpoints.realmUrl() + "/protocol/openid-connect/logout?id_token_hint=" + tokens.get("id_token"));
 
         assertSessionOver(tokens, userId);
-        List<EventRepresentation> logouts = realm.admin().getEvents(List.of("LOGOUT"), null, userId, null, null, null, 0, 5);
+        List<EventRepresentation> logouts = Events.of(realm, "LOGOUT").user(userId).max(5).list();
         assertThat(logouts).as("LOGOUT stored").isNotEmpty();
     }
 

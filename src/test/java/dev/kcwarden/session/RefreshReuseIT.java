@@ -282,7 +282,7 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
         profiles.getProfiles().stream()
                 .flatMap(p -> p.getExecutors().stream())
                 .filter(e -> RefreshReuseExecutorFactory.PROVIDER_ID.equals(e.getExecutorProviderId()))
-                .forEach(e -> ((ObjectNode) e.getConfiguration()).put("scope", scope).put("include-offline", includeOffline));
+                .forEach(e -> ((ObjectNode) e.getConfiguration()).put(RefreshReuseExecutorFactory.SCOPE, scope).put(RefreshReuseExecutorFactory.INCLUDE_OFFLINE, includeOffline));
         realm.admin().clientPoliciesProfilesResource().updateProfiles(profiles);
     }
 

@@ -198,7 +198,7 @@ class SignupIT {
         }
 
         UPConfig config = realm.admin().users().userProfile().getConfiguration();
-        config.getAttribute("email").getValidations().get(EmailDomainValidator.ID).put(EmailDomainValidator.EXEMPT_ADMIN, "true");
+        config.getAttribute("email").getValidations().get(EmailDomainValidator.PROVIDER_ID).put(EmailDomainValidator.EXEMPT_ADMIN, "true");
         realm.admin().users().userProfile().update(config);
         try {
             String id = Users.create(realm, disposable);
@@ -210,7 +210,7 @@ class SignupIT {
                     .isInstanceOf(BadRequestException.class)
                     .satisfies(e -> assertThat(((BadRequestException) e).getResponse().readEntity(String.class)).contains("wardenPasswordBreached"));
         } finally {
-            config.getAttribute("email").getValidations().get(EmailDomainValidator.ID).put(EmailDomainValidator.EXEMPT_ADMIN, "false");
+            config.getAttribute("email").getValidations().get(EmailDomainValidator.PROVIDER_ID).put(EmailDomainValidator.EXEMPT_ADMIN, "false");
             realm.admin().users().userProfile().update(config);
         }
     }
@@ -238,7 +238,7 @@ class SignupIT {
         try {
             for (Map.Entry<String, String> c : bad.entrySet()) {
                 UPConfig config = profile.getConfiguration();
-                config.getAttribute("email").getValidations().get(EmailDomainValidator.ID).put(EmailDomainValidator.DISPOSABLE_FILE, c.getKey());
+                config.getAttribute("email").getValidations().get(EmailDomainValidator.PROVIDER_ID).put(EmailDomainValidator.DISPOSABLE_FILE, c.getKey());
                 assertThatThrownBy(() -> profile.update(config)).as(c.getKey())
                         .isInstanceOf(BadRequestException.class)
                         .satisfies(e -> assertThat(((BadRequestException) e).getResponse().readEntity(String.class))
@@ -248,7 +248,7 @@ class SignupIT {
 
             java.nio.file.Files.writeString(list, "# ours\nthrowaway.example\n");
             UPConfig config = profile.getConfiguration();
-            config.getAttribute("email").getValidations().get(EmailDomainValidator.ID).put(EmailDomainValidator.DISPOSABLE_FILE, list.toString());
+            config.getAttribute("email").getValidations().get(EmailDomainValidator.PROVIDER_ID).put(EmailDomainValidator.DISPOSABLE_FILE, list.toString());
             profile.update(config);
             Visitor v = openRegistration();
             assertRefused(submit(v, form("signup-file-1", "kim@throwaway.example", GOOD_PASSWORD)), "signup-file-1",
@@ -313,7 +313,7 @@ class SignupIT {
     @Test
     @DisplayName("sign-up throttle: refused exactly after the configured count per address, with 429, Retry-After and the countdown's seconds")
     void signupThrottle() {
-        GuardLimits.set(realm, "warden registration form", RegistrationGuardFactory.ID, Map.of("warden.signup-ip.max", "3"));
+        GuardLimits.set(realm, "warden registration form", RegistrationGuardFactory.PROVIDER_ID, Map.of("warden.signup-ip.max", "3"));
         LoopbackClient bot = new LoopbackClient("127.0.3.1");
         // a server kept running between runs (KC_TEST_SERVER_REUSE) still counts the last run: clear it as an admin would
         Http.Reply cleared = Http.send("DELETE", WardenApi.url(realm.getBaseUrl(), "throttles?ip=127.0.3.1"), admin.tokenManager().getAccessTokenString());

@@ -1,10 +1,11 @@
 package dev.kcwarden.testing;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 
 /** Reads what a test server wrote to its log file after a given byte offset, waiting for the line a test expects. */
@@ -15,18 +16,18 @@ public final class AuditLines {
 
     /** The log's lines from byte {@code from} on, once they contain {@code marker} (fails after 10 s). */
     public static List<String> awaitAll(Path log, long from, String marker) throws IOException, InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(10);
-        while (true) {
+        String text = Await.until("a log line with " + marker, Duration.ofSeconds(10), () -> after(log, from),
+                t -> t.contains(marker));
+        return text.lines().toList();
+    }
+
+    private static String after(Path log, long from) {
+        try {
             byte[] all = Files.readAllBytes(log);
             int start = (int) Math.min(from, all.length);
-            String text = new String(all, start, all.length - start, StandardCharsets.UTF_8);
-            if (text.contains(marker)) {
-                return text.lines().toList();
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("no log line with " + marker + " within 10 s");
-            }
-            Thread.sleep(200);
+            return new String(all, start, all.length - start, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

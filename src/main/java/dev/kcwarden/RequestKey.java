@@ -1,0 +1,38 @@
+package dev.kcwarden;
+
+import java.util.Optional;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.models.KeycloakSession;
+
+/**
+ * A value one warden provider leaves for another within the same request, under a typed key on the request's
+ * {@link KeycloakSession}. Every such hand-over is listed here, so no provider reads a string attribute that
+ * another one may or may not set.
+ */
+public final class RequestKey<T> {
+
+    /** The registration's event builder, set by the registration guard: the breach policy adds its outcome to it. */
+    public static final RequestKey<EventBuilder> REGISTRATION_EVENT = new RequestKey<>("warden.registration.event", EventBuilder.class);
+
+    /**
+     * Why the registration guard refused this form ({@code throttled}, {@code honeypot}): the breach policy then makes
+     * no range query for it.
+     */
+    public static final RequestKey<String> REGISTRATION_REFUSED = new RequestKey<>("warden.registration.refused", String.class);
+
+    private final String name;
+    private final Class<T> type;
+
+    private RequestKey(String name, Class<T> type) {
+        this.name = name;
+        this.type = type;
+    }
+
+    public void set(KeycloakSession session, T value) {
+        session.setAttribute(name, value);
+    }
+
+    public Optional<T> get(KeycloakSession session) {
+        return Optional.ofNullable(session.getAttribute(name, type));
+    }
+}

@@ -1,0 +1,70 @@
+package dev.kcwarden.guard;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * The limiter core on an in-memory store: decisions per second and (with {@code -prof gc})
+ * bytes allocated per decision, key hashing included. Run with {@code ./mvnw -Pbench}.
+ * What it leaves out on purpose: the cache itself (Keycloak's local Infinispan), which the
+ * server-side measurement ({@link ServerCpuBenchmark}) includes.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class LimiterBenchmark {
+
+    private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+    private Limiter limiter;
+    private CounterKeys keys;
+    private ClientAddress attacker;
+    private ClientAddress user;
+    private GuardConfig config;
+
+    @Setup
+    public void setUp() {
+        limiter = new Limiter(new MemorySlotStore(clock::get), clock::get);
+        keys = new CounterKeys("bench-realm");
+        attacker = ClientAddress.parse("203.0.113.9").orElseThrow();
+        user = ClientAddress.parse("198.51.100.20").orElseThrow();
+        config = GuardConfig.of(GuardedFlow.LOGIN, null, "bench");
+        for (int i = 0; i <= 10; i++) {
+            limiter.acquire(counters("victim", attacker));
+        }
+    }
+
+    private List<Counter> counters(String name, ClientAddress client) {
+        String account = CounterKeys.accountOf(null, name);
+        return List.of(keys.ip(config.limit(LimitKind.IP), client),
+                keys.userAndIp(config.limit(LimitKind.USER_IP), account, client),
+                keys.account(config.limit(LimitKind.ACCOUNT), account));
+    }
+
+    /** An attempt from a blocked user+IP: refused at the block marker. */
+    @Benchmark
+    public Decision throttledAttempt() {
+        return limiter.acquire(counters("victim", attacker));
+    }
+
+    /** A login that passes the limiter and succeeds: claims three slots and gives them back. */
+    @Benchmark
+    public Decision allowedAndReleased() {
+        Decision decision = limiter.acquire(counters("alice", user));
+        limiter.release((Decision.Allowed) decision);
+        return decision;
+    }
+
+    /** Key building alone: three SHA-256 hashes. */
+    @Benchmark
+    public List<Counter> keysOnly() {
+        return counters("alice", user);
+    }
+}
