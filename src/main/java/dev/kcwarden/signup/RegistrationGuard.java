@@ -2,7 +2,7 @@ package dev.kcwarden.signup;
 
 import dev.kcwarden.metrics.WardenMetrics;
 import dev.kcwarden.password.BreachedPasswordPolicy;
-import dev.kcwarden.password.BreachedPasswordPolicyFactory;
+import dev.kcwarden.password.ScreenedRule;
 import dev.kcwarden.ratelimit.Decision;
 import dev.kcwarden.ratelimit.LoginGuard;
 import dev.kcwarden.ratelimit.ThrottledAttempt;
@@ -31,11 +31,6 @@ final class RegistrationGuard implements FormAction {
     /** The honeypot's field name: something a form-filling bot is glad to fill. */
     static final String HONEYPOT_FIELD = "website";
     static final String TEMPLATE_ATTRIBUTE = "wardenHoneypot";
-    /**
-     * Page attribute set when the realm's password policy screens for common and breached passwords. Keycloak's own
-     * passwordPolicies bean knows only its built-in rules, so the theme learns of warden's from here.
-     */
-    static final String SCREENED_ATTRIBUTE = "wardenPasswordScreened";
 
     private final KeycloakSession session;
 
@@ -48,9 +43,7 @@ final class RegistrationGuard implements FormAction {
         if (honeypotOn(context.getAuthenticatorConfig())) {
             form.setAttribute(TEMPLATE_ATTRIBUTE, HONEYPOT_FIELD);
         }
-        if (context.getRealm().getPasswordPolicy().getPolicies().contains(BreachedPasswordPolicyFactory.ID)) {
-            form.setAttribute(SCREENED_ATTRIBUTE, Boolean.TRUE);
-        }
+        ScreenedRule.mark(form, context.getRealm());
     }
 
     @Override
