@@ -66,7 +66,7 @@ class SecurityModelDocTest {
      */
     private static final Pattern ASVS_IN_TEXT = Pattern.compile("ASVS (?!5\\.0\\.0\\b)(\\d+\\.\\d+\\.\\d+)|(?m)^- (\\d+\\.\\d+\\.\\d+)");
     /** Annotations that keep a test from running: a cited test must run wherever the suite runs. */
-    private static final Pattern SKIPPING = Pattern.compile("^@(Disabled\\w*|EnabledIf\\w*|EnabledOn\\w*)\\b.*");
+    private static final Pattern SKIPPING = Pattern.compile("^@(?:[\\w.]+\\.)?(Disabled\\w*|EnabledIf\\w*|EnabledOn\\w*)\\b.*");
 
     @Test
     @DisplayName("every Class#method the page cites is a @Test method of that class under src/test/java, and neither is @Disabled")
