@@ -84,10 +84,17 @@ class AccessibilityIT {
 
     /**
      * axe's "incomplete" results (axe could not decide, typically colour contrast over a gradient or an image) that
-     * a person has checked and found fine, as "page rule target" with the reason. Anything serious or critical that
-     * axe leaves undecided and that is not listed here fails the test like a violation. Keep it empty if possible.
+     * a person has checked and found fine, as "rule target" (on any page) with the reason. Anything serious or
+     * critical that axe leaves undecided and that is not listed here fails the test like a violation. Keep it short.
      */
-    private static final Map<String, String> CHECKED_INCOMPLETE = Map.of();
+    private static final Map<String, String> CHECKED_INCOMPLETE = Map.of(
+            "color-contrast #kc-header-wrapper",
+            "the realm name in keycloak.v2's header: white text over the dark grey background image; on the login"
+                    + " and error screenshots the lightest pixel just above and below the text is #3d3d3d, about 11:1"
+                    + " (4.5:1 needed)",
+            "link-in-text-block #kc-registration > span > a",
+            "the Register link (#0066cc) beside 'New user?' (#151515): 3.3:1 between link and text colour"
+                    + " (3:1 needed without an underline); axe stops at the span the two share");
 
     /**
      * axe's serious and critical violations on the page as it is now, each as "rule: help (targets)", plus the
@@ -119,8 +126,8 @@ class AccessibilityIT {
         for (JsonNode v : result.path("incomplete")) {
             for (JsonNode node : v.path("nodes")) {
                 String impact = node.path("impact").asText(v.path("impact").asText());
-                String key = page + " " + v.path("id").asText() + " " + node.path("target").asText();
-                String line = "undecided " + impact + " " + key + ": " + node.path("why").asText();
+                String key = v.path("id").asText() + " " + node.path("target").asText();
+                String line = "undecided " + impact + " on " + page + ": " + key + ": " + node.path("why").asText();
                 if ("color-contrast".equals(v.path("id").asText()) || FAILING.contains(impact)) {
                     System.out.println("axe on " + page + ": " + line
                             + (CHECKED_INCOMPLETE.containsKey(key) ? " (checked: " + CHECKED_INCOMPLETE.get(key) + ")" : ""));
