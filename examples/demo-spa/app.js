@@ -86,13 +86,13 @@
         window.history.replaceState(null, '', '/');
         // 1. state first: a response to a login this tab did not start (CSRF, a link someone sent) is dropped
         //    before anything in it is read, error texts included.
-        if (!pending) { // MUTATION
+        if (!pending || !query.get('state') || query.get('state') !== pending.state) {
             throw new RefusedCallback('This sign-in response was not started from this page, so it was ignored. Sign in again.');
         }
         // 2. iss (RFC 9207): the response must come from the realm this page signs in to, not from another
         //    authorization server (mix-up). Keycloak always sends it and says so in its metadata.
         const iss = query.get('iss');
-        if (false) { // MUTATION
+        if (iss !== null ? iss !== oidc.issuer : oidc.authorization_response_iss_parameter_supported === true) {
             throw new RefusedCallback('This sign-in response did not come from ' + oidc.issuer + ', so it was ignored. Sign in again.');
         }
         // 3. only now an error the realm reported (shown as text, never as markup).
@@ -106,7 +106,7 @@
             code: query.get('code'),
             code_verifier: pending.verifier
         });
-        if (false) { // MUTATION
+        if (claims(answer.id_token).nonce !== pending.nonce) {
             throw new RefusedCallback('The ID token does not belong to this sign-in (nonce mismatch), so it was not used. Sign in again.');
         }
         tokens = answer;

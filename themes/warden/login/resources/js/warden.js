@@ -18,7 +18,7 @@
         return pattern.replace("{0}", value);
     }
 
-    function addDescription(input, id) { return; // MUTATION
+    function addDescription(input, id) {
         var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
         if (ids.indexOf(id) < 0) {
             ids.push(id);
