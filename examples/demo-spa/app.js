@@ -76,16 +76,28 @@
         return body;
     }
 
+    // A callback that this page cannot trust ends here: nothing from it is shown or sent anywhere.
+    class RefusedCallback extends Error {}
+
     async function finishLogin(query) {
         const pending = JSON.parse(sessionStorage.getItem(PENDING) || 'null');
         sessionStorage.removeItem(PENDING);
         // The code must not stay in the address bar or the history.
         window.history.replaceState(null, '', '/');
+        // 1. state first: a response to a login this tab did not start (CSRF, a link someone sent) is dropped
+        //    before anything in it is read, error texts included.
+        if (!pending || !query.get('state') || query.get('state') !== pending.state) {
+            throw new RefusedCallback('This sign-in response was not started from this page, so it was ignored. Sign in again.');
+        }
+        // 2. iss (RFC 9207): the response must come from the realm this page signs in to, not from another
+        //    authorization server (mix-up). Keycloak always sends it and says so in its metadata.
+        const iss = query.get('iss');
+        if (iss !== null ? iss !== oidc.issuer : oidc.authorization_response_iss_parameter_supported === true) {
+            throw new RefusedCallback('This sign-in response did not come from ' + oidc.issuer + ', so it was ignored. Sign in again.');
+        }
+        // 3. only now an error the realm reported (shown as text, never as markup).
         if (query.get('error')) {
             throw new Error('the login ended with ' + query.get('error') + ' ' + (query.get('error_description') || ''));
-        }
-        if (!pending || query.get('state') !== pending.state) {
-            throw new Error('this callback does not belong to a login started here (state mismatch); sign in again');
         }
         const answer = await tokenRequest({
             grant_type: 'authorization_code',
@@ -95,7 +107,7 @@
             code_verifier: pending.verifier
         });
         if (claims(answer.id_token).nonce !== pending.nonce) {
-            throw new Error('the ID token does not carry this login\'s nonce');
+            throw new RefusedCallback('The ID token does not belong to this sign-in (nonce mismatch), so it was not used. Sign in again.');
         }
         tokens = answer;
         show('Signed in.');
@@ -168,7 +180,15 @@
         const query = new URLSearchParams(window.location.search);
         if (query.has('code') || query.has('error')) {
             status('Exchanging the code for tokens…');
-            await finishLogin(query);
+            try {
+                await finishLogin(query);
+            } catch (e) {
+                if (!(e instanceof RefusedCallback)) {
+                    throw e;
+                }
+                $('signed-out').hidden = false;
+                status(e.message, true);
+            }
             return;
         }
         if (query.has('signed-out')) {

@@ -106,6 +106,16 @@
         });
     }
 
+    /**
+     * keycloak.v2 writes aria-invalid="" on every field without an error; an empty value is no valid ARIA state
+     * (axe-core: aria-valid-attr-value). A field without an error simply has no aria-invalid.
+     */
+    function emptyInvalidStates() {
+        Array.prototype.forEach.call(document.querySelectorAll('[aria-invalid=""]'), function (field) {
+            field.removeAttribute("aria-invalid");
+        });
+    }
+
     /** keycloak.v2's read-only field with the name being signed in has no label; give it the footer's "Username". */
     function attemptedUsername() {
         var field = document.getElementById("kc-attempted-username");
@@ -119,6 +129,7 @@
     function start() {
         passwordRules();
         fieldErrors();
+        emptyInvalidStates();
         attemptedUsername();
         countdown();
     }

@@ -4,10 +4,10 @@ import dev.kcwarden.RequestKey;
 import dev.kcwarden.WardenEvents;
 import dev.kcwarden.WardenMessages;
 import dev.kcwarden.metrics.WardenMetrics;
-import dev.kcwarden.password.BreachedPasswordPolicyFactory;
 import dev.kcwarden.guard.Decision;
 import dev.kcwarden.guard.LoginGuard;
 import dev.kcwarden.guard.ThrottledAttempt;
+import dev.kcwarden.password.ScreenedRule;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import java.util.List;
@@ -43,10 +43,7 @@ final class RegistrationGuard implements FormAction {
         if (honeypotOn(context.getAuthenticatorConfig())) {
             form.setAttribute(WardenMessages.HONEYPOT_ATTRIBUTE, HONEYPOT_FIELD);
         }
-        // Keycloak's passwordPolicies bean knows only its built-in rules, so the theme learns of warden's from here.
-        if (context.getRealm().getPasswordPolicy().getPolicies().contains(BreachedPasswordPolicyFactory.PROVIDER_ID)) {
-            form.setAttribute(WardenMessages.PASSWORD_SCREENED_ATTRIBUTE, Boolean.TRUE);
-        }
+        ScreenedRule.mark(form, context.getRealm());
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,27 +82,71 @@ class AccessibilityIT {
         chromium.await(WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("kc-form-login")));
     }
 
-    /** axe's serious and critical violations on the page as it is now, each as "rule: help (targets)"; all are printed. */
+    /**
+     * axe's "incomplete" results (axe could not decide, typically colour contrast over a gradient or an image) that
+     * a person has checked and found fine, as "rule target" (on any page) with the reason. Anything serious or
+     * critical that axe leaves undecided and that is not listed here fails the test like a violation. Keep it short.
+     */
+    private static final Map<String, String> CHECKED_INCOMPLETE = Map.of(
+            "color-contrast #kc-header-wrapper",
+            "the realm name in keycloak.v2's header: white text over the dark grey background image; on the login"
+                    + " and error screenshots the lightest pixel just above and below the text is #3d3d3d, about 11:1"
+                    + " (4.5:1 needed)",
+            "link-in-text-block #kc-registration > span > a",
+            "the Register link (#0066cc) beside 'New user?' (#151515): 3.3:1 between link and text colour"
+                    + " (3:1 needed without an underline); axe stops at the span the two share",
+            "color-contrast #input-error-email > .kc-feedback-text.pf-v5-c-helper-text__item-text.pf-m-error",
+            "the email field's error text: #c9190b (PatternFly's danger colour, measured on the screenshot) on the"
+                    + " white card, 5.8:1 (4.5:1 needed); axe only sees that its box touches the input group's");
+
+    /**
+     * axe's serious and critical violations on the page as it is now, each as "rule: help (targets)", plus the
+     * serious and critical results axe could not decide ({@code incomplete}) that {@link #CHECKED_INCOMPLETE} does
+     * not list; every violation and every undecided colour-contrast node is printed.
+     */
     private List<String> failingViolations(String page) throws Exception {
         chromium.screenshot(page);
         browser.executeScript(axe);
         Object raw = browser.executeAsyncScript(
                 "const done = arguments[arguments.length - 1];"
-                        + "axe.run(document, {resultTypes: ['violations']})"
-                        + ".then(r => done(JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-                        + " nodes: v.nodes.map(n => n.target.join(' '))})))))"
+                        + "const brief = (list) => list.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+                        + " nodes: v.nodes.map(n => ({target: n.target.join(' '), impact: n.impact,"
+                        + " why: [...n.any, ...n.all, ...n.none].map(c => c.message).join('; ')}))}));"
+                        + "axe.run(document, {resultTypes: ['violations', 'incomplete']})"
+                        + ".then(r => done(JSON.stringify({violations: brief(r.violations), incomplete: brief(r.incomplete)})))"
                         + ".catch(e => done(JSON.stringify({error: String(e)})));");
-        JsonNode violations = new ObjectMapper().readTree(String.valueOf(raw));
-        assertThat(violations.isArray()).as("axe ran on %s: %s", page, raw).isTrue();
+        JsonNode result = new ObjectMapper().readTree(String.valueOf(raw));
+        assertThat(result.path("violations").isArray() && result.path("incomplete").isArray()).as("axe ran on %s: %s", page, raw).isTrue();
         List<String> failing = new ArrayList<>();
-        for (JsonNode v : violations) {
-            String line = v.path("impact").asText() + " " + v.path("id").asText() + ": " + v.path("help").asText() + " " + v.path("nodes");
+        for (JsonNode v : result.path("violations")) {
+            String line = v.path("impact").asText() + " " + v.path("id").asText() + ": " + v.path("help").asText() + " "
+                    + targets(v);
             System.out.println("axe on " + page + ": " + line);
             if (FAILING.contains(v.path("impact").asText())) {
                 failing.add(line);
             }
         }
+        for (JsonNode v : result.path("incomplete")) {
+            for (JsonNode node : v.path("nodes")) {
+                String impact = node.path("impact").asText(v.path("impact").asText());
+                String key = v.path("id").asText() + " " + node.path("target").asText();
+                String line = "undecided " + impact + " on " + page + ": " + key + ": " + node.path("why").asText();
+                if ("color-contrast".equals(v.path("id").asText()) || FAILING.contains(impact)) {
+                    System.out.println("axe on " + page + ": " + line
+                            + (CHECKED_INCOMPLETE.containsKey(key) ? " (checked: " + CHECKED_INCOMPLETE.get(key) + ")" : ""));
+                }
+                if (FAILING.contains(impact) && !CHECKED_INCOMPLETE.containsKey(key)) {
+                    failing.add(line);
+                }
+            }
+        }
         return failing;
+    }
+
+    private static List<String> targets(JsonNode result) {
+        List<String> targets = new ArrayList<>();
+        result.path("nodes").forEach(n -> targets.add(n.path("target").asText()));
+        return targets;
     }
 
     @Test
@@ -112,16 +157,77 @@ class AccessibilityIT {
     }
 
     @Test
-    @DisplayName("registration page, empty and with field errors")
+    @DisplayName("registration page, empty and with field errors: the rules sit under the password field, and aria-describedby links each field to its rules and errors")
     void registrationPage() throws Exception {
         openLogin();
         browser.findElement(By.linkText("Register")).click();
         chromium.await(WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("kc-register-form")));
         assertThat(failingViolations("registration")).isEmpty();
+        JsonNode empty = describedFields();
+        assertRulesUnderPasswordField(empty);
+        assertThat(empty.path("invalid").size()).as("no field is marked invalid before the form is sent").isZero();
+
         browser.findElement(By.id("email")).sendKeys("someone@mailinator.com");
         browser.findElement(By.cssSelector("#kc-register-form [type=submit]")).click();
         chromium.await(WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("kc-register-form")));
         assertThat(failingViolations("registration-errors")).isEmpty();
+        JsonNode errors = describedFields();
+        assertRulesUnderPasswordField(errors);
+        List<String> invalid = new ArrayList<>();
+        errors.path("invalid").forEach(field -> invalid.add(field.path("id").asText()));
+        assertThat(invalid).as("fields Keycloak marked invalid").contains("email", "password");
+        for (JsonNode field : errors.path("invalid")) {
+            String error = "input-error-" + field.path("id").asText();
+            assertThat(field.path("errorExists").asBoolean()).as("the error element of #%s", field.path("id").asText()).isTrue();
+            assertThat(texts(field.path("describedBy"))).as("aria-describedby of invalid #%s", field.path("id").asText()).contains(error);
+        }
+        assertThat(texts(errors.path("password").path("describedBy"))).as("aria-describedby of #password with an error")
+                .containsExactly("warden-password-rules", "input-error-password");
+    }
+
+    /**
+     * What js/warden.js did to the registration form, read in the browser: where the rules block sits, which ids each
+     * field's aria-describedby names and whether those elements exist, and which fields are marked invalid.
+     */
+    private JsonNode describedFields() throws Exception {
+        Object raw = browser.executeScript(
+                "const ids = (el) => (el.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);"
+                        + "const follows = (a, b) => Boolean(a && b && (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING));"
+                        + "const input = document.getElementById('password');"
+                        + "const rules = document.getElementById('warden-password-rules');"
+                        + "const group = input && input.closest('.pf-v5-c-form__group');"
+                        + "return JSON.stringify({"
+                        + " password: {describedBy: ids(input)},"
+                        + " rulesExist: Boolean(rules),"
+                        + " rulesInPasswordGroup: Boolean(group && rules && group.contains(rules)),"
+                        + " rulesAfterPassword: follows(input, rules),"
+                        + " rulesBeforeConfirm: follows(rules, document.getElementById('password-confirm')),"
+                        + " rulesBelowPassword: Boolean(rules) && rules.getBoundingClientRect().top >= input.getBoundingClientRect().bottom,"
+                        + " described: [...document.querySelectorAll('[aria-describedby]')].map(e => ({id: e.id,"
+                        + "   missing: ids(e).filter(i => !document.getElementById(i))})),"
+                        + " invalid: [...document.querySelectorAll('input[aria-invalid=\"true\"]')].map(e => ({id: e.id,"
+                        + "   describedBy: ids(e), errorExists: Boolean(document.getElementById('input-error-' + e.id))}))"
+                        + "});");
+        return new ObjectMapper().readTree(String.valueOf(raw));
+    }
+
+    private static void assertRulesUnderPasswordField(JsonNode page) {
+        assertThat(page.path("rulesExist").asBoolean()).as("the rules block is on the page").isTrue();
+        assertThat(page.path("rulesInPasswordGroup").asBoolean()).as("the rules sit in the password field's group").isTrue();
+        assertThat(page.path("rulesAfterPassword").asBoolean()).as("the rules come after the password input").isTrue();
+        assertThat(page.path("rulesBeforeConfirm").asBoolean()).as("the rules come before the confirmation field").isTrue();
+        assertThat(page.path("rulesBelowPassword").asBoolean()).as("the rules are shown below the password input").isTrue();
+        assertThat(texts(page.path("password").path("describedBy"))).as("aria-describedby of #password").contains("warden-password-rules");
+        for (JsonNode field : page.path("described")) {
+            assertThat(texts(field.path("missing"))).as("ids named by aria-describedby of #%s that do not exist", field.path("id").asText())
+                    .isEmpty();
+        }
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     @Test

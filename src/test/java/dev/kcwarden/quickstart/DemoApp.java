@@ -25,7 +25,7 @@ import java.util.concurrent.Executors;
  */
 public final class DemoApp implements AutoCloseable {
 
-    /** The port the demo realm's {@code demo-spa} client has its redirect URI on ({@code http://localhost:5173/*}). */
+    /** The port the demo realm's {@code demo-spa} client has its redirect URI, post-logout redirect and web origin on ({@code http://localhost:5173/}). */
     public static final int DEFAULT_PORT = 5173;
 
     private static final Map<String, String> FILES = Map.of(

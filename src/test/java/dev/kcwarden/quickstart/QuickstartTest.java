@@ -10,6 +10,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.nio.file.Files;
@@ -152,10 +154,25 @@ class QuickstartTest {
             Http.Reply page = Http.get(base, Map.of());
             assertThat(page.status()).isEqualTo(200);
             assertThat(page.body()).contains("<script src=\"app.js\"");
-            assertThat(page.header("Content-Security-Policy"))
-                    .contains("script-src 'self'")
-                    .contains("connect-src 'self' http://localhost:8080 http://127.0.0.1:8680;")
-                    .contains("frame-ancestors 'none'");
+            Map<String, List<String>> csp = directives(page.header("Content-Security-Policy"));
+            // Exactly these directives with exactly these sources: nothing inline, no wildcard, and the page talks
+            // to itself (config.json), the realm and the API only.
+            assertThat(csp).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "default-src", List.of("'none'"),
+                    "script-src", List.of("'self'"),
+                    "style-src", List.of("'self'"),
+                    "img-src", List.of("'self'"),
+                    "connect-src", List.of("'self'", "http://localhost:8080", "http://127.0.0.1:8680"),
+                    "form-action", List.of("'none'"),
+                    "frame-ancestors", List.of("'none'"),
+                    "base-uri", List.of("'none'")));
+            assertThat(csp.values()).allSatisfy(sources -> assertThat(sources)
+                    .noneMatch(source -> source.contains("*") || source.startsWith("'unsafe-") || source.equals("data:")
+                            || source.equals("http:") || source.equals("https:")));
+            for (Http.Reply other : List.of(Http.get(base + "app.js", Map.of()), Http.get(base + "config.json", Map.of()),
+                    Http.get(base + "no-such-file", Map.of()))) {
+                assertThat(directives(other.header("Content-Security-Policy"))).as("the same policy on every answer").isEqualTo(csp);
+            }
             assertThat(page.header("Referrer-Policy")).isEqualTo("no-referrer");
             assertThat(Http.get(base + "?code=abc&state=xyz", Map.of()).body()).as("the callback is the page").isEqualTo(page.body());
             assertThat(Http.get(base + "app.js", Map.of()).body()).contains("code_challenge_method: 'S256'");
@@ -199,6 +216,25 @@ class QuickstartTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(strangerCall.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
         }
+    }
+
+    /**
+     * A Content-Security-Policy header as its directives (names lower-cased, as CSP treats them) and their source
+     * lists in order; a directive named twice is a mistake the test should see, so it fails.
+     */
+    static Map<String, List<String>> directives(String header) {
+        assertThat(header).as("Content-Security-Policy").isNotBlank();
+        Map<String, List<String>> directives = new LinkedHashMap<>();
+        for (String directive : header.split(";")) {
+            List<String> tokens = List.of(directive.strip().split("\\s+"));
+            if (tokens.get(0).isEmpty()) {
+                continue;
+            }
+            String name = tokens.get(0).toLowerCase(java.util.Locale.ROOT);
+            assertThat(directives).as("directive %s named twice in %s", name, header).doesNotContainKey(name);
+            directives.put(name, tokens.subList(1, tokens.size()));
+        }
+        return directives;
     }
 
     private Path write(String name, String content) throws IOException {

@@ -64,6 +64,18 @@ public final class DemoRealm {
         return policy.substring(0, m.start()) + "wardenBreachedPassword(" + kept + ";remote=off)" + policy.substring(m.end());
     }
 
+    /** The password policy exactly as realm-export/warden-realm.json ships it (with the public range URL). */
+    public static String shippedPasswordPolicy() {
+        try (var in = DemoRealm.class.getResourceAsStream(JSON)) {
+            if (in == null) {
+                throw new IllegalStateException(JSON + " is not on the test classpath (the build copies realm-export/)");
+            }
+            return JsonSerialization.mapper.readTree(in).path("passwordPolicy").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + JSON, e);
+        }
+    }
+
     /**
      * A copy of {@code realmFile} in {@code dir} with {@link #offlinePolicy}, for the servers the test
      * framework does not manage (the cluster's nodes, the release smoke tests, the benchmark).

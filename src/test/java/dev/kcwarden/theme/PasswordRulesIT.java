@@ -89,27 +89,31 @@ class PasswordRulesIT {
     }
 
     @Test
-    @DisplayName("update-password page: the rules follow a changed policy (digits, capitals, history), for the new-password field")
+    @DisplayName("update-password page, with the shipped policy: length 12 to 128, not the username or email, screened for breaches, for the new-password field")
     void updatePasswordPage() {
+        assertThat(realm.admin().toRepresentation().getPasswordPolicy())
+                .as("the shipped policy as every test imports it (offline)")
+                .isEqualTo(DemoRealm.offlinePolicy(DemoRealm.shippedPasswordPolicy()));
+        Http.Reply page = updatePasswordPage("rules-dora", "127.0.4.2");
+        Map.Entry<String, List<String>> rules = rules(page);
+        assertThat(rules.getKey()).isEqualTo("password-new");
+        assertThat(rules.getValue()).containsExactly(
+                rule("en", "wardenPasswordRuleLength", 12),
+                rule("en", "wardenPasswordRuleMaxLength", 128),
+                rule("en", "wardenPasswordRuleNotUsername"),
+                rule("en", "wardenPasswordRuleNotEmail"),
+                rule("en", "wardenPasswordRuleScreened"));
+    }
+
+    @Test
+    @DisplayName("update-password page: the rules follow a changed policy (digits, capitals, history; no breach check, so no breach rule)")
+    void updatePasswordPageFollowsThePolicy() {
         var rep = realm.admin().toRepresentation();
         String shipped = rep.getPasswordPolicy();
         rep.setPasswordPolicy("length(14) and digits(2) and upperCase(1) and passwordHistory(3)");
         realm.admin().update(rep);
         try {
-            UserRepresentation user = Users.withPassword("rules-dora", PASSWORD);
-            user.setRequiredActions(List.of("UPDATE_PASSWORD"));
-            Users.create(realm, user);
-            LoopbackClient browser = new LoopbackClient("127.0.4.2");
-            Http.Reply login = browser.get(loginPageUrl("en"), Map.of());
-            Http.Reply signedIn = browser.postForm(FormPage.formAction(login.body(), "kc-form-login"),
-                    Map.of("username", "rules-dora", "password", PASSWORD, "credentialId", ""));
-            // Keycloak sends the browser on to the required action's own URL.
-            assertThat(signedIn.status()).as(signedIn.body()).isEqualTo(302);
-            Http.Reply page = browser.get(URI.create(realm.getBaseUrl()).resolve(signedIn.header("Location")).toString(), Map.of());
-            assertThat(page.status()).as(page.body()).isEqualTo(200);
-            assertThat(page.body()).contains("id=\"kc-passwd-update-form\"");
-
-            Map.Entry<String, List<String>> rules = rules(page);
+            Map.Entry<String, List<String>> rules = rules(updatePasswordPage("rules-emil", "127.0.4.3"));
             assertThat(rules.getKey()).isEqualTo("password-new");
             assertThat(rules.getValue()).containsExactly(
                     rule("en", "wardenPasswordRuleLength", 14),
@@ -120,5 +124,22 @@ class PasswordRulesIT {
             rep.setPasswordPolicy(shipped);
             realm.admin().update(rep);
         }
+    }
+
+    /** A new user who must update the password signs in from {@code address}; the page Keycloak then shows. */
+    private Http.Reply updatePasswordPage(String username, String address) {
+        UserRepresentation user = Users.withPassword(username, PASSWORD);
+        user.setRequiredActions(List.of("UPDATE_PASSWORD"));
+        Users.create(realm, user);
+        LoopbackClient browser = new LoopbackClient(address);
+        Http.Reply login = browser.get(loginPageUrl("en"), Map.of());
+        Http.Reply signedIn = browser.postForm(FormPage.formAction(login.body(), "kc-form-login"),
+                Map.of("username", username, "password", PASSWORD, "credentialId", ""));
+        // Keycloak sends the browser on to the required action's own URL.
+        assertThat(signedIn.status()).as(signedIn.body()).isEqualTo(302);
+        Http.Reply page = browser.get(URI.create(realm.getBaseUrl()).resolve(signedIn.header("Location")).toString(), Map.of());
+        assertThat(page.status()).as(page.body()).isEqualTo(200);
+        assertThat(page.body()).contains("id=\"kc-passwd-update-form\"");
+        return page;
     }
 }
