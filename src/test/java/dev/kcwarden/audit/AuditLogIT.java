@@ -288,8 +288,8 @@ class AuditLogIT {
     }
 
     /** Every event error warden records; each is a label value of warden_auth_events_total{error}. */
-    private static final java.util.Set<String> WARDEN_ERRORS = java.util.Set.of(dev.kcwarden.ratelimit.ThrottledAttempt.EVENT_ERROR,
-            dev.kcwarden.session.RefreshReuseListenerFactory.INCIDENT_ERROR, "warden_signup_rejected");
+    private static final java.util.Set<String> WARDEN_ERRORS = java.util.Set.of("warden_throttled",
+            "warden_refresh_token_reuse", "warden_signup_rejected");
 
     /** warden's metrics that count something in one realm, so carry {@code realm}; the others are server-wide. */
     private static final java.util.Set<String> REALM_SCOPED = java.util.Set.of("warden_auth_events_total",
