@@ -1,6 +1,7 @@
 package dev.kcwarden;
 
 import java.util.Optional;
+import java.util.Set;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.models.KeycloakSession;
 
@@ -19,6 +20,10 @@ public final class RequestKey<T> {
      * no range query for it.
      */
     public static final RequestKey<String> REGISTRATION_REFUSED = new RequestKey<>("warden.registration.refused", String.class);
+
+    /** The slot-store keys this request already wrote: Keycloak's transaction takes one write per key. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static final RequestKey<Set<String>> WRITTEN_SLOT_KEYS = new RequestKey<>("warden.guard.written", (Class) Set.class);
 
     private final String name;
     private final Class<T> type;

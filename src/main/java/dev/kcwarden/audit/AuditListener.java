@@ -40,7 +40,7 @@ final class AuditListener implements EventListenerProvider {
     }
 
     /**
-     * Limiter lines wait apart; other failures share half of the main queue, successes with them three quarters;
+     * Throttle lines wait apart; other failures share half of the main queue, successes with them three quarters;
      * warden's reuse incident takes the reserved room, as admin events do.
      */
     static WebhookSender.Kind kindOf(Event event) {

@@ -171,7 +171,7 @@ final class WebhookSender implements AutoCloseable {
     }
 
     /**
-     * Queues one line; returns at once, never waits for room. Limiter lines wait in their own queue and go after
+     * Queues one line; returns at once, never waits for room. Throttle lines wait in their own queue and go after
      * every main line. In the main queue, failed user events hold at most half, and user events of any outcome at
      * most three quarters, so that admin events, incidents and chain lines always find room. A full queue (or
      * share) drops the new line and counts it.

@@ -1,9 +1,10 @@
 package dev.kcwarden.guard;
 
+import dev.kcwarden.RequestKey;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.SingleUseObjectProvider;
 
@@ -17,7 +18,6 @@ final class SingleUseObjectSlotStore implements SlotStore {
     private static final String VALUE = "n";
 
     /** Session attribute: the keys this request's transaction already writes. */
-    private static final String WRITTEN = "warden.rl.written";
 
     private final KeycloakSession session;
     private final SingleUseObjectProvider store;
@@ -47,11 +47,10 @@ final class SingleUseObjectSlotStore implements SlotStore {
         // Written when the request's transaction commits (Keycloak's put is transactional), and Keycloak's
         // transaction takes one write per key: when two checks of one request (the direct grant's password
         // and code) write the same hint or marker, the first write stands.
-        @SuppressWarnings("unchecked")
-        Set<String> written = (Set<String>) session.getAttribute(WRITTEN);
+        Set<String> written = RequestKey.WRITTEN_SLOT_KEYS.get(session).orElse(null);
         if (written == null) {
             written = new HashSet<>();
-            session.setAttribute(WRITTEN, written);
+            RequestKey.WRITTEN_SLOT_KEYS.set(session, written);
         }
         if (!written.add(key)) {
             return;

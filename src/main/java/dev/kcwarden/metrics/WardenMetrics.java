@@ -1,6 +1,7 @@
 package dev.kcwarden.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import java.util.Arrays;
 import java.util.function.ToDoubleFunction;
@@ -78,7 +79,7 @@ public final class WardenMetrics {
     /** {@code warden_webhook_queue_depth{queue}}: lines waiting for the webhook in one of its queues. */
     public static <T> void webhookQueue(String queue, T sender, ToDoubleFunction<T> depth) {
         try {
-            io.micrometer.core.instrument.Gauge.builder("warden.webhook.queue.depth", sender, depth)
+            Gauge.builder("warden.webhook.queue.depth", sender, depth)
                     .description("Audit lines waiting for the webhook").tag("queue", queue).register(Metrics.globalRegistry);
         } catch (RuntimeException e) {
             // see count()

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.jboss.logging.Logger;
 import org.keycloak.common.ClientConnection;
 import org.keycloak.events.Details;
@@ -40,10 +42,12 @@ final class RefreshReuseListener implements EventListenerProvider {
 
     private final KeycloakSession session;
     private final KeycloakSessionFactory sessionFactory;
+    private final Executor responder;
 
-    RefreshReuseListener(KeycloakSession session, KeycloakSessionFactory sessionFactory) {
+    RefreshReuseListener(KeycloakSession session, KeycloakSessionFactory sessionFactory, Executor responder) {
         this.session = session;
         this.sessionFactory = sessionFactory;
+        this.responder = responder;
     }
 
     @Override
@@ -59,7 +63,14 @@ final class RefreshReuseListener implements EventListenerProvider {
                 "Offline".equals(event.getDetails().get(Details.REFRESH_TOKEN_TYPE)),
                 session.getContext().getConnection(), response);
         // Keycloak rolls the token request back after this error; the family ends either way.
-        AfterCompletion.always(session, () -> respond(incident));
+        AfterCompletion.always(session, () -> {
+            try {
+                responder.execute(() -> respond(incident));
+            } catch (RejectedExecutionException e) {
+                LOG.errorf("realm %s: server shutting down; the sessions of a replayed refresh token (session %s) were not ended",
+                        incident.realmId(), incident.sessionId());
+            }
+        });
     }
 
     private record Incident(String realmId, String sessionId, String clientId, String subject, String reason,

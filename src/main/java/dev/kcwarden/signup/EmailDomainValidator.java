@@ -192,7 +192,7 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
         Object file = config == null ? null : config.get(DISPOSABLE_FILE);
         if (file instanceof String path && !path.isBlank() && AdminSave.ofUserProfile(session)) {
             DisposableDomains.fileProblem(path.strip()).ifPresent(problem -> errors.add(new ValidationError(PROVIDER_ID, DISPOSABLE_FILE,
-                    "disposable-file '" + LogText.printable(path.strip(), 200) + "' cannot be used: " + problem
+                    DISPOSABLE_FILE + " '" + LogText.printable(path.strip(), 200) + "' cannot be used: " + problem
                             + ". Give the absolute path of a readable file on every Keycloak server, one domain per line, at most 20 MB.")));
         }
         return new ValidationResult(new LinkedHashSet<>(errors));
