@@ -99,6 +99,8 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
         assertThat(replay.status()).isEqualTo(400);
         assertThat(replay.json()).containsEntry("error", "invalid_grant");
 
+        // the family ends on the listener's own thread; its incident event commits with the removals
+        awaitTrue(() -> !incidents(userId).isEmpty(), "the incident event");
         awaitTrue(() -> realm.admin().users().get(userId).getUserSessions().isEmpty(), "the user session ended");
         assertInvalidGrant(endpoints.refresh(DemoRealm.SPA, r2));
         assertInvalidGrant(endpoints.refresh(SECOND_APP, appRefresh));
@@ -125,6 +127,8 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
 
         replay(user.laptop());
 
+        // the family ends on the listener's own thread; its incident event commits with the removals
+        awaitTrue(() -> !incidents(userId).isEmpty(), "the incident event");
         awaitTrue(() -> realm.admin().users().get(userId).getUserSessions().size() == 1, "one session left");
         assertThat(endpoints.refresh(DemoRealm.CLI, user.phone()).status()).isEqualTo(200);
         assertThat(endpoints.refresh(DemoRealm.CLI, user.offline()).status()).isEqualTo(200);
@@ -139,6 +143,8 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
 
         replay(user.laptop());
 
+        // the family ends on the listener's own thread; its incident event commits with the removals
+        awaitTrue(() -> !incidents(userId).isEmpty(), "the incident event");
         awaitTrue(() -> realm.admin().users().get(userId).getUserSessions().isEmpty(), "no session left");
         assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, user.phone()));
         assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, user.offline()));
