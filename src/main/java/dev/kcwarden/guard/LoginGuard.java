@@ -187,10 +187,10 @@ public final class LoginGuard {
             return;
         }
         List<Counter> forgiven = new ArrayList<>(3);
-        Limit userIp = config.limit(LimitKind.USER_IP);
-        forgiven.add(keys.userAndIp(userIp, CounterKeys.accountOf(user.getId(), user.getUsername()), client));
+        flow.accountAndAddressCounter(keys, config::limit, CounterKeys.accountOf(user.getId(), user.getUsername()), client)
+                .ifPresent(forgiven::add);
         for (String name : names(user)) {
-            forgiven.add(keys.userAndIp(userIp, CounterKeys.nameOf(name), client));
+            flow.accountAndAddressCounter(keys, config::limit, CounterKeys.nameOf(name), client).ifPresent(forgiven::add);
         }
         remember(user);
         // Forgiven after the transaction, once this request's own stamps and hints are written.
