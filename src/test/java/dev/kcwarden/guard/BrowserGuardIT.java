@@ -1,18 +1,17 @@
 package dev.kcwarden.guard;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.kcwarden.testing.WardenApi;
 import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.FormPage;
 import dev.kcwarden.testing.GuardLimits;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
-import dev.kcwarden.testing.SmtpSink;
 import dev.kcwarden.testing.Pkce;
+import dev.kcwarden.testing.SmtpSink;
 import dev.kcwarden.testing.ThrottlePage;
 import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.Users;
+import dev.kcwarden.testing.WardenApi;
 import dev.kcwarden.testing.WardenServerConfig;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +26,8 @@ import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The login guard where people meet it: the login page, the forgot-password page, and the
@@ -101,7 +102,7 @@ class BrowserGuardIT {
         assertThat(page.body()).as("the username is kept").contains("value=\"form-alice\"");
         ThrottlePage.assertCountdown(page);
 
-        EventRepresentation event = realm.admin().getEvents(List.of("LOGIN_ERROR"), null, null, null, null, null, 0, 20).get(0);
+        EventRepresentation event = Events.of(realm, "LOGIN_ERROR").max(20).newest();
         assertThat(event.getError()).isEqualTo("warden_throttled");
         assertThat(event.getDetails()).containsEntry("warden_limit", "user_ip");
     }
@@ -149,7 +150,7 @@ class BrowserGuardIT {
             rep.setSmtpServer(Map.of());
             realm.admin().update(rep);
         }
-        EventRepresentation event = realm.admin().getEvents(List.of("RESET_PASSWORD_ERROR"), null, null, null, null, null, 0, 20).get(0);
+        EventRepresentation event = Events.of(realm, "RESET_PASSWORD_ERROR").max(20).newest();
         assertThat(event.getError()).isEqualTo("warden_throttled");
         assertThat(event.getDetails()).containsEntry("warden_limit", "reset_account");
     }

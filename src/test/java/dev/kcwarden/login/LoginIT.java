@@ -1,12 +1,11 @@
 package dev.kcwarden.login;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.kcwarden.testing.AccessTokens;
 import dev.kcwarden.testing.BrowserLogin;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.DemoRealmBrowserTest;
+import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.TokenEndpoint;
@@ -18,6 +17,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.keycloak.representations.idm.EventRepresentation;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
 @DisplayName("The demo user logs in and gets a JWT that a resource server can verify")
@@ -41,8 +42,8 @@ class LoginIT extends DemoRealmBrowserTest {
         JWTClaimsSet claims = assertValidAccessToken((String) tokens.json().get("access_token"), DemoRealm.SPA);
 
         // The realm file stores login events: the security team can see this sign-in.
-        List<EventRepresentation> logins = realm.admin().getEvents(List.of("LOGIN", "CODE_TO_TOKEN"), DemoRealm.SPA,
-                claims.getSubject(), null, null, null, 0, 10);
+        List<EventRepresentation> logins = Events.of(realm, "LOGIN", "CODE_TO_TOKEN")
+                .client(DemoRealm.SPA).user(claims.getSubject()).max(10).list();
         assertThat(logins).extracting(EventRepresentation::getType).contains("LOGIN", "CODE_TO_TOKEN");
     }
 

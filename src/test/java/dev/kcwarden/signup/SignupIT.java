@@ -1,13 +1,10 @@
 package dev.kcwarden.signup;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.kcwarden.testing.WardenApi;
 import dev.kcwarden.testing.AccessTokens;
 import dev.kcwarden.testing.BrowserLogin;
 import dev.kcwarden.testing.DemoRealm;
+import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.FormPage;
 import dev.kcwarden.testing.GuardLimits;
 import dev.kcwarden.testing.Http;
@@ -17,6 +14,7 @@ import dev.kcwarden.testing.RangeStub;
 import dev.kcwarden.testing.ThrottlePage;
 import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.Users;
+import dev.kcwarden.testing.WardenApi;
 import dev.kcwarden.testing.WardenServerConfig;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.core.Response;
@@ -29,16 +27,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.EventRepresentation;
 import org.keycloak.representations.idm.RealmRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.representations.userprofile.config.UPConfig;
-import org.keycloak.admin.client.Keycloak;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * US1 against the demo realm as shipped: sign-up through the registration page (plain HTTP, as a browser
@@ -142,7 +143,7 @@ class SignupIT {
 
         assertThat(range.requests()).isNotEmpty().allSatisfy(r -> assertThat(r).matches("GET /range/[0-9A-F]{5} body=0"));
         assertThat(String.join(" ", range.requests())).doesNotContain(RangeStub.sha1(GOOD_PASSWORD).substring(5));
-        EventRepresentation register = realm.admin().getEvents(List.of("REGISTER"), null, userId, null, null, null, 0, 5).get(0);
+        EventRepresentation register = Events.of(realm, "REGISTER").user(userId).max(5).newest();
         assertThat(register.getDetails()).containsEntry("warden_breach_check", "passed");
     }
 
@@ -289,7 +290,7 @@ class SignupIT {
         Visitor v = openRegistration();
         assertThat(submit(v, form("signup-gina", "gina@example.com", GOOD_PASSWORD)).status()).isEqualTo(302);
         String gina = realm.admin().users().search("signup-gina", true).get(0).getId();
-        assertThat(realm.admin().getEvents(List.of("REGISTER"), null, gina, null, null, null, 0, 5).get(0).getDetails())
+        assertThat(Events.of(realm, "REGISTER").user(gina).max(5).newest().getDetails())
                 .containsEntry("warden_breach_check", "unavailable_open");
 
         range.mode(RangeStub.Mode.SLOW);
@@ -300,7 +301,7 @@ class SignupIT {
         assertThat(slow.status()).isEqualTo(302);
         assertThat(millis).as("the page waited for the 1 s timeout, not the 5 s stub").isLessThan(4_000);
         String hank = realm.admin().users().search("signup-hank", true).get(0).getId();
-        assertThat(realm.admin().getEvents(List.of("REGISTER"), null, hank, null, null, null, 0, 5).get(0).getDetails())
+        assertThat(Events.of(realm, "REGISTER").user(hank).max(5).newest().getDetails())
                 .as("a timeout is recorded as the service being unavailable, failing open").containsEntry("warden_breach_check", "unavailable_open");
 
         policy("fail=closed;timeout=1000");
@@ -333,7 +334,7 @@ class SignupIT {
         assertThat(last.header("Retry-After")).matches("[1-9][0-9]*");
         assertThat(FormPage.text(last.body())).contains("Too many sign-ups from your network. Please try again in 60 minutes.");
         ThrottlePage.assertCountdown(last);
-        EventRepresentation event = realm.admin().getEvents(List.of("REGISTER_ERROR"), null, null, null, null, null, 0, 5).get(0);
+        EventRepresentation event = Events.of(realm, "REGISTER_ERROR").max(5).newest();
         assertThat(event.getError()).isEqualTo("warden_throttled");
         assertThat(event.getDetails()).containsEntry("warden_limit", "signup_ip");
     }
@@ -347,7 +348,7 @@ class SignupIT {
         Http.Reply reply = submit(v, form);
         assertRefused(reply, "signup-robot", "We could not create your account. Please try again later.");
         assertThat(FormPage.text(reply.body())).doesNotContainIgnoringCase("honeypot").doesNotContain("website");
-        EventRepresentation event = realm.admin().getEvents(List.of("REGISTER_ERROR"), null, null, null, null, null, 0, 5).get(0);
+        EventRepresentation event = Events.of(realm, "REGISTER_ERROR").max(5).newest();
         assertThat(event.getError()).isEqualTo("warden_signup_rejected");
         assertThat(event.getDetails()).containsEntry("warden_reason", "honeypot");
     }
