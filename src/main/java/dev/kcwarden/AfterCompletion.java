@@ -6,8 +6,7 @@ import org.keycloak.models.KeycloakSession;
 /** Work that must wait until the request's transaction has ended (Keycloak runs it after commit or rollback). */
 public final class AfterCompletion {
 
-    private AfterCompletion() {
-    }
+    private AfterCompletion() {}
 
     /** Runs {@code work} once the transaction ends, whether it committed or rolled back. */
     public static void always(KeycloakSession session, Runnable work) {

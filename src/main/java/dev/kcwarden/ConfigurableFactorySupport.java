@@ -6,13 +6,14 @@ import org.keycloak.models.AuthenticationExecutionModel.Requirement;
 import org.keycloak.provider.ProviderConfigProperty;
 
 /**
- * What the console shows of a warden step in an authentication flow (an authenticator or a form action): its id,
- * name, help, settings and the requirements it may be given. A subclass passes them in and creates its provider.
+ * What the console shows of a warden step in an authentication flow (an authenticator or a form action): its id, name,
+ * help, settings and the requirements it may be given. A subclass passes them in and creates its provider.
  */
 public abstract class ConfigurableFactorySupport implements ConfigurableAuthenticatorFactory {
 
     /** A step that may be required, an alternative or disabled. */
-    protected static final List<Requirement> ANY = List.of(Requirement.REQUIRED, Requirement.ALTERNATIVE, Requirement.DISABLED);
+    protected static final List<Requirement> ANY =
+            List.of(Requirement.REQUIRED, Requirement.ALTERNATIVE, Requirement.DISABLED);
 
     private final String id;
     private final String displayType;
@@ -21,8 +22,13 @@ public abstract class ConfigurableFactorySupport implements ConfigurableAuthenti
     private final List<ProviderConfigProperty> properties;
     private final List<Requirement> requirements;
 
-    protected ConfigurableFactorySupport(String id, String displayType, String referenceCategory, String helpText,
-            List<ProviderConfigProperty> properties, List<Requirement> requirements) {
+    protected ConfigurableFactorySupport(
+            String id,
+            String displayType,
+            String referenceCategory,
+            String helpText,
+            List<ProviderConfigProperty> properties,
+            List<Requirement> requirements) {
         this.id = id;
         this.displayType = displayType;
         this.referenceCategory = referenceCategory;

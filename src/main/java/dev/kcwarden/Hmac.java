@@ -4,11 +4,13 @@ import java.security.GeneralSecurityException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** HMAC-SHA256 over the concatenation of some parts: the one primitive of the audit chain, the hashed usernames, the webhook signature and the known-device cookie. */
+/**
+ * HMAC-SHA256 over the concatenation of some parts: the one primitive of the audit chain, the hashed usernames, the
+ * webhook signature and the known-device cookie.
+ */
 public final class Hmac {
 
-    private Hmac() {
-    }
+    private Hmac() {}
 
     public static byte[] sha256(byte[] key, byte[]... parts) {
         try {

@@ -16,10 +16,10 @@ import org.apache.http.impl.client.CloseableHttpClient;
 /**
  * warden's outbound HTTP calls (the breached-password range query, the audit webhook) go through the client of
  * Keycloak's {@code HttpClientProvider}, so they honour its outgoing proxy settings
- * ({@code --spi-connections-http-client--default--proxy-mappings}, or {@code HTTPS_PROXY}/{@code NO_PROXY}) and
- * its truststore. Apache HttpClient 4 has only per-phase timeouts (connect, pool, socket inactivity), and a
- * server that trickles one byte a second never trips the socket timeout: each call here also gets a hard
- * deadline that aborts the request, so no caller ever waits longer than its timeout.
+ * ({@code --spi-connections-http-client--default--proxy-mappings}, or {@code HTTPS_PROXY}/{@code NO_PROXY}) and its
+ * truststore. Apache HttpClient 4 has only per-phase timeouts (connect, pool, socket inactivity), and a server that
+ * trickles one byte a second never trips the socket timeout: each call here also gets a hard deadline that aborts the
+ * request, so no caller ever waits longer than its timeout.
  */
 public final class Outbound {
 
@@ -31,16 +31,16 @@ public final class Outbound {
 
     private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
 
-    private Outbound() {
-    }
+    private Outbound() {}
 
     /**
-     * Sends {@code request} with {@code timeout} for each phase and for the whole exchange; never follows a
-     * redirect. Never closes {@code http} (Keycloak owns it).
+     * Sends {@code request} with {@code timeout} for each phase and for the whole exchange; never follows a redirect.
+     * Never closes {@code http} (Keycloak owns it).
      *
      * @throws IOException on any failure, with a message that names no URL, header or body
      */
-    public static <T> T send(CloseableHttpClient http, HttpRequestBase request, Duration timeout, Answer<T> answer) throws IOException {
+    public static <T> T send(CloseableHttpClient http, HttpRequestBase request, Duration timeout, Answer<T> answer)
+            throws IOException {
         int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         request.setConfig(RequestConfig.custom()
                 .setConnectTimeout(millis)
@@ -49,10 +49,13 @@ public final class Outbound {
                 .setRedirectsEnabled(false)
                 .build());
         AtomicBoolean expired = new AtomicBoolean();
-        ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
-            expired.set(true);
-            request.abort();
-        }, millis, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline = DEADLINES.schedule(
+                () -> {
+                    expired.set(true);
+                    request.abort();
+                },
+                millis,
+                TimeUnit.MILLISECONDS);
         try (CloseableHttpResponse response = http.execute(request)) {
             HttpEntity entity = response.getEntity();
             try (InputStream body = entity == null ? InputStream.nullInputStream() : entity.getContent()) {
@@ -62,7 +65,9 @@ public final class Outbound {
             if (expired.get()) {
                 throw new IOException("no answer within " + millis + " ms");
             }
-            throw e instanceof IOException io ? io : new IOException(e.getClass().getSimpleName());
+            throw e instanceof IOException io
+                    ? io
+                    : new IOException(e.getClass().getSimpleName());
         } finally {
             deadline.cancel(false);
         }

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Facts about this build of keycloak-warden, read once from the filtered {@code warden-build.properties}.
- * Every warden provider factory reports {@link #operationalInfo()} so that admins see the deployed
- * version in the admin console (master realm, Provider info).
+ * Facts about this build of keycloak-warden, read once from the filtered {@code warden-build.properties}. Every warden
+ * provider factory reports {@link #operationalInfo()} so that admins see the deployed version in the admin console
+ * (master realm, Provider info).
  */
 public final class Warden {
 
@@ -25,13 +25,12 @@ public final class Warden {
     /** The Keycloak release this build targets: {@code keycloak.version}, the distribution the test suite runs. */
     public static final String BUILT_FOR_KEYCLOAK = BUILD.getProperty("keycloak.version", "unknown");
 
-    private Warden() {
-    }
+    private Warden() {}
 
     /**
-     * What {@code ServerInfoAwareProviderFactory#getOperationalInfo()} returns for every warden provider. Keycloak
-     * 26.7 shows provider info to admins of any realm, so the advisories of the running Keycloak are not here:
-     * they go to the start-up log and to {@code /warden/info} for those who may manage the realm.
+     * What {@code ServerInfoAwareProviderFactory#getOperationalInfo()} returns for every warden provider. Keycloak 26.7
+     * shows provider info to admins of any realm, so the advisories of the running Keycloak are not here: they go to
+     * the start-up log and to {@code /warden/info} for those who may manage the realm.
      */
     public static Map<String, String> operationalInfo() {
         return Map.of("version", VERSION, "builtForKeycloak", BUILT_FOR_KEYCLOAK);

@@ -3,9 +3,9 @@ package dev.kcwarden;
 import java.util.Set;
 
 /**
- * The names warden writes into Keycloak's events: event errors and details. Stored events, audit lines, the
- * webhook, alert rules and dashboards all match on them, so each is written here once and never changes after a
- * release. {@link #DETAILS} is what the audit log's allow-list takes from warden.
+ * The names warden writes into Keycloak's events: event errors and details. Stored events, audit lines, the webhook,
+ * alert rules and dashboards all match on them, so each is written here once and never changes after a release.
+ * {@link #DETAILS} is what the audit log's allow-list takes from warden.
  */
 public final class WardenEvents {
 
@@ -28,20 +28,34 @@ public final class WardenEvents {
     public static final String SUPPRESSED = "warden_suppressed";
     /** A throttle summary: distinct usernames and addresses among the suppressed refusals. */
     public static final String DISTINCT_USERNAMES = "warden_distinct_usernames";
+
     public static final String DISTINCT_IPS = "warden_distinct_ips";
     /** A refresh-token replay: Keycloak's own reason, the scope acted on, and what was ended. */
     public static final String KEYCLOAK_REASON = "keycloak_reason";
+
     public static final String SCOPE = "warden_scope";
     public static final String SESSIONS_ENDED = "warden_sessions_ended";
     public static final String OFFLINE_SESSIONS_ENDED = "warden_offline_sessions_ended";
     /** An admin's clear of the throttle counters: the address given and the limits that held something. */
     public static final String IP = "warden_ip";
+
     public static final String CLEARED = "warden_cleared";
 
     /** Every detail warden writes; none carries a credential. */
-    public static final Set<String> DETAILS = Set.of(LIMIT, RETRY_AFTER, REASON, BREACH_CHECK, SUPPRESSED, DISTINCT_USERNAMES,
-            DISTINCT_IPS, KEYCLOAK_REASON, SCOPE, SESSIONS_ENDED, OFFLINE_SESSIONS_ENDED, IP, CLEARED);
+    public static final Set<String> DETAILS = Set.of(
+            LIMIT,
+            RETRY_AFTER,
+            REASON,
+            BREACH_CHECK,
+            SUPPRESSED,
+            DISTINCT_USERNAMES,
+            DISTINCT_IPS,
+            KEYCLOAK_REASON,
+            SCOPE,
+            SESSIONS_ENDED,
+            OFFLINE_SESSIONS_ENDED,
+            IP,
+            CLEARED);
 
-    private WardenEvents() {
-    }
+    private WardenEvents() {}
 }

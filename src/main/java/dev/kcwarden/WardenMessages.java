@@ -1,8 +1,8 @@
 package dev.kcwarden;
 
 /**
- * Keys of warden's messages in theme-resources/messages (English, German, French). MessagesTest checks that every
- * key used here and in the templates exists in every language, with the same placeholders.
+ * Keys of warden's messages in theme-resources/messages (English, German, French). MessagesTest checks that every key
+ * used here and in the templates exists in every language, with the same placeholders.
  */
 public final class WardenMessages {
 
@@ -14,6 +14,7 @@ public final class WardenMessages {
     public static final String SIGNUP_THROTTLED = "wardenSignupThrottled";
     /** Says nothing about why: the honeypot was filled. */
     public static final String SIGNUP_REJECTED = "wardenSignupRejected";
+
     public static final String PASSWORD_COMMON = "wardenPasswordCommon";
     public static final String PASSWORD_BREACHED = "wardenPasswordBreached";
     public static final String PASSWORD_CHECK_UNAVAILABLE = "wardenPasswordCheckUnavailable";
@@ -26,9 +27,9 @@ public final class WardenMessages {
 
     /** Template attributes the warden theme reads. */
     public static final String RETRY_AFTER_ATTRIBUTE = "wardenRetryAfter";
+
     public static final String HONEYPOT_ATTRIBUTE = "wardenHoneypot";
     public static final String PASSWORD_SCREENED_ATTRIBUTE = "wardenPasswordScreened";
 
-    private WardenMessages() {
-    }
+    private WardenMessages() {}
 }

@@ -8,9 +8,9 @@ import org.keycloak.provider.ProviderFactory;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
 /**
- * What every warden provider factory shares, whatever its SPI: configured per realm (nothing to read at
- * start, nothing to wire, nothing to close unless it says otherwise) and showing warden's version in the
- * admin console's provider info. A factory implements its SPI's factory interface and this one.
+ * What every warden provider factory shares, whatever its SPI: configured per realm (nothing to read at start, nothing
+ * to wire, nothing to close unless it says otherwise) and showing warden's version in the admin console's provider
+ * info. A factory implements its SPI's factory interface and this one.
  */
 public interface WardenProviderFactory<T extends Provider> extends ProviderFactory<T>, ServerInfoAwareProviderFactory {
 

@@ -42,22 +42,32 @@ class KeycloakAdvisoriesTest {
     void patchLevelsOfThe267Line() {
         assertThat(ids("26.7.5")).isEmpty();
         assertThat(ids("26.7.4")).containsExactlyInAnyOrder("CVE-2026-16103", "CVE-2026-88770");
-        assertThat(ids("26.7.3")).contains("CVE-2026-90997", "CVE-2026-74909", "CVE-2026-16103")
+        assertThat(ids("26.7.3"))
+                .contains("CVE-2026-90997", "CVE-2026-74909", "CVE-2026-16103")
                 .doesNotContain("CVE-2026-35563", "CVE-2026-18963");
         assertThat(ids("26.7.2")).contains("CVE-2026-35563", "CVE-2026-90997").doesNotContain("CVE-2026-18963");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"26.7.6", "26.8.0", "27.0.0", "999.0.0-SNAPSHOT", "26.7.5-SNAPSHOT",
-            "26.4.10.redhat-00001", "26.7.0-redhat-00001"})
+    @ValueSource(
+            strings = {
+                "26.7.6",
+                "26.8.0",
+                "27.0.0",
+                "999.0.0-SNAPSHOT",
+                "26.7.5-SNAPSHOT",
+                "26.4.10.redhat-00001",
+                "26.7.0-redhat-00001"
+            })
     @DisplayName("a release after the table, a vendor or a development build is not called clean: not assessed")
     void notAssessed(String version) {
         KeycloakAdvisories.Assessment assessment = KeycloakAdvisories.assess(version);
 
         assertThat(assessment.status()).isEqualTo(KeycloakAdvisories.Status.NOT_ASSESSED);
-        assertThat(KeycloakAdvisories.warning(version)).hasValueSatisfying(text -> assertThat(text)
-                .startsWith("cannot tell whether Keycloak ")
-                .contains("up to " + KeycloakAdvisories.NEWEST_ASSESSED));
+        assertThat(KeycloakAdvisories.warning(version))
+                .hasValueSatisfying(text -> assertThat(text)
+                        .startsWith("cannot tell whether Keycloak ")
+                        .contains("up to " + KeycloakAdvisories.NEWEST_ASSESSED));
     }
 
     @Test
@@ -94,15 +104,31 @@ class KeycloakAdvisoriesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "26.7", "latest", "v26.7.5", "26.7.5x", "99999.1.1", "26.7.0\u0000", "26.7.0 evil",
-            "26.7.0-\nWARN forged line", "26.7.0-\u001b[31m"})
+    @ValueSource(
+            strings = {
+                "",
+                "26.7",
+                "latest",
+                "v26.7.5",
+                "26.7.5x",
+                "99999.1.1",
+                "26.7.0\u0000",
+                "26.7.0 evil",
+                "26.7.0-\nWARN forged line",
+                "26.7.0-\u001b[31m"
+            })
     @DisplayName("a version that cannot be read is not assessed, and its text never reaches the warning")
     void unreadable(String text) {
         assertThat(Version.parse(text)).isEmpty();
         assertThat(KeycloakAdvisories.assess(text).status()).isEqualTo(KeycloakAdvisories.Status.NOT_ASSESSED);
-        assertThat(KeycloakAdvisories.warning(text)).hasValueSatisfying(warning -> assertThat(warning)
-                .contains("Keycloak of an unreadable version").doesNotContain("\n").doesNotContain("evil")
-                .doesNotContain("forged").doesNotContain("\u001b").doesNotContain("\u0000"));
+        assertThat(KeycloakAdvisories.warning(text))
+                .hasValueSatisfying(warning -> assertThat(warning)
+                        .contains("Keycloak of an unreadable version")
+                        .doesNotContain("\n")
+                        .doesNotContain("evil")
+                        .doesNotContain("forged")
+                        .doesNotContain("\u001b")
+                        .doesNotContain("\u0000"));
         assertThat(Version.parse(null)).isEmpty();
         assertThat(KeycloakAdvisories.assess(null).status()).isEqualTo(KeycloakAdvisories.Status.NOT_ASSESSED);
     }
@@ -111,17 +137,21 @@ class KeycloakAdvisoriesTest {
     @DisplayName("the start-up warning names the critical advisory and the release to move to; none for 26.7.5")
     void warning() {
         assertThat(KeycloakAdvisories.warning("26.7.5")).isEmpty();
-        assertThat(KeycloakAdvisories.warning("26.7.0")).hasValueSatisfying(text -> assertThat(text)
-                .startsWith("Keycloak 26.7.0 has ")
-                .contains("CVE-2026-18963 (critical, fixed in 26.4.15, 26.6.6, 26.7.2)")
-                .contains("of medium severity")
-                .endsWith("Upgrade Keycloak to 26.7.5 or later (docs/installation.md, support matrix)."));
-        assertThat(KeycloakAdvisories.warning("26.7.4")).hasValueSatisfying(text -> assertThat(text)
-                .contains("2 published vulnerabilities").doesNotContain("medium"));
+        assertThat(KeycloakAdvisories.warning("26.7.0"))
+                .hasValueSatisfying(text -> assertThat(text)
+                        .startsWith("Keycloak 26.7.0 has ")
+                        .contains("CVE-2026-18963 (critical, fixed in 26.4.15, 26.6.6, 26.7.2)")
+                        .contains("of medium severity")
+                        .endsWith("Upgrade Keycloak to 26.7.5 or later (docs/installation.md, support matrix)."));
+        assertThat(KeycloakAdvisories.warning("26.7.4"))
+                .hasValueSatisfying(text ->
+                        assertThat(text).contains("2 published vulnerabilities").doesNotContain("medium"));
         // 26.6.8 fixes the CIBA and device-grant bypasses that 26.7.4 still has: advise the clean release.
-        assertThat(KeycloakAdvisories.warning("26.6.8")).hasValueSatisfying(text -> assertThat(text)
-                .endsWith("Upgrade Keycloak to 26.7.5 or later (docs/installation.md, support matrix)."));
-        assertThat(KeycloakAdvisories.affecting(KeycloakAdvisories.NEWEST_ASSESSED)).isEmpty();
+        assertThat(KeycloakAdvisories.warning("26.6.8"))
+                .hasValueSatisfying(text -> assertThat(text)
+                        .endsWith("Upgrade Keycloak to 26.7.5 or later (docs/installation.md, support matrix)."));
+        assertThat(KeycloakAdvisories.affecting(KeycloakAdvisories.NEWEST_ASSESSED))
+                .isEmpty();
     }
 
     @Test
@@ -129,7 +159,9 @@ class KeycloakAdvisoriesTest {
     void tableIsWellFormed() {
         assertThat(KeycloakAdvisories.all()).isNotEmpty().allSatisfy(a -> {
             assertThat(a.id()).matches("CVE-\\d{4}-\\d{4,}");
-            assertThat(a.fixedIn()).isNotEmpty().allSatisfy(f -> assertThat(Version.parse(f)).isPresent());
+            assertThat(a.fixedIn())
+                    .isNotEmpty()
+                    .allSatisfy(f -> assertThat(Version.parse(f)).isPresent());
             assertThat(a.effect()).isNotBlank();
             if (a.introducedIn() != null) {
                 assertThat(Version.parse(a.introducedIn())).isPresent();

@@ -25,9 +25,9 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 
 /**
- * warden's outbound calls behind an egress proxy: the names under .warden.test resolve nowhere, so the only way
- * to the local https servers is Keycloak's proxy mapping, and their certificate is trusted only through
- * Keycloak's truststore. A client of warden's own that ignored either would fail (fail=closed makes that visible).
+ * warden's outbound calls behind an egress proxy: the names under .warden.test resolve nowhere, so the only way to the
+ * local https servers is Keycloak's proxy mapping, and their certificate is trusted only through Keycloak's truststore.
+ * A client of warden's own that ignored either would fail (fail=closed makes that visible).
  */
 @KeycloakIntegrationTest(config = EgressServerConfig.class)
 @DisplayName("Outbound calls use Keycloak's HTTP client: through its egress proxy, trusting its truststore")
@@ -50,7 +50,8 @@ class OutboundProxyIT {
         range = RangeStub.https(LocalTls.serverContext());
         range.breach(BREACHED, 7);
         proxy.route(LocalTls.RANGE_HOST, range.port());
-        hook = WebhookReceiver.https(LocalTls.serverContext(), LocalTls.HOOK_HOST, "/hook", WardenServerConfig.WEBHOOK_SECRET);
+        hook = WebhookReceiver.https(
+                LocalTls.serverContext(), LocalTls.HOOK_HOST, "/hook", WardenServerConfig.WEBHOOK_SECRET);
         proxy.route(LocalTls.HOOK_HOST, hook.port());
         untrusted = RangeStub.https(LocalTls.untrustedServerContext());
         proxy.route(LocalTls.UNTRUSTED_HOST, untrusted.port());
@@ -59,7 +60,8 @@ class OutboundProxyIT {
 
     private void policyQuerying(String host) {
         RealmRepresentation rep = realm.admin().toRepresentation();
-        rep.setPasswordPolicy("length(12) and wardenBreachedPassword(min=1;timeout=3000;fail=closed;url=https://" + host + "/range/)");
+        rep.setPasswordPolicy("length(12) and wardenBreachedPassword(min=1;timeout=3000;fail=closed;url=https://" + host
+                + "/range/)");
         realm.admin().update(rep);
     }
 
@@ -80,18 +82,28 @@ class OutboundProxyIT {
     }
 
     @Test
-    @DisplayName("the breached-password range query goes through the proxy over https: a breached password is refused, a good one accepted")
+    @DisplayName("the breached-password range query goes through the proxy over https: a breached password is "
+            + "refused, a good one accepted")
     void rangeQueryThroughProxy() {
-        var user = realm.admin().users().get(Users.create(realm, Users.withPassword("egress-" + Pkce.randomToken(6), GOOD)));
+        var user = realm.admin()
+                .users()
+                .get(Users.create(realm, Users.withPassword("egress-" + Pkce.randomToken(6), GOOD)));
 
         assertThatThrownBy(() -> user.resetPassword(password(BREACHED)))
                 .isInstanceOf(BadRequestException.class)
-                .satisfies(e -> assertThat(((BadRequestException) e).getResponse().readEntity(String.class)).contains("wardenPasswordBreached"));
-        user.resetPassword(password("another good one, " + Pkce.randomToken(6))); // fail=closed: accepted only if the answer came
+                .satisfies(
+                        e -> assertThat(((BadRequestException) e).getResponse().readEntity(String.class))
+                                .contains("wardenPasswordBreached"));
+        user.resetPassword(
+                password("another good one, " + Pkce.randomToken(6))); // fail=closed: accepted only if the answer came
 
-        assertThat(range.requests()).as("the range server saw the queries").isNotEmpty()
+        assertThat(range.requests())
+                .as("the range server saw the queries")
+                .isNotEmpty()
                 .allSatisfy(r -> assertThat(r).matches("GET /range/[0-9A-F]{5} body=0"));
-        assertThat(proxy.requests()).as("through the proxy, as a tunnel").contains("CONNECT " + LocalTls.RANGE_HOST + ":443 HTTP/1.1");
+        assertThat(proxy.requests())
+                .as("through the proxy, as a tunnel")
+                .contains("CONNECT " + LocalTls.RANGE_HOST + ":443 HTTP/1.1");
     }
 
     @Test
@@ -107,15 +119,24 @@ class OutboundProxyIT {
     }
 
     @Test
-    @DisplayName("a range server whose certificate is in no truststore is refused: with fail=closed the password is refused as 'check unavailable'")
+    @DisplayName("a range server whose certificate is in no truststore is refused: with fail=closed the password is "
+            + "refused as 'check unavailable'")
     void untrustedCertificateRefused() {
-        var user = realm.admin().users().get(Users.create(realm, Users.withPassword("egress-" + Pkce.randomToken(6), GOOD)));
+        var user = realm.admin()
+                .users()
+                .get(Users.create(realm, Users.withPassword("egress-" + Pkce.randomToken(6), GOOD)));
         policyQuerying(LocalTls.UNTRUSTED_HOST);
 
         assertThatThrownBy(() -> user.resetPassword(password("another good one, " + Pkce.randomToken(6))))
                 .isInstanceOf(BadRequestException.class)
-                .satisfies(e -> assertThat(((BadRequestException) e).getResponse().readEntity(String.class)).contains("wardenPasswordCheckUnavailable"));
-        assertThat(proxy.requests()).as("the tunnel was opened").contains("CONNECT " + LocalTls.UNTRUSTED_HOST + ":443 HTTP/1.1");
-        assertThat(untrusted.requests()).as("no query was answered over the untrusted connection").isEmpty();
+                .satisfies(
+                        e -> assertThat(((BadRequestException) e).getResponse().readEntity(String.class))
+                                .contains("wardenPasswordCheckUnavailable"));
+        assertThat(proxy.requests())
+                .as("the tunnel was opened")
+                .contains("CONNECT " + LocalTls.UNTRUSTED_HOST + ":443 HTTP/1.1");
+        assertThat(untrusted.requests())
+                .as("no query was answered over the untrusted connection")
+                .isEmpty();
     }
 }

@@ -28,11 +28,16 @@ class SourceShapeTest {
     @Test
     @DisplayName("every event detail warden writes is a WardenEvents constant, and the audit allow-list has them all")
     void eventDetailsHaveOneHome() throws Exception {
-        // Every detail name is WardenEvents.X or Keycloak's Details.X; anything else (a literal, a private constant) is refused.
-        List<String> otherDetails = matches(Pattern.compile("\\.detail\\((?!WardenEvents\\.[A-Z_]+,|Details\\.[A-Z_]+,)"));
-        assertThat(otherDetails).as("event details not named by WardenEvents or Keycloak's Details").isEmpty();
+        // Every detail name is WardenEvents.X or Keycloak's Details.X; anything else (a literal, a private constant) is
+        // refused.
+        List<String> otherDetails =
+                matches(Pattern.compile("\\.detail\\((?!WardenEvents\\.[A-Z_]+,|Details\\.[A-Z_]+,)"));
+        assertThat(otherDetails)
+                .as("event details not named by WardenEvents or Keycloak's Details")
+                .isEmpty();
 
-        Set<String> errors = Set.of(WardenEvents.THROTTLED, WardenEvents.SIGNUP_REJECTED, WardenEvents.REFRESH_TOKEN_REUSE);
+        Set<String> errors =
+                Set.of(WardenEvents.THROTTLED, WardenEvents.SIGNUP_REJECTED, WardenEvents.REFRESH_TOKEN_REUSE);
         List<String> unlisted = new ArrayList<>();
         for (Field field : WardenEvents.class.getFields()) {
             if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {
@@ -42,12 +47,15 @@ class SourceShapeTest {
                 }
             }
         }
-        assertThat(unlisted).as("WardenEvents constants that are neither an error nor in DETAILS (the audit drops them)").isEmpty();
+        assertThat(unlisted)
+                .as("WardenEvents constants that are neither an error nor in DETAILS (the audit drops them)")
+                .isEmpty();
         assertThat(allowedDetails()).as("the audit log's allow-list").containsAll(WardenEvents.DETAILS);
     }
 
     @Test
-    @DisplayName("providers hand values over only through RequestKey, and after-commit work only through AfterCompletion")
+    @DisplayName(
+            "providers hand values over only through RequestKey, and after-commit work only through AfterCompletion")
     void handOversHaveOneHome() throws IOException {
         assertThat(matches(Pattern.compile("\\b(get|set|remove)Attribute\\(")))
                 .as("session attributes outside RequestKey (form.setAttribute for templates aside)")
@@ -68,12 +76,36 @@ class SourceShapeTest {
             List<String> lines = Files.readAllLines(file);
             for (int i = 0; i < lines.size(); i++) {
                 String code = codeOf(lines.get(i));
-                if (!code.startsWith("import ") && !code.startsWith("package ") && qualified.matcher(code).find()) {
+                if (!code.startsWith("import ")
+                        && !code.startsWith("package ")
+                        && qualified.matcher(code).find()) {
                     hits.add(MAIN.relativize(file) + ":" + (i + 1));
                 }
             }
         }
         assertThat(hits).isEmpty();
+    }
+
+    @Test
+    @DisplayName("no Java line is over 120 columns (the formatter check leaves long string literals alone)")
+    void linesFitIn120Columns() throws IOException {
+        List<String> longLines = new ArrayList<>();
+        for (Path root : List.of(MAIN, Path.of("src", "test", "java"), Path.of("examples"))) {
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path file :
+                        files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    List<String> lines = Files.readAllLines(file);
+                    for (int i = 0; i < lines.size(); i++) {
+                        if (lines.get(i).length() > 120) {
+                            longLines.add(file + ":" + (i + 1));
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(longLines)
+                .as("lines over 120 columns: split the literal, then ./mvnw spotless:apply")
+                .isEmpty();
     }
 
     @Test
@@ -122,7 +154,8 @@ class SourceShapeTest {
             List<String> lines = Files.readAllLines(file);
             for (int i = 0; i < lines.size(); i++) {
                 if (pattern.matcher(lines.get(i)).find()) {
-                    hits.add(MAIN.relativize(file) + ":" + (i + 1) + " " + lines.get(i).strip());
+                    hits.add(MAIN.relativize(file) + ":" + (i + 1) + " "
+                            + lines.get(i).strip());
                 }
             }
         }

@@ -11,7 +11,9 @@ class WardenTest {
     @Test
     @DisplayName("reports the version Maven built, not a placeholder")
     void versionComesFromTheBuild() {
-        assertThat(Warden.VERSION).isEqualTo(System.getProperty("warden.version")).doesNotContain("${");
+        assertThat(Warden.VERSION)
+                .isEqualTo(System.getProperty("warden.version"))
+                .doesNotContain("${");
         assertThat(Warden.BUILT_FOR_KEYCLOAK).isEqualTo(System.getProperty("keycloak.version"));
         assertThat(Warden.operationalInfo()).containsEntry("version", Warden.VERSION);
     }

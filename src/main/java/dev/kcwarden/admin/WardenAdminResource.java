@@ -30,9 +30,9 @@ import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 import org.keycloak.services.resources.admin.fgap.AdminPermissions;
 
 /**
- * JAX-RS resource behind {@code /admin/realms/{realm}/warden}. Keycloak's admin root has authenticated the
- * caller before it gets here (401 without a valid token); each method checks the permission it needs
- * (403 without) and every change is an admin event, so it reaches the audit log with the acting admin.
+ * JAX-RS resource behind {@code /admin/realms/{realm}/warden}. Keycloak's admin root has authenticated the caller
+ * before it gets here (401 without a valid token); each method checks the permission it needs (403 without) and every
+ * change is an admin event, so it reaches the audit log with the acting admin.
  */
 public final class WardenAdminResource {
 
@@ -47,7 +47,8 @@ public final class WardenAdminResource {
     private final AdminPermissionEvaluator auth;
     private final AdminEventBuilder adminEvent;
 
-    WardenAdminResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
+    WardenAdminResource(
+            KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
         this.session = session;
         this.realm = realm;
         this.auth = auth;
@@ -55,8 +56,8 @@ public final class WardenAdminResource {
     }
 
     /**
-     * What this node runs: lets operators check a rolling upgrade node by node.
-     * Requires {@code view-realm} on the realm in the path.
+     * What this node runs: lets operators check a rolling upgrade node by node. Requires {@code view-realm} on the
+     * realm in the path.
      */
     @GET
     @Path("info")
@@ -67,8 +68,8 @@ public final class WardenAdminResource {
     }
 
     /**
-     * The login-guard counters of a username and/or client IP: counted attempts, limit, block
-     * and Retry-After per limit. Requires {@code view-users} on the realm.
+     * The login-guard counters of a username and/or client IP: counted attempts, limit, block and Retry-After per
+     * limit. Requires {@code view-users} on the realm.
      */
     @GET
     @Path("throttles")
@@ -79,8 +80,8 @@ public final class WardenAdminResource {
     }
 
     /**
-     * Clears the counters and blocks of a username and/or client IP. Requires {@code manage-users}. Emits an
-     * admin event (resource type {@value #RESOURCE_TYPE}) naming the username, the address and what was cleared.
+     * Clears the counters and blocks of a username and/or client IP. Requires {@code manage-users}. Emits an admin
+     * event (resource type {@value #RESOURCE_TYPE}) naming the username, the address and what was cleared.
      */
     @DELETE
     @Path("throttles")
@@ -89,7 +90,8 @@ public final class WardenAdminResource {
         auth.users().requireManage();
         return onThrottles(username, ip, "cleared", (admin, client) -> {
             List<String> cleared = admin.clear(blankToNull(username), client);
-            adminEvent.operation(OperationType.DELETE)
+            adminEvent
+                    .operation(OperationType.DELETE)
                     .resource(RESOURCE_TYPE)
                     .resourcePath("warden", "throttles")
                     .detail(Details.USERNAME, blankToNull(username))
@@ -105,7 +107,8 @@ public final class WardenAdminResource {
      * Checks the query, runs {@code action} on the address it gives, and answers the name and the address asked about
      * with the action's result under {@code resultName}.
      */
-    private <T> Response onThrottles(String username, String ip, String resultName, BiFunction<GuardAdmin, ClientAddress, T> action) {
+    private <T> Response onThrottles(
+            String username, String ip, String resultName, BiFunction<GuardAdmin, ClientAddress, T> action) {
         boolean hasUser = username != null && !username.isBlank();
         boolean hasIp = ip != null && !ip.isBlank();
         if (!hasUser && !hasIp) {
@@ -131,7 +134,10 @@ public final class WardenAdminResource {
         Map<String, String> body = new LinkedHashMap<>();
         body.put("error", "invalid_request");
         body.put("error_description", description);
-        return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+        return Response.status(Response.Status.BAD_REQUEST)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(body)
+                .build();
     }
 
     private static String blankToNull(String value) {
@@ -139,18 +145,20 @@ public final class WardenAdminResource {
     }
 
     /**
-     * Keycloak's own rule for showing its version in server info: the caller may manage the realm its token
-     * comes from. A master-realm user who manages only this realm is a tenant admin and does not see it.
+     * Keycloak's own rule for showing its version in server info: the caller may manage the realm its token comes from.
+     * A master-realm user who manages only this realm is a tenant admin and does not see it.
      */
     private boolean managesOwnRealm() {
         AdminAuth admin = auth.adminAuth();
-        return AdminPermissions.evaluator(session, admin.getRealm(), admin).realm().canManageRealm();
+        return AdminPermissions.evaluator(session, admin.getRealm(), admin)
+                .realm()
+                .canManageRealm();
     }
 
     /**
-     * The extension and, for callers whom Keycloak itself shows its version ({@link #managesOwnRealm}), the
-     * Keycloak release and the advisories it carries: a list of open CVEs is a map for an attacker, so a mere
-     * viewer of the realm, or a tenant admin, does not get it.
+     * The extension and, for callers whom Keycloak itself shows its version ({@link #managesOwnRealm}), the Keycloak
+     * release and the advisories it carries: a list of open CVEs is a map for an attacker, so a mere viewer of the
+     * realm, or a tenant admin, does not get it.
      */
     private Map<String, Object> describe(boolean mayManageRealm) {
         Map<String, Object> info = new LinkedHashMap<>();
@@ -167,13 +175,17 @@ public final class WardenAdminResource {
         // What this node's Keycloak is exposed to, so a rolling upgrade can be checked node by node.
         KeycloakAdvisories.Assessment assessment = KeycloakAdvisories.assess(Version.VERSION);
         info.put("keycloakAssessment", assessment.status().name().toLowerCase(Locale.ROOT));
-        info.put("keycloakAdvisories", assessment.advisories().stream().map(a -> {
-            Map<String, Object> advisory = new LinkedHashMap<>();
-            advisory.put("id", a.id());
-            advisory.put("severity", a.severity().name().toLowerCase(Locale.ROOT));
-            advisory.put("fixedIn", a.fixedIn());
-            return advisory;
-        }).toList());
+        info.put(
+                "keycloakAdvisories",
+                assessment.advisories().stream()
+                        .map(a -> {
+                            Map<String, Object> advisory = new LinkedHashMap<>();
+                            advisory.put("id", a.id());
+                            advisory.put("severity", a.severity().name().toLowerCase(Locale.ROOT));
+                            advisory.put("fixedIn", a.fixedIn());
+                            return advisory;
+                        })
+                        .toList());
         info.put("advisoriesAsOf", KeycloakAdvisories.AS_OF);
         return info;
     }

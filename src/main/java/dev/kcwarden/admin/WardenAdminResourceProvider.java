@@ -9,7 +9,8 @@ import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 final class WardenAdminResourceProvider implements AdminRealmResourceProvider {
 
     @Override
-    public Object getResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
+    public Object getResource(
+            KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
         return new WardenAdminResource(session, realm, auth, adminEvent);
     }
 

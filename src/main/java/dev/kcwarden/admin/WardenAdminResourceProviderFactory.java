@@ -10,13 +10,13 @@ import org.keycloak.services.resources.admin.ext.AdminRealmResourceProvider;
 import org.keycloak.services.resources.admin.ext.AdminRealmResourceProviderFactory;
 
 /**
- * Registers warden's admin REST resource in Keycloak's admin API: {@code /admin/realms/{realm}/warden/...}.
- * Keycloak's admin root authenticates the bearer token (of this realm's admins, or of a server admin in
- * master) and hands over the permission evaluator and the admin event builder, exactly as for its own
- * endpoints; a proxy that shields {@code /admin} shields this too.
+ * Registers warden's admin REST resource in Keycloak's admin API: {@code /admin/realms/{realm}/warden/...}. Keycloak's
+ * admin root authenticates the bearer token (of this realm's admins, or of a server admin in master) and hands over the
+ * permission evaluator and the admin event builder, exactly as for its own endpoints; a proxy that shields
+ * {@code /admin} shields this too.
  *
- * <p>Always deployed with the jar, so it is also where each node says once, at start, when the Keycloak it runs
- * on has published vulnerabilities ({@link KeycloakAdvisories}).
+ * <p>Always deployed with the jar, so it is also where each node says once, at start, when the Keycloak it runs on has
+ * published vulnerabilities ({@link KeycloakAdvisories}).
  */
 public final class WardenAdminResourceProviderFactory
         implements AdminRealmResourceProviderFactory, WardenProviderFactory<AdminRealmResourceProvider> {

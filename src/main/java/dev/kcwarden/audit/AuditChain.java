@@ -5,10 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * The HMAC chain that makes the audit log tamper-evident: each line ends with
- * {@code "mac":"…"} = HMAC-SHA256(key, previous mac + "\n" + the line without its mac). The first
- * line of a run (after a start) carries {@code "chain":"start"} and chains from ""; it names the run before it
- * (run number, last seq and mac), so runs link up too. Pure JDK, so the verifier runs from the jar alone.
+ * The HMAC chain that makes the audit log tamper-evident: each line ends with {@code "mac":"…"} = HMAC-SHA256(key,
+ * previous mac + "\n" + the line without its mac). The first line of a run (after a start) carries
+ * {@code "chain":"start"} and chains from ""; it names the run before it (run number, last seq and mac), so runs link
+ * up too. Pure JDK, so the verifier runs from the jar alone.
  */
 public final class AuditChain {
 
@@ -41,8 +41,12 @@ public final class AuditChain {
     }
 
     static String mac(byte[] key, String previous, String unsealed) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(Hmac.sha256(key,
-                (previous + "\n").getBytes(StandardCharsets.UTF_8), unsealed.getBytes(StandardCharsets.UTF_8)));
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(Hmac.sha256(
+                        key,
+                        (previous + "\n").getBytes(StandardCharsets.UTF_8),
+                        unsealed.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The key of the hashed usernames: HMAC(chain key, {@value #USERNAME_KEY_CONTEXT}), never the chain key itself. */

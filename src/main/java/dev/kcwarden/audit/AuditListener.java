@@ -70,9 +70,14 @@ final class AuditListener implements EventListenerProvider {
             line.put("ip", event.getIpAddress());
             line.put("session", event.getSessionId());
             deliverAfterCommit(writer.write(line), kindOf(event));
-            WardenMetrics.authEvent(event.getRealmName(), event.getType() == null ? "unknown" : event.getType().name(), event.getError());
+            WardenMetrics.authEvent(
+                    event.getRealmName(),
+                    event.getType() == null ? "unknown" : event.getType().name(),
+                    event.getError());
         } catch (RuntimeException e) {
-            LOG.errorf("warden-audit: event %s of realm %s not written: %s", event.getType(), event.getRealmId(), e.getClass().getSimpleName());
+            LOG.errorf(
+                    "warden-audit: event %s of realm %s not written: %s",
+                    event.getType(), event.getRealmId(), e.getClass().getSimpleName());
         }
     }
 
@@ -83,10 +88,18 @@ final class AuditListener implements EventListenerProvider {
             line.put("time", event.getTime());
             line.put("kind", "admin");
             line.put("realm", realmName(event.getRealmId()));
-            line.put("type", event.getOperationType() == null ? null : "ADMIN_" + event.getOperationType().name());
+            line.put(
+                    "type",
+                    event.getOperationType() == null
+                            ? null
+                            : "ADMIN_" + event.getOperationType().name());
             line.put("outcome", event.getError() == null ? "success" : "error");
             line.put("error", event.getError());
-            line.put("operation", event.getOperationType() == null ? null : event.getOperationType().name());
+            line.put(
+                    "operation",
+                    event.getOperationType() == null
+                            ? null
+                            : event.getOperationType().name());
             line.put("resourceType", event.getResourceTypeAsString());
             line.put("resourcePath", event.getResourcePath());
             // warden's own clears name the account and address acted on
@@ -105,8 +118,9 @@ final class AuditListener implements EventListenerProvider {
             }
             deliverAfterCommit(writer.write(line), WebhookSender.Kind.RESERVED);
         } catch (RuntimeException e) {
-            LOG.errorf("warden-audit: admin event %s of realm %s not written: %s", event.getOperationType(), event.getRealmId(),
-                    e.getClass().getSimpleName());
+            LOG.errorf(
+                    "warden-audit: admin event %s of realm %s not written: %s",
+                    event.getOperationType(), event.getRealmId(), e.getClass().getSimpleName());
         }
     }
 

@@ -22,8 +22,11 @@ import org.keycloak.provider.Provider;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 
-/** Event listener {@value #PROVIDER_ID}: one tamper-evident JSON line per user and admin event (docs/audit-schema.md). */
-public final class AuditListenerFactory implements EventListenerProviderFactory, WardenProviderFactory<EventListenerProvider> {
+/**
+ * Event listener {@value #PROVIDER_ID}: one tamper-evident JSON line per user and admin event (docs/audit-schema.md).
+ */
+public final class AuditListenerFactory
+        implements EventListenerProviderFactory, WardenProviderFactory<EventListenerProvider> {
 
     public static final String PROVIDER_ID = "warden-audit";
 
@@ -42,7 +45,8 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
     public void init(Config.Scope config) {
         settings = AuditSettings.from(config);
         chainState = ChainState.open(settings.chain().stateFile(), settings.node());
-        // start, checkpoint and end lines go to the webhook as they are written, so the receiver always holds a recent mac (an anchor)
+        // start, checkpoint and end lines go to the webhook as they are written, so the receiver always holds a recent
+        // mac (an anchor)
         writer = new AuditWriter(settings, chainState, line -> {
             if (webhook != null) {
                 webhook.offer(line);
@@ -51,14 +55,20 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
         startCheckpoints(settings.chain().checkpointInterval().toSeconds());
         AuditSettings.Webhook hook = settings.webhook();
         if (hook != null) {
-            webhook = new WebhookSender(hook.url(), hook.secret(), hook.queue(), hook.throttleQueue(), hook.timeout(), hook.retries(),
+            webhook = new WebhookSender(
+                    hook.url(),
+                    hook.secret(),
+                    hook.queue(),
+                    hook.throttleQueue(),
+                    hook.timeout(),
+                    hook.retries(),
                     Clock.systemUTC());
         }
     }
 
     /**
-     * Keycloak closes a factory before the ones it depends on: this one first, so that the webhook's last attempts
-     * at shutdown (the end line) still find Keycloak's HTTP client open.
+     * Keycloak closes a factory before the ones it depends on: this one first, so that the webhook's last attempts at
+     * shutdown (the end line) still find Keycloak's HTTP client open.
      */
     @Override
     public Set<Class<? extends Provider>> dependsOn() {
@@ -79,14 +89,20 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
             thread.setDaemon(true);
             return thread;
         });
-        checkpoints.scheduleAtFixedRate(() -> {
-            try {
-                writer.checkpoint();
-            } catch (RuntimeException e) {
-                Logger.getLogger(AuditListenerFactory.class).warnf("warden-audit: checkpoint line not written: %s",
-                        e.getClass().getSimpleName());
-            }
-        }, seconds, seconds, TimeUnit.SECONDS);
+        checkpoints.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        writer.checkpoint();
+                    } catch (RuntimeException e) {
+                        Logger.getLogger(AuditListenerFactory.class)
+                                .warnf(
+                                        "warden-audit: checkpoint line not written: %s",
+                                        e.getClass().getSimpleName());
+                    }
+                },
+                seconds,
+                seconds,
+                TimeUnit.SECONDS);
     }
 
     @Override
@@ -97,41 +113,83 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
         return ProviderConfigurationBuilder.create()
-                .property().name(AuditSettings.CHAIN_KEY).label("Chain key").type("string").helpText(
-                        "Secret for the HMAC chain of the audit lines, at least 32 bytes (openssl rand -base64 48); hashed usernames use a key"
-                        + " derived from it. Without it lines carry no mac.")
+                .property()
+                .name(AuditSettings.CHAIN_KEY)
+                .label("Chain key")
+                .type("string")
+                .helpText("Secret for the HMAC chain of the audit lines, at least 32 bytes (openssl rand -base64 "
+                        + "48); hashed usernames use a key" + " derived from it. Without it lines carry no mac.")
                 .add()
-                .property().name(AuditSettings.USERNAME).label("Username in audit lines").type("string").defaultValue("plain").options("plain", "hashed", "omitted")
-                .helpText("How the username appears: as typed, as an HMAC keyed with the chain key and realm, or not at all.")
+                .property()
+                .name(AuditSettings.USERNAME)
+                .label("Username in audit lines")
+                .type("string")
+                .defaultValue("plain")
+                .options("plain", "hashed", "omitted")
+                .helpText("How the username appears: as typed, as an HMAC keyed with the chain key and realm, or "
+                        + "not at all.")
                 .add()
-                .property().name(AuditSettings.NODE).label("Node name").type("string")
-                .helpText("Name of this node in audit lines; default host name plus a random suffix, generated once and kept in the state file.")
+                .property()
+                .name(AuditSettings.NODE)
+                .label("Node name")
+                .type("string")
+                .helpText("Name of this node in audit lines; default host name plus a random suffix, generated "
+                        + "once and kept in the state file.")
                 .add()
-                .property().name(AuditSettings.CHECKPOINT_INTERVAL).label("Checkpoint interval (seconds)").type("int").defaultValue(AuditSettings.DEFAULT_CHECKPOINT_INTERVAL)
-                .helpText("Seconds between checkpoint lines (1 to 86400): a log cut at its tail shows within this time.")
+                .property()
+                .name(AuditSettings.CHECKPOINT_INTERVAL)
+                .label("Checkpoint interval (seconds)")
+                .type("int")
+                .defaultValue(AuditSettings.DEFAULT_CHECKPOINT_INTERVAL)
+                .helpText(
+                        "Seconds between checkpoint lines (1 to 86400): a log cut at its tail shows within this time.")
                 .add()
-                .property().name(AuditSettings.STATE_FILE).label("Chain state file").type("string").defaultValue(AuditSettings.DEFAULT_STATE_FILE)
-                .helpText("File (relative paths under Keycloak's home) where this node keeps its name, run number and last mac across"
-                        + " restarts; it must survive restarts (a volume in containers) and belong to this node alone.")
+                .property()
+                .name(AuditSettings.STATE_FILE)
+                .label("Chain state file")
+                .type("string")
+                .defaultValue(AuditSettings.DEFAULT_STATE_FILE)
+                .helpText("File (relative paths under Keycloak's home) where this node keeps its name, run number "
+                        + "and last mac across"
+                        + " restarts; it must survive restarts (a volume in containers) and belong to "
+                        + "this node alone.")
                 .add()
-                .property().name(AuditSettings.WEBHOOK_URL).type("string")
-                .helpText("POST every audit line, after its transaction commits, to this http(s) URL. Off when empty (default).")
+                .property()
+                .name(AuditSettings.WEBHOOK_URL)
+                .type("string")
+                .helpText("POST every audit line, after its transaction commits, to this http(s) URL. Off when "
+                        + "empty (default).")
                 .add()
-                .property().name(AuditSettings.WEBHOOK_SECRET).type("string")
-                .helpText("Key of the X-Warden-Signature header (t=<unix time>,v1=hex HMAC-SHA256 of time, delivery id and body). "
-                        + "Required with webhook-url.")
+                .property()
+                .name(AuditSettings.WEBHOOK_SECRET)
+                .type("string")
+                .helpText("Key of the X-Warden-Signature header (t=<unix time>,v1=hex HMAC-SHA256 of time, "
+                        + "delivery id and body). " + "Required with webhook-url.")
                 .add()
-                .property().name(AuditSettings.WEBHOOK_QUEUE).type("int").defaultValue(1000)
-                .helpText("Lines waiting for delivery at most; beyond it lines are dropped and counted, never blocking a login.")
+                .property()
+                .name(AuditSettings.WEBHOOK_QUEUE)
+                .type("int")
+                .defaultValue(1000)
+                .helpText("Lines waiting for delivery at most; beyond it lines are dropped and counted, never "
+                        + "blocking a login.")
                 .add()
-                .property().name(AuditSettings.WEBHOOK_THROTTLE_QUEUE).type("int").defaultValue(100)
-                .helpText("Throttle events (error warden_throttled) waiting at most, in a queue of their own that goes after "
-                        + "every other line: a flood fills only this one.")
+                .property()
+                .name(AuditSettings.WEBHOOK_THROTTLE_QUEUE)
+                .type("int")
+                .defaultValue(100)
+                .helpText("Throttle events (error warden_throttled) waiting at most, in a queue of their own that "
+                        + "goes after " + "every other line: a flood fills only this one.")
                 .add()
-                .property().name(AuditSettings.WEBHOOK_TIMEOUT).type("int").defaultValue(2000)
+                .property()
+                .name(AuditSettings.WEBHOOK_TIMEOUT)
+                .type("int")
+                .defaultValue(2000)
                 .helpText("Milliseconds per delivery attempt.")
                 .add()
-                .property().name(AuditSettings.WEBHOOK_RETRIES).type("int").defaultValue(5)
+                .property()
+                .name(AuditSettings.WEBHOOK_RETRIES)
+                .type("int")
+                .defaultValue(5)
                 .helpText("Retries after a failed attempt, 0.5 s apart and doubling up to 30 s.")
                 .add()
                 .build();
@@ -143,7 +201,9 @@ public final class AuditListenerFactory implements EventListenerProviderFactory,
         info.put("node", writer.node());
         info.put("chained", Boolean.toString(settings.chainKey() != null));
         info.put("username", settings.username().name().toLowerCase(Locale.ROOT));
-        info.put("webhook", settings.webhook() == null ? "off" : settings.webhook().url().getHost());
+        info.put(
+                "webhook",
+                settings.webhook() == null ? "off" : settings.webhook().url().getHost());
         return info;
     }
 

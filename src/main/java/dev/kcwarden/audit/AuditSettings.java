@@ -26,8 +26,7 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
     }
 
     /** The optional webhook; null when no url is configured (the default). */
-    record Webhook(URI url, byte[] secret, int queue, int throttleQueue, Duration timeout, int retries) {
-    }
+    record Webhook(URI url, byte[] secret, int queue, int throttleQueue, Duration timeout, int retries) {}
 
     static final String WEBHOOK_URL = "webhook-url";
     static final String WEBHOOK_SECRET = "webhook-secret";
@@ -36,7 +35,11 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
     static final String WEBHOOK_TIMEOUT = "webhook-timeout";
     static final String WEBHOOK_RETRIES = "webhook-retries";
 
-    enum UsernameMode { PLAIN, HASHED, OMITTED }
+    enum UsernameMode {
+        PLAIN,
+        HASHED,
+        OMITTED
+    }
 
     static final String CHAIN_KEY = "chain-key";
     static final String USERNAME = "username";
@@ -47,6 +50,7 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
     static final String DEFAULT_STATE_FILE = "data/warden-audit-chain.state";
     /** HMAC-SHA256 keys shorter than the hash add no strength and are guessable when people type them. */
     static final int MIN_CHAIN_KEY_BYTES = 32;
+
     static final int MAX_NODE_LENGTH = 128;
 
     static AuditSettings from(Config.Scope config) {
@@ -66,15 +70,17 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
         return new AuditSettings(chainKey, usernameMode, node(node), webhook(config), chain(config));
     }
 
-    /** The configured node name, or null: the state file then keeps a generated one (host name plus a random suffix). */
+    /**
+     * The configured node name, or null: the state file then keeps a generated one (host name plus a random suffix).
+     */
     static String node(String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
         String node = value.strip();
         if (node.length() > MAX_NODE_LENGTH || node.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("warden-audit: node must be at most " + MAX_NODE_LENGTH
-                    + " characters without control characters");
+            throw new IllegalArgumentException(
+                    "warden-audit: node must be at most " + MAX_NODE_LENGTH + " characters without control characters");
         }
         return node;
     }
@@ -85,7 +91,8 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
         }
         int interval = seconds(config.get(CHECKPOINT_INTERVAL));
         String file = config.get(STATE_FILE);
-        return new Chain(Duration.ofSeconds(interval),
+        return new Chain(
+                Duration.ofSeconds(interval),
                 file == null || file.isBlank() ? defaultStateFile() : underHome(Path.of(file.strip())));
     }
 
@@ -101,11 +108,15 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
         } catch (NumberFormatException e) {
             // the message below
         }
-        throw new IllegalArgumentException("warden-audit: " + CHECKPOINT_INTERVAL + " must be whole seconds from 1 to 86400, not '"
-                + value + "' (default " + DEFAULT_CHECKPOINT_INTERVAL + ")");
+        throw new IllegalArgumentException(
+                "warden-audit: " + CHECKPOINT_INTERVAL + " must be whole seconds from 1 to 86400, not '" + value
+                        + "' (default " + DEFAULT_CHECKPOINT_INTERVAL + ")");
     }
 
-    /** {@code data/warden-audit-chain.state} under Keycloak's home ({@code kc.home.dir}), else under the working directory. */
+    /**
+     * {@code data/warden-audit-chain.state} under Keycloak's home ({@code kc.home.dir}), else under the working
+     * directory.
+     */
     static Path defaultStateFile() {
         return underHome(Path.of(DEFAULT_STATE_FILE));
     }
@@ -128,10 +139,16 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
         }
         String secret = config.get(WEBHOOK_SECRET);
         if (secret == null || secret.isBlank()) {
-            throw new IllegalArgumentException("warden-audit: webhook-url needs webhook-secret, the key of the signature header");
+            throw new IllegalArgumentException(
+                    "warden-audit: webhook-url needs webhook-secret, the key of the signature header");
         }
-        return new Webhook(uri, secret.strip().getBytes(StandardCharsets.UTF_8), bounded(config, WEBHOOK_QUEUE, 1000, 1, 1_000_000),
-                bounded(config, WEBHOOK_THROTTLE_QUEUE, 100, 1, 1_000_000), Duration.ofMillis(bounded(config, WEBHOOK_TIMEOUT, 2000, 100, 60_000)), bounded(config, WEBHOOK_RETRIES, 5, 0, 20));
+        return new Webhook(
+                uri,
+                secret.strip().getBytes(StandardCharsets.UTF_8),
+                bounded(config, WEBHOOK_QUEUE, 1000, 1, 1_000_000),
+                bounded(config, WEBHOOK_THROTTLE_QUEUE, 100, 1, 1_000_000),
+                Duration.ofMillis(bounded(config, WEBHOOK_TIMEOUT, 2000, 100, 60_000)),
+                bounded(config, WEBHOOK_RETRIES, 5, 0, 20));
     }
 
     private static int bounded(Config.Scope config, String key, int fallback, int min, int max) {
@@ -149,11 +166,14 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
         try {
             return UsernameMode.valueOf(value.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("warden-audit: username must be plain, hashed or omitted, not '" + value + "'");
+            throw new IllegalArgumentException(
+                    "warden-audit: username must be plain, hashed or omitted, not '" + value + "'");
         }
     }
 
-    /** Host name (HOSTNAME, else the resolver's) plus a random suffix: generated once per state file, then kept in it. */
+    /**
+     * Host name (HOSTNAME, else the resolver's) plus a random suffix: generated once per state file, then kept in it.
+     */
     static String defaultNode() {
         String host = System.getenv("HOSTNAME");
         if (host == null || host.isBlank()) {

@@ -14,13 +14,12 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
- * Turns one event into one JSON line and writes it to the log category {@value #CATEGORY}: numbered per
- * node (seq goes on across restarts), sealed into the node's HMAC chain, in the order written. One writer per
- * node (the factory's).
+ * Turns one event into one JSON line and writes it to the log category {@value #CATEGORY}: numbered per node (seq goes
+ * on across restarts), sealed into the node's HMAC chain, in the order written. One writer per node (the factory's).
  *
- * <p>A run begins with its first line, a start line of kind {@code chain} that names the run before it; the
- * factory adds a checkpoint line at a fixed interval and an end line on a clean shutdown. The state file is
- * saved after every line, so that the next run can name this one.
+ * <p>A run begins with its first line, a start line of kind {@code chain} that names the run before it; the factory
+ * adds a checkpoint line at a fixed interval and an end line on a clean shutdown. The state file is saved after every
+ * line, so that the next run can name this one.
  */
 final class AuditWriter {
 
@@ -43,10 +42,12 @@ final class AuditWriter {
 
     /** A writer whose state lives only in memory (tests of the line format). */
     AuditWriter(AuditSettings settings) {
-        this(settings, ChainState.inMemory(settings.node()), line -> { });
+        this(settings, ChainState.inMemory(settings.node()), line -> {});
     }
 
-    /** {@code chainLines} receives the start, checkpoint and end lines (the webhook); event lines go back to the caller. */
+    /**
+     * {@code chainLines} receives the start, checkpoint and end lines (the webhook); event lines go back to the caller.
+     */
     AuditWriter(AuditSettings settings, ChainState state, Consumer<String> chainLines) {
         this.settings = settings;
         this.chain = settings.chainKey() == null ? null : new AuditChain(settings.chainKey());
@@ -60,7 +61,9 @@ final class AuditWriter {
         }
     }
 
-    /** Fields first, then node, seq and mac, in this order; nulls left out. Begins the run if this is its first line. */
+    /**
+     * Fields first, then node, seq and mac, in this order; nulls left out. Begins the run if this is its first line.
+     */
     synchronized String write(Map<String, Object> fields) {
         if (!started) {
             start();
@@ -68,7 +71,10 @@ final class AuditWriter {
         return append((Long) fields.remove("time"), fields, Map.of(), null);
     }
 
-    /** The periodic line that shows the node was alive and its log complete up to now; nothing before the run began or after its end. */
+    /**
+     * The periodic line that shows the node was alive and its log complete up to now; nothing before the run began or
+     * after its end.
+     */
     synchronized String checkpoint() {
         if (!started || ended) {
             return null;
@@ -84,7 +90,8 @@ final class AuditWriter {
         if (!started || ended) {
             return null;
         }
-        String line = toChainLines(append(System.currentTimeMillis(), chainFields("CHAIN_END"), Map.of("run", run), "end"));
+        String line =
+                toChainLines(append(System.currentTimeMillis(), chainFields("CHAIN_END"), Map.of("run", run), "end"));
         ended = line != null;
         return line;
     }
@@ -119,7 +126,9 @@ final class AuditWriter {
             try {
                 chainLines.accept(line);
             } catch (RuntimeException e) {
-                LOG.debugf("warden-audit: chain line not handed on: %s", e.getClass().getSimpleName());
+                LOG.debugf(
+                        "warden-audit: chain line not handed on: %s",
+                        e.getClass().getSimpleName());
             }
         }
         return line;
@@ -133,7 +142,10 @@ final class AuditWriter {
     private String append(Long time, Map<String, Object> fields, Map<String, Object> tail, String marker) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("v", SCHEMA_VERSION);
-        line.put("time", Instant.ofEpochMilli(time == null ? System.currentTimeMillis() : time).toString());
+        line.put(
+                "time",
+                Instant.ofEpochMilli(time == null ? System.currentTimeMillis() : time)
+                        .toString());
         fields.forEach((k, v) -> {
             if (v != null) {
                 line.put(k, v);
@@ -157,7 +169,9 @@ final class AuditWriter {
         try {
             text = JSON.writeValueAsString(line);
         } catch (JsonProcessingException e) {
-            LOG.errorf("warden-audit: an event could not be encoded (%s); it is missing from the audit log", e.getOriginalMessage());
+            LOG.errorf(
+                    "warden-audit: an event could not be encoded (%s); it is missing from the audit log",
+                    e.getOriginalMessage());
             return null;
         }
         sequence = seq;
@@ -173,7 +187,10 @@ final class AuditWriter {
         return state.node();
     }
 
-    /** The username as configured: as typed, an HMAC keyed with a key derived from the chain key and the realm id, or nothing. */
+    /**
+     * The username as configured: as typed, an HMAC keyed with a key derived from the chain key and the realm id, or
+     * nothing.
+     */
     String username(String realmId, String username) {
         if (username == null) {
             return null;
@@ -182,9 +199,14 @@ final class AuditWriter {
             case PLAIN -> username;
             case OMITTED -> null;
             // the chain key is required for hashed (AuditSettings)
-            case HASHED -> "hmac:" + Base64.getUrlEncoder().withoutPadding().encodeToString(Hmac.sha256(usernameKey,
-                    (realmId + "\n").getBytes(StandardCharsets.UTF_8),
-                    username.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8)));
+            case HASHED ->
+                "hmac:"
+                        + Base64.getUrlEncoder()
+                                .withoutPadding()
+                                .encodeToString(Hmac.sha256(
+                                        usernameKey,
+                                        (realmId + "\n").getBytes(StandardCharsets.UTF_8),
+                                        username.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8)));
         };
     }
 }

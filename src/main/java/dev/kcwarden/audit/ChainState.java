@@ -15,15 +15,15 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * What a node must remember across restarts so that the verifier can link its runs: its name, the number of its
- * last run, and the seq and mac of the last line it wrote. Kept in one small file of fixed size, overwritten in
- * place with one write after every line (no fsync: a kill loses nothing the kernel already has; the line is
- * always logged before the state says so, so a kill leaves the state at worst one line behind, which the
- * verifier tolerates). The file is locked while the node runs, so two processes cannot share it by mistake.
+ * What a node must remember across restarts so that the verifier can link its runs: its name, the number of its last
+ * run, and the seq and mac of the last line it wrote. Kept in one small file of fixed size, overwritten in place with
+ * one write after every line (no fsync: a kill loses nothing the kernel already has; the line is always logged before
+ * the state says so, so a kill leaves the state at worst one line behind, which the verifier tolerates). The file is
+ * locked while the node runs, so two processes cannot share it by mistake.
  *
  * <p>Never throws: when the file cannot be read, locked or written, the node keeps logging and its lines say so
- * ({@link #startFlag()}, {@link #unwritable()}), so the verifier reports continuity as unknown instead of a
- * false alarm.
+ * ({@link #startFlag()}, {@link #unwritable()}), so the verifier reports continuity as unknown instead of a false
+ * alarm.
  */
 final class ChainState {
 
@@ -39,11 +39,19 @@ final class ChainState {
     private final String lastMac;
     /** null when the state was read; "unreadable" or "unavailable" when the first start line must say why not. */
     private final String startFlag;
+
     private final FileChannel channel;
     private final FileLock lock;
     private volatile boolean unwritable;
 
-    private ChainState(Path path, String node, long lastRun, long lastSeq, String lastMac, String startFlag, FileChannel channel,
+    private ChainState(
+            Path path,
+            String node,
+            long lastRun,
+            long lastSeq,
+            String lastMac,
+            String startFlag,
+            FileChannel channel,
             FileLock lock) {
         this.path = path;
         this.node = node;
@@ -63,7 +71,8 @@ final class ChainState {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            channel = FileChannel.open(
+                    path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -72,8 +81,11 @@ final class ChainState {
             }
             if (lock == null) {
                 channel.close();
-                return unavailable(path, configuredNode, "it is in use by another Keycloak process; give each process its own "
-                        + AuditSettings.STATE_FILE + " (and " + AuditSettings.NODE + ")");
+                return unavailable(
+                        path,
+                        configuredNode,
+                        "it is in use by another Keycloak process; give each process its own "
+                                + AuditSettings.STATE_FILE + " (and " + AuditSettings.NODE + ")");
             }
             ByteBuffer buffer = ByteBuffer.allocate(RECORD_BYTES * 2);
             while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) > 0) {
@@ -87,19 +99,32 @@ final class ChainState {
             Map<String, String> fields = parse(text);
             if (fields == null) {
                 String node = configuredNode != null ? configuredNode : AuditSettings.defaultNode();
-                LOG.warnf("warden-audit: the chain state file %s is damaged, so the next run cannot be linked to the ones before it"
-                        + " (verify-audit will say continuity is unknown); starting a new chain as node %s. Keep the file on storage that"
-                        + " survives restarts and is written by this node only", path, node);
+                LOG.warnf(
+                        "warden-audit: the chain state file %s is damaged, so the next run cannot be linked to "
+                                + "the ones before it"
+                                + " (verify-audit will say continuity is unknown); starting a new chain as node "
+                                + "%s. Keep the file on storage that"
+                                + " survives restarts and is written by this node only",
+                        path, node);
                 return new ChainState(path, node, 0, 0, null, "unreadable", channel, lock);
             }
             String kept = fields.get("node");
             if (configuredNode != null && !configuredNode.equals(kept)) {
-                LOG.infof("warden-audit: node renamed from %s to %s; the new name starts its own chain at run 1", kept, configuredNode);
+                LOG.infof(
+                        "warden-audit: node renamed from %s to %s; the new name starts its own chain at run 1",
+                        kept, configuredNode);
                 return new ChainState(path, configuredNode, 0, 0, null, null, channel, lock);
             }
             String mac = fields.get("mac");
-            return new ChainState(path, kept, Long.parseLong(fields.get("run")), Long.parseLong(fields.get("seq")),
-                    "-".equals(mac) ? null : mac, null, channel, lock);
+            return new ChainState(
+                    path,
+                    kept,
+                    Long.parseLong(fields.get("run")),
+                    Long.parseLong(fields.get("seq")),
+                    "-".equals(mac) ? null : mac,
+                    null,
+                    channel,
+                    lock);
         } catch (IOException | RuntimeException e) {
             if (channel != null) {
                 try {
@@ -108,9 +133,13 @@ final class ChainState {
                     // already failing
                 }
             }
-            return unavailable(path, configuredNode, "it cannot be opened (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); make its directory writable for Keycloak, or set "
-                    + AuditSettings.STATE_FILE + " to a path that is");
+            return unavailable(
+                    path,
+                    configuredNode,
+                    "it cannot be opened (" + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                            + "); make its directory writable for Keycloak, or set "
+                            + AuditSettings.STATE_FILE + " to a path that is");
         }
     }
 
@@ -121,8 +150,11 @@ final class ChainState {
 
     private static ChainState unavailable(Path path, String configuredNode, String why) {
         String node = configuredNode != null ? configuredNode : AuditSettings.defaultNode();
-        LOG.warnf("warden-audit: chain state file %s not used: %s. Audit lines are still written, as node %s, but each start"
-                + " begins a chain that verify-audit cannot link to the runs before it (continuity unknown)", path, why, node);
+        LOG.warnf(
+                "warden-audit: chain state file %s not used: %s. Audit lines are still written, as node %s, but "
+                        + "each start"
+                        + " begins a chain that verify-audit cannot link to the runs before it (continuity unknown)",
+                path, why, node);
         return new ChainState(path, node, 0, 0, null, "unavailable", null, null);
     }
 
@@ -153,7 +185,8 @@ final class ChainState {
     }
 
     static byte[] record(String node, long run, long seq, String mac) {
-        String text = HEADER + "\nnode=" + node + "\nrun=" + run + "\nseq=" + seq + "\nmac=" + (mac == null ? "-" : mac) + "\n";
+        String text = HEADER + "\nnode=" + node + "\nrun=" + run + "\nseq=" + seq + "\nmac=" + (mac == null ? "-" : mac)
+                + "\n";
         byte[] content = text.getBytes(StandardCharsets.UTF_8);
         byte[] padded = new byte[RECORD_BYTES];
         Arrays.fill(padded, (byte) ' ');
@@ -175,9 +208,12 @@ final class ChainState {
             }
         } catch (IOException | RuntimeException e) {
             unwritable = true;
-            LOG.warnf("warden-audit: cannot write the chain state file %s (%s); audit lines are still written and say so"
-                    + " (\"state\":\"unwritable\"), but the next start cannot be linked to this run. Free the disk or fix the"
-                    + " permissions, then restart", path, e.getClass().getSimpleName());
+            LOG.warnf(
+                    "warden-audit: cannot write the chain state file %s (%s); audit lines are still written and say so"
+                            + " (\"state\":\"unwritable\"), but the next start cannot be linked to this run. "
+                            + "Free the disk or fix the"
+                            + " permissions, then restart",
+                    path, e.getClass().getSimpleName());
         }
     }
 

@@ -17,10 +17,10 @@ import java.util.TreeMap;
 import org.keycloak.events.Details;
 
 /**
- * What may reach an audit line. Event details pass through an allow-list (anything else is dropped, so a
- * detail Keycloak adds tomorrow cannot leak a code or token); admin representations keep their shape but
- * every field whose name speaks of a secret, and every value that is a private key whatever its field's name,
- * is replaced by "[redacted]".
+ * What may reach an audit line. Event details pass through an allow-list (anything else is dropped, so a detail
+ * Keycloak adds tomorrow cannot leak a code or token); admin representations keep their shape but every field whose
+ * name speaks of a secret, and every value that is a private key whatever its field's name, is replaced by
+ * "[redacted]".
  */
 final class Redaction {
 
@@ -33,11 +33,29 @@ final class Redaction {
 
     private static Set<String> allowedDetails() {
         Set<String> allowed = new HashSet<>(WardenEvents.DETAILS);
-        allowed.addAll(List.of(Details.AUTH_METHOD, Details.AUTH_TYPE, Details.GRANT_TYPE, Details.RESPONSE_TYPE,
-                Details.RESPONSE_MODE, Details.SCOPE, Details.CONSENT, Details.REMEMBER_ME, Details.REDIRECT_URI,
-                Details.IDENTITY_PROVIDER, Details.REASON, Details.CLIENT_AUTH_METHOD, Details.CUSTOM_REQUIRED_ACTION,
-                Details.UPDATED_EMAIL, Details.PREVIOUS_EMAIL, Details.CREDENTIAL_TYPE, Details.NOT_BEFORE, Details.REVOKED_CLIENT,
-                Details.TOKEN_ID, Details.REFRESH_TOKEN_ID, Details.REFRESH_TOKEN_TYPE, Details.REFRESH_TOKEN_SUB));
+        allowed.addAll(List.of(
+                Details.AUTH_METHOD,
+                Details.AUTH_TYPE,
+                Details.GRANT_TYPE,
+                Details.RESPONSE_TYPE,
+                Details.RESPONSE_MODE,
+                Details.SCOPE,
+                Details.CONSENT,
+                Details.REMEMBER_ME,
+                Details.REDIRECT_URI,
+                Details.IDENTITY_PROVIDER,
+                Details.REASON,
+                Details.CLIENT_AUTH_METHOD,
+                Details.CUSTOM_REQUIRED_ACTION,
+                Details.UPDATED_EMAIL,
+                Details.PREVIOUS_EMAIL,
+                Details.CREDENTIAL_TYPE,
+                Details.NOT_BEFORE,
+                Details.REVOKED_CLIENT,
+                Details.TOKEN_ID,
+                Details.REFRESH_TOKEN_ID,
+                Details.REFRESH_TOKEN_TYPE,
+                Details.REFRESH_TOKEN_SUB));
         return Set.copyOf(allowed);
     }
 
@@ -48,26 +66,52 @@ final class Redaction {
      * identity-provider client secrets, LDAP bind credentials, SMTP passwords and token secrets, key-provider private
      * keys and keystore passwords, authenticator configs (reCAPTCHA secret and API key), credential data.
      */
-    static final List<String> SECRET_WORDS = List.of("password", "secret", "token", "credential", "otp",
-            "privatekey", "apikey", "passphrase", "code", "hash", "salt");
+    static final List<String> SECRET_WORDS = List.of(
+            "password",
+            "secret",
+            "token",
+            "credential",
+            "otp",
+            "privatekey",
+            "apikey",
+            "passphrase",
+            "code",
+            "hash",
+            "salt");
 
-    /** Public by nature, kept even under a secret word ({@code jwt.credential.certificate}), unless the value is a private key. */
+    /**
+     * Public by nature, kept even under a secret word ({@code jwt.credential.certificate}), unless the value is a
+     * private key.
+     */
     static final List<String> PUBLIC_WORDS = List.of("certificate", "publickey", "jwksurl");
 
     /**
      * Endings that make a secret-sounding name describe a secret rather than hold one: {@code passwordPolicy},
      * {@code accessTokenLifespan}, {@code client.secret.creation.time}, {@code otpPolicyAlgorithm},
-     * {@code pkce.code.challenge.method}, {@code resetCredentialsFlow}. Their values are not redacted (unless they
-     * look like a private key): an auditor needs to see a weakened policy.
+     * {@code pkce.code.challenge.method}, {@code resetCredentialsFlow}. Their values are not redacted (unless they look
+     * like a private key): an auditor needs to see a weakened policy.
      */
-    static final List<String> DESCRIPTIVE_ENDINGS = List.of("policy", "lifespan", "time", "timeout", "expiration",
-            "enabled", "type", "method", "algorithm", "alg", "flow", "digits", "period", "length", "required");
+    static final List<String> DESCRIPTIVE_ENDINGS = List.of(
+            "policy",
+            "lifespan",
+            "time",
+            "timeout",
+            "expiration",
+            "enabled",
+            "type",
+            "method",
+            "algorithm",
+            "alg",
+            "flow",
+            "digits",
+            "period",
+            "length",
+            "required");
 
     /** Members that only a private or symmetric JWK has (RFC 7518 section 6). */
     private static final Set<String> PRIVATE_JWK_MEMBERS = Set.of("d", "p", "q", "dp", "dq", "qi", "k", "oth");
 
-    private Redaction() {
-    }
+    private Redaction() {}
 
     static Map<String, String> details(Map<String, String> details) {
         Map<String, String> kept = new TreeMap<>();
@@ -90,7 +134,9 @@ final class Redaction {
             JsonNode tree = JSON.readTree(json);
             redact(tree);
             String text = JSON.writeValueAsString(tree);
-            return text.length() > MAX_REPRESENTATION ? TextNode.valueOf("[omitted: " + text.length() + " characters]") : tree;
+            return text.length() > MAX_REPRESENTATION
+                    ? TextNode.valueOf("[omitted: " + text.length() + " characters]")
+                    : tree;
         } catch (Exception e) {
             return TextNode.valueOf("[omitted: not JSON]");
         }
@@ -119,7 +165,10 @@ final class Redaction {
         }
     }
 
-    /** A field whose name says secret and whose value could be one (text, or a list or map of them; not a number or flag). */
+    /**
+     * A field whose name says secret and whose value could be one (text, or a list or map of them; not a number or
+     * flag).
+     */
     private static boolean holdsSecret(String name, JsonNode value) {
         if (value == null || value.isNull() || value.isNumber() || value.isBoolean()) {
             return false;
@@ -146,7 +195,8 @@ final class Redaction {
     static boolean isPrivateKey(JsonNode value) {
         if (value instanceof ObjectNode object) {
             return (object.has("kty") && PRIVATE_JWK_MEMBERS.stream().anyMatch(object::has))
-                    || (object.get("keys") instanceof ArrayNode keys && keys.valueStream().anyMatch(Redaction::isPrivateKey));
+                    || (object.get("keys") instanceof ArrayNode keys
+                            && keys.valueStream().anyMatch(Redaction::isPrivateKey));
         }
         if (!value.isTextual()) {
             return false;

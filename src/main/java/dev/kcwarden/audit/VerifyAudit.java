@@ -16,18 +16,20 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * {@code java -jar keycloak-warden.jar verify-audit FILE... --key-file KEYFILE [--anchor node=seq:mac]...} (or the key in
- * the environment variable {@code WARDEN_AUDIT_KEY}). Reads warden's audit lines (category {@code warden.audit} in
- * Keycloak's plain log format, or a file of nothing but audit records), follows each node's chain line by line and
- * run by run, and reports every problem it finds:
+ * {@code java -jar keycloak-warden.jar verify-audit FILE... --key-file KEYFILE [--anchor node=seq:mac]...} (or the key
+ * in the environment variable {@code WARDEN_AUDIT_KEY}). Reads warden's audit lines (category {@code warden.audit} in
+ * Keycloak's plain log format, or a file of nothing but audit records), follows each node's chain line by line and run
+ * by run, and reports every problem it finds:
+ *
  * <ul>
- * <li>TAMPERED (exit 1): a line altered, removed, inserted or moved; a run missing between two others, runs out of
- * order, the end of a run cut before a later start; an anchor that is missing or differs;</li>
- * <li>INCOMPLETE (exit 3): a node's last run has neither an end line nor a later start (still running, crashed, or
- * the tail was cut); the history begins at a later run or in the middle of a run (an older file, or deleted);
- * continuity unknown (the node had no usable state file);</li>
- * <li>OK (exit 0). Exit 2: usage, unreadable file, or no audit line at all.</li>
+ *   <li>TAMPERED (exit 1): a line altered, removed, inserted or moved; a run missing between two others, runs out of
+ *       order, the end of a run cut before a later start; an anchor that is missing or differs;
+ *   <li>INCOMPLETE (exit 3): a node's last run has neither an end line nor a later start (still running, crashed, or
+ *       the tail was cut); the history begins at a later run or in the middle of a run (an older file, or deleted);
+ *       continuity unknown (the node had no usable state file);
+ *   <li>OK (exit 0). Exit 2: usage, unreadable file, or no audit line at all.
  * </ul>
+ *
  * Pure JDK: Keycloak's libraries are not on the class path of {@code java -jar}.
  */
 public final class VerifyAudit {
@@ -36,11 +38,14 @@ public final class VerifyAudit {
     private static final String CATEGORY = "warden.audit";
     /** The last lines of each run kept to link the next run to it: a kill leaves the state at most one line behind. */
     private static final int TAIL = 16;
+
     private static final int SHOWN = 100;
 
     /** The outcome, worst first; the exit code of each. */
     public enum Verdict {
-        TAMPERED(1), INCOMPLETE(3), OK(0);
+        TAMPERED(1),
+        INCOMPLETE(3),
+        OK(0);
 
         private final int exit;
 
@@ -62,10 +67,11 @@ public final class VerifyAudit {
     }
 
     /**
-     * The whole report. {@code runs} describes each run of each node in file order (how it ended, how the next
-     * one carried on); {@code findings} lists every problem.
+     * The whole report. {@code runs} describes each run of each node in file order (how it ended, how the next one
+     * carried on); {@code findings} lists every problem.
      */
-    public record Result(Verdict verdict, List<Finding> findings, List<String> runs, int lines, int chainStarts, int nodes) {
+    public record Result(
+            Verdict verdict, List<Finding> findings, List<String> runs, int lines, int chainStarts, int nodes) {
 
         /** Nothing altered, removed, inserted or moved (the log may still be INCOMPLETE). */
         public boolean intact() {
@@ -74,28 +80,38 @@ public final class VerifyAudit {
 
         /** The first line with a TAMPERED finding, 0 when none (or only findings about the whole file). */
         public int badLine() {
-            return findings.stream().filter(f -> f.verdict() == Verdict.TAMPERED && f.line() > 0).mapToInt(Finding::line).findFirst()
+            return findings.stream()
+                    .filter(f -> f.verdict() == Verdict.TAMPERED && f.line() > 0)
+                    .mapToInt(Finding::line)
+                    .findFirst()
                     .orElse(0);
         }
 
         /** The first TAMPERED finding's text, else the first INCOMPLETE one's, else null. */
         public String problem() {
-            return findings.stream().filter(f -> f.verdict() == Verdict.TAMPERED).findFirst()
-                    .or(() -> findings.stream().findFirst()).map(Finding::text).orElse(null);
+            return findings.stream()
+                    .filter(f -> f.verdict() == Verdict.TAMPERED)
+                    .findFirst()
+                    .or(() -> findings.stream().findFirst())
+                    .map(Finding::text)
+                    .orElse(null);
         }
 
         public List<Finding> tampered() {
-            return findings.stream().filter(f -> f.verdict() == Verdict.TAMPERED).toList();
+            return findings.stream()
+                    .filter(f -> f.verdict() == Verdict.TAMPERED)
+                    .toList();
         }
 
         public List<Finding> incomplete() {
-            return findings.stream().filter(f -> f.verdict() == Verdict.INCOMPLETE).toList();
+            return findings.stream()
+                    .filter(f -> f.verdict() == Verdict.INCOMPLETE)
+                    .toList();
         }
     }
 
     /** A line of one node's chain kept for linking: seq, mac (as written) and where it is. */
-    private record Kept(long seq, String mac, int line, String marker) {
-    }
+    private record Kept(long seq, String mac, int line, String marker) {}
 
     /** One run of one node: from a start line (or from the top of the file, when it begins mid-run). */
     private static final class Run {
@@ -126,7 +142,9 @@ public final class VerifyAudit {
         }
 
         String name() {
-            return number == null ? "the run of node " + node + " at the top of the file" : "run " + number + " of node " + node;
+            return number == null
+                    ? "the run of node " + node + " at the top of the file"
+                    : "run " + number + " of node " + node;
         }
 
         void add(long seq, String mac, int line, String time, String marker) {
@@ -167,8 +185,7 @@ public final class VerifyAudit {
         }
     }
 
-    private VerifyAudit() {
-    }
+    private VerifyAudit() {}
 
     public static Result verify(List<String> fileLines, byte[] key) {
         return verify(fileLines, key, List.of());
@@ -194,8 +211,11 @@ public final class VerifyAudit {
             int macAt = line.lastIndexOf(AuditChain.MAC_FIELD);
             if (line.isEmpty() || macAt < 0 || !line.endsWith("\"}")) {
                 String node = lastString(line, "node");
-                findings.add(new Finding(Verdict.TAMPERED, lineNo, "not a complete audit line (cut off, or its mac removed)"
-                        + (node == null ? "" : "; the next line of node " + node + " cannot be linked to it")));
+                findings.add(new Finding(
+                        Verdict.TAMPERED,
+                        lineNo,
+                        "not a complete audit line (cut off, or its mac removed)"
+                                + (node == null ? "" : "; the next line of node " + node + " cannot be linked to it")));
                 if (node != null) {
                     previousByNode.put(node, null);
                 }
@@ -205,7 +225,8 @@ public final class VerifyAudit {
             String unsealed = line.substring(0, macAt) + "}";
             Tail tail = tail(unsealed);
             if (tail == null) {
-                findings.add(new Finding(Verdict.TAMPERED, lineNo, "not a well-formed audit line (no node and seq at its end)"));
+                findings.add(new Finding(
+                        Verdict.TAMPERED, lineNo, "not a well-formed audit line (no node and seq at its end)"));
                 continue;
             }
             String node = tail.node();
@@ -228,16 +249,23 @@ public final class VerifyAudit {
                     macsMatched++;
                 } else {
                     run.startVerified = false;
-                    findings.add(new Finding(Verdict.TAMPERED, lineNo, "the start line of node " + node
-                            + " does not match its mac: it was altered, or forged without the key"));
+                    findings.add(new Finding(
+                            Verdict.TAMPERED,
+                            lineNo,
+                            "the start line of node " + node
+                                    + " does not match its mac: it was altered, or forged without the key"));
                 }
             } else {
                 if (runs.isEmpty()) {
                     run = new Run(node, lineNo, true);
                     runs.add(run);
-                    findings.add(new Finding(Verdict.INCOMPLETE, lineNo, "node " + node + "'s lines begin at seq " + tail.seq()
-                            + " without the start of its chain: the file begins in the middle of a run (rotated: give the older"
-                            + " file first), or its beginning was removed; this first line cannot be checked"));
+                    findings.add(new Finding(
+                            Verdict.INCOMPLETE,
+                            lineNo,
+                            "node " + node + "'s lines begin at seq " + tail.seq()
+                                    + " without the start of its chain: the file begins in the middle of a run "
+                                    + "(rotated: give the older"
+                                    + " file first), or its beginning was removed; this first line cannot be checked"));
                 } else {
                     run = runs.get(runs.size() - 1);
                     String previous = previousByNode.get(node);
@@ -246,8 +274,12 @@ public final class VerifyAudit {
                     } else if (matches(key, previous, unsealed, mac)) {
                         macsMatched++;
                     } else {
-                        findings.add(new Finding(Verdict.TAMPERED, lineNo, "the chain of node " + node + " breaks here (seq "
-                                + tail.seq() + "): this line, or the one before it, was altered, removed, inserted or moved"));
+                        findings.add(new Finding(
+                                Verdict.TAMPERED,
+                                lineNo,
+                                "the chain of node " + node + " breaks here (seq " + tail.seq()
+                                        + "): this line, or the one before it, was altered, removed, "
+                                        + "inserted or moved"));
                     }
                 }
                 if ("unwritable".equals(tail.text("state"))) {
@@ -262,22 +294,30 @@ public final class VerifyAudit {
             run.add(tail.seq(), mac, lineNo, time, marker);
             Map<Long, String> anchorsOfNode = wanted.get(node);
             if (anchorsOfNode != null && anchorsOfNode.containsKey(tail.seq())) {
-                seen.computeIfAbsent(node, n -> new HashMap<>()).computeIfAbsent(tail.seq(), s -> new ArrayList<>()).add(mac);
+                seen.computeIfAbsent(node, n -> new HashMap<>())
+                        .computeIfAbsent(tail.seq(), s -> new ArrayList<>())
+                        .add(mac);
             }
         }
         if (audited > 0 && macsMatched == 0 && !findings.isEmpty()) {
-            findings.add(0, new Finding(Verdict.TAMPERED, 0, "not one mac matches this key: the wrong key, or every line forged"));
+            findings.add(
+                    0,
+                    new Finding(
+                            Verdict.TAMPERED, 0, "not one mac matches this key: the wrong key, or every line forged"));
         }
         List<String> summaries = new ArrayList<>();
         runsByNode.values().forEach(runs -> link(runs, findings, summaries));
         checkAnchors(wanted, seen, runsByNode, findings);
         findings.sort(Comparator.comparingInt(Finding::line));
-        Verdict verdict = findings.stream().anyMatch(f -> f.verdict() == Verdict.TAMPERED) ? Verdict.TAMPERED
+        Verdict verdict = findings.stream().anyMatch(f -> f.verdict() == Verdict.TAMPERED)
+                ? Verdict.TAMPERED
                 : findings.isEmpty() ? Verdict.OK : Verdict.INCOMPLETE;
         return new Result(verdict, List.copyOf(findings), List.copyOf(summaries), audited, starts, runsByNode.size());
     }
 
-    /** The run-by-run checks of one node: each start must carry on from the run before it, the last run must have ended. */
+    /**
+     * The run-by-run checks of one node: each start must carry on from the run before it, the last run must have ended.
+     */
     private static void link(List<Run> runs, List<Finding> findings, List<String> summaries) {
         for (int r = 0; r < runs.size(); r++) {
             Run run = runs.get(r);
@@ -290,23 +330,35 @@ public final class VerifyAudit {
                 how = "ended without a clean stop (crash or kill) after seq " + run.lastSeq;
                 // A crash and a cut tail whose state file was rewritten to name the new last line look the same from
                 // the file alone: never OK, and an anchor kept off the host tells them apart.
-                findings.add(new Finding(Verdict.INCOMPLETE, run.lastLine, run.name() + " ended without a clean stop (crash or"
-                        + " kill) after seq " + run.lastSeq + " at " + run.lastTime + ": lines it wrote after that cannot be"
-                        + " proven complete (a crash, or a cut tail with the state file rewritten); check with --anchor"));
+                findings.add(new Finding(
+                        Verdict.INCOMPLETE,
+                        run.lastLine,
+                        run.name() + " ended without a clean stop (crash or"
+                                + " kill) after seq " + run.lastSeq + " at " + run.lastTime
+                                + ": lines it wrote after that cannot be"
+                                + " proven complete (a crash, or a cut tail with the state file "
+                                + "rewritten); check with --anchor"));
             } else {
                 how = "has no end line and no later start";
-                findings.add(new Finding(Verdict.INCOMPLETE, run.lastLine, run.name() + " has neither an end line nor a later"
-                        + " start: the node is still running, crashed, or the end of the log was cut; last checkpoint "
-                        + (run.lastCheckpoint == null ? "none" : run.lastCheckpoint)
-                        + (run.interval > 0 ? " (one every " + run.interval + " s)" : "") + ", last line seq " + run.lastSeq
-                        + " at " + run.lastTime));
+                findings.add(new Finding(
+                        Verdict.INCOMPLETE,
+                        run.lastLine,
+                        run.name() + " has neither an end line nor a later"
+                                + " start: the node is still running, crashed, or the end of the log was cut; "
+                                + "last checkpoint "
+                                + (run.lastCheckpoint == null ? "none" : run.lastCheckpoint)
+                                + (run.interval > 0 ? " (one every " + run.interval + " s)" : "") + ", last line seq "
+                                + run.lastSeq
+                                + " at " + run.lastTime));
             }
-            summaries.add(run.name() + ": lines " + run.firstLine + "-" + run.lastLine + ", seq " + run.firstSeq + "-" + run.lastSeq
-                    + " (" + run.lines + " lines), " + how + (carried == null ? "" : "; " + carried));
+            summaries.add(run.name() + ": lines " + run.firstLine + "-" + run.lastLine + ", seq " + run.firstSeq + "-"
+                    + run.lastSeq + " (" + run.lines + " lines), " + how + (carried == null ? "" : "; " + carried));
         }
     }
 
-    /** A node's first run in the file: the beginning of its history, or a later run whose predecessors are elsewhere. */
+    /**
+     * A node's first run in the file: the beginning of its history, or a later run whose predecessors are elsewhere.
+     */
     private static String first(Run run, List<Finding> findings) {
         if (run.begunMidRun || !run.startVerified) {
             return null;
@@ -315,9 +367,14 @@ public final class VerifyAudit {
             return "continuity unknown";
         }
         if (run.number != null && run.number > 1) {
-            findings.add(new Finding(Verdict.INCOMPLETE, run.firstLine, "the history of node " + run.node + " begins at run "
-                    + run.number + " (which carries on from seq " + run.prevSeq + "): runs 1 to " + (run.number - 1)
-                    + " are in an older (rotated) file, or were deleted; give the older files first to check them"));
+            findings.add(new Finding(
+                    Verdict.INCOMPLETE,
+                    run.firstLine,
+                    "the history of node " + run.node + " begins at run "
+                            + run.number + " (which carries on from seq " + run.prevSeq + "): runs 1 to "
+                            + (run.number - 1)
+                            + " are in an older (rotated) file, or were deleted; give the older files "
+                            + "first to check them"));
             return "the runs before it are not in the file";
         }
         return "the first run of this node";
@@ -326,19 +383,29 @@ public final class VerifyAudit {
     /** Start lines that cannot name their predecessor: no usable state file, or an older writer. */
     private static boolean unknownContinuity(Run run, List<Finding> findings) {
         if (run.startFlag != null) {
-            findings.add(new Finding(Verdict.INCOMPLETE, run.firstLine, run.name() + " started without a usable state file ("
-                    + run.startFlag + "): whether runs before it are missing cannot be told; see the node's warning at that start"));
+            findings.add(new Finding(
+                    Verdict.INCOMPLETE,
+                    run.firstLine,
+                    run.name() + " started without a usable state file (" + run.startFlag
+                            + "): whether runs before it are missing cannot be told; see the node's "
+                            + "warning at that start"));
             return true;
         }
         if (run.legacyStart) {
-            findings.add(new Finding(Verdict.INCOMPLETE, run.firstLine, "a start of node " + run.node + " written by an older warden"
-                    + " (no run number): whether runs before it are missing cannot be told"));
+            findings.add(new Finding(
+                    Verdict.INCOMPLETE,
+                    run.firstLine,
+                    "a start of node " + run.node + " written by an older warden"
+                            + " (no run number): whether runs before it are missing cannot be told"));
             return true;
         }
         return false;
     }
 
-    /** How {@code run} carries on from {@code before} (the node's previous run in the file); adds a finding if it does not. */
+    /**
+     * How {@code run} carries on from {@code before} (the node's previous run in the file); adds a finding if it does
+     * not.
+     */
     private static String carriedOn(Run before, Run run, List<Run> all, List<Finding> findings) {
         if (!run.startVerified) {
             return null;
@@ -347,35 +414,55 @@ public final class VerifyAudit {
             return "continuity unknown";
         }
         if (run.number != null && run.number == 1 && run.prevSeq == null) {
-            findings.add(new Finding(Verdict.INCOMPLETE, run.firstLine, "node " + run.node + " started over at run 1 after "
-                    + before.name() + ": its state file was lost, replaced or deleted, so whether runs in between are missing"
-                    + " cannot be told"));
+            findings.add(new Finding(
+                    Verdict.INCOMPLETE,
+                    run.firstLine,
+                    "node " + run.node + " started over at run 1 after "
+                            + before.name()
+                            + ": its state file was lost, replaced or deleted, so whether runs in between are missing"
+                            + " cannot be told"));
             return "a new history (the state file was lost)";
         }
         if (before.number != null && run.number != null) {
-            // killed right after logging its start line, before saving the state: the next start names the same run and predecessor
-            if (run.number.equals(before.number) && before.lines == 1 && !before.ended
-                    && Objects.equals(run.prevSeq, before.prevSeq) && Objects.equals(run.prevMac, before.prevMac)) {
-                return "run " + run.number + " again: the node was killed right after its start line, before it saved its state";
+            // killed right after logging its start line, before saving the state: the next start names the same run and
+            // predecessor
+            if (run.number.equals(before.number)
+                    && before.lines == 1
+                    && !before.ended
+                    && Objects.equals(run.prevSeq, before.prevSeq)
+                    && Objects.equals(run.prevMac, before.prevMac)) {
+                return "run " + run.number
+                        + " again: the node was killed right after its start line, before it saved its state";
             }
             if (run.number <= before.number) {
-                findings.add(new Finding(Verdict.TAMPERED, run.firstLine, "run " + run.number + " of node " + run.node + " comes after"
-                        + " run " + before.number + " (line " + before.firstLine + "): runs out of order (swapped or moved)"));
+                findings.add(new Finding(
+                        Verdict.TAMPERED,
+                        run.firstLine,
+                        "run " + run.number + " of node " + run.node + " comes after" + " run " + before.number
+                                + " (line " + before.firstLine + "): runs out of order (swapped or moved)"));
                 return null;
             }
             if (run.number > before.number + 1) {
                 long from = before.number + 1;
                 long to = run.number - 1;
                 boolean elsewhere = all.stream().anyMatch(o -> o.number != null && o.number >= from && o.number <= to);
-                findings.add(new Finding(Verdict.TAMPERED, run.firstLine, (from == to ? "run " + from : "runs " + from + " to " + to)
-                        + " of node " + run.node + " missing between line " + before.lastLine + " and line " + run.firstLine
-                        + (elsewhere ? ": they are elsewhere in the file (runs swapped or moved)" : ": removed")));
+                findings.add(new Finding(
+                        Verdict.TAMPERED,
+                        run.firstLine,
+                        (from == to ? "run " + from : "runs " + from + " to " + to)
+                                + " of node " + run.node + " missing between line " + before.lastLine + " and line "
+                                + run.firstLine
+                                + (elsewhere
+                                        ? ": they are elsewhere in the file (runs swapped or moved)"
+                                        : ": removed")));
                 return null;
             }
         }
         if (run.prevSeq == null || run.prevMac == null) {
-            findings.add(new Finding(Verdict.TAMPERED, run.firstLine, run.name() + " names no run before it, but " + before.name()
-                    + " is in the file before it"));
+            findings.add(new Finding(
+                    Verdict.TAMPERED,
+                    run.firstLine,
+                    run.name() + " names no run before it, but " + before.name() + " is in the file before it"));
             return null;
         }
         List<Kept> tail = new ArrayList<>(before.tail);
@@ -385,70 +472,115 @@ public final class VerifyAudit {
                 continue;
             }
             if (!kept.mac().equals(run.prevMac)) {
-                findings.add(new Finding(Verdict.TAMPERED, run.firstLine, run.name() + " does not carry on from " + before.name()
-                        + ": the mac of seq " + run.prevSeq + " (line " + kept.line() + ") differs from the one its start names"));
+                findings.add(new Finding(
+                        Verdict.TAMPERED,
+                        run.firstLine,
+                        run.name() + " does not carry on from " + before.name() + ": the mac of seq " + run.prevSeq
+                                + " (line " + kept.line() + ") differs from the one its start names"));
                 return null;
             }
             int after = tail.size() - 1 - k;
             if (after == 0) {
-                return before.ended ? "carried on from the clean stop of " + before.name() : "carried on from " + before.name() + " after its crash (seq " + run.prevSeq + ")";
+                return before.ended
+                        ? "carried on from the clean stop of " + before.name()
+                        : "carried on from " + before.name() + " after its crash (seq " + run.prevSeq + ")";
             }
             if (before.unwritable) {
-                findings.add(new Finding(Verdict.INCOMPLETE, run.firstLine, before.name() + " could not save its state file, so "
-                        + run.name() + " carries on from seq " + run.prevSeq + " with " + after + " line(s) after it unlinked"));
+                findings.add(new Finding(
+                        Verdict.INCOMPLETE,
+                        run.firstLine,
+                        before.name() + " could not save its state file, so " + run.name() + " carries on from seq "
+                                + run.prevSeq + " with " + after + " line(s) after it unlinked"));
                 return "continuity unknown after seq " + run.prevSeq;
             }
             if (before.ended) {
-                findings.add(new Finding(Verdict.TAMPERED, run.firstLine, run.name() + " carries on from seq " + run.prevSeq
-                        + " (line " + kept.line() + "), but " + before.name() + " went on to a clean end after it: lines were"
-                        + " inserted, or the state file was replaced"));
+                findings.add(new Finding(
+                        Verdict.TAMPERED,
+                        run.firstLine,
+                        run.name() + " carries on from seq " + run.prevSeq
+                                + " (line " + kept.line() + "), but " + before.name()
+                                + " went on to a clean end after it: lines were"
+                                + " inserted, or the state file was replaced"));
                 return null;
             }
             if (after > 1) {
-                findings.add(new Finding(Verdict.INCOMPLETE, run.firstLine, run.name() + " carries on from seq " + run.prevSeq
-                        + ", " + after + " lines before the end of " + before.name() + ": more than the one line a kill can leave"
-                        + " unsaved (was the state file restored from a backup?)"));
+                findings.add(new Finding(
+                        Verdict.INCOMPLETE,
+                        run.firstLine,
+                        run.name() + " carries on from seq " + run.prevSeq
+                                + ", " + after + " lines before the end of " + before.name()
+                                + ": more than the one line a kill can leave"
+                                + " unsaved (was the state file restored from a backup?)"));
             }
             return "carried on from " + before.name() + " after its crash at seq " + run.prevSeq + " (" + after
                     + " line(s) after it, written in the crash window)";
         }
         if (before.unwritable) {
-            findings.add(new Finding(Verdict.INCOMPLETE, run.firstLine, before.name() + " could not save its state file, so " + run.name()
-                    + " (carrying on from seq " + run.prevSeq + ") cannot be linked to it"));
+            findings.add(new Finding(
+                    Verdict.INCOMPLETE,
+                    run.firstLine,
+                    before.name() + " could not save its state file, so " + run.name() + " (carrying on from seq "
+                            + run.prevSeq + ") cannot be linked to it"));
             return "continuity unknown";
         }
         if (run.prevSeq > before.lastSeq) {
-            findings.add(new Finding(Verdict.TAMPERED, run.firstLine, "the end of " + before.name() + " is missing: " + run.name()
-                    + " carries on from seq " + run.prevSeq + ", but the last line of " + before.name() + " in the file is seq "
-                    + before.lastSeq + " (line " + before.lastLine + "); lines were cut before this start"));
+            findings.add(new Finding(
+                    Verdict.TAMPERED,
+                    run.firstLine,
+                    "the end of " + before.name() + " is missing: " + run.name()
+                            + " carries on from seq " + run.prevSeq + ", but the last line of " + before.name()
+                            + " in the file is seq "
+                            + before.lastSeq + " (line " + before.lastLine + "); lines were cut before this start"));
             return null;
         }
-        if (run.prevSeq >= before.firstSeq && !before.tail.isEmpty() && run.prevSeq < before.tail.peekFirst().seq()) {
-            findings.add(new Finding(Verdict.INCOMPLETE, run.firstLine, run.name() + " carries on from seq " + run.prevSeq
-                    + ", more than " + TAIL + " lines before the end of " + before.name() + " (was the state file restored from a backup?)"));
+        if (run.prevSeq >= before.firstSeq
+                && !before.tail.isEmpty()
+                && run.prevSeq < before.tail.peekFirst().seq()) {
+            findings.add(new Finding(
+                    Verdict.INCOMPLETE,
+                    run.firstLine,
+                    run.name() + " carries on from seq " + run.prevSeq + ", more than " + TAIL
+                            + " lines before the end of " + before.name()
+                            + " (was the state file restored from a backup?)"));
             return "continuity unknown";
         }
-        findings.add(new Finding(Verdict.TAMPERED, run.firstLine, run.name() + " carries on from seq " + run.prevSeq + ", which is not a"
-                + " line of " + before.name() + " (seq " + before.firstSeq + "-" + before.lastSeq + "): runs swapped, moved or removed"));
+        findings.add(new Finding(
+                Verdict.TAMPERED,
+                run.firstLine,
+                run.name() + " carries on from seq " + run.prevSeq + ", which is not a" + " line of " + before.name()
+                        + " (seq " + before.firstSeq + "-" + before.lastSeq + "): runs swapped, moved or removed"));
         return null;
     }
 
-    private static void checkAnchors(Map<String, Map<Long, String>> wanted, Map<String, Map<Long, List<String>>> seen,
-            Map<String, List<Run>> runsByNode, List<Finding> findings) {
+    private static void checkAnchors(
+            Map<String, Map<Long, String>> wanted,
+            Map<String, Map<Long, List<String>>> seen,
+            Map<String, List<Run>> runsByNode,
+            List<Finding> findings) {
         wanted.forEach((node, bySeq) -> bySeq.forEach((seq, mac) -> {
             List<String> macs = seen.getOrDefault(node, Map.of()).get(seq);
             String anchor = "anchor " + node + "=" + seq;
             if (macs == null) {
                 List<Run> runs = runsByNode.get(node);
                 long last = runs == null ? -1 : runs.get(runs.size() - 1).lastSeq;
-                findings.add(new Finding(Verdict.TAMPERED, 0, anchor + ": no such line in the file"
-                        + (runs == null ? " (no line of node " + node + " at all)"
-                                : seq > last ? " (node " + node + "'s last line is seq " + last + ": the end of the log was cut)"
-                                        : " (removed)")));
-            } else if (macs.stream().noneMatch(m -> MessageDigest.isEqual(m.getBytes(StandardCharsets.US_ASCII),
-                    mac.getBytes(StandardCharsets.US_ASCII)))) {
-                findings.add(new Finding(Verdict.TAMPERED, 0, anchor + ": the line's mac differs from the anchor (the line, or the"
-                        + " history up to it, was rewritten)"));
+                findings.add(new Finding(
+                        Verdict.TAMPERED,
+                        0,
+                        anchor + ": no such line in the file"
+                                + (runs == null
+                                        ? " (no line of node " + node + " at all)"
+                                        : seq > last
+                                                ? " (node " + node + "'s last line is seq " + last
+                                                        + ": the end of the log was cut)"
+                                                : " (removed)")));
+            } else if (macs.stream()
+                    .noneMatch(m -> MessageDigest.isEqual(
+                            m.getBytes(StandardCharsets.US_ASCII), mac.getBytes(StandardCharsets.US_ASCII)))) {
+                findings.add(new Finding(
+                        Verdict.TAMPERED,
+                        0,
+                        anchor + ": the line's mac differs from the anchor (the line, or the"
+                                + " history up to it, was rewritten)"));
             }
         }));
     }
@@ -467,14 +599,16 @@ public final class VerifyAudit {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("an anchor is node=seq:mac (seq a number), not '" + anchor + "'");
             }
-            wanted.computeIfAbsent(anchor.substring(0, eq), n -> new LinkedHashMap<>()).put(seq, anchor.substring(colon + 1));
+            wanted.computeIfAbsent(anchor.substring(0, eq), n -> new LinkedHashMap<>())
+                    .put(seq, anchor.substring(colon + 1));
         }
         return wanted;
     }
 
     private static boolean matches(byte[] key, String previous, String unsealed, String mac) {
         String expected = AuditChain.mac(key, previous, unsealed);
-        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), mac.getBytes(StandardCharsets.US_ASCII));
+        return MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.US_ASCII), mac.getBytes(StandardCharsets.US_ASCII));
     }
 
     /**
@@ -501,7 +635,10 @@ public final class VerifyAudit {
         return at < 0 ? "" : line.substring(at);
     }
 
-    /** The writer's fields after the last {@code ,"node":}: node, seq, then run, prevSeq, prevMac, interval, state, chain. */
+    /**
+     * The writer's fields after the last {@code ,"node":}: node, seq, then run, prevSeq, prevMac, interval, state,
+     * chain.
+     */
     private static Tail tail(String unsealed) {
         int at = unsealed.lastIndexOf(",\"node\":\"");
         if (at < 0) {
@@ -528,7 +665,8 @@ public final class VerifyAudit {
                 value = string(unsealed, pos);
             } else {
                 int start = pos[0];
-                while (pos[0] < unsealed.length() && (Character.isDigit(unsealed.charAt(pos[0])) || unsealed.charAt(pos[0]) == '-')) {
+                while (pos[0] < unsealed.length()
+                        && (Character.isDigit(unsealed.charAt(pos[0])) || unsealed.charAt(pos[0]) == '-')) {
                     pos[0]++;
                 }
                 value = pos[0] > start ? unsealed.substring(start, pos[0]) : null;
@@ -640,7 +778,9 @@ public final class VerifyAudit {
         byte[] key;
         try {
             if (keyFile != null) {
-                key = Files.readString(Path.of(keyFile), StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
+                key = Files.readString(Path.of(keyFile), StandardCharsets.UTF_8)
+                        .strip()
+                        .getBytes(StandardCharsets.UTF_8);
             } else if (System.getenv("WARDEN_AUDIT_KEY") != null) {
                 key = System.getenv("WARDEN_AUDIT_KEY").strip().getBytes(StandardCharsets.UTF_8);
             } else {
@@ -650,8 +790,9 @@ public final class VerifyAudit {
                 return usage("the key is empty");
             }
             if (key.length < AuditSettings.MIN_CHAIN_KEY_BYTES) {
-                System.err.println("verify-audit: warning: the key has " + key.length + " bytes; warden refuses chain keys shorter than "
-                        + AuditSettings.MIN_CHAIN_KEY_BYTES + " (lines from older versions may still use it)");
+                System.err.println("verify-audit: warning: the key has " + key.length
+                        + " bytes; warden refuses chain keys shorter than " + AuditSettings.MIN_CHAIN_KEY_BYTES
+                        + " (lines from older versions may still use it)");
             }
             List<String> lines = new ArrayList<>();
             for (String file : files) {
@@ -660,8 +801,9 @@ public final class VerifyAudit {
             Result result = verify(lines, key, anchors);
             String input = String.join(" + ", files);
             if (result.lines() == 0) {
-                System.out.println("NO AUDIT LINES: " + input + " holds no warden audit line (is it the right file, in plain log"
-                        + " format, with the category [warden.audit]?)");
+                System.out.println(
+                        "NO AUDIT LINES: " + input + " holds no warden audit line (is it the right file, in plain log"
+                                + " format, with the category [warden.audit]?)");
                 return 2;
             }
             print(result, anchors.size());
@@ -675,15 +817,20 @@ public final class VerifyAudit {
     }
 
     private static void print(Result result, int anchors) {
-        String counts = result.lines() + " audit lines, " + result.chainStarts() + " run start(s) of " + result.nodes() + " node(s)"
-                + (anchors > 0 ? ", " + anchors + " anchor(s)" : "");
+        String counts = result.lines() + " audit lines, " + result.chainStarts() + " run start(s) of " + result.nodes()
+                + " node(s)" + (anchors > 0 ? ", " + anchors + " anchor(s)" : "");
         switch (result.verdict()) {
-            case OK -> System.out.println("OK: " + counts + "; every mac matches, every run carries on from the one before it,"
-                    + " every node's last run stopped cleanly" + (anchors > 0 ? ", every anchor is present" : ""));
-            case TAMPERED -> System.out.println("TAMPERED: " + result.tampered().size() + " problem(s) in " + counts
-                    + (result.incomplete().isEmpty() ? "" : "; also " + result.incomplete().size() + " gap(s)"));
-            case INCOMPLETE -> System.out.println("INCOMPLETE: " + counts + "; every mac matches, but " + result.incomplete().size()
-                    + " gap(s) cannot be checked from this file");
+            case OK ->
+                System.out.println("OK: " + counts + "; every mac matches, every run carries on from the one before it,"
+                        + " every node's last run stopped cleanly" + (anchors > 0 ? ", every anchor is present" : ""));
+            case TAMPERED ->
+                System.out.println("TAMPERED: " + result.tampered().size() + " problem(s) in " + counts
+                        + (result.incomplete().isEmpty()
+                                ? ""
+                                : "; also " + result.incomplete().size() + " gap(s)"));
+            case INCOMPLETE ->
+                System.out.println("INCOMPLETE: " + counts + "; every mac matches, but "
+                        + result.incomplete().size() + " gap(s) cannot be checked from this file");
         }
         List<Finding> findings = result.findings();
         findings.stream().limit(SHOWN).forEach(f -> System.out.println("  " + f));
@@ -696,8 +843,8 @@ public final class VerifyAudit {
 
     private static int usage(String problem) {
         System.err.println("verify-audit: " + problem);
-        System.err.println("usage: java -jar keycloak-warden.jar verify-audit FILE... [--key-file KEYFILE] [--anchor node=seq:mac]..."
-                + "   (or WARDEN_AUDIT_KEY=...; rotated files oldest first)");
+        System.err.println("usage: java -jar keycloak-warden.jar verify-audit FILE... [--key-file KEYFILE] [--anchor "
+                + "node=seq:mac]..." + "   (or WARDEN_AUDIT_KEY=...; rotated files oldest first)");
         System.err.println("exit: 0 OK, 1 TAMPERED, 3 INCOMPLETE, 2 usage, unreadable or no audit line");
         return 2;
     }

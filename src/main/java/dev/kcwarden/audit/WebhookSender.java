@@ -25,17 +25,17 @@ import org.keycloak.models.KeycloakSessionFactory;
 /**
  * Delivers audit lines to a webhook on one background thread, so no request ever waits for it.
  *
- * <p>Two bounded queues: the main one for every audit line, and a smaller one for throttle lines (events with
- * error {@code warden_throttled}), which a flood produces. The worker always takes the main queue first, and a
- * throttle line that is waiting to be retried steps back as soon as a main line arrives, so a flood can fill only
- * its own queue and never costs a main line its place. In the main queue, failed user events (which anyone can
- * cause in any number) take at most half, and user events of any outcome three quarters: the rest is kept for
- * admin events, warden's incidents and the chain's own lines. A full queue drops the new line and counts it.
+ * <p>Two bounded queues: the main one for every audit line, and a smaller one for throttle lines (events with error
+ * {@code warden_throttled}), which a flood produces. The worker always takes the main queue first, and a throttle line
+ * that is waiting to be retried steps back as soon as a main line arrives, so a flood can fill only its own queue and
+ * never costs a main line its place. In the main queue, failed user events (which anyone can cause in any number) take
+ * at most half, and user events of any outcome three quarters: the rest is kept for admin events, warden's incidents
+ * and the chain's own lines. A full queue drops the new line and counts it.
  *
  * <p>Each attempt is signed anew with its own time ({@value #SIGNATURE_HEADER}: {@code t=<unix seconds>,v1=<hex
- * HMAC-SHA256(secret, t + "." + delivery id + "." + body)>}), and the delivery id ({@value #DELIVERY_HEADER}) stays
- * the same on every retry: a receiver refuses anything older than a few minutes and any id it has seen, so a
- * captured request cannot be replayed (docs/audit-schema.md shows a receiver). Retries back off exponentially.
+ * HMAC-SHA256(secret, t + "." + delivery id + "." + body)>}), and the delivery id ({@value #DELIVERY_HEADER}) stays the
+ * same on every retry: a receiver refuses anything older than a few minutes and any id it has seen, so a captured
+ * request cannot be replayed (docs/audit-schema.md shows a receiver). Retries back off exponentially.
  */
 final class WebhookSender implements AutoCloseable {
 
@@ -50,7 +50,8 @@ final class WebhookSender implements AutoCloseable {
 
     /** Which queue a line waits in; the value of the metrics' {@code queue} label. */
     enum Lane {
-        MAIN("main"), THROTTLE("throttle");
+        MAIN("main"),
+        THROTTLE("throttle");
 
         final String id;
 
@@ -95,14 +96,17 @@ final class WebhookSender implements AutoCloseable {
     private final int throttleCapacity;
     /** Lines waiting, per kind (guarded by {@code lock}). */
     private final int[] shares = new int[Kind.values().length];
+
     private volatile boolean running = true;
     /** Set by {@link #close()}: main lines still queued get one attempt each, until {@link #drainDeadline}. */
     private volatile boolean closing;
+
     private volatile long drainDeadline;
     private Transport transport;
     private Thread worker;
 
-    WebhookSender(URI url, byte[] secret, int capacity, int throttleCapacity, Duration timeout, int maxRetries, Clock clock) {
+    WebhookSender(
+            URI url, byte[] secret, int capacity, int throttleCapacity, Duration timeout, int maxRetries, Clock clock) {
         this.url = url;
         this.secret = secret.clone();
         this.mainCapacity = capacity;
@@ -129,9 +133,9 @@ final class WebhookSender implements AutoCloseable {
     }
 
     /**
-     * Keycloak's HTTP client, with its proxy and truststore settings. The provider is session-scoped, so each
-     * attempt opens a session of its own (no transaction, no database), takes the client, and closes the session;
-     * the client itself belongs to Keycloak and is never closed here.
+     * Keycloak's HTTP client, with its proxy and truststore settings. The provider is session-scoped, so each attempt
+     * opens a session of its own (no transaction, no database), takes the client, and closes the session; the client
+     * itself belongs to Keycloak and is never closed here.
      */
     static Transport keycloak(KeycloakSessionFactory factory) {
         return (url, headers, body, timeout) -> {
@@ -139,10 +143,11 @@ final class WebhookSender implements AutoCloseable {
                 HttpPost post = new HttpPost(url);
                 headers.forEach(post::setHeader);
                 post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
-                return Outbound.send(session.getProvider(HttpClientProvider.class).getHttpClient(), post, timeout, (status, in) -> {
-                    in.readNBytes(ANSWER_BYTES_READ);
-                    return status;
-                });
+                return Outbound.send(
+                        session.getProvider(HttpClientProvider.class).getHttpClient(), post, timeout, (status, in) -> {
+                            in.readNBytes(ANSWER_BYTES_READ);
+                            return status;
+                        });
             }
         };
     }
@@ -150,15 +155,18 @@ final class WebhookSender implements AutoCloseable {
     /** What a line is, for where it waits. */
     enum Kind {
         /**
-         * Admin events, warden's incidents and the chain's own start, checkpoint and end lines: the last quarter of
-         * the main queue is theirs alone, so that no user traffic can push them out.
+         * Admin events, warden's incidents and the chain's own start, checkpoint and end lines: the last quarter of the
+         * main queue is theirs alone, so that no user traffic can push them out.
          */
         RESERVED,
-        /** Successful user events (logins, refreshes, user-info calls): with failures, at most three quarters of the main queue. */
+        /**
+         * Successful user events (logins, refreshes, user-info calls): with failures, at most three quarters of the
+         * main queue.
+         */
         NORMAL,
         /**
-         * A user event that failed (a bad code, a garbage refresh token, a wrong password): anyone can cause these
-         * in any number, so together they may take at most half of the main queue.
+         * A user event that failed (a bad code, a garbage refresh token, a wrong password): anyone can cause these in
+         * any number, so together they may take at most half of the main queue.
          */
         ERROR,
         /** A throttled attempt ({@code error} {@code warden_throttled}): its own queue, served after the main one. */
@@ -171,10 +179,10 @@ final class WebhookSender implements AutoCloseable {
     }
 
     /**
-     * Queues one line; returns at once, never waits for room. Throttle lines wait in their own queue and go after
-     * every main line. In the main queue, failed user events hold at most half, and user events of any outcome at
-     * most three quarters, so that admin events, incidents and chain lines always find room. A full queue (or
-     * share) drops the new line and counts it.
+     * Queues one line; returns at once, never waits for room. Throttle lines wait in their own queue and go after every
+     * main line. In the main queue, failed user events hold at most half, and user events of any outcome at most three
+     * quarters, so that admin events, incidents and chain lines always find room. A full queue (or share) drops the new
+     * line and counts it.
      */
     void offer(String line, Kind kind) {
         Lane lane = kind == Kind.THROTTLE ? Lane.THROTTLE : Lane.MAIN;
@@ -281,12 +289,14 @@ final class WebhookSender implements AutoCloseable {
             }
             if (delivery.attempt >= maxRetries) {
                 WardenMetrics.webhook("dropped_after_retries", delivery.lane.id);
-                LOG.warnf("warden-audit: webhook %s did not accept delivery %s after %d retries; dropped", url.getHost(), delivery.id,
-                        maxRetries);
+                LOG.warnf(
+                        "warden-audit: webhook %s did not accept delivery %s after %d retries; dropped",
+                        url.getHost(), delivery.id, maxRetries);
                 return;
             }
             delivery.attempt++;
-            delivery.notBefore = clock.millis() + Math.min(FIRST_BACKOFF_MILLIS << Math.min(delivery.attempt - 1, 16), MAX_BACKOFF_MILLIS);
+            delivery.notBefore = clock.millis()
+                    + Math.min(FIRST_BACKOFF_MILLIS << Math.min(delivery.attempt - 1, 16), MAX_BACKOFF_MILLIS);
         }
     }
 
@@ -294,7 +304,9 @@ final class WebhookSender implements AutoCloseable {
     private void waitUnlessClosing(long millis) throws InterruptedException {
         long deadline = System.nanoTime() + millis * 1_000_000;
         synchronized (lock) {
-            for (long left = millis; running && !closing && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+            for (long left = millis;
+                    running && !closing && left > 0;
+                    left = (deadline - System.nanoTime()) / 1_000_000) {
                 lock.wait(left);
             }
         }
@@ -304,7 +316,9 @@ final class WebhookSender implements AutoCloseable {
     private boolean mainLineWithin(long millis) throws InterruptedException {
         long deadline = System.nanoTime() + millis * 1_000_000;
         synchronized (lock) {
-            for (long left = millis; running && !closing && main.isEmpty() && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+            for (long left = millis;
+                    running && !closing && main.isEmpty() && left > 0;
+                    left = (deadline - System.nanoTime()) / 1_000_000) {
                 lock.wait(left);
             }
             return !main.isEmpty() || closing;
@@ -335,13 +349,14 @@ final class WebhookSender implements AutoCloseable {
     /** The {@value #SIGNATURE_HEADER} value for one attempt. */
     String signature(long unixSeconds, String deliveryId, String body) {
         String signed = unixSeconds + "." + deliveryId + "." + body;
-        return "t=" + unixSeconds + ",v1=" + HexFormat.of().formatHex(Hmac.sha256(secret, signed.getBytes(StandardCharsets.UTF_8)));
+        return "t=" + unixSeconds + ",v1="
+                + HexFormat.of().formatHex(Hmac.sha256(secret, signed.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
      * Stops the worker. Main lines still queued (the node's end line among them) get one attempt each within
-     * {@value #SHUTDOWN_GRACE_MILLIS} ms; throttle lines and whatever is left after that are not delivered, which
-     * is logged with their number (the log file has every line).
+     * {@value #SHUTDOWN_GRACE_MILLIS} ms; throttle lines and whatever is left after that are not delivered, which is
+     * logged with their number (the log file has every line).
      */
     @Override
     public void close() {
@@ -360,7 +375,8 @@ final class WebhookSender implements AutoCloseable {
         }
         if (w != null) {
             try {
-                w.join(graceMillis + 1_000); // an attempt under way when close began may overrun the grace by its own timeout
+                w.join(graceMillis
+                        + 1_000); // an attempt under way when close began may overrun the grace by its own timeout
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -378,7 +394,9 @@ final class WebhookSender implements AutoCloseable {
             w.interrupt();
         }
         if (left > 0) {
-            LOG.warnf("warden-audit: %d audit lines were still queued for webhook %s at shutdown and are not sent; the log has them",
+            LOG.warnf(
+                    "warden-audit: %d audit lines were still queued for webhook %s at shutdown and are not "
+                            + "sent; the log has them",
                     left, url.getHost());
         }
     }

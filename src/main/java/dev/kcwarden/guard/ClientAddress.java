@@ -7,10 +7,9 @@ import java.net.UnknownHostException;
 import java.util.Optional;
 
 /**
- * The address a limit keys on. IPv4 addresses count one by one; an IPv6 client usually owns
- * a whole /64 and can pick any address in it, so all of a /64 counts as one client, and the
- * login guard also counts the /56 and /48 around it (a free tunnel broker hands out a /48).
- * An IPv4-mapped IPv6 address counts as the IPv4 address it carries.
+ * The address a limit keys on. IPv4 addresses count one by one; an IPv6 client usually owns a whole /64 and can pick
+ * any address in it, so all of a /64 counts as one client, and the login guard also counts the /56 and /48 around it (a
+ * free tunnel broker hands out a /48). An IPv4-mapped IPv6 address counts as the IPv4 address it carries.
  */
 public final class ClientAddress {
 
@@ -21,8 +20,8 @@ public final class ClientAddress {
     }
 
     /**
-     * Parses an address literal as Keycloak's connection reports it. Never resolves names:
-     * anything that is not a literal IPv4 or IPv6 address is empty.
+     * Parses an address literal as Keycloak's connection reports it. Never resolves names: anything that is not a
+     * literal IPv4 or IPv6 address is empty.
      */
     public static Optional<ClientAddress> parse(String literal) {
         if (literal == null) {
@@ -76,7 +75,9 @@ public final class ClientAddress {
             prefix[i] = (byte) (bytes[i] & (0xFF << (8 - keep)));
         }
         try {
-            return ((Inet6Address) InetAddress.getByAddress(prefix)).getHostAddress().replaceAll("(:0)+$", "") + "::/" + bits;
+            return ((Inet6Address) InetAddress.getByAddress(prefix))
+                            .getHostAddress()
+                            .replaceAll("(:0)+$", "") + "::/" + bits;
         } catch (UnknownHostException e) {
             throw new IllegalStateException("16 bytes are always an IPv6 address", e);
         }

@@ -11,12 +11,11 @@ import org.jboss.resteasy.reactive.server.core.ResteasyReactiveRequestContext;
 import org.keycloak.models.KeycloakSession;
 
 /**
- * Which client a request comes from. By default Keycloak's own view of the connection, which
- * honours {@code --proxy-headers}. When Keycloak honours X-Forwarded-For it takes the LEFT-most
- * element, which a client writes itself whenever the proxy appends to the header. With trusted
- * proxies configured, a request whose TCP peer is one of them counts as the right-most
- * X-Forwarded-For element that none of them wrote; a request from any other peer (a client that
- * reached Keycloak without the proxy) counts as Keycloak sees it, whatever header it sends.
+ * Which client a request comes from. By default Keycloak's own view of the connection, which honours
+ * {@code --proxy-headers}. When Keycloak honours X-Forwarded-For it takes the LEFT-most element, which a client writes
+ * itself whenever the proxy appends to the header. With trusted proxies configured, a request whose TCP peer is one of
+ * them counts as the right-most X-Forwarded-For element that none of them wrote; a request from any other peer (a
+ * client that reached Keycloak without the proxy) counts as Keycloak sees it, whatever header it sends.
  */
 final class ClientAddresses {
 
@@ -24,11 +23,11 @@ final class ClientAddresses {
     static final String FORWARDED_FOR = "X-Forwarded-For";
     /** Where addresses that cannot be read are counted, all together. */
     static final ClientAddress UNKNOWN = ClientAddress.parse("0.0.0.0").orElseThrow();
+
     private static final int MAX_ELEMENTS = 32;
     private static volatile boolean peerWarned;
 
-    private ClientAddresses() {
-    }
+    private ClientAddresses() {}
 
     static ClientAddress of(KeycloakSession session, List<Cidr> trustedProxies) {
         String remote = session.getContext().getConnection().getRemoteAddr();
@@ -45,11 +44,12 @@ final class ClientAddresses {
     }
 
     /**
-     * {@code seen} is Keycloak's view, {@code peer} the TCP peer. Only a trusted peer's header is
-     * believed; any other peer is the client itself, whatever Keycloak made of its headers (Keycloak
-     * without --proxy-trusted-addresses believes anyone's). When the peer cannot be read, Keycloak's view.
+     * {@code seen} is Keycloak's view, {@code peer} the TCP peer. Only a trusted peer's header is believed; any other
+     * peer is the client itself, whatever Keycloak made of its headers (Keycloak without --proxy-trusted-addresses
+     * believes anyone's). When the peer cannot be read, Keycloak's view.
      */
-    static ClientAddress choose(ClientAddress seen, Optional<ClientAddress> peer, List<String> headerValues, List<Cidr> trustedProxies) {
+    static ClientAddress choose(
+            ClientAddress seen, Optional<ClientAddress> peer, List<String> headerValues, List<Cidr> trustedProxies) {
         if (peer.isEmpty()) {
             return seen;
         }
@@ -60,8 +60,8 @@ final class ClientAddresses {
     }
 
     /**
-     * The right-most X-Forwarded-For address that is not a trusted proxy, for a request that a trusted
-     * proxy ({@code peer}) sent; the peer itself when it forwarded no header.
+     * The right-most X-Forwarded-For address that is not a trusted proxy, for a request that a trusted proxy
+     * ({@code peer}) sent; the peer itself when it forwarded no header.
      */
     static ClientAddress rightMostUntrusted(ClientAddress peer, List<String> headerValues, List<Cidr> trustedProxies) {
         List<String> elements = new ArrayList<>();
@@ -92,15 +92,17 @@ final class ClientAddresses {
     }
 
     /**
-     * The TCP peer of the current request, before any proxy header: Keycloak's ClientConnection gives
-     * the address after {@code --proxy-headers}, so this reads the Vert.x connection underneath.
+     * The TCP peer of the current request, before any proxy header: Keycloak's ClientConnection gives the address after
+     * {@code --proxy-headers}, so this reads the Vert.x connection underneath.
      */
     private static Optional<ClientAddress> socketPeer() {
         try {
             ResteasyReactiveRequestContext context = CurrentRequestManager.get();
             HttpServerRequest request = context == null ? null : context.unwrap(HttpServerRequest.class);
             HttpConnection connection = request == null ? null : request.connection();
-            if (connection != null && connection.remoteAddress() != null && connection.remoteAddress().hostAddress() != null) {
+            if (connection != null
+                    && connection.remoteAddress() != null
+                    && connection.remoteAddress().hostAddress() != null) {
                 return ClientAddress.parse(connection.remoteAddress().hostAddress());
             }
             warnOnce("no connection");
@@ -113,17 +115,24 @@ final class ClientAddresses {
     private static void warnOnce(String why) {
         if (!peerWarned) {
             peerWarned = true;
-            LOG.warnf("warden.trusted-proxies is set but the TCP peer of a request cannot be read here (%s);"
-                    + " the guard counts the client address Keycloak reports", why);
+            LOG.warnf(
+                    "warden.trusted-proxies is set but the TCP peer of a request cannot be read here (%s);"
+                            + " the guard counts the client address Keycloak reports",
+                    why);
         }
     }
 
-    /** One X-Forwarded-For element as a proxy may write it: an address, {@code ip:port}, {@code [ipv6]} or {@code [ipv6]:port}. */
+    /**
+     * One X-Forwarded-For element as a proxy may write it: an address, {@code ip:port}, {@code [ipv6]} or
+     * {@code [ipv6]:port}.
+     */
     static Optional<ClientAddress> element(String text) {
         String value = text;
         if (value.startsWith("[")) {
             int close = value.indexOf(']');
-            if (close < 0 || !(close == value.length() - 1 || value.substring(close + 1).matches(":\\d{1,5}"))) {
+            if (close < 0
+                    || !(close == value.length() - 1
+                            || value.substring(close + 1).matches(":\\d{1,5}"))) {
                 return Optional.empty();
             }
             value = value.substring(1, close);

@@ -10,18 +10,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * The invalid values found while reading one authenticator configuration. Keycloak stores an authenticator
- * config exactly as the admin sends it (its admin API has no validation hook for extensions), so warden cannot
- * refuse a bad value on save: it uses the default instead, logs one warning per distinct problem (not one per
- * request, which a flood would turn into a log flood; at most {@value #MAX_LISTED} per configuration and
- * {@value #MAX_WARNED} per node, never repeated), and lists the problems in
- * {@code GET /admin/realms/{realm}/warden/info}.
+ * The invalid values found while reading one authenticator configuration. Keycloak stores an authenticator config
+ * exactly as the admin sends it (its admin API has no validation hook for extensions), so warden cannot refuse a bad
+ * value on save: it uses the default instead, logs one warning per distinct problem (not one per request, which a flood
+ * would turn into a log flood; at most {@value #MAX_LISTED} per configuration and {@value #MAX_WARNED} per node, never
+ * repeated), and lists the problems in {@code GET /admin/realms/{realm}/warden/info}.
  */
 final class ConfigProblems {
 
     private static final Logger LOG = Logger.getLogger(ConfigProblems.class);
     /** Problems already logged; bounded, so that many changing bad values cannot grow memory. */
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
     private static final int MAX_WARNED = 1_000;
     private static final AtomicBoolean WARNED_FULL = new AtomicBoolean();
     /** Problems kept per configuration; beyond, one more entry says how many were left out. */
@@ -48,8 +48,10 @@ final class ConfigProblems {
             }
         } else if (WARNED_FULL.compareAndSet(false, true)) {
             // never forgotten and warned again: a log flood would be worse than silence (warden/info lists them all)
-            LOG.warnf("warden: more than %d different invalid guard settings on this node; further ones are listed in "
-                    + "GET /admin/realms/{realm}/warden/info only", MAX_WARNED);
+            LOG.warnf(
+                    "warden: more than %d different invalid guard settings on this node; further ones are listed in "
+                            + "GET /admin/realms/{realm}/warden/info only",
+                    MAX_WARNED);
         }
     }
 
@@ -76,7 +78,8 @@ final class ConfigProblems {
         } catch (NumberFormatException ignored) {
             // recorded below
         }
-        add(property + " must be a whole number from " + min + " to " + max + "; using the default " + fallback + " instead");
+        add(property + " must be a whole number from " + min + " to " + max + "; using the default " + fallback
+                + " instead");
         return fallback;
     }
 }

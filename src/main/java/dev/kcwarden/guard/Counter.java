@@ -1,11 +1,10 @@
 package dev.kcwarden.guard;
 
 /**
- * One counter: a limit applied to one key (an address, a username and address, an account).
- * {@code key} is already hashed and realm-scoped, see {@link CounterKeys}. A {@code tracked}
- * counter has a key an outsider can make up (an address, a network, a name no account has): it
- * needs a ticket of the realm's budget to be created, and goes uncounted while the budget is spent.
- * A counter of a real account is never tracked.
+ * One counter: a limit applied to one key (an address, a username and address, an account). {@code key} is already
+ * hashed and realm-scoped, see {@link CounterKeys}. A {@code tracked} counter has a key an outsider can make up (an
+ * address, a network, a name no account has): it needs a ticket of the realm's budget to be created, and goes uncounted
+ * while the budget is spent. A counter of a real account is never tracked.
  */
 public record Counter(Limit limit, String key, boolean tracked) {
 

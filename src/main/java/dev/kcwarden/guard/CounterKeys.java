@@ -9,9 +9,9 @@ import java.util.Base64;
 import java.util.Locale;
 
 /**
- * Builds the store keys. Whatever a client sends (a 10,000-character username, NUL bytes),
- * a key is a fixed-size hash, scoped to one realm and one limit, so neither memory per entry
- * nor the key space of another realm can be influenced from outside.
+ * Builds the store keys. Whatever a client sends (a 10,000-character username, NUL bytes), a key is a fixed-size hash,
+ * scoped to one realm and one limit, so neither memory per entry nor the key space of another realm can be influenced
+ * from outside.
  */
 public final class CounterKeys {
 
@@ -30,9 +30,9 @@ public final class CounterKeys {
     }
 
     /**
-     * The account part of a key for a name as Keycloak looks it up (already trimmed the way the flow
-     * trims). Keycloak compares usernames and emails without case, so the key does too; nothing
-     * else is removed, since a name Keycloak would not find cannot log in either.
+     * The account part of a key for a name as Keycloak looks it up (already trimmed the way the flow trims). Keycloak
+     * compares usernames and emails without case, so the key does too; nothing else is removed, since a name Keycloak
+     * would not find cannot log in either.
      */
     public static String nameOf(String lookupName) {
         return "name:" + (lookupName == null ? "" : lookupName.toLowerCase(Locale.ROOT));
@@ -53,8 +53,8 @@ public final class CounterKeys {
     }
 
     /**
-     * A name no account has and an address: tracked against the budget. An account and an address: not
-     * tracked, since the account's own cap bounds how many addresses can fail for it within its window.
+     * A name no account has and an address: tracked against the budget. An account and an address: not tracked, since
+     * the account's own cap bounds how many addresses can fail for it within its window.
      */
     public Counter userAndIp(Limit limit, String account, ClientAddress client) {
         String material = account + '\n' + client.limitKey();
@@ -71,17 +71,21 @@ public final class CounterKeys {
         return new Limiter.Budget(key(LimitKind.TRACKED_KEYS, "budget"), limit.max(), limit.windowSeconds());
     }
 
-    /** How many places one name has for remembered addresses: a fixed number of entries per account, whatever logs in to it. */
+    /**
+     * How many places one name has for remembered addresses: a fixed number of entries per account, whatever logs in to
+     * it.
+     */
     static final int KNOWN_ADDRESSES_PER_NAME = 16;
 
     /**
      * Where the known-client exemption remembers an address for the account with this name: one of
-     * {@link #KNOWN_ADDRESSES_PER_NAME} places per name, picked by the address's keyed tag, so logins from
-     * ever new addresses overwrite each other instead of growing the store. Two addresses of one owner share
-     * a place with a chance of 1 in 16; the later login wins it.
+     * {@link #KNOWN_ADDRESSES_PER_NAME} places per name, picked by the address's keyed tag, so logins from ever new
+     * addresses overwrite each other instead of growing the store. Two addresses of one owner share a place with a
+     * chance of 1 in 16; the later login wins it.
      */
     public String knownClient(String account, long addressTag) {
-        return PREFIX + "known:" + hash(realmId + '\n' + account) + '#' + Math.floorMod(addressTag, KNOWN_ADDRESSES_PER_NAME);
+        return PREFIX + "known:" + hash(realmId + '\n' + account) + '#'
+                + Math.floorMod(addressTag, KNOWN_ADDRESSES_PER_NAME);
     }
 
     /** What the place holds: the address's 32-bit keyed tag and 32 bits of the account's password stamp. */

@@ -13,8 +13,8 @@ public sealed interface Decision {
     }
 
     /**
-     * The attempt is refused. {@code retryAfterSeconds} is when the earliest counted attempt of
-     * {@code counter} stops counting, so a retry after it passes this limit.
+     * The attempt is refused. {@code retryAfterSeconds} is when the earliest counted attempt of {@code counter} stops
+     * counting, so a retry after it passes this limit.
      */
     record Denied(Counter counter, long retryAfterSeconds) implements Decision {
 
@@ -30,6 +30,5 @@ public sealed interface Decision {
     }
 
     /** Slot {@code index} held in one counter. */
-    record Held(Counter counter, int index) {
-    }
+    record Held(Counter counter, int index) {}
 }

@@ -14,9 +14,8 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 
 /**
- * What the admin API shows and clears: the counters of one username and/or client address,
- * with the limits the realm's guarded executions configure (the largest, where two
- * executions differ; defaults where none is bound).
+ * What the admin API shows and clears: the counters of one username and/or client address, with the limits the realm's
+ * guarded executions configure (the largest, where two executions differ; defaults where none is bound).
  */
 public final class GuardAdmin {
 
@@ -35,9 +34,9 @@ public final class GuardAdmin {
     }
 
     /**
-     * The counters of a username and/or address; null means "not given". A username is resolved as the
-     * login form resolves it; besides the account's own counters this covers the refusal markers that
-     * the login form keeps per spelling (the name given, and the account's username and email).
+     * The counters of a username and/or address; null means "not given". A username is resolved as the login form
+     * resolves it; besides the account's own counters this covers the refusal markers that the login form keeps per
+     * spelling (the name given, and the account's username and email).
      */
     private List<Counter> counters(String username, ClientAddress client, boolean withSpellings) {
         List<Counter> counters = new ArrayList<>();
@@ -49,7 +48,8 @@ public final class GuardAdmin {
             String account = LoginGuard.accountKey(session, realm, username);
             accounts.add(account);
             accounts.add(CounterKeys.nameOf(lookup));
-            UserModel user = CounterKeys.isName(account) ? null : session.users().getUserById(realm, account.substring(3));
+            UserModel user =
+                    CounterKeys.isName(account) ? null : session.users().getUserById(realm, account.substring(3));
             if (user != null) {
                 LoginGuard.names(user).forEach(name -> accounts.add(CounterKeys.nameOf(name)));
             }
@@ -60,7 +60,8 @@ public final class GuardAdmin {
                 counters.addAll(flow.networkCounters(keys, limits::get, client));
             }
             for (GuardedFlow flow : GuardedFlow.values()) {
-                distinct.forEach(account -> flow.accountAndAddressCounter(keys, limits::get, account, client).ifPresent(counters::add));
+                distinct.forEach(account -> flow.accountAndAddressCounter(keys, limits::get, account, client)
+                        .ifPresent(counters::add));
             }
         }
         for (String account : distinct) {
@@ -73,15 +74,20 @@ public final class GuardAdmin {
 
     /** One counter as the admin API shows it. */
     @JsonPropertyOrder({"limit", "counted", "max", "windowSeconds", "blocked", "retryAfterSeconds"})
-    public record CounterView(String limit, int counted, int max, int windowSeconds, boolean blocked, long retryAfterSeconds) {
-    }
+    public record CounterView(
+            String limit, int counted, int max, int windowSeconds, boolean blocked, long retryAfterSeconds) {}
 
     public List<CounterView> list(String username, ClientAddress client) {
         List<CounterView> rows = new ArrayList<>();
         for (Counter counter : counters(username, client, false)) {
             Limiter.Usage usage = limiter.usage(counter);
-            rows.add(new CounterView(counter.limit().kind().id(), usage.counted(), counter.limit().max(), counter.limit().windowSeconds(),
-                    usage.blocked(), usage.retryAfterSeconds()));
+            rows.add(new CounterView(
+                    counter.limit().kind().id(),
+                    usage.counted(),
+                    counter.limit().max(),
+                    counter.limit().windowSeconds(),
+                    usage.blocked(),
+                    usage.retryAfterSeconds()));
         }
         return rows;
     }
@@ -91,7 +97,8 @@ public final class GuardAdmin {
         List<String> cleared = new ArrayList<>();
         for (Counter counter : counters(username, client, true)) {
             Limiter.Usage usage = limiter.usage(counter);
-            if ((usage.counted() > 0 || usage.blocked()) && !cleared.contains(counter.limit().kind().id())) {
+            if ((usage.counted() > 0 || usage.blocked())
+                    && !cleared.contains(counter.limit().kind().id())) {
                 cleared.add(counter.limit().kind().id());
             }
             limiter.reset(counter);
@@ -125,8 +132,8 @@ public final class GuardAdmin {
 
     /**
      * Every invalid value in the realm's guard configurations, as "alias: problem", in flow order; each distinct
-     * configuration once. Keycloak accepts any authenticator config on save, so this is where an admin sees what
-     * the guards replaced by their defaults.
+     * configuration once. Keycloak accepts any authenticator config on save, so this is where an admin sees what the
+     * guards replaced by their defaults.
      */
     public static List<String> settingProblems(RealmModel realm) {
         Map<String, List<String>> byConfig = new LinkedHashMap<>();
@@ -136,14 +143,19 @@ public final class GuardAdmin {
                     Optional<GuardedFlow> flow = GuardedFlow.ofProvider(execution.getAuthenticator());
                     AuthenticatorConfigModel model = configOf(realm, execution);
                     if (flow.isPresent() && model != null && !byConfig.containsKey(model.getId())) {
-                        byConfig.put(model.getId(), GuardConfig.of(flow.get(), model, realm.getName()).problems().stream()
-                                .map(problem -> model.getAlias() + ": " + problem).toList());
+                        byConfig.put(
+                                model.getId(),
+                                GuardConfig.of(flow.get(), model, realm.getName()).problems().stream()
+                                        .map(problem -> model.getAlias() + ": " + problem)
+                                        .toList());
                     }
                 });
         return byConfig.values().stream().flatMap(List::stream).toList();
     }
 
     private static AuthenticatorConfigModel configOf(RealmModel realm, AuthenticationExecutionModel execution) {
-        return execution.getAuthenticatorConfig() == null ? null : realm.getAuthenticatorConfigById(execution.getAuthenticatorConfig());
+        return execution.getAuthenticatorConfig() == null
+                ? null
+                : realm.getAuthenticatorConfigById(execution.getAuthenticatorConfig());
     }
 }

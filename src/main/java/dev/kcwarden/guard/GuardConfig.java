@@ -10,8 +10,8 @@ import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.provider.ProviderConfigProperty;
 
 /**
- * Typed, null-safe view of one guarded execution's configuration. An execution without a
- * configuration gets every default: the guard is never off by omission.
+ * Typed, null-safe view of one guarded execution's configuration. An execution without a configuration gets every
+ * default: the guard is never off by omission.
  */
 public final class GuardConfig {
 
@@ -30,8 +30,12 @@ public final class GuardConfig {
     private final int knownClientDays;
     private final List<String> problems;
 
-    private GuardConfig(Map<LimitKind, Limit> limits, List<Cidr> allowlist, List<Cidr> trustedProxies, int knownClientDays,
-                        List<String> problems) {
+    private GuardConfig(
+            Map<LimitKind, Limit> limits,
+            List<Cidr> allowlist,
+            List<Cidr> trustedProxies,
+            int knownClientDays,
+            List<String> problems) {
         this.limits = limits;
         this.allowlist = allowlist;
         this.trustedProxies = trustedProxies;
@@ -41,7 +45,9 @@ public final class GuardConfig {
 
     /** The configuration of one execution that guards {@code flow}; {@code model} may be null (every default). */
     public static GuardConfig of(GuardedFlow flow, AuthenticatorConfigModel model, String realmName) {
-        Map<String, String> config = model == null ? Map.of() : Optional.ofNullable(model.getConfig()).orElse(Map.of());
+        Map<String, String> config = model == null
+                ? Map.of()
+                : Optional.ofNullable(model.getConfig()).orElse(Map.of());
         ConfigProblems problems = new ConfigProblems(where(model, realmName));
         Map<LimitKind, Limit> limits = new EnumMap<>(LimitKind.class);
         limits.put(LimitKind.TRACKED_KEYS, GuardedFlow.Tracked.SETTING.read(Map.of(), problems));
@@ -49,7 +55,12 @@ public final class GuardConfig {
             limits.put(setting.kind(), setting.read(config, problems));
         }
         int days = problems.number(config, KNOWN_CLIENT_DAYS, DEFAULT_KNOWN_CLIENT_DAYS, 0, MAX_KNOWN_CLIENT_DAYS);
-        problems.number(config, EVENT_INTERVAL, DEFAULT_EVENT_INTERVAL, 0, MAX_EVENT_INTERVAL); // read per refusal; checked here for problems()
+        problems.number(
+                config,
+                EVENT_INTERVAL,
+                DEFAULT_EVENT_INTERVAL,
+                0,
+                MAX_EVENT_INTERVAL); // read per refusal; checked here for problems()
         List<Cidr> allowlist = parseRanges(config.get(ALLOWLIST), ALLOWLIST, problems);
         List<Cidr> trusted = parseRanges(config.get(TRUSTED_PROXIES), TRUSTED_PROXIES, problems);
         return new GuardConfig(limits, allowlist, trusted, days, problems.found());
@@ -62,50 +73,74 @@ public final class GuardConfig {
     static List<ProviderConfigProperty> properties(List<LimitSetting> settings) {
         List<ProviderConfigProperty> properties = new ArrayList<>();
         settings.forEach(s -> properties.addAll(s.properties()));
-        properties.add(new ProviderConfigProperty(ALLOWLIST, "Allowlisted networks",
+        properties.add(new ProviderConfigProperty(
+                ALLOWLIST,
+                "Allowlisted networks",
                 "Client addresses that are never throttled, as CIDR ranges such as 10.0.0.0/8 or 2001:db8::/32, "
                         + "separated by commas or ##. Empty by default. Only list networks you control: "
                         + "everything behind them shares their exemption.",
-                ProviderConfigProperty.STRING_TYPE, ""));
-        properties.add(new ProviderConfigProperty(TRUSTED_PROXIES, "Trusted proxies (appending X-Forwarded-For)",
+                ProviderConfigProperty.STRING_TYPE,
+                ""));
+        properties.add(new ProviderConfigProperty(
+                TRUSTED_PROXIES,
+                "Trusted proxies (appending X-Forwarded-For)",
                 "Only for proxies that APPEND to X-Forwarded-For (nginx $proxy_add_x_forwarded_for, AWS ALB, HAProxy "
                         + "'option forwardfor'): the CIDR ranges those proxies connect to Keycloak from (and any proxy "
                         + "address they write into the header), separated by commas or ##. On a connection from one of "
-                        + "them the client address is the right-most X-Forwarded-For address that is not one of them, never "
+                        + "them the client address is the right-most X-Forwarded-For address that is not one of "
+                        + "them, never "
                         + "the left-most one a client can write; on any other connection the header is not believed. "
                         + "Empty by default: the client address is Keycloak's own (see docs/installation.md, Proxies).",
-                ProviderConfigProperty.STRING_TYPE, ""));
+                ProviderConfigProperty.STRING_TYPE,
+                ""));
         // A refused sign-up is always an event: Keycloak's form flow sends one for every refused form.
         if (settings.stream().noneMatch(s -> s.kind() == LimitKind.SIGNUP_IP)) {
-            properties.add(new ProviderConfigProperty(EVENT_INTERVAL, "Throttled attempts: one event per block every (seconds)",
-                "The first attempt a limit refuses is an event (stored, audited, sent to the webhook); further refusals "
-                        + "of the same block are only counted, and one summary event per this many seconds gives their "
-                        + "number (detail warden_suppressed), so a flood writes one row per block and interval instead of "
-                        + "one per request. Metrics count every refusal. 0: an event for every refusal. Default "
-                        + DEFAULT_EVENT_INTERVAL + ", at most " + MAX_EVENT_INTERVAL + ".",
-                ProviderConfigProperty.STRING_TYPE, String.valueOf(DEFAULT_EVENT_INTERVAL)));
+            properties.add(new ProviderConfigProperty(
+                    EVENT_INTERVAL,
+                    "Throttled attempts: one event per block every (seconds)",
+                    "The first attempt a limit refuses is an event (stored, audited, sent to the webhook); "
+                            + "further refusals "
+                            + "of the same block are only counted, and one summary event per this many seconds "
+                            + "gives their "
+                            + "number (detail warden_suppressed), so a flood writes one row per block and "
+                            + "interval instead of "
+                            + "one per request. Metrics count every refusal. 0: an event for every refusal. Default "
+                            + DEFAULT_EVENT_INTERVAL + ", at most " + MAX_EVENT_INTERVAL + ".",
+                    ProviderConfigProperty.STRING_TYPE,
+                    String.valueOf(DEFAULT_EVENT_INTERVAL)));
         }
         if (settings.stream().anyMatch(s -> s.kind() == LimitKind.ACCOUNT)) {
-            properties.add(new ProviderConfigProperty(KNOWN_CLIENT_DAYS, "Known clients: days remembered",
-                    "A browser (signed HttpOnly cookie) or, for the direct grant, an address that logged in to an account "
-                            + "is remembered this many days. While remembered it is exempt from the per-account cap, so "
-                            + "strangers filling the cap cannot lock the owner out; its own per-username-and-IP limit still "
+            properties.add(new ProviderConfigProperty(
+                    KNOWN_CLIENT_DAYS,
+                    "Known clients: days remembered",
+                    "A browser (signed HttpOnly cookie) or, for the direct grant, an address that logged in to "
+                            + "an account "
+                            + "is remembered this many days. While remembered it is exempt from the per-account "
+                            + "cap, so "
+                            + "strangers filling the cap cannot lock the owner out; its own per-username-and-IP "
+                            + "limit still "
                             + "applies. 0 turns the exemption off. Default " + DEFAULT_KNOWN_CLIENT_DAYS + ", at most "
                             + MAX_KNOWN_CLIENT_DAYS + ".",
-                    ProviderConfigProperty.STRING_TYPE, String.valueOf(DEFAULT_KNOWN_CLIENT_DAYS)));
+                    ProviderConfigProperty.STRING_TYPE,
+                    String.valueOf(DEFAULT_KNOWN_CLIENT_DAYS)));
         }
         return properties;
     }
 
-    /** Seconds between events of one block ({@link #EVENT_INTERVAL}) in an execution's configuration; 0 = every refusal. */
+    /**
+     * Seconds between events of one block ({@link #EVENT_INTERVAL}) in an execution's configuration; 0 = every refusal.
+     */
     public static int eventInterval(AuthenticatorConfigModel model, String realmName) {
-        Map<String, String> config = model == null ? Map.of() : Optional.ofNullable(model.getConfig()).orElse(Map.of());
-        return new ConfigProblems(where(model, realmName)).number(config, EVENT_INTERVAL, DEFAULT_EVENT_INTERVAL, 0, MAX_EVENT_INTERVAL);
+        Map<String, String> config = model == null
+                ? Map.of()
+                : Optional.ofNullable(model.getConfig()).orElse(Map.of());
+        return new ConfigProblems(where(model, realmName))
+                .number(config, EVENT_INTERVAL, DEFAULT_EVENT_INTERVAL, 0, MAX_EVENT_INTERVAL);
     }
 
     /**
-     * The values of this configuration that were not valid and were replaced by their defaults (or, for address
-     * lists, left out), each naming the property; empty when everything is valid.
+     * The values of this configuration that were not valid and were replaced by their defaults (or, for address lists,
+     * left out), each naming the property; empty when everything is valid.
      */
     public List<String> problems() {
         return problems;
@@ -141,7 +176,8 @@ public final class GuardConfig {
             if (cidr.isPresent()) {
                 ranges.add(cidr.get());
             } else {
-                problems.add(property + ": '" + LogText.printable(entry.strip(), 64) + "' is not an IP address or CIDR range; left out");
+                problems.add(property + ": '" + LogText.printable(entry.strip(), 64)
+                        + "' is not an IP address or CIDR range; left out");
             }
         }
         return List.copyOf(ranges);

@@ -7,8 +7,8 @@ import org.keycloak.authentication.AuthenticatorFactory;
 
 /**
  * What warden's guarded authenticators have in common: they are configurable with the limits of one
- * {@link GuardedFlow}, required, alternative or disabled, stateless, and report the version. A subclass names
- * itself and creates its authenticator.
+ * {@link GuardedFlow}, required, alternative or disabled, stateless, and report the version. A subclass names itself
+ * and creates its authenticator.
  */
 abstract class GuardFactorySupport extends ConfigurableFactorySupport
         implements AuthenticatorFactory, WardenProviderFactory<Authenticator> {

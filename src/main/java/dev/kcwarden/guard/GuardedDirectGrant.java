@@ -11,9 +11,8 @@ import org.keycloak.models.UserModel;
 import org.keycloak.services.managers.AuthenticationManager;
 
 /**
- * Asks the limiter, then runs Keycloak's own username and password validation unchanged
- * (same answers, same events, same dummy hash for unknown users), and gives the attempt's
- * slots back only when both passed.
+ * Asks the limiter, then runs Keycloak's own username and password validation unchanged (same answers, same events,
+ * same dummy hash for unknown users), and gives the attempt's slots back only when both passed.
  */
 final class GuardedDirectGrant implements Authenticator {
 

@@ -10,9 +10,13 @@ public final class GuardedDirectGrantFactory extends GuardFactorySupport {
     public static final String PROVIDER_ID = "warden-direct-grant-validate";
 
     public GuardedDirectGrantFactory() {
-        super(PROVIDER_ID, "Warden: validate username and password (throttled)", PasswordCredentialModel.TYPE,
+        super(
+                PROVIDER_ID,
+                "Warden: validate username and password (throttled)",
+                PasswordCredentialModel.TYPE,
                 "Replaces both 'Username Validation' and 'Password' in a direct grant flow: counts failed logins per "
-                        + "client IP, per username and IP and per account, and over a limit answers HTTP 429 with Retry-After "
+                        + "client IP, per username and IP and per account, and over a limit answers HTTP 429 "
+                        + "with Retry-After "
                         + "and a JSON error before any password is hashed.",
                 GuardedFlow.LOGIN);
     }

@@ -10,8 +10,8 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 
 /**
- * The direct grant's one-time-code check ({@code otp} or {@code totp} parameter), guarded like
- * the password: without it, a client that knows the password could guess codes without limit.
+ * The direct grant's one-time-code check ({@code otp} or {@code totp} parameter), guarded like the password: without
+ * it, a client that knows the password could guess codes without limit.
  */
 final class GuardedDirectGrantOtp implements Authenticator {
 

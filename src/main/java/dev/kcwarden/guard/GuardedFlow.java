@@ -8,44 +8,91 @@ import java.util.function.Function;
 import org.keycloak.provider.ProviderConfigProperty;
 
 /**
- * What warden guards, each in one place: the providers that guard it, the limits they read (with defaults and
- * help, see {@link LimitSetting}) and which counters an attempt takes. The guard, the admin API and the
- * factories all read this, so a new limit is one edit here plus its row in docs/configuration.md.
+ * What warden guards, each in one place: the providers that guard it, the limits they read (with defaults and help, see
+ * {@link LimitSetting}) and which counters an attempt takes. The guard, the admin API and the factories all read this,
+ * so a new limit is one edit here plus its row in docs/configuration.md.
  */
 public enum GuardedFlow {
 
     /** Password and one-time-code checks, on login pages and on the token endpoint. */
-    LOGIN(LimitKind.IP, LimitKind.USER_IP, LimitKind.ACCOUNT,
-            Set.of(GuardedPasswordFormFactory.PROVIDER_ID, GuardedPasswordOnlyFormFactory.PROVIDER_ID,
-                    GuardedIdpPasswordFormFactory.PROVIDER_ID, GuardedOtpFormFactory.PROVIDER_ID,
-                    GuardedDirectGrantFactory.PROVIDER_ID, GuardedDirectGrantOtpFactory.PROVIDER_ID),
-            new LimitSetting(LimitKind.IP, "Per client IP", 100, 900, "failed logins from one client IP or IPv6 /64 (any username)"),
-            new LimitSetting(LimitKind.IP6_56, "Per IPv6 /56", 400, 900, "failed logins from one IPv6 /56 (any username)"),
-            new LimitSetting(LimitKind.IP6_48, "Per IPv6 /48", 1600, 900, "failed logins from one IPv6 /48 (any username)"),
-            new LimitSetting(LimitKind.USER_IP, "Per username and IP", 10, 900, "failed logins for one username from one client IP"),
-            new LimitSetting(LimitKind.ACCOUNT, "Per account", 100, 3600, "failed logins for one account from all IPs together"),
+    LOGIN(
+            LimitKind.IP,
+            LimitKind.USER_IP,
+            LimitKind.ACCOUNT,
+            Set.of(
+                    GuardedPasswordFormFactory.PROVIDER_ID,
+                    GuardedPasswordOnlyFormFactory.PROVIDER_ID,
+                    GuardedIdpPasswordFormFactory.PROVIDER_ID,
+                    GuardedOtpFormFactory.PROVIDER_ID,
+                    GuardedDirectGrantFactory.PROVIDER_ID,
+                    GuardedDirectGrantOtpFactory.PROVIDER_ID),
+            new LimitSetting(
+                    LimitKind.IP,
+                    "Per client IP",
+                    100,
+                    900,
+                    "failed logins from one client IP or IPv6 /64 (any username)"),
+            new LimitSetting(
+                    LimitKind.IP6_56, "Per IPv6 /56", 400, 900, "failed logins from one IPv6 /56 (any username)"),
+            new LimitSetting(
+                    LimitKind.IP6_48, "Per IPv6 /48", 1600, 900, "failed logins from one IPv6 /48 (any username)"),
+            new LimitSetting(
+                    LimitKind.USER_IP,
+                    "Per username and IP",
+                    10,
+                    900,
+                    "failed logins for one username from one client IP"),
+            new LimitSetting(
+                    LimitKind.ACCOUNT, "Per account", 100, 3600, "failed logins for one account from all IPs together"),
             Tracked.SETTING),
 
     /** The forgot-password form: every request counts, since each one may send a mail. */
-    RESET(LimitKind.RESET_IP, null, LimitKind.RESET_ACCOUNT, Set.of(GuardedResetChooseUserFactory.PROVIDER_ID),
-            new LimitSetting(LimitKind.RESET_IP, "Reset requests per client IP", 20, 3600, "password-reset requests from one client IP"),
-            new LimitSetting(LimitKind.RESET_ACCOUNT, "Reset requests per account", 5, 3600, "password-reset requests for one account"),
+    RESET(
+            LimitKind.RESET_IP,
+            null,
+            LimitKind.RESET_ACCOUNT,
+            Set.of(GuardedResetChooseUserFactory.PROVIDER_ID),
+            new LimitSetting(
+                    LimitKind.RESET_IP,
+                    "Reset requests per client IP",
+                    20,
+                    3600,
+                    "password-reset requests from one client IP"),
+            new LimitSetting(
+                    LimitKind.RESET_ACCOUNT,
+                    "Reset requests per account",
+                    5,
+                    3600,
+                    "password-reset requests for one account"),
             Tracked.SETTING),
 
     /** The registration form: every submitted form counts (the form action lives in the signup package). */
-    SIGNUP(LimitKind.SIGNUP_IP, null, null, Set.of(GuardedFlow.SIGNUP_PROVIDER_ID),
-            new LimitSetting(LimitKind.SIGNUP_IP, "Sign-ups per client IP", 10, 3600, "submitted registration forms from one client IP"));
+    SIGNUP(
+            LimitKind.SIGNUP_IP,
+            null,
+            null,
+            Set.of(GuardedFlow.SIGNUP_PROVIDER_ID),
+            new LimitSetting(
+                    LimitKind.SIGNUP_IP,
+                    "Sign-ups per client IP",
+                    10,
+                    3600,
+                    "submitted registration forms from one client IP"));
 
     /** The registration form action that applies {@link #SIGNUP}. */
     public static final String SIGNUP_PROVIDER_ID = "warden-registration-guard";
 
     /** The budget of made-up keys per realm, in a holder so that every constant above can name it. */
     static final class Tracked {
-        static final LimitSetting SETTING = new LimitSetting(LimitKind.TRACKED_KEYS, "Tracked counters per realm", 100_000, 900,
-                "counters for made-up keys (client networks, names no account has)", 1_000_000);
+        static final LimitSetting SETTING = new LimitSetting(
+                LimitKind.TRACKED_KEYS,
+                "Tracked counters per realm",
+                100_000,
+                900,
+                "counters for made-up keys (client networks, names no account has)",
+                1_000_000);
 
-        private Tracked() {
-        }
+        private Tracked() {}
     }
 
     private final LimitKind network;
@@ -54,7 +101,12 @@ public enum GuardedFlow {
     private final Set<String> providerIds;
     private final List<LimitSetting> settings;
 
-    GuardedFlow(LimitKind network, LimitKind accountAndAddress, LimitKind account, Set<String> providerIds, LimitSetting... settings) {
+    GuardedFlow(
+            LimitKind network,
+            LimitKind accountAndAddress,
+            LimitKind account,
+            Set<String> providerIds,
+            LimitSetting... settings) {
         this.network = network;
         this.accountAndAddress = accountAndAddress;
         this.account = account;
@@ -94,9 +146,10 @@ public enum GuardedFlow {
     }
 
     /** The counter of one account (or typed name) from the client's address; empty when the flow has none. */
-    Optional<Counter> accountAndAddressCounter(CounterKeys keys, Function<LimitKind, Limit> limits, String account,
-            ClientAddress client) {
-        return accountAndAddress == null ? Optional.empty()
+    Optional<Counter> accountAndAddressCounter(
+            CounterKeys keys, Function<LimitKind, Limit> limits, String account, ClientAddress client) {
+        return accountAndAddress == null
+                ? Optional.empty()
                 : Optional.of(keys.userAndIp(limits.apply(accountAndAddress), account, client));
     }
 

@@ -13,9 +13,9 @@ import org.keycloak.models.UserModel;
 import org.keycloak.services.managers.AuthenticationManager;
 
 /**
- * Keycloak's "verify existing account by re-authentication" form of the first broker login,
- * guarded: whoever holds an identity-provider account whose email matches a local account gets
- * the local password form, so it is counted like the login form.
+ * Keycloak's "verify existing account by re-authentication" form of the first broker login, guarded: whoever holds an
+ * identity-provider account whose email matches a local account gets the local password form, so it is counted like the
+ * login form.
  */
 final class GuardedIdpPasswordForm extends IdpUsernamePasswordForm {
 
@@ -30,15 +30,21 @@ final class GuardedIdpPasswordForm extends IdpUsernamePasswordForm {
                 .orElseGet(() -> LoginGuard.formLookup(formData.getFirst(AuthenticationManager.FORM_USERNAME)));
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.BROWSER);
         Decision decision = existing.isPresent() ? guard.beginForUser(existing.get()) : guard.beginLogin(typedName);
-        return guard.checkPassword(context, decision, typedName, throttled -> createLoginForm(throttled.onPage(
-                        setupForm(context, new MultivaluedHashMap<>(), existing))
-                .setExecution(context.getExecution().getId())
-                .setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes())), () -> super.validateForm(context, formData));
+        return guard.checkPassword(
+                context,
+                decision,
+                typedName,
+                throttled -> createLoginForm(throttled
+                        .onPage(setupForm(context, new MultivaluedHashMap<>(), existing))
+                        .setExecution(context.getExecution().getId())
+                        .setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes())),
+                () -> super.validateForm(context, formData));
     }
 
     private static Optional<UserModel> existingUser(AuthenticationFlowContext context) {
         try {
-            return Optional.of(AbstractIdpAuthenticator.getExistingUser(context.getSession(), context.getRealm(), context.getAuthenticationSession()));
+            return Optional.of(AbstractIdpAuthenticator.getExistingUser(
+                    context.getSession(), context.getRealm(), context.getAuthenticationSession()));
         } catch (AuthenticationFlowException e) {
             return Optional.empty();
         }

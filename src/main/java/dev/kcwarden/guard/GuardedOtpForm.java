@@ -6,9 +6,9 @@ import org.keycloak.authentication.authenticators.browser.OTPFormAuthenticator;
 import org.keycloak.models.UserModel;
 
 /**
- * Keycloak's one-time-code form, guarded: every submitted code takes a slot per client network,
- * per account and address and per account, like a password, and a right code gives it back and
- * completes the login (failures from this address are forgiven only then).
+ * Keycloak's one-time-code form, guarded: every submitted code takes a slot per client network, per account and address
+ * and per account, like a password, and a right code gives it back and completes the login (failures from this address
+ * are forgiven only then).
  */
 final class GuardedOtpForm extends OTPFormAuthenticator {
 
@@ -25,7 +25,8 @@ final class GuardedOtpForm extends OTPFormAuthenticator {
         Decision decision = guard.beginForUser(user);
         if (decision instanceof Decision.Denied denied) {
             ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(user.getUsername());
-            context.forceChallenge(throttled.page(createLoginForm(throttled.onPage(context.form())
+            context.forceChallenge(throttled.page(createLoginForm(throttled
+                    .onPage(context.form())
                     .setExecution(context.getExecution().getId())
                     .setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes()))));
             return;

@@ -10,9 +10,14 @@ public final class GuardedOtpFormFactory extends GuardFactorySupport {
     public static final String PROVIDER_ID = "warden-otp-form";
 
     public GuardedOtpFormFactory() {
-        super(PROVIDER_ID, "Warden: OTP form (throttled)", OTPCredentialModel.TYPE,
-                "Keycloak's one-time-code form, guarded by warden: wrong codes are counted per client IP, per username and IP "
-                        + "and per account like wrong passwords, and over a limit the form answers HTTP 429 with Retry-After "
+        super(
+                PROVIDER_ID,
+                "Warden: OTP form (throttled)",
+                OTPCredentialModel.TYPE,
+                "Keycloak's one-time-code form, guarded by warden: wrong codes are counted per client IP, per "
+                        + "username and IP "
+                        + "and per account like wrong passwords, and over a limit the form answers HTTP 429 "
+                        + "with Retry-After "
                         + "before any code is checked. Use it in place of 'OTP Form'.",
                 GuardedFlow.LOGIN);
     }

@@ -28,8 +28,14 @@ final class GuardedPasswordForm extends UsernamePasswordForm {
         if (typedName != null) {
             kept.putSingle(AuthenticationManager.FORM_USERNAME, typedName);
         }
-        return guard.checkPassword(context, decision, typedName, throttled -> createLoginForm(throttled.onPage(context.form())
-                .setFormData(kept)
-                .setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes())), () -> super.validateForm(context, formData));
+        return guard.checkPassword(
+                context,
+                decision,
+                typedName,
+                throttled -> createLoginForm(throttled
+                        .onPage(context.form())
+                        .setFormData(kept)
+                        .setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes())),
+                () -> super.validateForm(context, formData));
     }
 }

@@ -19,8 +19,12 @@ final class GuardedPasswordOnlyForm extends PasswordForm {
         UserModel user = context.getUser();
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.BROWSER);
         Decision decision = guard.beginForUser(user);
-        return guard.checkPassword(context, decision, user.getUsername(), throttled -> createLoginForm(throttled.onPage(
-                context.form()).setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes())),
+        return guard.checkPassword(
+                context,
+                decision,
+                user.getUsername(),
+                throttled -> createLoginForm(
+                        throttled.onPage(context.form()).setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes())),
                 () -> super.validateForm(context, formData));
     }
 }

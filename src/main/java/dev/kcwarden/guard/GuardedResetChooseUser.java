@@ -19,10 +19,12 @@ final class GuardedResetChooseUser extends ResetCredentialChooseUser {
         if (lookupName != null && !lookupName.isEmpty()) {
             Decision decision = LoginGuard.forReset(context).beginReset(lookupName);
             if (decision instanceof Decision.Denied denied) {
-                ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(lookupName);
+                ThrottledAttempt throttled =
+                        ThrottledAttempt.of(context, denied).recordEvent(lookupName);
                 MultivaluedMap<String, String> kept = new MultivaluedHashMap<>();
                 kept.putSingle(USERNAME, lookupName);
-                context.forceChallenge(throttled.page(throttled.onPage(context.form())
+                context.forceChallenge(throttled.page(throttled
+                        .onPage(context.form())
                         .setFormData(kept)
                         .setError(WardenMessages.RESET_THROTTLED, throttled.minutes())
                         .createPasswordReset()));

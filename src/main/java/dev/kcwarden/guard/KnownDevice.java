@@ -22,13 +22,11 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 
 /**
- * The browser that logged in to an account before: a signed, HttpOnly cookie that names the
- * account (its id and hashes of its username and email), the account's password as it was then
- * (a {@link LoginGuard#credentialStamp stamp}, so a password change forgets every device), and when
- * the claim ends. It is signed with the realm's own HMAC key, so a rotation of the realm keys
- * forgets every device too.
- * A stranger cannot make one for somebody else's account, and one made for the stranger's own
- * account tells nothing about other names.
+ * The browser that logged in to an account before: a signed, HttpOnly cookie that names the account (its id and hashes
+ * of its username and email), the account's password as it was then (a {@link LoginGuard#credentialStamp stamp}, so a
+ * password change forgets every device), and when the claim ends. It is signed with the realm's own HMAC key, so a
+ * rotation of the realm keys forgets every device too. A stranger cannot make one for somebody else's account, and one
+ * made for the stranger's own account tells nothing about other names.
  */
 final class KnownDevice {
 
@@ -37,7 +35,9 @@ final class KnownDevice {
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();
     private static final int MAX_COOKIE = 400;
 
-    /** What a valid cookie says: the account, the names (as {@link #nameTag}) and the password stamp it was issued for. */
+    /**
+     * What a valid cookie says: the account, the names (as {@link #nameTag}) and the password stamp it was issued for.
+     */
     record Claim(String userId, Set<String> nameTags, long credentialStamp) {
 
         /** Whether the cookie was issued for this account while it had the password it has now. */
@@ -46,15 +46,15 @@ final class KnownDevice {
         }
     }
 
-    private KnownDevice() {
-    }
+    private KnownDevice() {}
 
     /**
-     * A short tag of a name as Keycloak looks it up (truncated SHA-256 with the realm id), so the cookie does not
-     * carry the username in clear; it is a hash, not a secret: whoever guesses the name can compute it.
+     * A short tag of a name as Keycloak looks it up (truncated SHA-256 with the realm id), so the cookie does not carry
+     * the username in clear; it is a hash, not a secret: whoever guesses the name can compute it.
      */
     static String nameTag(String realmId, String lookupName) {
-        return CounterKeys.hash("device\n" + realmId + '\n' + CounterKeys.nameOf(lookupName)).substring(0, 12);
+        return CounterKeys.hash("device\n" + realmId + '\n' + CounterKeys.nameOf(lookupName))
+                .substring(0, 12);
     }
 
     /** The claim of this request's cookie, if it carries one that the realm signed and that has not ended. */
@@ -83,9 +83,10 @@ final class KnownDevice {
         if (expires <= nowSeconds) {
             return Optional.empty();
         }
-        boolean signed = keys(session, realm).stream()
-                .anyMatch(key -> MessageDigest.isEqual(sign(key, realm, body), mac));
-        return signed ? Optional.of(new Claim(userId, Set.copyOf(Arrays.asList(parts[1].split("~"))), credentialStamp))
+        boolean signed =
+                keys(session, realm).stream().anyMatch(key -> MessageDigest.isEqual(sign(key, realm, body), mac));
+        return signed
+                ? Optional.of(new Claim(userId, Set.copyOf(Arrays.asList(parts[1].split("~"))), credentialStamp))
                 : Optional.empty();
     }
 
@@ -95,25 +96,36 @@ final class KnownDevice {
         if (active == null || active.getSecretKey() == null) {
             return;
         }
-        String tags = LoginGuard.names(user).stream().map(name -> nameTag(realm.getId(), name)).distinct()
+        String tags = LoginGuard.names(user).stream()
+                .map(name -> nameTag(realm.getId(), name))
+                .distinct()
                 .collect(Collectors.joining("~"));
         long maxAge = days * 86_400L;
-        String body = B64.encodeToString(user.getId().getBytes(StandardCharsets.UTF_8)) + '.' + tags + '.'
-                + Long.toString(LoginGuard.credentialStamp(user), 36) + '.' + (nowSeconds + maxAge);
+        String body = B64.encodeToString(user.getId().getBytes(StandardCharsets.UTF_8))
+                + '.'
+                + tags
+                + '.'
+                + Long.toString(LoginGuard.credentialStamp(user), 36)
+                + '.'
+                + (nowSeconds + maxAge);
         String value = body + '.' + B64.encodeToString(sign(active.getSecretKey(), realm, body));
-        boolean https = "https".equalsIgnoreCase(session.getContext().getUri().getBaseUri().getScheme());
-        session.getContext().getHttpResponse().setCookieIfAbsent(new NewCookie.Builder(COOKIE)
-                .value(value)
-                .path("/realms/" + realm.getName() + "/")
-                .maxAge((int) maxAge)
-                .httpOnly(true)
-                .secure(https)
-                .sameSite(NewCookie.SameSite.LAX)
-                .build());
+        boolean https = "https"
+                .equalsIgnoreCase(session.getContext().getUri().getBaseUri().getScheme());
+        session.getContext()
+                .getHttpResponse()
+                .setCookieIfAbsent(new NewCookie.Builder(COOKIE)
+                        .value(value)
+                        .path("/realms/" + realm.getName() + "/")
+                        .maxAge((int) maxAge)
+                        .httpOnly(true)
+                        .secure(https)
+                        .sameSite(NewCookie.SameSite.LAX)
+                        .build());
     }
 
     private static List<SecretKey> keys(KeycloakSession session, RealmModel realm) {
-        return session.keys().getKeysStream(realm, KeyUse.SIG, Algorithm.HS512)
+        return session.keys()
+                .getKeysStream(realm, KeyUse.SIG, Algorithm.HS512)
                 .map(KeyWrapper::getSecretKey)
                 .filter(Objects::nonNull)
                 .map(SecretKey.class::cast)
@@ -121,6 +133,7 @@ final class KnownDevice {
     }
 
     private static byte[] sign(Key key, RealmModel realm, String body) {
-        return Hmac.sha256(key.getEncoded(), ("warden-device\n" + realm.getId() + '\n' + body).getBytes(StandardCharsets.UTF_8));
+        return Hmac.sha256(
+                key.getEncoded(), ("warden-device\n" + realm.getId() + '\n' + body).getBytes(StandardCharsets.UTF_8));
     }
 }

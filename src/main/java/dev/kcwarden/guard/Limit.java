@@ -1,9 +1,6 @@
 package dev.kcwarden.guard;
 
-/**
- * At most {@code max} counted attempts within any {@code windowSeconds}; {@code max == 0}
- * switches the limit off.
- */
+/** At most {@code max} counted attempts within any {@code windowSeconds}; {@code max == 0} switches the limit off. */
 public record Limit(LimitKind kind, int max, int windowSeconds) {
 
     public Limit {

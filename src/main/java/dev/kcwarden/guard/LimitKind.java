@@ -1,8 +1,8 @@
 package dev.kcwarden.guard;
 
 /**
- * The counters warden keeps. The id is what events, the admin API and the docs call a limit;
- * it never changes once released, because alert rules and dashboards match on it.
+ * The counters warden keeps. The id is what events, the admin API and the docs call a limit; it never changes once
+ * released, because alert rules and dashboards match on it.
  */
 public enum LimitKind {
     /** Failed logins from one client address, whatever the username (credential stuffing). */
@@ -22,8 +22,8 @@ public enum LimitKind {
     /** Submitted registration forms from one client address (bots creating accounts). */
     SIGNUP_IP("signup_ip"),
     /**
-     * Not a limit on attempts: how many counters for made-up keys (addresses, names no account has)
-     * one realm may create within the window, so a spray cannot grow memory without bound.
+     * Not a limit on attempts: how many counters for made-up keys (addresses, names no account has) one realm may
+     * create within the window, so a spray cannot grow memory without bound.
      */
     TRACKED_KEYS("tracked_keys");
 

@@ -11,21 +11,18 @@ import java.util.function.LongSupplier;
 /**
  * The limiter core: a sliding log of at most {@code max} slots per counter.
  *
- * <p>An attempt claims one free slot in every counter before the password is checked (the
- * store's atomic create is the only way to take a slot, so concurrent attempts can never hold
- * more than {@code max} slots between them). Each slot lives for the counter's window. A failed
- * attempt simply keeps its slots; a successful one gives them back.
+ * <p>An attempt claims one free slot in every counter before the password is checked (the store's atomic create is the
+ * only way to take a slot, so concurrent attempts can never hold more than {@code max} slots between them). Each slot
+ * lives for the counter's window. A failed attempt simply keeps its slots; a successful one gives them back.
  *
- * <p>Cost: the slots form a ring and a hint says where the last attempt stopped, so an attempt
- * normally claims with one create. Only the attempt that finds the ring full looks at every
- * slot; it sets a block marker with the time the oldest slot frees up, and while the block lasts
- * every refusal is one lookup, whatever the limit.
+ * <p>Cost: the slots form a ring and a hint says where the last attempt stopped, so an attempt normally claims with one
+ * create. Only the attempt that finds the ring full looks at every slot; it sets a block marker with the time the
+ * oldest slot frees up, and while the block lasts every refusal is one lookup, whatever the limit.
  *
- * <p>Memory: a counter whose key an outsider can make up (an address, a name no account has)
- * must get one ticket of the realm's {@link Budget} before it is created. While the budget is
- * spent, such a new counter is not counted at all, so a spray of made-up names or IPv6 networks
- * cannot make the store grow past the budget. Nothing is shared instead: a shared counter would
- * refuse every new client, and would answer a made-up name differently from a real account.
+ * <p>Memory: a counter whose key an outsider can make up (an address, a name no account has) must get one ticket of the
+ * realm's {@link Budget} before it is created. While the budget is spent, such a new counter is not counted at all, so
+ * a spray of made-up names or IPv6 networks cannot make the store grow past the budget. Nothing is shared instead: a
+ * shared counter would refuse every new client, and would answer a made-up name differently from a real account.
  */
 public final class Limiter {
 
@@ -34,11 +31,10 @@ public final class Limiter {
 
     /**
      * At most {@code max} tracked counters alive per realm (a ticket lives as long as its counter, at least
-     * {@code windowSeconds}); {@code max == 0} means no bound. Tickets are probed at random, so new keys start
-     * going uncounted before every ticket is taken: at a fill of f, a share f³ of them.
+     * {@code windowSeconds}); {@code max == 0} means no bound. Tickets are probed at random, so new keys start going
+     * uncounted before every ticket is taken: at a fill of f, a share f³ of them.
      */
-    public record Budget(String key, int max, int windowSeconds) {
-    }
+    public record Budget(String key, int max, int windowSeconds) {}
 
     private final SlotStore store;
     private final LongSupplier clockMillis;
@@ -59,7 +55,9 @@ public final class Limiter {
         return acquire(counters, null);
     }
 
-    /** Claims one slot in each enabled counter, all or nothing; new tracked counters need a ticket of {@code budget}. */
+    /**
+     * Claims one slot in each enabled counter, all or nothing; new tracked counters need a ticket of {@code budget}.
+     */
     public Decision acquire(List<Counter> counters, Budget budget) {
         long now = clockMillis.getAsLong();
         Optional<Decision.Denied> blocked = blocked(counters, now);
@@ -72,10 +70,15 @@ public final class Limiter {
                 continue;
             }
             OptionalLong hint = store.read(counter.hint());
-            if (hint.isEmpty() && counter.tracked() && !ticket(budget, counter.limit().windowSeconds())) {
+            if (hint.isEmpty()
+                    && counter.tracked()
+                    && !ticket(budget, counter.limit().windowSeconds())) {
                 continue; // a made-up key while the budget is spent: not counted, and nothing stored
             }
-            int start = hint.isPresent() ? (int) Math.floorMod(hint.getAsLong(), (long) counter.limit().max()) : 0;
+            int start = hint.isPresent()
+                    ? (int) Math.floorMod(
+                            hint.getAsLong(), (long) counter.limit().max())
+                    : 0;
             int index = claimFreeSlot(counter, start);
             if (index < 0) {
                 held.forEach(this::giveBack);
@@ -117,8 +120,8 @@ public final class Limiter {
     }
 
     /**
-     * The attempt was not a failure (the password was right): it stops counting. On the server
-     * this runs after the request's transaction, so the slots' stamps are written before.
+     * The attempt was not a failure (the password was right): it stops counting. On the server this runs after the
+     * request's transaction, so the slots' stamps are written before.
      */
     public void release(Decision.Allowed allowed) {
         allowed.held().forEach(this::giveBack);
@@ -129,7 +132,8 @@ public final class Limiter {
         // The hint is written with the window's lifespan after every claim, so it outlives every slot
         // it counted: no hint and no block means no slot is left. (A slot whose request died before its
         // commit wrote no hint; it ends with its own window.)
-        if (store.read(counter.hint()).isEmpty() && store.read(counter.blockMarker()).isEmpty()) {
+        if (store.read(counter.hint()).isEmpty()
+                && store.read(counter.blockMarker()).isEmpty()) {
             return;
         }
         for (int i = 0; i < counter.limit().max(); i++) {
@@ -158,7 +162,8 @@ public final class Limiter {
         }
         OptionalLong blockedUntil = store.read(counter.blockMarker());
         long retryAfter = blockedUntil.isPresent() && blockedUntil.getAsLong() > now
-                ? secondsUntil(blockedUntil.getAsLong(), now) : 0;
+                ? secondsUntil(blockedUntil.getAsLong(), now)
+                : 0;
         return new Usage(counter, counted, retryAfter);
     }
 
@@ -168,9 +173,9 @@ public final class Limiter {
     }
 
     /**
-     * A ticket of the budget, tried at a few random places; true when there is no budget. A ticket is
-     * held as long as the counter it pays for lives (at least the budget's window), so at most
-     * {@code max} tracked counters are alive at once, whatever their windows.
+     * A ticket of the budget, tried at a few random places; true when there is no budget. A ticket is held as long as
+     * the counter it pays for lives (at least the budget's window), so at most {@code max} tracked counters are alive
+     * at once, whatever their windows.
      */
     private boolean ticket(Budget budget, int counterWindowSeconds) {
         if (budget == null || budget.max() <= 0) {
@@ -206,7 +211,8 @@ public final class Limiter {
         OptionalLong expiry = store.read(counter.stamp(oldest));
         long retryAfter = expiry.isEmpty()
                 ? 1
-                : secondsUntil(Math.min(expiry.getAsLong(), now + counter.limit().windowSeconds() * 1000L), now);
+                : secondsUntil(
+                        Math.min(expiry.getAsLong(), now + counter.limit().windowSeconds() * 1000L), now);
         store.write(counter.blockMarker(), (int) retryAfter, now + retryAfter * 1000L);
         return new Decision.Denied(counter, retryAfter);
     }

@@ -29,16 +29,15 @@ import org.keycloak.models.credential.PasswordCredentialModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
- * Connects the limiter to one request: who the client is (Keycloak's view of the connection,
- * which honours {@code --proxy-headers}, or the right-most untrusted X-Forwarded-For address when
- * trusted proxies are configured), which account the typed name means, whether this client
- * logged in to that account before, and which limits this execution's configuration sets.
+ * Connects the limiter to one request: who the client is (Keycloak's view of the connection, which honours
+ * {@code --proxy-headers}, or the right-most untrusted X-Forwarded-For address when trusted proxies are configured),
+ * which account the typed name means, whether this client logged in to that account before, and which limits this
+ * execution's configuration sets.
  *
- * <p>Every credential check counts the same way: one slot per client network, per account and
- * address, and per account. A password or code that was right gives its slots back. Failures
- * from this address are forgiven only when the whole login succeeded: after the password for a
- * user without a one-time code, after the code otherwise, so a known password does not reset the
- * count of wrong codes.
+ * <p>Every credential check counts the same way: one slot per client network, per account and address, and per account.
+ * A password or code that was right gives its slots back. Failures from this address are forgiven only when the whole
+ * login succeeded: after the password for a user without a one-time code, after the code otherwise, so a known password
+ * does not reset the count of wrong codes.
  */
 public final class LoginGuard {
 
@@ -63,9 +62,15 @@ public final class LoginGuard {
     private final ClientAddress client;
     /** Read once per request: the device cookie (its MAC checked) and the keyed tag of the client's address. */
     private Optional<KnownDevice.Claim> device;
+
     private OptionalLong addressTag;
 
-    private LoginGuard(KeycloakSession session, RealmModel realm, GuardedFlow flow, AuthenticatorConfigModel model, Channel channel) {
+    private LoginGuard(
+            KeycloakSession session,
+            RealmModel realm,
+            GuardedFlow flow,
+            AuthenticatorConfigModel model,
+            Channel channel) {
         this.session = session;
         this.realm = realm;
         this.flow = flow;
@@ -92,7 +97,8 @@ public final class LoginGuard {
     }
 
     private static LoginGuard of(AuthenticationFlowContext context, GuardedFlow flow, Channel channel) {
-        return new LoginGuard(context.getSession(), context.getRealm(), flow, context.getAuthenticatorConfig(), channel);
+        return new LoginGuard(
+                context.getSession(), context.getRealm(), flow, context.getAuthenticatorConfig(), channel);
     }
 
     static Limiter limiter(KeycloakSession session) {
@@ -100,18 +106,17 @@ public final class LoginGuard {
     }
 
     /**
-     * The string Keycloak's login form and reset form look up for a typed name: {@link String#trim()}
-     * removes every character up to U+0020 at both ends, so the guard must count exactly that string.
+     * The string Keycloak's login form and reset form look up for a typed name: {@link String#trim()} removes every
+     * character up to U+0020 at both ends, so the guard must count exactly that string.
      */
     public static String formLookup(String typedName) {
         return typedName == null ? null : typedName.trim();
     }
 
     /**
-     * Counts a login attempt before any password is checked. {@code lookupName} is exactly the
-     * string Keycloak looks up in this flow. Block markers are read before the name is looked up, so
-     * a refusal costs the same whether or not an account has the name; unknown names count like
-     * known ones.
+     * Counts a login attempt before any password is checked. {@code lookupName} is exactly the string Keycloak looks up
+     * in this flow. Block markers are read before the name is looked up, so a refusal costs the same whether or not an
+     * account has the name; unknown names count like known ones.
      */
     public Decision beginLogin(String lookupName) {
         List<Counter> network = networkCounters();
@@ -146,7 +151,9 @@ public final class LoginGuard {
             // The next attempt with this spelling is refused before the name is looked up.
             Optional<Counter> spelling = denied.kind() == flow.accountAndAddressKind()
                     ? flow.accountAndAddressCounter(keys, config::limit, byName, client)
-                    : denied.kind() == flow.accountKind() ? flow.accountCounter(keys, config::limit, byName) : Optional.empty();
+                    : denied.kind() == flow.accountKind()
+                            ? flow.accountCounter(keys, config::limit, byName)
+                            : Optional.empty();
             spelling.ifPresent(counter -> limiter.block(counter, denied.retryAfterSeconds()));
         }
         return decision;
@@ -165,7 +172,11 @@ public final class LoginGuard {
         if (blocked.isPresent()) {
             return blocked.get();
         }
-        return count(network, resolve(session, realm, lookupName, LoginGuard::findForReset).account(), byName, false);
+        return count(
+                network,
+                resolve(session, realm, lookupName, LoginGuard::findForReset).account(),
+                byName,
+                false);
     }
 
     /** Counts a submitted registration form from this client address. */
@@ -174,9 +185,8 @@ public final class LoginGuard {
     }
 
     /**
-     * The credential was right: this attempt stops counting. When it completed the login (no
-     * one-time code is still to come), the user's failures from this address are forgiven and this
-     * client is remembered as known.
+     * The credential was right: this attempt stops counting. When it completed the login (no one-time code is still to
+     * come), the user's failures from this address are forgiven and this client is remembered as known.
      */
     public void credentialAccepted(Decision.Allowed allowed, UserModel user, boolean loginComplete) {
         // Given back at once: a code checked later in this same request (the direct grant sends both)
@@ -187,10 +197,12 @@ public final class LoginGuard {
             return;
         }
         List<Counter> forgiven = new ArrayList<>(3);
-        flow.accountAndAddressCounter(keys, config::limit, CounterKeys.accountOf(user.getId(), user.getUsername()), client)
+        flow.accountAndAddressCounter(
+                        keys, config::limit, CounterKeys.accountOf(user.getId(), user.getUsername()), client)
                 .ifPresent(forgiven::add);
         for (String name : names(user)) {
-            flow.accountAndAddressCounter(keys, config::limit, CounterKeys.nameOf(name), client).ifPresent(forgiven::add);
+            flow.accountAndAddressCounter(keys, config::limit, CounterKeys.nameOf(name), client)
+                    .ifPresent(forgiven::add);
         }
         remember(user);
         // Forgiven after the transaction, once this request's own stamps and hints are written.
@@ -202,8 +214,12 @@ public final class LoginGuard {
      * (its form told the wait) sent with status 429, and never reaches {@code keycloakCheck}; a right password gives
      * the attempt's slots back. Returns what Keycloak's check returned, false when refused.
      */
-    boolean checkPassword(AuthenticationFlowContext context, Decision decision, String typedName,
-            Function<ThrottledAttempt, Response> refusalPage, BooleanSupplier keycloakCheck) {
+    boolean checkPassword(
+            AuthenticationFlowContext context,
+            Decision decision,
+            String typedName,
+            Function<ThrottledAttempt, Response> refusalPage,
+            BooleanSupplier keycloakCheck) {
         if (decision instanceof Decision.Denied denied) {
             ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(typedName);
             context.forceChallenge(throttled.page(refusalPage.apply(throttled)));
@@ -228,7 +244,8 @@ public final class LoginGuard {
 
     /** The account part of a key for a name typed into the admin API, resolved as the login form resolves it. */
     public static String accountKey(KeycloakSession session, RealmModel realm, String typedName) {
-        return resolve(session, realm, formLookup(typedName), KeycloakModelUtils::findUserByNameOrEmail).account();
+        return resolve(session, realm, formLookup(typedName), KeycloakModelUtils::findUserByNameOrEmail)
+                .account();
     }
 
     /** The user's names as Keycloak looks them up: the username and, when set, the email. */
@@ -247,8 +264,8 @@ public final class LoginGuard {
     }
 
     /**
-     * Per account and address (not for allowlisted addresses) and per account (never lifted by the allowlist), as
-     * far as this flow counts them.
+     * Per account and address (not for allowlisted addresses) and per account (never lifted by the allowlist), as far
+     * as this flow counts them.
      */
     private List<Counter> accountCounters(String account, boolean accountCap) {
         List<Counter> counters = new ArrayList<>(2);
@@ -277,10 +294,13 @@ public final class LoginGuard {
             return false;
         }
         if (channel == Channel.BROWSER) {
-            return device().map(claim -> claim.nameTags().contains(KnownDevice.nameTag(realm.getId(), lookupName))).orElse(false);
+            return device().map(claim -> claim.nameTags().contains(KnownDevice.nameTag(realm.getId(), lookupName)))
+                    .orElse(false);
         }
         OptionalLong known = rememberedAddress(lookupName);
-        return known.isPresent() && CounterKeys.knownClientAddress(known.getAsLong(), addressTag().getAsLong());
+        return known.isPresent()
+                && CounterKeys.knownClientAddress(
+                        known.getAsLong(), addressTag().getAsLong());
     }
 
     /** This client logged in to this account, with the password the account has now, within the last days. */
@@ -292,18 +312,22 @@ public final class LoginGuard {
             return device().map(claim -> claim.names(user)).orElse(false);
         }
         OptionalLong known = rememberedAddress(user.getUsername());
-        return known.isPresent() && known.getAsLong() == CounterKeys.knownClientValue(addressTag().getAsLong(), credentialStamp(user));
+        return known.isPresent()
+                && known.getAsLong()
+                        == CounterKeys.knownClientValue(addressTag().getAsLong(), credentialStamp(user));
     }
 
     /** What this client's place under {@code name} holds; empty when nothing, or when the realm has no HMAC key. */
     private OptionalLong rememberedAddress(String name) {
         OptionalLong tag = addressTag();
-        return tag.isEmpty() ? OptionalLong.empty() : store.read(keys.knownClient(CounterKeys.nameOf(name), tag.getAsLong()));
+        return tag.isEmpty()
+                ? OptionalLong.empty()
+                : store.read(keys.knownClient(CounterKeys.nameOf(name), tag.getAsLong()));
     }
 
     /**
-     * A 32-bit tag of this client's address, keyed with the realm's HMAC key so that nobody can search
-     * for an address that shares a place and tag with the owner's; empty when the realm has no such key.
+     * A 32-bit tag of this client's address, keyed with the realm's HMAC key so that nobody can search for an address
+     * that shares a place and tag with the owner's; empty when the realm has no such key.
      */
     private OptionalLong addressTag() {
         if (addressTag == null) {
@@ -311,8 +335,10 @@ public final class LoginGuard {
             if (key == null || key.getSecretKey() == null) {
                 addressTag = OptionalLong.empty();
             } else {
-                byte[] mac = Hmac.sha256(key.getSecretKey().getEncoded(),
-                        ("warden-known-address\n" + realm.getId() + '\n' + client.limitKey()).getBytes(StandardCharsets.UTF_8));
+                byte[] mac = Hmac.sha256(
+                        key.getSecretKey().getEncoded(),
+                        ("warden-known-address\n" + realm.getId() + '\n' + client.limitKey())
+                                .getBytes(StandardCharsets.UTF_8));
                 addressTag = OptionalLong.of(ByteBuffer.wrap(mac).getInt() & 0xffff_ffffL);
             }
         }
@@ -320,12 +346,13 @@ public final class LoginGuard {
     }
 
     /**
-     * Which password the account has: a hash of its password credentials' ids and creation times,
-     * so a known client stops being known when the password changes (a reset after a compromise
-     * must not leave the attacker's browser exempt). No secret goes into it.
+     * Which password the account has: a hash of its password credentials' ids and creation times, so a known client
+     * stops being known when the password changes (a reset after a compromise must not leave the attacker's browser
+     * exempt). No secret goes into it.
      */
     static long credentialStamp(UserModel user) {
-        String passwords = user.credentialManager().getStoredCredentialsByTypeStream(PasswordCredentialModel.TYPE)
+        String passwords = user.credentialManager()
+                .getStoredCredentialsByTypeStream(PasswordCredentialModel.TYPE)
                 .map(c -> c.getId() + '@' + c.getCreatedDate())
                 .sorted()
                 .collect(Collectors.joining(","));
@@ -361,8 +388,7 @@ public final class LoginGuard {
     // --- which account a name means ---
 
     /** The account a looked-up name means: the user id when it names an account, else the name itself. */
-    private record Resolved(String account, UserModel user) {
-    }
+    private record Resolved(String account, UserModel user) {}
 
     /** How a flow finds the account for a name. */
     private interface Finder {
@@ -373,7 +399,10 @@ public final class LoginGuard {
         return resolve(session, realm, lookupName, KeycloakModelUtils::findUserByNameOrEmail);
     }
 
-    /** The forgot-password form looks up the username first, and the email only after (Keycloak's ResetCredentialChooseUser). */
+    /**
+     * The forgot-password form looks up the username first, and the email only after (Keycloak's
+     * ResetCredentialChooseUser).
+     */
     private static UserModel findForReset(KeycloakSession session, RealmModel realm, String lookupName) {
         UserModel user = session.users().getUserByUsername(realm, lookupName);
         if (user == null && realm.isLoginWithEmailAllowed() && lookupName.contains("@")) {
@@ -398,11 +427,13 @@ public final class LoginGuard {
     }
 
     /**
-     * Names no account can have are not looked up: longer than Keycloak's column, or with a
-     * control character left inside after the flow trimmed it (Keycloak's username and email
-     * validators refuse those, and PostgreSQL refuses a NUL in a query).
+     * Names no account can have are not looked up: longer than Keycloak's column, or with a control character left
+     * inside after the flow trimmed it (Keycloak's username and email validators refuse those, and PostgreSQL refuses a
+     * NUL in a query).
      */
     private static boolean couldBeAccountName(String lookupName) {
-        return !lookupName.isEmpty() && lookupName.length() <= 255 && lookupName.chars().noneMatch(Character::isISOControl);
+        return !lookupName.isEmpty()
+                && lookupName.length() <= 255
+                && lookupName.chars().noneMatch(Character::isISOControl);
     }
 }

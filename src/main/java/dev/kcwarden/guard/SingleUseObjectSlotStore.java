@@ -9,17 +9,17 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.SingleUseObjectProvider;
 
 /**
- * Slots kept in Keycloak's single-use-object store: the cache Keycloak itself uses for
- * one-time codes, shared by every node of a cluster (and by external Infinispan setups).
- * Entries carry lifespans, so the store forgets old attempts on its own.
+ * Slots kept in Keycloak's single-use-object store: the cache Keycloak itself uses for one-time codes, shared by every
+ * node of a cluster (and by external Infinispan setups). Entries carry lifespans, so the store forgets old attempts on
+ * its own.
  */
 final class SingleUseObjectSlotStore implements SlotStore {
 
     private static final String VALUE = "n";
 
     /** Session attribute: the keys this request's transaction already writes. */
-
     private final KeycloakSession session;
+
     private final SingleUseObjectProvider store;
 
     SingleUseObjectSlotStore(KeycloakSession session) {

@@ -24,9 +24,9 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 
 /**
- * What a refused attempt leaves behind, the same on every guarded path: the event details that name the
- * limit, the throttle metric, and an HTTP 429 answer with a {@code Retry-After} that is long enough to pass the
- * limit on retry (a page, the token endpoint's JSON error, or the registration form's answer).
+ * What a refused attempt leaves behind, the same on every guarded path: the event details that name the limit, the
+ * throttle metric, and an HTTP 429 answer with a {@code Retry-After} that is long enough to pass the limit on retry (a
+ * page, the token endpoint's JSON error, or the registration form's answer).
  */
 public final class ThrottledAttempt {
 
@@ -41,7 +41,11 @@ public final class ThrottledAttempt {
     private final AuthenticatorConfigModel config;
     private final Decision.Denied denied;
 
-    private ThrottledAttempt(KeycloakSession session, RealmModel realm, EventBuilder event, AuthenticatorConfigModel config,
+    private ThrottledAttempt(
+            KeycloakSession session,
+            RealmModel realm,
+            EventBuilder event,
+            AuthenticatorConfigModel config,
             Decision.Denied denied) {
         this.session = session;
         this.realm = realm;
@@ -52,32 +56,33 @@ public final class ThrottledAttempt {
 
     /** A refusal in an authenticator (login pages, token endpoint, reset form). */
     public static ThrottledAttempt of(AuthenticationFlowContext context, Decision.Denied denied) {
-        return new ThrottledAttempt(context.getSession(), context.getRealm(), context.getEvent(), context.getAuthenticatorConfig(),
-                denied);
+        return new ThrottledAttempt(
+                context.getSession(), context.getRealm(), context.getEvent(), context.getAuthenticatorConfig(), denied);
     }
 
     /** A refusal in a form action (the registration form). */
     public static ThrottledAttempt of(FormContext context, Decision.Denied denied) {
-        return new ThrottledAttempt(context.getSession(), context.getRealm(), context.getEvent(), context.getAuthenticatorConfig(),
-                denied);
+        return new ThrottledAttempt(
+                context.getSession(), context.getRealm(), context.getEvent(), context.getAuthenticatorConfig(), denied);
     }
 
     /**
-     * Records the error event (LOGIN_ERROR, RESET_PASSWORD_ERROR: whatever this flow emits) for the first refusal
-     * of a block; later ones go into the block's summary ({@link ThrottledEventDigest}). Counts every refusal.
+     * Records the error event (LOGIN_ERROR, RESET_PASSWORD_ERROR: whatever this flow emits) for the first refusal of a
+     * block; later ones go into the block's summary ({@link ThrottledEventDigest}). Counts every refusal.
      */
     public ThrottledAttempt recordEvent(String typedName) {
         describe(typedName);
         int interval = GuardConfig.eventInterval(config, realm.getName());
-        if (ThrottledEventDigest.of(session.getKeycloakSessionFactory()).emit(denied.counter().key(), event.getEvent().clone(), interval)) {
+        if (ThrottledEventDigest.of(session.getKeycloakSessionFactory())
+                .emit(denied.counter().key(), event.getEvent().clone(), interval)) {
             event.error(WardenEvents.THROTTLED);
         }
         return this;
     }
 
     /**
-     * Names the limit in the event and counts the refusal, for a form action: Keycloak's form flow sends the
-     * event itself for every refused form, with the error the action gives it.
+     * Names the limit in the event and counts the refusal, for a form action: Keycloak's form flow sends the event
+     * itself for every refused form, with the error the action gives it.
      */
     public ThrottledAttempt describe(String typedName) {
         if (typedName != null && !typedName.isBlank()) {
@@ -86,7 +91,9 @@ public final class ThrottledAttempt {
         event.detail(WardenEvents.LIMIT, denied.limitId())
                 .detail(WardenEvents.RETRY_AFTER, Long.toString(denied.retryAfterSeconds()));
         WardenMetrics.throttled(realm, denied.limitId());
-        LOG.debugf("realm %s: attempt refused by limit %s for %d s", realm.getName(), denied.limitId(), denied.retryAfterSeconds());
+        LOG.debugf(
+                "realm %s: attempt refused by limit %s for %d s",
+                realm.getName(), denied.limitId(), denied.retryAfterSeconds());
         return this;
     }
 
@@ -109,8 +116,8 @@ public final class ThrottledAttempt {
     }
 
     /**
-     * For a form action, whose page Keycloak renders after the action returns: that page is answered with status
-     * 429 and Retry-After, and tells the theme how long the wait is.
+     * For a form action, whose page Keycloak renders after the action returns: that page is answered with status 429
+     * and Retry-After, and tells the theme how long the wait is.
      */
     public void onFormAnswer() {
         onPage(session.getProvider(LoginFormsProvider.class)).setStatus(Response.Status.TOO_MANY_REQUESTS);
@@ -131,9 +138,9 @@ public final class ThrottledAttempt {
     }
 
     /**
-     * The token endpoint's description, for the developer reading the response: English from warden's own
-     * message bundle, read once. (Pages go through the realm's theme, with its locales and overrides; an API
-     * error, like Keycloak's own "Invalid user credentials", does not.)
+     * The token endpoint's description, for the developer reading the response: English from warden's own message
+     * bundle, read once. (Pages go through the realm's theme, with its locales and overrides; an API error, like
+     * Keycloak's own "Invalid user credentials", does not.)
      */
     static String text(String key, Object... parameters) {
         String pattern = API_MESSAGES.getProperty(key, "Too many attempts. Try again later.");

@@ -19,11 +19,11 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
- * One event per block and interval instead of one per refused attempt. The first refusal of a block (one
- * counter's key) is an event as before; later refusals of the same block within the interval are only counted,
- * and once the interval has passed one summary event carries their number in {@value WardenEvents#SUPPRESSED}.
- * A flood of thousands of refused attempts thus stores one row, writes one audit line and queues one webhook
- * delivery per block and interval, not thousands; the metrics still count every refusal.
+ * One event per block and interval instead of one per refused attempt. The first refusal of a block (one counter's key)
+ * is an event as before; later refusals of the same block within the interval are only counted, and once the interval
+ * has passed one summary event carries their number in {@value WardenEvents#SUPPRESSED}. A flood of thousands of
+ * refused attempts thus stores one row, writes one audit line and queues one webhook delivery per block and interval,
+ * not thousands; the metrics still count every refusal.
  *
  * <p>Per node, in memory: a cluster of N nodes writes at most N summaries per block and interval. Blocks beyond
  * {@link #MAX_BLOCKS} (a flood from very many addresses at once) are not summarised: each of their refusals is an
@@ -31,9 +31,13 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  */
 final class ThrottledEventDigest {
 
-    /** How many different typed names and client addresses the refusals of a summary came with (at most {@link #MAX_DISTINCT}). */
+    /**
+     * How many different typed names and client addresses the refusals of a summary came with (at most
+     * {@link #MAX_DISTINCT}).
+     */
     /** Blocks summarised at once per realm, so that one realm's flood cannot switch the digest off for the others. */
     static final int MAX_BLOCKS = 10_000;
+
     static final int MAX_DISTINCT = 1000;
 
     private static final Logger LOG = Logger.getLogger(ThrottledEventDigest.class);
@@ -57,8 +61,7 @@ final class ThrottledEventDigest {
     }
 
     /** A summary to emit: the first event's copy and the number of refusals it stands for. */
-    record Summary(Event template, long suppressed, int usernames, int ips) {
-    }
+    record Summary(Event template, long suppressed, int usernames, int ips) {}
 
     private final Map<String, Block> blocks = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> blocksPerRealm = new ConcurrentHashMap<>();
@@ -94,7 +97,8 @@ final class ThrottledEventDigest {
         if (block != null && countInto(blockKey, template)) {
             return false;
         }
-        var realmBlocks = blocksPerRealm.computeIfAbsent(String.valueOf(template.getRealmId()), r -> new AtomicInteger());
+        var realmBlocks =
+                blocksPerRealm.computeIfAbsent(String.valueOf(template.getRealmId()), r -> new AtomicInteger());
         if (realmBlocks.incrementAndGet() > MAX_BLOCKS) {
             realmBlocks.decrementAndGet();
             return true;
@@ -113,8 +117,8 @@ final class ThrottledEventDigest {
 
     /**
      * Counts a refusal into the block of {@code blockKey} if it is still there. Atomic against {@link #due()}
-     * forgetting a quiet block (both run under the map's lock of that key), so no count goes into a block that is
-     * no longer summarised.
+     * forgetting a quiet block (both run under the map's lock of that key), so no count goes into a block that is no
+     * longer summarised.
      */
     private boolean countInto(String blockKey, Event refusal) {
         boolean[] counted = {false};
@@ -132,7 +136,8 @@ final class ThrottledEventDigest {
     }
 
     private static void remember(Block block, Event refusal) {
-        String username = refusal.getDetails() == null ? null : refusal.getDetails().get("username");
+        String username =
+                refusal.getDetails() == null ? null : refusal.getDetails().get("username");
         if (username != null && block.usernames.size() < MAX_DISTINCT) {
             block.usernames.add(username.hashCode());
         }
@@ -141,7 +146,9 @@ final class ThrottledEventDigest {
         }
     }
 
-    /** The summaries that are due: blocks whose interval has passed with refusals left out; quiet blocks are forgotten. */
+    /**
+     * The summaries that are due: blocks whose interval has passed with refusals left out; quiet blocks are forgotten.
+     */
     Map<String, Summary> due() {
         long now = clock.getAsLong();
         Map<String, Summary> due = new HashMap<>();
@@ -186,25 +193,32 @@ final class ThrottledEventDigest {
             if (due.isEmpty()) {
                 return;
             }
-            KeycloakModelUtils.runJobInTransaction(factory, session -> due.values().forEach(summary -> {
-                Event first = summary.template();
-                RealmModel realm = session.realms().getRealm(first.getRealmId());
-                if (realm == null) {
-                    return;
-                }
-                EventBuilder event = new EventBuilder(realm, session).event(first.getType()).client(first.getClientId())
-                        .user(first.getUserId()).ipAddress(first.getIpAddress());
-                if (first.getDetails() != null) {
-                    first.getDetails().forEach(event::detail);
-                }
-                event.detail(WardenEvents.SUPPRESSED, Long.toString(summary.suppressed()))
-                        .detail(WardenEvents.DISTINCT_USERNAMES, Integer.toString(summary.usernames()))
-                        .detail(WardenEvents.DISTINCT_IPS, Integer.toString(summary.ips()))
-                        .error(WardenEvents.THROTTLED);
-            }));
+            KeycloakModelUtils.runJobInTransaction(
+                    factory,
+                    session -> due.values().forEach(summary -> {
+                        Event first = summary.template();
+                        RealmModel realm = session.realms().getRealm(first.getRealmId());
+                        if (realm == null) {
+                            return;
+                        }
+                        EventBuilder event = new EventBuilder(realm, session)
+                                .event(first.getType())
+                                .client(first.getClientId())
+                                .user(first.getUserId())
+                                .ipAddress(first.getIpAddress());
+                        if (first.getDetails() != null) {
+                            first.getDetails().forEach(event::detail);
+                        }
+                        event.detail(WardenEvents.SUPPRESSED, Long.toString(summary.suppressed()))
+                                .detail(WardenEvents.DISTINCT_USERNAMES, Integer.toString(summary.usernames()))
+                                .detail(WardenEvents.DISTINCT_IPS, Integer.toString(summary.ips()))
+                                .error(WardenEvents.THROTTLED);
+                    }));
         } catch (RuntimeException e) {
             // the next tick tries again with what is due then; a summary must never take the node down
-            LOG.warnf("warden: throttled-attempt summaries not written this time: %s", e.getClass().getSimpleName());
+            LOG.warnf(
+                    "warden: throttled-attempt summaries not written this time: %s",
+                    e.getClass().getSimpleName());
         }
     }
 }

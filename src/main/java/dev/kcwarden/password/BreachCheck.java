@@ -8,7 +8,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** The outcomes of the breached-password check, and how often each happened on this node. */
 public enum BreachCheck {
-    PASSED, COMMON, BREACHED, UNAVAILABLE_OPEN, UNAVAILABLE_CLOSED;
+    PASSED,
+    COMMON,
+    BREACHED,
+    UNAVAILABLE_OPEN,
+    UNAVAILABLE_CLOSED;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

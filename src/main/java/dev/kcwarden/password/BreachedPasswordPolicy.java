@@ -46,7 +46,8 @@ public final class BreachedPasswordPolicy implements PasswordPolicyProvider {
         if (password == null || RequestKey.REGISTRATION_REFUSED.get(session).isPresent()) {
             return null;
         }
-        BreachSettings settings = realm == null ? BreachSettings.DEFAULTS
+        BreachSettings settings = realm == null
+                ? BreachSettings.DEFAULTS
                 : realm.getPasswordPolicy().getPolicyConfig(BreachedPasswordPolicyFactory.PROVIDER_ID);
         if (settings == null) {
             settings = BreachSettings.DEFAULTS;
@@ -59,12 +60,16 @@ public final class BreachedPasswordPolicy implements PasswordPolicyProvider {
         }
         if (!settings.rangeUrlAllowed()) {
             // stored by an older release; saving it again is refused (BreachSettings), and it is never queried
-            warn(realm, settings, "the url is plain http to a host that is not loopback: set an https url in "
-                    + "Authentication → Policies");
+            warn(
+                    realm,
+                    settings,
+                    "the url is plain http to a host that is not loopback: set an https url in "
+                            + "Authentication → Policies");
             return unavailable(settings);
         }
         try {
-            CloseableHttpClient http = session.getProvider(HttpClientProvider.class).getHttpClient();
+            CloseableHttpClient http =
+                    session.getProvider(HttpClientProvider.class).getHttpClient();
             int count = RangeClient.breachCount(http, settings.rangeUrl(), password, settings.timeout());
             return count >= settings.minimumCount()
                     ? record(BreachCheck.BREACHED, new PolicyError(WardenMessages.PASSWORD_BREACHED))
@@ -85,7 +90,9 @@ public final class BreachedPasswordPolicy implements PasswordPolicyProvider {
     private PolicyError record(BreachCheck outcome, PolicyError error) {
         counts.add(outcome);
         WardenMetrics.breachCheck(session.getContext().getRealm(), outcome.id());
-        RequestKey.REGISTRATION_EVENT.get(session).ifPresent(event -> event.detail(WardenEvents.BREACH_CHECK, outcome.id()));
+        RequestKey.REGISTRATION_EVENT
+                .get(session)
+                .ifPresent(event -> event.detail(WardenEvents.BREACH_CHECK, outcome.id()));
         return error;
     }
 
@@ -93,8 +100,12 @@ public final class BreachedPasswordPolicy implements PasswordPolicyProvider {
         long now = System.currentTimeMillis();
         long last = lastWarning.get();
         if (now - last >= WARN_EVERY_MILLIS && lastWarning.compareAndSet(last, now)) {
-            LOG.warnf("realm %s: breached-password range service %s unavailable (%s); failing %s (this warning repeats at most once a minute)",
-                    realm == null ? "?" : realm.getName(), settings.rangeUrl().getHost(), why,
+            LOG.warnf(
+                    "realm %s: breached-password range service %s unavailable (%s); failing %s (this warning "
+                            + "repeats at most once a minute)",
+                    realm == null ? "?" : realm.getName(),
+                    settings.rangeUrl().getHost(),
+                    why,
                     settings.failOpen() ? "open: passwords are accepted" : "closed: passwords are refused");
         }
     }

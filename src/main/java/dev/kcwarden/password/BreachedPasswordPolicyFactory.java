@@ -10,11 +10,12 @@ import org.keycloak.policy.PasswordPolicyProvider;
 import org.keycloak.policy.PasswordPolicyProviderFactory;
 
 /**
- * Password policy {@value #PROVIDER_ID}: refuses the most common passwords (offline list in the jar) and passwords
- * a k-anonymity range service knows from breaches. Applies wherever Keycloak checks its password policy:
- * registration, reset, account console, admin password changes.
+ * Password policy {@value #PROVIDER_ID}: refuses the most common passwords (offline list in the jar) and passwords a
+ * k-anonymity range service knows from breaches. Applies wherever Keycloak checks its password policy: registration,
+ * reset, account console, admin password changes.
  */
-public final class BreachedPasswordPolicyFactory implements PasswordPolicyProviderFactory, WardenProviderFactory<PasswordPolicyProvider> {
+public final class BreachedPasswordPolicyFactory
+        implements PasswordPolicyProviderFactory, WardenProviderFactory<PasswordPolicyProvider> {
 
     public static final String PROVIDER_ID = "wardenBreachedPassword";
 

@@ -11,16 +11,15 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The offline list checked before any network call: the 30,000 most common passwords of zxcvbn 4.4.2
- * (MIT), shipped in the jar (see docs/configuration.md; scripts/update-lists.sh regenerates it).
+ * The offline list checked before any network call: the 30,000 most common passwords of zxcvbn 4.4.2 (MIT), shipped in
+ * the jar (see docs/configuration.md; scripts/update-lists.sh regenerates it).
  */
 final class CommonPasswords {
 
     private static final String RESOURCE = "/dev/kcwarden/password/common-passwords.txt";
     private static final Set<String> LIST = load();
 
-    private CommonPasswords() {
-    }
+    private CommonPasswords() {}
 
     static boolean contains(String password) {
         return LIST.contains(password.toLowerCase(Locale.ROOT));

@@ -13,17 +13,16 @@ import org.apache.http.client.methods.HttpGet;
 import org.apache.http.impl.client.CloseableHttpClient;
 
 /**
- * A k-anonymity range query, as the Pwned Passwords API answers it: only the first 5 hex characters
- * of the password's SHA-1 leave the server; the answer lists every known suffix with that prefix
- * ("SUFFIX:COUNT" lines, padded with zero-count decoys), and the match happens here. The query goes through
- * Keycloak's HTTP client (its proxy and truststore settings), with a hard deadline ({@link Outbound}).
+ * A k-anonymity range query, as the Pwned Passwords API answers it: only the first 5 hex characters of the password's
+ * SHA-1 leave the server; the answer lists every known suffix with that prefix ("SUFFIX:COUNT" lines, padded with
+ * zero-count decoys), and the match happens here. The query goes through Keycloak's HTTP client (its proxy and
+ * truststore settings), with a hard deadline ({@link Outbound}).
  */
 final class RangeClient {
 
     private static final int MAX_BODY = 2 * 1024 * 1024;
 
-    private RangeClient() {
-    }
+    private RangeClient() {}
 
     /** SHA-1 of the password as upper-case hex. */
     static String sha1Hex(String password) {
@@ -41,7 +40,8 @@ final class RangeClient {
      * @param http Keycloak's client ({@code HttpClientProvider#getHttpClient()}), never closed here
      * @throws IOException when the service cannot answer within {@code timeout} or answers nonsense
      */
-    static int breachCount(CloseableHttpClient http, URI rangeUrl, String password, Duration timeout) throws IOException {
+    static int breachCount(CloseableHttpClient http, URI rangeUrl, String password, Duration timeout)
+            throws IOException {
         String hash = sha1Hex(password);
         String prefix = hash.substring(0, 5);
         String suffix = hash.substring(5);
@@ -66,7 +66,8 @@ final class RangeClient {
             int colon = line.indexOf(':');
             if (colon == suffix.length() && line.regionMatches(true, 0, suffix, 0, suffix.length())) {
                 try {
-                    return OptionalInt.of(Integer.parseInt(line.substring(colon + 1).strip()));
+                    return OptionalInt.of(
+                            Integer.parseInt(line.substring(colon + 1).strip()));
                 } catch (NumberFormatException e) {
                     return OptionalInt.empty();
                 }

@@ -10,14 +10,14 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
 
 /**
- * Keycloak's own "Update Password" required action, unchanged, except that its page learns whether the realm
- * screens new passwords ({@link ScreenedRule}), so the warden theme lists that rule there too. The page serves the
- * required action, the last step of "forgot password" and the account console's password change.
+ * Keycloak's own "Update Password" required action, unchanged, except that its page learns whether the realm screens
+ * new passwords ({@link ScreenedRule}), so the warden theme lists that rule there too. The page serves the required
+ * action, the last step of "forgot password" and the account console's password change.
  *
- * <p>It takes the built-in action's id ({@code UPDATE_PASSWORD}); Keycloak prefers a deployed factory over its
- * internal one with the same id and order, so realms need no change. Every page this action renders comes from the
- * request's one {@link LoginFormsProvider} ({@code context.form()} returns the session's instance), so marking that
- * instance before Keycloak's code runs covers the first page and every page shown again after an error.
+ * <p>It takes the built-in action's id ({@code UPDATE_PASSWORD}); Keycloak prefers a deployed factory over its internal
+ * one with the same id and order, so realms need no change. Every page this action renders comes from the request's one
+ * {@link LoginFormsProvider} ({@code context.form()} returns the session's instance), so marking that instance before
+ * Keycloak's code runs covers the first page and every page shown again after an error.
  */
 public final class ScreenedUpdatePassword extends UpdatePassword implements ServerInfoAwareProviderFactory {
 

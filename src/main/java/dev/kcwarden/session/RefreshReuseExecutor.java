@@ -8,7 +8,10 @@ import org.keycloak.services.clientpolicy.ClientPolicyContext;
 import org.keycloak.services.clientpolicy.ClientPolicyEvent;
 import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
 
-/** Leaves this profile's options for the listener during the request; Keycloak runs it before it checks the refresh token. */
+/**
+ * Leaves this profile's options for the listener during the request; Keycloak runs it before it checks the refresh
+ * token.
+ */
 final class RefreshReuseExecutor implements ClientPolicyExecutorProvider<RefreshReuseExecutor.Configuration> {
 
     private final KeycloakSession session;
@@ -26,7 +29,8 @@ final class RefreshReuseExecutor implements ClientPolicyExecutorProvider<Refresh
         protected Boolean includeOffline;
 
         ReuseResponse toResponse() {
-            return new ReuseResponse(ReuseResponse.Scope.parse(scope),
+            return new ReuseResponse(
+                    ReuseResponse.Scope.parse(scope),
                     includeOffline == null ? ReuseResponse.DEFAULT.includeOffline() : includeOffline);
         }
     }

@@ -27,11 +27,10 @@ import org.keycloak.models.UserSessionModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
- * Keycloak detects a replayed refresh token itself ("Maximum allowed refresh token reuse
- * exceeded", or "Stale token" for an older one) and detaches only that client's session. This
- * listener takes Keycloak's verdict and ends the whole family: the user session (all its client
- * sessions, the browser SSO session) or, if so configured, every session of the user, online and
- * offline. It works after Keycloak's transaction, in one of its own, and never throws into the
+ * Keycloak detects a replayed refresh token itself ("Maximum allowed refresh token reuse exceeded", or "Stale token"
+ * for an older one) and detaches only that client's session. This listener takes Keycloak's verdict and ends the whole
+ * family: the user session (all its client sessions, the browser SSO session) or, if so configured, every session of
+ * the user, online and offline. It works after Keycloak's transaction, in one of its own, and never throws into the
  * token request.
  */
 final class RefreshReuseListener implements EventListenerProvider {
@@ -52,37 +51,53 @@ final class RefreshReuseListener implements EventListenerProvider {
 
     @Override
     public void onEvent(Event event) {
-        if (event.getType() != EventType.REFRESH_TOKEN_ERROR || !Errors.INVALID_TOKEN.equals(event.getError())
-                || event.getDetails() == null || !REUSE_REASONS.contains(event.getDetails().get(Details.REASON))
+        if (event.getType() != EventType.REFRESH_TOKEN_ERROR
+                || !Errors.INVALID_TOKEN.equals(event.getError())
+                || event.getDetails() == null
+                || !REUSE_REASONS.contains(event.getDetails().get(Details.REASON))
                 || event.getSessionId() == null) {
             return;
         }
         ReuseResponse response = ReuseResponse.forCurrentRequest();
-        Incident incident = new Incident(event.getRealmId(), event.getSessionId(), event.getClientId(),
-                event.getDetails().get(Details.REFRESH_TOKEN_SUB), event.getDetails().get(Details.REASON),
+        Incident incident = new Incident(
+                event.getRealmId(),
+                event.getSessionId(),
+                event.getClientId(),
+                event.getDetails().get(Details.REFRESH_TOKEN_SUB),
+                event.getDetails().get(Details.REASON),
                 "Offline".equals(event.getDetails().get(Details.REFRESH_TOKEN_TYPE)),
-                session.getContext().getConnection(), response);
+                session.getContext().getConnection(),
+                response);
         // Keycloak rolls the token request back after this error; the family ends either way.
         AfterCompletion.always(session, () -> {
             try {
                 responder.execute(() -> respond(incident));
             } catch (RejectedExecutionException e) {
-                LOG.errorf("realm %s: server shutting down; the sessions of a replayed refresh token (session %s) were not ended",
+                LOG.errorf(
+                        "realm %s: server shutting down; the sessions of a replayed refresh token (session %s) "
+                                + "were not ended",
                         incident.realmId(), incident.sessionId());
             }
         });
     }
 
-    private record Incident(String realmId, String sessionId, String clientId, String subject, String reason,
-            boolean offlineToken, ClientConnection connection, ReuseResponse response) {
-    }
+    private record Incident(
+            String realmId,
+            String sessionId,
+            String clientId,
+            String subject,
+            String reason,
+            boolean offlineToken,
+            ClientConnection connection,
+            ReuseResponse response) {}
 
     private void respond(Incident incident) {
         try {
             KeycloakModelUtils.runJobInTransaction(sessionFactory, s -> endFamily(s, incident));
         } catch (RuntimeException e) {
             // Never into the token request; the operator must see it, without token material.
-            LOG.errorf("realm %s: could not end the sessions of a replayed refresh token (session %s): %s",
+            LOG.errorf(
+                    "realm %s: could not end the sessions of a replayed refresh token (session %s): %s",
                     incident.realmId(), incident.sessionId(), e.toString());
         }
     }
@@ -95,10 +110,14 @@ final class RefreshReuseListener implements EventListenerProvider {
         s.getContext().setRealm(realm);
         UserSessionModel online = s.sessions().getUserSession(realm, incident.sessionId());
         UserSessionModel offline = s.sessions().getOfflineUserSession(realm, incident.sessionId());
-        UserModel user = online != null ? online.getUser() : offline != null ? offline.getUser()
-                : incident.subject() == null ? null : s.users().getUserById(realm, incident.subject());
+        UserModel user = online != null
+                ? online.getUser()
+                : offline != null
+                        ? offline.getUser()
+                        : incident.subject() == null ? null : s.users().getUserById(realm, incident.subject());
 
-        if (STALE.equals(incident.reason()) && revokedByNotBefore(s, realm, incident, online != null ? online : offline, user)) {
+        if (STALE.equals(incident.reason())
+                && revokedByNotBefore(s, realm, incident, online != null ? online : offline, user)) {
             return; // an admin's not-before revocation, not a replay
         }
         List<UserSessionModel> onlineToEnd = new ArrayList<>();
@@ -114,7 +133,9 @@ final class RefreshReuseListener implements EventListenerProvider {
             }
         }
         // The replayed token's own offline session always goes; the offline twin of an online session only when asked.
-        if (offline != null && !offlineToEnd.contains(offline) && (incident.offlineToken() || incident.response().includeOffline())) {
+        if (offline != null
+                && !offlineToEnd.contains(offline)
+                && (incident.offlineToken() || incident.response().includeOffline())) {
             offlineToEnd.add(offline);
         }
         onlineToEnd.forEach(us -> s.sessions().removeUserSession(realm, us));
@@ -137,17 +158,23 @@ final class RefreshReuseListener implements EventListenerProvider {
         }
         event.error(WardenEvents.REFRESH_TOKEN_REUSE);
         WardenMetrics.refreshReuse(realm, scope);
-        LOG.infof("realm %s: refresh token of session %s replayed (client %s); ended %d sessions and %d offline sessions (%s)",
-                realm.getName(), incident.sessionId(), incident.clientId(), onlineToEnd.size(), offlineToEnd.size(),
+        LOG.infof(
+                "realm %s: refresh token of session %s replayed (client %s); ended %d sessions and %d offline "
+                        + "sessions (%s)",
+                realm.getName(),
+                incident.sessionId(),
+                incident.clientId(),
+                onlineToEnd.size(),
+                offlineToEnd.size(),
                 incident.response().scope());
     }
 
     /**
-     * Keycloak also answers "Stale token" when a realm, client or user not-before revocation (newer than the
-     * session) outdates the token; that is an admin's decision, not a theft, and gets no family response.
+     * Keycloak also answers "Stale token" when a realm, client or user not-before revocation (newer than the session)
+     * outdates the token; that is an admin's decision, not a theft, and gets no family response.
      */
-    private static boolean revokedByNotBefore(KeycloakSession s, RealmModel realm, Incident incident, UserSessionModel userSession,
-            UserModel user) {
+    private static boolean revokedByNotBefore(
+            KeycloakSession s, RealmModel realm, Incident incident, UserSessionModel userSession, UserModel user) {
         int notBefore = realm.getNotBefore();
         ClientModel client = incident.clientId() == null ? null : realm.getClientByClientId(incident.clientId());
         if (client != null) {

@@ -8,8 +8,11 @@ import org.keycloak.events.EventListenerProviderFactory;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 
-/** Event listener {@value #PROVIDER_ID}: answers Keycloak's "refresh token replayed" event by ending the token family. */
-public final class RefreshReuseListenerFactory implements EventListenerProviderFactory, WardenProviderFactory<EventListenerProvider> {
+/**
+ * Event listener {@value #PROVIDER_ID}: answers Keycloak's "refresh token replayed" event by ending the token family.
+ */
+public final class RefreshReuseListenerFactory
+        implements EventListenerProviderFactory, WardenProviderFactory<EventListenerProvider> {
 
     public static final String PROVIDER_ID = "warden-refresh-reuse";
 

@@ -3,9 +3,9 @@ package dev.kcwarden.session;
 import java.util.Locale;
 
 /**
- * How far the response to a replayed refresh token reaches. Read from the realm's client
- * policy executor {@value RefreshReuseExecutorFactory#PROVIDER_ID} when one applies to the
- * client, else the defaults: end the token's whole user session, and its offline twin.
+ * How far the response to a replayed refresh token reaches. Read from the realm's client policy executor
+ * {@value RefreshReuseExecutorFactory#PROVIDER_ID} when one applies to the client, else the defaults: end the token's
+ * whole user session, and its offline twin.
  */
 public record ReuseResponse(Scope scope, boolean includeOffline) {
 
@@ -23,9 +23,9 @@ public record ReuseResponse(Scope scope, boolean includeOffline) {
     public static final ReuseResponse DEFAULT = new ReuseResponse(Scope.SESSION, true);
 
     /**
-     * The executor's options for the token request this thread is serving. Keycloak hands error events to
-     * listeners in a session of their own (same thread), so a session attribute would not reach the
-     * listener; the executor clears this when the request's transaction ends.
+     * The executor's options for the token request this thread is serving. Keycloak hands error events to listeners in
+     * a session of their own (same thread), so a session attribute would not reach the listener; the executor clears
+     * this when the request's transaction ends.
      */
     private static final ThreadLocal<ReuseResponse> CURRENT_REQUEST = new ThreadLocal<>();
 

@@ -29,15 +29,14 @@ final class DisposableDomains {
     private static final ConcurrentHashMap<String, FileList> FILES = new ConcurrentHashMap<>();
     /** Files and reasons already warned about; bounded, and never emptied (a full set warns no more). */
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
     private static final int MAX_WARNED = 100;
     /** Where admins' files may be (the server operator's choice); null until the validator factory sets it. */
     private static volatile Path folder;
 
-    private record FileList(long modified, Set<String> domains) {
-    }
+    private record FileList(long modified, Set<String> domains) {}
 
-    private DisposableDomains() {
-    }
+    private DisposableDomains() {}
 
     /** True when {@code domain} (normalized) or a parent domain is on the shipped list. */
     static boolean shipped(String domain) {
@@ -49,9 +48,9 @@ final class DisposableDomains {
     }
 
     /**
-     * The same for an admin's file (one domain per line, # comments). A file that cannot be used counts as empty,
-     * with one warning per file and reason: the setting is checked when an admin saves it ({@link #fileProblem}),
-     * but the file can go away later, and a registration must never fail because of it.
+     * The same for an admin's file (one domain per line, # comments). A file that cannot be used counts as empty, with
+     * one warning per file and reason: the setting is checked when an admin saves it ({@link #fileProblem}), but the
+     * file can go away later, and a registration must never fail because of it.
      */
     static boolean inFile(String file, String domain) {
         Checked checked = check(file);
@@ -63,8 +62,10 @@ final class DisposableDomains {
         try {
             long modified = Files.getLastModifiedTime(path).toMillis();
             // keyed by the real path: other spellings of one file share one entry, so files x 20 MB bounds memory
-            FileList list = FILES.compute(path.toString(), (k, old) -> old != null && old.modified() == modified ? old
-                    : new FileList(modified, readFile(path)));
+            FileList list = FILES.compute(
+                    path.toString(),
+                    (k, old) ->
+                            old != null && old.modified() == modified ? old : new FileList(modified, readFile(path)));
             return onList(list.domains(), domain);
         } catch (IOException | UncheckedIOException e) {
             warnOnce(file, "it cannot be read (" + e.getClass().getSimpleName() + ")");
@@ -82,10 +83,10 @@ final class DisposableDomains {
     }
 
     /**
-     * Why {@code file} cannot serve as a disposable-domain file on this server, or empty when it can: it must be
-     * an absolute path to a readable regular file of at most 20 MB inside the operator's folder ({@link #folder()},
-     * symbolic links resolved). A realm admin can thus only name files the operator put there, and cannot probe
-     * the rest of the server's file system through the answers.
+     * Why {@code file} cannot serve as a disposable-domain file on this server, or empty when it can: it must be an
+     * absolute path to a readable regular file of at most 20 MB inside the operator's folder ({@link #folder()},
+     * symbolic links resolved). A realm admin can thus only name files the operator put there, and cannot probe the
+     * rest of the server's file system through the answers.
      */
     static Optional<String> fileProblem(String file) {
         return Optional.ofNullable(check(file).problem());
@@ -112,7 +113,11 @@ final class DisposableDomains {
         Path real = dir == null ? null : realPath(path);
         Path realDir = dir == null ? null : realPath(dir);
         // one answer for "elsewhere" and "not there": nothing about files outside the folder is told
-        if (real == null || realDir == null || !real.startsWith(realDir) || !Files.isRegularFile(real) || !Files.isReadable(real)) {
+        if (real == null
+                || realDir == null
+                || !real.startsWith(realDir)
+                || !Files.isRegularFile(real)
+                || !Files.isReadable(real)) {
             return Checked.refused(notInFolder(dir));
         }
         try {
@@ -136,7 +141,8 @@ final class DisposableDomains {
 
     private static String notInFolder(Path dir) {
         String option = "server option spi-validator--" + EmailDomainValidator.PROVIDER_ID + "--disposable-dir";
-        return "there is no readable file at that path in " + (dir == null ? "the folder set by the " + option : dir + " (" + option + ")");
+        return "there is no readable file at that path in "
+                + (dir == null ? "the folder set by the " + option : dir + " (" + option + ")");
     }
 
     private static void warnOnce(String file, String problem) {

@@ -8,17 +8,16 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Domain names as the rules compare them: IDNA ASCII form (punycode, after Unicode compatibility
- * normalization, so full-width or other look-alike forms of an ASCII name become that name), lower
- * case, no trailing dot. A rule for {@code example.com} covers every subdomain.
+ * Domain names as the rules compare them: IDNA ASCII form (punycode, after Unicode compatibility normalization, so
+ * full-width or other look-alike forms of an ASCII name become that name), lower case, no trailing dot. A rule for
+ * {@code example.com} covers every subdomain.
  */
 public final class Domains {
 
     private static final Set<Character.UnicodeScript> CONFUSABLE_SCRIPTS =
             EnumSet.of(Character.UnicodeScript.LATIN, Character.UnicodeScript.CYRILLIC, Character.UnicodeScript.GREEK);
 
-    private Domains() {
-    }
+    private Domains() {}
 
     /** The comparable form of a domain, or empty when it is not a valid domain name at all. */
     public static Optional<String> normalize(String domain) {
@@ -46,9 +45,9 @@ public final class Domains {
     }
 
     /**
-     * True when the typed domain is not simply the Unicode form of its normalized name: the normalization
-     * mapped something (full-width letters, ß to ss, ligatures). Another registry may treat such a name as a
-     * different domain than the one it maps to, so it is refused rather than matched.
+     * True when the typed domain is not simply the Unicode form of its normalized name: the normalization mapped
+     * something (full-width letters, ß to ss, ligatures). Another registry may treat such a name as a different domain
+     * than the one it maps to, so it is refused rather than matched.
      */
     public static boolean mapsToAnotherName(String typed, String normalized) {
         String unicode;
@@ -65,8 +64,8 @@ public final class Domains {
     }
 
     /**
-     * True when a label of the (Unicode) domain mixes Latin, Cyrillic or Greek letters, the classic
-     * way to spell a look-alike of a well-known name ("gmаil.com" with a Cyrillic а).
+     * True when a label of the (Unicode) domain mixes Latin, Cyrillic or Greek letters, the classic way to spell a
+     * look-alike of a well-known name ("gmаil.com" with a Cyrillic а).
      */
     public static boolean mixesScripts(String domain) {
         String unicode;

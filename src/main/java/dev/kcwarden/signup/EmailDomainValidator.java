@@ -28,11 +28,12 @@ import org.keycloak.validate.ValidationResult;
 import org.keycloak.validate.ValidatorConfig;
 
 /**
- * User-profile validator {@value #PROVIDER_ID} for the email attribute: allow list, deny list and disposable
- * domains, compared in normalized (punycode) form with subdomains covered. As a user-profile validator it
- * applies wherever an email is set: registration, account console, first broker login, admin API.
+ * User-profile validator {@value #PROVIDER_ID} for the email attribute: allow list, deny list and disposable domains,
+ * compared in normalized (punycode) form with subdomains covered. As a user-profile validator it applies wherever an
+ * email is set: registration, account console, first broker login, admin API.
  */
-public final class EmailDomainValidator extends AbstractStringValidator implements ConfiguredProvider, ServerInfoAwareProviderFactory {
+public final class EmailDomainValidator extends AbstractStringValidator
+        implements ConfiguredProvider, ServerInfoAwareProviderFactory {
 
     public static final String PROVIDER_ID = "warden-email-domain";
 
@@ -47,31 +48,52 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
     /** Relative to the Keycloak directory. */
     static final String DEFAULT_DISPOSABLE_DIR = "conf/warden";
 
-
     private static final List<ProviderConfigProperty> PROPERTIES = List.of(
-            new ProviderConfigProperty(ALLOW, "Allowed domains",
-                    "If any are given, only emails at these domains or their subdomains are accepted (e.g. example.com). "
-                            + "Empty (default): every domain not otherwise refused.",
-                    ProviderConfigProperty.MULTIVALUED_STRING_TYPE, null),
-            new ProviderConfigProperty(DENY, "Denied domains",
+            new ProviderConfigProperty(
+                    ALLOW,
+                    "Allowed domains",
+                    "If any are given, only emails at these domains or their subdomains are accepted (e.g. "
+                            + "example.com). " + "Empty (default): every domain not otherwise refused.",
+                    ProviderConfigProperty.MULTIVALUED_STRING_TYPE,
+                    null),
+            new ProviderConfigProperty(
+                    DENY,
+                    "Denied domains",
                     "Emails at these domains or their subdomains are refused. Empty by default.",
-                    ProviderConfigProperty.MULTIVALUED_STRING_TYPE, null),
-            new ProviderConfigProperty(BLOCK_DISPOSABLE, "Refuse disposable domains",
+                    ProviderConfigProperty.MULTIVALUED_STRING_TYPE,
+                    null),
+            new ProviderConfigProperty(
+                    BLOCK_DISPOSABLE,
+                    "Refuse disposable domains",
                     "On (default): refuse the disposable-email domains shipped with warden, plus the extra ones below.",
-                    ProviderConfigProperty.BOOLEAN_TYPE, "true"),
-            new ProviderConfigProperty(DISPOSABLE_EXTRA, "More disposable domains",
+                    ProviderConfigProperty.BOOLEAN_TYPE,
+                    "true"),
+            new ProviderConfigProperty(
+                    DISPOSABLE_EXTRA,
+                    "More disposable domains",
                     "Your own additions to the disposable list. Empty by default.",
-                    ProviderConfigProperty.MULTIVALUED_STRING_TYPE, null),
-            new ProviderConfigProperty(DISPOSABLE_FILE, "Disposable domain file",
-                    "Absolute path of a readable file (at most 20 MB) with more disposable domains, one per line (# comments), "
-                            + "inside the folder the server's operator allows (server option spi-validator--warden-email-domain--"
-                            + "disposable-dir, default conf/warden in the Keycloak directory), on every Keycloak server. Checked "
-                            + "when you save; re-read when it changes; if it later goes away it is ignored with a warning in the "
+                    ProviderConfigProperty.MULTIVALUED_STRING_TYPE,
+                    null),
+            new ProviderConfigProperty(
+                    DISPOSABLE_FILE,
+                    "Disposable domain file",
+                    "Absolute path of a readable file (at most 20 MB) with more disposable domains, one per "
+                            + "line (# comments), "
+                            + "inside the folder the server's operator allows (server option "
+                            + "spi-validator--warden-email-domain--"
+                            + "disposable-dir, default conf/warden in the Keycloak directory), on every "
+                            + "Keycloak server. Checked "
+                            + "when you save; re-read when it changes; if it later goes away it is ignored with "
+                            + "a warning in the "
                             + "server log. Empty by default.",
-                    ProviderConfigProperty.STRING_TYPE, ""),
-            new ProviderConfigProperty(EXEMPT_ADMIN, "Exempt administrators",
+                    ProviderConfigProperty.STRING_TYPE,
+                    ""),
+            new ProviderConfigProperty(
+                    EXEMPT_ADMIN,
+                    "Exempt administrators",
                     "On: emails set by administrators (admin console, admin REST API) are not checked. Off by default.",
-                    ProviderConfigProperty.BOOLEAN_TYPE, "false"));
+                    ProviderConfigProperty.BOOLEAN_TYPE,
+                    "false"));
 
     @Override
     public String getId() {
@@ -82,17 +104,24 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
     public void init(Config.Scope config) {
         Path dir = Path.of(config.get(DISPOSABLE_DIR, DEFAULT_DISPOSABLE_DIR));
         String home = System.getProperty("kc.home.dir");
-        DisposableDomains.folder(dir.isAbsolute() ? dir : Path.of(home == null ? "." : home).resolve(dir));
+        DisposableDomains.folder(
+                dir.isAbsolute() ? dir : Path.of(home == null ? "." : home).resolve(dir));
     }
 
     @Override
     public List<ProviderConfigProperty> getConfigMetadata() {
         return ProviderConfigurationBuilder.create()
-                .property().name(DISPOSABLE_DIR).label("Folder of disposable-domain files")
-                .helpText("The only folder whose files a realm's disposable-file setting may name (symbolic links resolved), "
-                        + "so that realm administrators cannot read or probe other files of the server. A relative path is taken "
+                .property()
+                .name(DISPOSABLE_DIR)
+                .label("Folder of disposable-domain files")
+                .helpText("The only folder whose files a realm's disposable-file setting may name (symbolic links "
+                        + "resolved), "
+                        + "so that realm administrators cannot read or probe other files of the server. "
+                        + "A relative path is taken "
                         + "from the Keycloak directory. Default: " + DEFAULT_DISPOSABLE_DIR + ".")
-                .type(ProviderConfigProperty.STRING_TYPE).defaultValue(DEFAULT_DISPOSABLE_DIR).add()
+                .type(ProviderConfigProperty.STRING_TYPE)
+                .defaultValue(DEFAULT_DISPOSABLE_DIR)
+                .add()
                 .build();
     }
 
@@ -133,7 +162,8 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
     }
 
     private static boolean disposable(ValidatorConfig config, String domain) {
-        if (DisposableDomains.shipped(domain) || domains(config, DISPOSABLE_EXTRA).stream().anyMatch(rule -> Domains.covers(rule, domain))) {
+        if (DisposableDomains.shipped(domain)
+                || domains(config, DISPOSABLE_EXTRA).stream().anyMatch(rule -> Domains.covers(rule, domain))) {
             return true;
         }
         Object file = config == null ? null : config.get(DISPOSABLE_FILE);
@@ -145,7 +175,10 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
             return false;
         }
         try {
-            return UserProfileAttributeValidationContext.from(context).getAttributeContext().getContext() == UserProfileContext.USER_API;
+            return UserProfileAttributeValidationContext.from(context)
+                            .getAttributeContext()
+                            .getContext()
+                    == UserProfileContext.USER_API;
         } catch (RuntimeException notUserProfile) {
             return false;
         }
@@ -183,7 +216,8 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
         for (String key : List.of(ALLOW, DENY, DISPOSABLE_EXTRA)) {
             for (String entry : entries(config, key)) {
                 if (!entry.isBlank() && Domains.normalize(entry).isEmpty()) {
-                    errors.add(new ValidationError(PROVIDER_ID, key, WardenMessages.EMAIL_DOMAIN_CONFIG_INVALID, entry.strip()));
+                    errors.add(new ValidationError(
+                            PROVIDER_ID, key, WardenMessages.EMAIL_DOMAIN_CONFIG_INVALID, entry.strip()));
                 }
             }
         }
@@ -191,17 +225,22 @@ public final class EmailDomainValidator extends AbstractStringValidator implemen
         // rebuilds it, and a file deleted since must not fail every request of the realm (it is ignored at use).
         Object file = config == null ? null : config.get(DISPOSABLE_FILE);
         if (file instanceof String path && !path.isBlank() && AdminSave.ofUserProfile(session)) {
-            DisposableDomains.fileProblem(path.strip()).ifPresent(problem -> errors.add(new ValidationError(PROVIDER_ID, DISPOSABLE_FILE,
-                    DISPOSABLE_FILE + " '" + LogText.printable(path.strip(), 200) + "' cannot be used: " + problem
-                            + ". Give the absolute path of a readable file on every Keycloak server, one domain per line, at most 20 MB.")));
+            DisposableDomains.fileProblem(path.strip())
+                    .ifPresent(problem -> errors.add(new ValidationError(
+                            PROVIDER_ID,
+                            DISPOSABLE_FILE,
+                            DISPOSABLE_FILE + " '" + LogText.printable(path.strip(), 200)
+                                    + "' cannot be used: " + problem
+                                    + ". Give the absolute path of a readable file on every "
+                                    + "Keycloak server, one domain per line, at most 20 MB.")));
         }
         return new ValidationResult(new LinkedHashSet<>(errors));
     }
 
     @Override
     public String getHelpText() {
-        return "warden: refuse emails at denied or disposable domains, or outside an allow list; subdomains are covered "
-                + "and internationalized domains are compared in punycode form.";
+        return "warden: refuse emails at denied or disposable domains, or outside an allow list; subdomains are "
+                + "covered " + "and internationalized domains are compared in punycode form.";
     }
 
     @Override

@@ -3,10 +3,10 @@ package dev.kcwarden.signup;
 import dev.kcwarden.RequestKey;
 import dev.kcwarden.WardenEvents;
 import dev.kcwarden.WardenMessages;
-import dev.kcwarden.metrics.WardenMetrics;
 import dev.kcwarden.guard.Decision;
 import dev.kcwarden.guard.LoginGuard;
 import dev.kcwarden.guard.ThrottledAttempt;
+import dev.kcwarden.metrics.WardenMetrics;
 import dev.kcwarden.password.ScreenedRule;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
@@ -24,8 +24,8 @@ import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.FormMessage;
 
 /**
- * Runs first in the registration form: a filled honeypot or an address over its sign-up limit ends the
- * request here, with one message, before the other actions spend a password hash or a range query.
+ * Runs first in the registration form: a filled honeypot or an address over its sign-up limit ends the request here,
+ * with one message, before the other actions spend a password hash or a range query.
  */
 final class RegistrationGuard implements FormAction {
 
@@ -52,14 +52,24 @@ final class RegistrationGuard implements FormAction {
         MultivaluedMap<String, String> formData = context.getHttpRequest().getDecodedFormParameters();
         String honeypot = formData.getFirst(HONEYPOT_FIELD);
         if (honeypotOn(context.getAuthenticatorConfig()) && honeypot != null && !honeypot.isEmpty()) {
-            refuse(context, formData, "honeypot", new FormMessage(null, WardenMessages.SIGNUP_REJECTED), WardenEvents.SIGNUP_REJECTED);
+            refuse(
+                    context,
+                    formData,
+                    "honeypot",
+                    new FormMessage(null, WardenMessages.SIGNUP_REJECTED),
+                    WardenEvents.SIGNUP_REJECTED);
             return;
         }
-        Decision decision = LoginGuard.forSignup(session, context.getRealm(), context.getAuthenticatorConfig()).beginSignup();
+        Decision decision = LoginGuard.forSignup(session, context.getRealm(), context.getAuthenticatorConfig())
+                .beginSignup();
         if (decision instanceof Decision.Denied denied) {
             ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).describe(null);
             throttled.onFormAnswer();
-            refuse(context, formData, "throttled", new FormMessage(null, WardenMessages.SIGNUP_THROTTLED, throttled.minutes()),
+            refuse(
+                    context,
+                    formData,
+                    "throttled",
+                    new FormMessage(null, WardenMessages.SIGNUP_THROTTLED, throttled.minutes()),
                     WardenEvents.THROTTLED);
             return;
         }
@@ -68,7 +78,8 @@ final class RegistrationGuard implements FormAction {
             // so a password equal to the email would pass; this closes that gap.
             WardenMetrics.signupRejected(context.getRealm(), "password_is_email");
             context.error(Errors.INVALID_REGISTRATION);
-            context.validationError(withoutPasswords(formData),
+            context.validationError(
+                    withoutPasswords(formData),
                     List.of(new FormMessage(RegistrationPage.FIELD_PASSWORD, "invalidPasswordNotEmailMessage")));
             return;
         }
@@ -78,7 +89,9 @@ final class RegistrationGuard implements FormAction {
     private static boolean passwordIsEmail(RealmModel realm, MultivaluedMap<String, String> formData) {
         String password = formData.getFirst(RegistrationPage.FIELD_PASSWORD);
         String email = formData.getFirst(RegistrationPage.FIELD_EMAIL);
-        return password != null && email != null && !email.isBlank()
+        return password != null
+                && email != null
+                && !email.isBlank()
                 && realm.getPasswordPolicy().getPolicies().contains("notEmail")
                 && password.strip().equalsIgnoreCase(email.strip());
     }
@@ -91,7 +104,11 @@ final class RegistrationGuard implements FormAction {
         return kept;
     }
 
-    private void refuse(ValidationContext context, MultivaluedMap<String, String> formData, String reason, FormMessage message,
+    private void refuse(
+            ValidationContext context,
+            MultivaluedMap<String, String> formData,
+            String reason,
+            FormMessage message,
             String eventError) {
         // No other action needs to run its checks (and no range query goes out) for a refused request.
         RequestKey.REGISTRATION_REFUSED.set(session, reason);
@@ -103,7 +120,9 @@ final class RegistrationGuard implements FormAction {
     }
 
     private static boolean honeypotOn(AuthenticatorConfigModel model) {
-        String value = model == null || model.getConfig() == null ? null : model.getConfig().get(RegistrationGuardFactory.HONEYPOT);
+        String value = model == null || model.getConfig() == null
+                ? null
+                : model.getConfig().get(RegistrationGuardFactory.HONEYPOT);
         return value == null || !"false".equalsIgnoreCase(value.strip());
     }
 

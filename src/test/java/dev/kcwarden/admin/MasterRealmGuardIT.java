@@ -16,9 +16,9 @@ import org.keycloak.admin.client.Keycloak;
 import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.representations.idm.RealmRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
+import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.server.KeycloakUrls;
-import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 
 /** What the quickstart does to the master realm, on the real server: its logins are guarded too. */
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
@@ -51,7 +51,8 @@ class MasterRealmGuardIT {
     }
 
     @Test
-    @DisplayName("after the quickstart's binding, guessing an admin's password through admin-cli gets 429 at the 11th try")
+    @DisplayName(
+            "after the quickstart's binding, guessing an admin's password through admin-cli gets 429 at the 11th try")
     void masterRealmIsGuarded() {
         RealmResource master = admin.realm("master");
         String operator = "guard-operator";
@@ -62,13 +63,17 @@ class MasterRealmGuardIT {
             assertThat(master.toRepresentation().getBrowserFlow()).isEqualTo(MasterRealmGuard.BROWSER);
             LoopbackClient attacker = new LoopbackClient("127.0.9.1");
             for (int i = 0; i < 10; i++) {
-                assertThat(adminCliLogin(attacker, operator, "wrong-" + i).status()).as("guess %d", i).isEqualTo(400);
+                assertThat(adminCliLogin(attacker, operator, "wrong-" + i).status())
+                        .as("guess %d", i)
+                        .isEqualTo(400);
             }
             Http.Reply refused = adminCliLogin(attacker, operator, PASSWORD);
             assertThat(refused.status()).as(refused.body()).isEqualTo(429);
             assertThat(refused.header("Retry-After")).matches("[1-9][0-9]*");
-            assertThat(adminCliLogin(new LoopbackClient("127.0.9.2"), operator, PASSWORD).status())
-                    .as("the operator from their own address").isEqualTo(200);
+            assertThat(adminCliLogin(new LoopbackClient("127.0.9.2"), operator, PASSWORD)
+                            .status())
+                    .as("the operator from their own address")
+                    .isEqualTo(200);
         } finally {
             master.users().get(id).remove();
         }

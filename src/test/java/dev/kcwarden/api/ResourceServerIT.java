@@ -1,5 +1,7 @@
 package dev.kcwarden.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
@@ -18,7 +20,6 @@ import dev.kcwarden.testing.WardenServerConfig;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +35,9 @@ import org.keycloak.testframework.realm.ManagedRealm;
 import org.keycloak.testframework.remote.timeoffset.InjectTimeOffSet;
 import org.keycloak.testframework.remote.timeoffset.TimeOffSet;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * US3: the example resource server (examples/resource-server) against the realm's real tokens:
- * what it must accept, and every token it must refuse.
+ * US3: the example resource server (examples/resource-server) against the realm's real tokens: what it must accept, and
+ * every token it must refuse.
  */
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
 @DisplayName("The example resource server accepts the realm's access tokens and nothing else")
@@ -58,7 +57,8 @@ class ResourceServerIT {
     void startApi() throws Exception {
         endpoints = new TokenEndpoint(realm.getBaseUrl());
         api = new ResourceServer(ResourceServer.Settings.forRealm(realm.getBaseUrl(), DemoRealm.API, 0)
-                .withJwksCacheTtl(Duration.ofSeconds(2))).start();
+                        .withJwksCacheTtl(Duration.ofSeconds(2)))
+                .start();
         apiUrl = "http://127.0.0.1:" + api.port() + "/api/hello";
     }
 
@@ -79,7 +79,9 @@ class ResourceServerIT {
 
     private static void assertRefused(Http.Reply reply, String because) {
         assertThat(reply.status()).as(because).isEqualTo(401);
-        assertThat(reply.header("WWW-Authenticate")).as(because).startsWith("Bearer realm=\"demo-api\", error=\"invalid_token\"");
+        assertThat(reply.header("WWW-Authenticate"))
+                .as(because)
+                .startsWith("Bearer realm=\"demo-api\", error=\"invalid_token\"");
     }
 
     @Test
@@ -87,7 +89,10 @@ class ResourceServerIT {
     void validToken() {
         Http.Reply reply = call((String) demoTokens().get("access_token"));
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        assertThat(reply.json()).containsEntry("message", "hello").containsEntry("azp", DemoRealm.CLI).containsKey("sub");
+        assertThat(reply.json())
+                .containsEntry("message", "hello")
+                .containsEntry("azp", DemoRealm.CLI)
+                .containsKey("sub");
     }
 
     @Test
@@ -117,24 +122,38 @@ class ResourceServerIT {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
 
-        String tamperedPayload = b64.encodeToString(payload.replace("\"azp\":\"demo-cli\"", "\"azp\":\"evil-app\"")
-                .getBytes(StandardCharsets.UTF_8));
+        String tamperedPayload = b64.encodeToString(
+                payload.replace("\"azp\":\"demo-cli\"", "\"azp\":\"evil-app\"").getBytes(StandardCharsets.UTF_8));
         assertRefused(call(parts[0] + "." + tamperedPayload + "." + parts[2]), "tampered payload");
 
         String none = b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
         assertRefused(call(none + "." + parts[1] + "."), "alg none");
 
         RSAKey realmKey = (RSAKey) JWKSet.load(URI.create(endpoints.jwksUrl()).toURL()).getKeys().stream()
-                .filter(k -> k instanceof RSAKey && "sig".equals(k.getKeyUse() == null ? "sig" : k.getKeyUse().identifier()))
-                .findFirst().orElseThrow();
+                .filter(k -> k instanceof RSAKey
+                        && "sig"
+                                .equals(
+                                        k.getKeyUse() == null
+                                                ? "sig"
+                                                : k.getKeyUse().identifier()))
+                .findFirst()
+                .orElseThrow();
         JWTClaimsSet claims = SignedJWT.parse(token).getJWTClaimsSet();
-        SignedJWT confused = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(realmKey.getKeyID()).build(), claims);
+        SignedJWT confused = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256)
+                        .keyID(realmKey.getKeyID())
+                        .build(),
+                claims);
         confused.sign(new MACSigner(realmKey.toRSAPublicKey().getEncoded()));
         assertRefused(call(confused.serialize()), "HS256 with the public key as secret");
 
         RSAKey stranger = new RSAKeyGenerator(2048).keyID(realmKey.getKeyID()).generate();
-        SignedJWT otherKey = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(realmKey.getKeyID())
-                .type(com.nimbusds.jose.JOSEObjectType.JWT).build(), claims);
+        SignedJWT otherKey = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .keyID(realmKey.getKeyID())
+                        .type(com.nimbusds.jose.JOSEObjectType.JWT)
+                        .build(),
+                claims);
         otherKey.sign(new RSASSASigner(stranger));
         assertRefused(call(otherKey.serialize()), "signed by another key with the realm's kid");
     }
@@ -143,14 +162,17 @@ class ResourceServerIT {
     @DisplayName("a genuine token for the wrong issuer or audience, an ID token, a refresh token: 401 each")
     void wrongKindsOfTokens() throws Exception {
         Map<String, Object> tokens = demoTokens();
-        try (ResourceServer otherIssuer = new ResourceServer(ResourceServer.Settings.forRealm(realm.getBaseUrl(), DemoRealm.API, 0)
-                .withIssuer(URI.create("http://localhost:8080/realms/another"))).start()) {
-            Http.Reply reply = Http.getWithBearer("http://127.0.0.1:" + otherIssuer.port() + "/api/hello",
-                    (String) tokens.get("access_token"));
+        try (ResourceServer otherIssuer = new ResourceServer(
+                        ResourceServer.Settings.forRealm(realm.getBaseUrl(), DemoRealm.API, 0)
+                                .withIssuer(URI.create("http://localhost:8080/realms/another")))
+                .start()) {
+            Http.Reply reply = Http.getWithBearer(
+                    "http://127.0.0.1:" + otherIssuer.port() + "/api/hello", (String) tokens.get("access_token"));
             assertRefused(reply, "wrong issuer");
             assertThat(reply.header("WWW-Authenticate")).contains("another issuer");
         }
-        String adminCliToken = TokenEndpoint.accessToken(endpoints.password("admin-cli", DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD));
+        String adminCliToken = TokenEndpoint.accessToken(
+                endpoints.password("admin-cli", DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD));
         Http.Reply wrongAudience = call(adminCliToken);
         assertRefused(wrongAudience, "wrong audience");
         assertThat(wrongAudience.header("WWW-Authenticate")).contains("(aud)");
@@ -165,8 +187,13 @@ class ResourceServerIT {
     void keyRotation() throws Exception {
         String oldToken = (String) demoTokens().get("access_token");
         assertThat(call(oldToken).status()).isEqualTo(200);
-        List<ComponentRepresentation> oldKeys = realm.admin().components().query(realm.admin().toRepresentation().getId(),
-                "org.keycloak.keys.KeyProvider").stream().filter(c -> c.getProviderId().equals("rsa-generated")).toList();
+        List<ComponentRepresentation> oldKeys = realm
+                .admin()
+                .components()
+                .query(realm.admin().toRepresentation().getId(), "org.keycloak.keys.KeyProvider")
+                .stream()
+                .filter(c -> c.getProviderId().equals("rsa-generated"))
+                .toList();
 
         ComponentRepresentation newKey = new ComponentRepresentation();
         newKey.setName("rotated-rsa");
@@ -179,28 +206,43 @@ class ResourceServerIT {
         realm.admin().components().add(newKey).close();
 
         String newToken = (String) demoTokens().get("access_token");
-        assertThat(SignedJWT.parse(newToken).getHeader().getKeyID()).isNotEqualTo(SignedJWT.parse(oldToken).getHeader().getKeyID());
+        assertThat(SignedJWT.parse(newToken).getHeader().getKeyID())
+                .isNotEqualTo(SignedJWT.parse(oldToken).getHeader().getKeyID());
         assertThat(call(newToken).status()).as("new kid: fetched at once").isEqualTo(200);
         assertThat(call(oldToken).status()).as("old key still published").isEqualTo(200);
 
         oldKeys.forEach(k -> realm.admin().components().component(k.getId()).remove());
-        Http.Reply old = Await.until("the old key to drop out of the cached key set", Duration.ofSeconds(15), () -> call(oldToken),
+        Http.Reply old = Await.until(
+                "the old key to drop out of the cached key set",
+                Duration.ofSeconds(15),
+                () -> call(oldToken),
                 reply -> reply.status() != 200);
         assertRefused(old, "the old key is gone once the cached key set expires");
         assertThat(call(newToken).status()).isEqualTo(200);
     }
 
     @Test
-    @DisplayName("bad input: malformed JWTs, wrong base64, a 64 KiB header, a JSON bomb: 401, and the server keeps serving")
+    @DisplayName(
+            "bad input: malformed JWTs, wrong base64, a 64 KiB header, a JSON bomb: 401, and the server keeps serving")
     void badInput() {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String header = b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-        String bomb = b64.encodeToString(("{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}").getBytes(StandardCharsets.UTF_8));
-        for (String token : List.of("abc", "a.b.c", "!!!.###.$$$", "..", header + "." + bomb + ".c2ln",
-                "x".repeat(64 * 1024), header + ".e30.", "%%%.%%%.%%%")) {
+        String bomb = b64.encodeToString(
+                ("{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}").getBytes(StandardCharsets.UTF_8));
+        for (String token : List.of(
+                "abc",
+                "a.b.c",
+                "!!!.###.$$$",
+                "..",
+                header + "." + bomb + ".c2ln",
+                "x".repeat(64 * 1024),
+                header + ".e30.",
+                "%%%.%%%.%%%")) {
             Http.Reply reply = call(token);
             assertThat(reply.status()).as("token of %d chars", token.length()).isEqualTo(401);
         }
-        assertThat(call((String) demoTokens().get("access_token")).status()).as("still serving").isEqualTo(200);
+        assertThat(call((String) demoTokens().get("access_token")).status())
+                .as("still serving")
+                .isEqualTo(200);
     }
 }

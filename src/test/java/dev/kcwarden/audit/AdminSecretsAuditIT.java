@@ -35,12 +35,13 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 
 /**
- * An admin creates and updates every kind of object that carries a secret through the admin API; with the
- * demo realm logging admin representations, none of the secrets may appear in any line of the server log or
- * in any webhook body, while the lines themselves are there.
+ * An admin creates and updates every kind of object that carries a secret through the admin API; with the demo realm
+ * logging admin representations, none of the secrets may appear in any line of the server log or in any webhook body,
+ * while the lines themselves are there.
  */
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
-@DisplayName("Admin objects that carry secrets: no secret in the server log or a webhook body, and every change audited")
+@DisplayName(
+        "Admin objects that carry secrets: no secret in the server log or a webhook body, and every change audited")
 class AdminSecretsAuditIT {
 
     @InjectRealm(fromJson = DemoRealm.JSON, config = DemoRealm.Offline.class)
@@ -66,8 +67,9 @@ class AdminSecretsAuditIT {
         generator.initialize(2048);
         byte[] pkcs8 = generator.generateKeyPair().getPrivate().getEncoded();
         String base64Key = Base64.getEncoder().encodeToString(pkcs8);
-        String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pkcs8)
-                + "\n-----END PRIVATE KEY-----\n";
+        String pem = "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(pkcs8) + "\n-----END PRIVATE KEY-----\n";
         secrets.add(base64Key.substring(0, 60));
         secrets.add(base64Key.substring(base64Key.length() - 60));
 
@@ -84,8 +86,13 @@ class AdminSecretsAuditIT {
         ClientRepresentation saml = new ClientRepresentation();
         saml.setClientId("urn:audit:saml");
         saml.setProtocol("saml");
-        saml.setAttributes(new HashMap<>(Map.of("saml.signing.private.key", base64Key, "saml.encryption.private.key", base64Key,
-                "saml.client.signature", "true")));
+        saml.setAttributes(new HashMap<>(Map.of(
+                "saml.signing.private.key",
+                base64Key,
+                "saml.encryption.private.key",
+                base64Key,
+                "saml.client.signature",
+                "true")));
         String samlId = created(realm.admin().clients().create(saml));
         saml.getAttributes().put("saml.signing.private.key", base64Key);
         saml.setDescription("keys set again");
@@ -95,8 +102,17 @@ class AdminSecretsAuditIT {
         IdentityProviderRepresentation idp = new IdentityProviderRepresentation();
         idp.setAlias("audit-idp");
         idp.setProviderId("oidc");
-        idp.setConfig(new HashMap<>(Map.of("clientId", "kc", "clientSecret", secret("idp"), "clientAuthMethod", "client_secret_post",
-                "authorizationUrl", "https://idp.invalid/auth", "tokenUrl", "https://idp.invalid/token")));
+        idp.setConfig(new HashMap<>(Map.of(
+                "clientId",
+                "kc",
+                "clientSecret",
+                secret("idp"),
+                "clientAuthMethod",
+                "client_secret_post",
+                "authorizationUrl",
+                "https://idp.invalid/auth",
+                "tokenUrl",
+                "https://idp.invalid/token")));
         created(realm.admin().identityProviders().create(idp));
         idp.getConfig().put("clientSecret", secret("idp-updated"));
         realm.admin().identityProviders().get("audit-idp").update(idp);
@@ -128,8 +144,19 @@ class AdminSecretsAuditIT {
 
         // SMTP with a password
         RealmRepresentation settings = realm.admin().toRepresentation();
-        settings.setSmtpServer(new HashMap<>(Map.of("host", "127.0.0.1", "port", "2525", "from", "kc@example.org", "auth", "true",
-                "user", "kc", "password", secret("smtp"))));
+        settings.setSmtpServer(new HashMap<>(Map.of(
+                "host",
+                "127.0.0.1",
+                "port",
+                "2525",
+                "from",
+                "kc@example.org",
+                "auth",
+                "true",
+                "user",
+                "kc",
+                "password",
+                secret("smtp"))));
         realm.admin().update(settings);
 
         // an authenticator config with a reCAPTCHA secret and API key, created and updated
@@ -140,10 +167,12 @@ class AdminSecretsAuditIT {
         flow.setBuiltIn(false);
         realm.admin().flows().createFlow(flow).close();
         realm.admin().flows().addExecution("audit-secrets-flow", Map.of("provider", "auth-username-password-form"));
-        AuthenticationExecutionInfoRepresentation execution = realm.admin().flows().getExecutions("audit-secrets-flow").get(0);
+        AuthenticationExecutionInfoRepresentation execution =
+                realm.admin().flows().getExecutions("audit-secrets-flow").get(0);
         AuthenticatorConfigRepresentation captcha = new AuthenticatorConfigRepresentation();
         captcha.setAlias("audit-captcha");
-        captcha.setConfig(new HashMap<>(Map.of("site.key", "public-site-key", "secret", secret("captcha"), "api.key", secret("api-key"))));
+        captcha.setConfig(new HashMap<>(
+                Map.of("site.key", "public-site-key", "secret", secret("captcha"), "api.key", secret("api-key"))));
         String configId = created(realm.admin().flows().newExecutionConfig(execution.getId(), captcha));
         captcha.setId(configId);
         captcha.getConfig().put("secret", secret("captcha-updated"));
@@ -152,33 +181,46 @@ class AdminSecretsAuditIT {
         // a last, harmless event: once it is in the log and at the webhook, so is everything before it
         String sentinel = "secrets-sentinel-" + Pkce.randomToken(6).toLowerCase(java.util.Locale.ROOT);
         new TokenEndpoint(realm.getBaseUrl()).password(DemoRealm.CLI, sentinel, "x");
-        List<String> lines = AuditLines.awaitAll(WardenServerConfig.LOG_FILE, logStart, "\"username\":\"" + sentinel + "\"");
+        List<String> lines =
+                AuditLines.awaitAll(WardenServerConfig.LOG_FILE, logStart, "\"username\":\"" + sentinel + "\"");
         receiver.await(b -> b.contains(sentinel), Duration.ofSeconds(15), "the sentinel reaches the webhook");
         List<String> delivered = receiver.bodies();
 
-        List<String> audit = lines.stream().filter(l -> l.contains("[warden.audit]")).toList();
+        List<String> audit =
+                lines.stream().filter(l -> l.contains("[warden.audit]")).toList();
         for (String type : List.of("CLIENT", "IDENTITY_PROVIDER", "COMPONENT", "REALM", "AUTHENTICATOR_CONFIG")) {
-            assertThat(audit).as("audit lines of %s changes with their representation", type)
-                    .anyMatch(l -> l.contains("\"resourceType\":\"" + type + "\"") && l.contains("\"representation\":"));
+            assertThat(audit)
+                    .as("audit lines of %s changes with their representation", type)
+                    .anyMatch(
+                            l -> l.contains("\"resourceType\":\"" + type + "\"") && l.contains("\"representation\":"));
         }
-        assertThat(audit).as("the public parts stay").anyMatch(l -> l.contains("public-site-key"))
+        assertThat(audit)
+                .as("the public parts stay")
+                .anyMatch(l -> l.contains("public-site-key"))
                 .anyMatch(l -> l.contains("cn=keycloak,dc=example,dc=org"));
         String wholeLog = Files.readString(WardenServerConfig.LOG_FILE, StandardCharsets.UTF_8);
         for (String secret : secrets) {
-            assertThat(wholeLog).as("a secret of %d characters in the server log", secret.length()).doesNotContain(secret);
-            assertThat(delivered).as("a secret of %d characters in a webhook body", secret.length())
+            assertThat(wholeLog)
+                    .as("a secret of %d characters in the server log", secret.length())
+                    .doesNotContain(secret);
+            assertThat(delivered)
+                    .as("a secret of %d characters in a webhook body", secret.length())
                     .noneMatch(body -> body.contains(secret));
         }
         // each kind of change arrived with its object, the secret in it replaced; a realm is often too large
         // (over 8 KiB) for the line and is then left out whole, which hides its SMTP password as well
         for (String type : List.of("CLIENT", "IDENTITY_PROVIDER", "COMPONENT", "AUTHENTICATOR_CONFIG")) {
-            assertThat(delivered).as("a delivered %s change whose representation has a redacted field", type)
-                    .anyMatch(b -> b.contains("\"resourceType\":\"" + type + "\"") && b.contains("\"representation\":{")
+            assertThat(delivered)
+                    .as("a delivered %s change whose representation has a redacted field", type)
+                    .anyMatch(b -> b.contains("\"resourceType\":\"" + type + "\"")
+                            && b.contains("\"representation\":{")
                             && b.contains("\"[redacted]\""));
         }
-        assertThat(delivered).as("the delivered realm change: redacted, or left out whole")
-                .anyMatch(b -> b.contains("\"resourceType\":\"REALM\"") && (b.contains("\"representation\":\"[omitted: ")
-                        || (b.contains("\"representation\":{") && b.contains("\"password\":\"[redacted]\""))));
+        assertThat(delivered)
+                .as("the delivered realm change: redacted, or left out whole")
+                .anyMatch(b -> b.contains("\"resourceType\":\"REALM\"")
+                        && (b.contains("\"representation\":\"[omitted: ")
+                                || (b.contains("\"representation\":{") && b.contains("\"password\":\"[redacted]\""))));
     }
 
     private String secret(String what) {
@@ -198,7 +240,9 @@ class AdminSecretsAuditIT {
 
     private static String created(Response response) {
         try (response) {
-            assertThat(response.getStatus()).as("created: %s", response.getStatusInfo()).isEqualTo(201);
+            assertThat(response.getStatus())
+                    .as("created: %s", response.getStatusInfo())
+                    .isEqualTo(201);
             String location = response.getLocation().getPath();
             return location.substring(location.lastIndexOf('/') + 1);
         }

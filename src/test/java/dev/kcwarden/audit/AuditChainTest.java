@@ -10,8 +10,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("The audit chain: the verifier finds edits, deleted or inserted lines inside a run, swaps and lines cut short"
-        + " (lines removed from the end of a run: VerifyAuditTest)")
+@DisplayName(
+        "The audit chain: the verifier finds edits, deleted or inserted lines inside a run, swaps and lines cut short"
+                + " (lines removed from the end of a run: VerifyAuditTest)")
 class AuditChainTest {
 
     private static final byte[] KEY = "test-chain-key-0123456789-0123456789".getBytes(StandardCharsets.UTF_8);
@@ -44,13 +45,17 @@ class AuditChainTest {
     @Test
     void editedLine() {
         log.set(3, log.get(3).replace("\"userId\":\"u3\"", "\"userId\":\"u9\""));
-        assertThat(VerifyAudit.verify(log, KEY)).extracting(VerifyAudit.Result::intact, VerifyAudit.Result::badLine).containsExactly(false, 4);
+        assertThat(VerifyAudit.verify(log, KEY))
+                .extracting(VerifyAudit.Result::intact, VerifyAudit.Result::badLine)
+                .containsExactly(false, 4);
     }
 
     @Test
     void deletedLine() {
         log.remove(3);
-        assertThat(VerifyAudit.verify(log, KEY)).extracting(VerifyAudit.Result::intact, VerifyAudit.Result::badLine).containsExactly(false, 4);
+        assertThat(VerifyAudit.verify(log, KEY))
+                .extracting(VerifyAudit.Result::intact, VerifyAudit.Result::badLine)
+                .containsExactly(false, 4);
     }
 
     @Test
@@ -62,7 +67,9 @@ class AuditChainTest {
     @Test
     void swappedLines() {
         Collections.swap(log, 2, 3);
-        assertThat(VerifyAudit.verify(log, KEY)).extracting(VerifyAudit.Result::intact, VerifyAudit.Result::badLine).containsExactly(false, 3);
+        assertThat(VerifyAudit.verify(log, KEY))
+                .extracting(VerifyAudit.Result::intact, VerifyAudit.Result::badLine)
+                .containsExactly(false, 3);
     }
 
     @Test
@@ -73,13 +80,18 @@ class AuditChainTest {
         for (int line = 1; line < original.size(); line++) {
             String full = original.get(line);
             int recordStart = full.indexOf("{\"v\":");
-            // from just after the record's opening "{\"v\":" (shorter, the line is no audit line at all: a deleted line)
+            // from just after the record's opening "{\"v\":" (shorter, the line is no audit line at all: a deleted
+            // line)
             for (int length = recordStart + 5; length < full.length(); length++) {
                 List<String> cut = new ArrayList<>(original);
                 cut.set(line, full.substring(0, length));
                 VerifyAudit.Result result = VerifyAudit.verify(cut, KEY);
-                assertThat(result.intact()).as("line %d cut to %d characters", line + 1, length).isFalse();
-                assertThat(result.badLine()).as("line %d cut to %d characters", line + 1, length).isEqualTo(line + 1);
+                assertThat(result.intact())
+                        .as("line %d cut to %d characters", line + 1, length)
+                        .isFalse();
+                assertThat(result.badLine())
+                        .as("line %d cut to %d characters", line + 1, length)
+                        .isEqualTo(line + 1);
                 cuts++;
             }
         }
@@ -88,7 +100,8 @@ class AuditChainTest {
 
     @Test
     void wrongKeyOrForgedStart() {
-        VerifyAudit.Result wrongKey = VerifyAudit.verify(log, "another-key-another-key-another-key".getBytes(StandardCharsets.UTF_8));
+        VerifyAudit.Result wrongKey =
+                VerifyAudit.verify(log, "another-key-another-key-another-key".getBytes(StandardCharsets.UTF_8));
         assertThat(wrongKey.intact()).isFalse();
         assertThat(wrongKey.problem()).contains("wrong key");
         log.remove(1);
@@ -102,10 +115,13 @@ class AuditChainTest {
     @Test
     void restartIsMarkedAndCounted() {
         AuditChain restarted = new AuditChain(KEY);
-        log.add("[warden.audit] " + restarted.seal("{\"v\":1,\"type\":\"LOGIN\",\"node\":\"n1\",\"seq\":1,\"chain\":\"start\"}"));
+        log.add("[warden.audit] "
+                + restarted.seal("{\"v\":1,\"type\":\"LOGIN\",\"node\":\"n1\",\"seq\":1,\"chain\":\"start\"}"));
         VerifyAudit.Result result = VerifyAudit.verify(log, KEY);
         assertThat(result.intact()).isTrue();
         assertThat(result.chainStarts()).isEqualTo(2);
-        assertThat(result.incomplete()).extracting(VerifyAudit.Finding::text).anySatisfy(t -> assertThat(t).contains("older warden"));
+        assertThat(result.incomplete())
+                .extracting(VerifyAudit.Finding::text)
+                .anySatisfy(t -> assertThat(t).contains("older warden"));
     }
 }

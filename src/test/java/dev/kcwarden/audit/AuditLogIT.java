@@ -32,9 +32,9 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 
 /**
- * A whole journey against the real server (sign up, login, refresh, logout, an admin changing a password
- * and a client secret), then the server's own log file: one well-formed audit line per event, nothing
- * secret in any line of the whole log, and a chain the verifier accepts (and rejects once edited).
+ * A whole journey against the real server (sign up, login, refresh, logout, an admin changing a password and a client
+ * secret), then the server's own log file: one well-formed audit line per event, nothing secret in any line of the
+ * whole log, and a chain the verifier accepts (and rejects once edited).
  */
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
 @DisplayName("Audit log: one JSON line per event, no secrets anywhere in the log, a verifiable chain")
@@ -51,7 +51,8 @@ class AuditLogIT {
     ManagedRealm secondRealm;
 
     @Test
-    @DisplayName("a full journey leaves audit lines with the schema's fields, redacted admin representations, and no secret")
+    @DisplayName(
+            "a full journey leaves audit lines with the schema's fields, redacted admin representations, and no secret")
     void journey() throws Exception {
         long logStart = Files.exists(WardenServerConfig.LOG_FILE) ? Files.size(WardenServerConfig.LOG_FILE) : 0;
         TokenEndpoint endpoints = new TokenEndpoint(realm.getBaseUrl());
@@ -66,7 +67,11 @@ class AuditLogIT {
         secrets.add(WardenServerConfig.AUDIT_CHAIN_KEY);
         secrets.add(WardenServerConfig.WEBHOOK_SECRET);
         Http.Reply login = browser.get(endpoints.authorizationUrl(DemoRealm.SPA, REDIRECT, verifier, "s"), Map.of());
-        Http.Reply page = browser.get(URI.create(realm.getBaseUrl()).resolve(FormPage.link(login.body(), "registration")).toString(), Map.of());
+        Http.Reply page = browser.get(
+                URI.create(realm.getBaseUrl())
+                        .resolve(FormPage.link(login.body(), "registration"))
+                        .toString(),
+                Map.of());
         Map<String, String> form = new LinkedHashMap<>();
         form.put("username", "audit-alice");
         form.put("email", "audit-alice@example.com");
@@ -78,13 +83,16 @@ class AuditLogIT {
         assertThat(registered.status()).as(registered.body()).isEqualTo(302);
         String code = BrowserLogin.query(registered.header("Location")).get("code");
         secrets.add(code);
-        Map<String, Object> tokens = endpoints.exchangeCode(DemoRealm.SPA, code, REDIRECT, verifier).json();
+        Map<String, Object> tokens =
+                endpoints.exchangeCode(DemoRealm.SPA, code, REDIRECT, verifier).json();
         secrets.add((String) tokens.get("access_token"));
         secrets.add((String) tokens.get("refresh_token"));
         secrets.add((String) tokens.get("id_token"));
 
         // refresh, a failed and a good password login, logout
-        Map<String, Object> refreshed = endpoints.refresh(DemoRealm.SPA, (String) tokens.get("refresh_token")).json();
+        Map<String, Object> refreshed = endpoints
+                .refresh(DemoRealm.SPA, (String) tokens.get("refresh_token"))
+                .json();
         secrets.add((String) refreshed.get("refresh_token"));
         secrets.add((String) refreshed.get("access_token"));
         if (refreshed.get("id_token") != null) {
@@ -92,11 +100,14 @@ class AuditLogIT {
         }
         String wrong = "Wrong-" + Pkce.randomToken(10);
         secrets.add(wrong);
-        assertThat(endpoints.password(DemoRealm.CLI, "audit-alice", wrong).status()).isEqualTo(400);
-        Map<String, Object> cli = endpoints.password(DemoRealm.CLI, "audit-alice", password).json();
+        assertThat(endpoints.password(DemoRealm.CLI, "audit-alice", wrong).status())
+                .isEqualTo(400);
+        Map<String, Object> cli =
+                endpoints.password(DemoRealm.CLI, "audit-alice", password).json();
         secrets.add((String) cli.get("access_token"));
         secrets.add((String) cli.get("refresh_token"));
-        Http.Reply revoked = Http.postForm(endpoints.realmUrl() + "/protocol/openid-connect/revoke",
+        Http.Reply revoked = Http.postForm(
+                endpoints.realmUrl() + "/protocol/openid-connect/revoke",
                 Map.of("client_id", DemoRealm.SPA, "token", (String) refreshed.get("refresh_token")));
         assertThat(revoked.status()).isEqualTo(200);
 
@@ -109,8 +120,10 @@ class AuditLogIT {
         credential.setValue(adminPassword);
         credential.setTemporary(false);
         realm.admin().users().get(userId).resetPassword(credential);
-        ClientRepresentation backend = realm.admin().clients().findByClientId(DemoRealm.BACKEND).get(0);
-        secrets.add(realm.admin().clients().get(backend.getId()).generateNewSecret().getValue());
+        ClientRepresentation backend =
+                realm.admin().clients().findByClientId(DemoRealm.BACKEND).get(0);
+        secrets.add(
+                realm.admin().clients().get(backend.getId()).generateNewSecret().getValue());
         backend.setDescription("touched by the audit test");
         backend.setSecret("Backend-secret-" + Pkce.randomToken(12));
         secrets.add(backend.getSecret());
@@ -127,28 +140,51 @@ class AuditLogIT {
                 audit.add(JSON.readTree(line.substring(at)));
             }
         }
-        List<String> types = audit.stream().filter(a -> "warden".equals(a.path("realm").asText())).map(a -> a.path("type").asText()).toList();
-        assertThat(types).contains("REGISTER", "CODE_TO_TOKEN", "REFRESH_TOKEN", "LOGIN_ERROR", "LOGIN", "REVOKE_GRANT", "ADMIN_ACTION", "ADMIN_UPDATE");
+        List<String> types = audit.stream()
+                .filter(a -> "warden".equals(a.path("realm").asText()))
+                .map(a -> a.path("type").asText())
+                .toList();
+        assertThat(types)
+                .contains(
+                        "REGISTER",
+                        "CODE_TO_TOKEN",
+                        "REFRESH_TOKEN",
+                        "LOGIN_ERROR",
+                        "LOGIN",
+                        "REVOKE_GRANT",
+                        "ADMIN_ACTION",
+                        "ADMIN_UPDATE");
 
-        JsonNode register = audit.stream().filter(a -> a.path("type").asText().equals("REGISTER")).findFirst().orElseThrow();
+        JsonNode register = audit.stream()
+                .filter(a -> a.path("type").asText().equals("REGISTER"))
+                .findFirst()
+                .orElseThrow();
         assertThat(register.path("v").asInt()).isEqualTo(1);
-        assertThat(Instant.parse(register.path("time").asText())).isBefore(Instant.now().plusSeconds(5));
+        assertThat(Instant.parse(register.path("time").asText()))
+                .isBefore(Instant.now().plusSeconds(5));
         assertThat(register.path("outcome").asText()).isEqualTo("success");
         assertThat(register.path("client").asText()).isEqualTo(DemoRealm.SPA);
         assertThat(register.path("userId").asText()).isEqualTo(userId);
         assertThat(register.path("username").asText()).isEqualTo("audit-alice");
         assertThat(register.path("ip").asText()).isEqualTo("127.0.4.1");
-        assertThat(register.path("details").path("warden_breach_check").asText()).isNotEmpty();
+        assertThat(register.path("details").path("warden_breach_check").asText())
+                .isNotEmpty();
         assertThat(register.path("node").asText()).isNotEmpty();
         assertThat(register.path("seq").asLong()).isPositive();
         assertThat(register.path("mac").asText()).hasSizeGreaterThan(40);
 
-        JsonNode failed = audit.stream().filter(a -> a.path("type").asText().equals("LOGIN_ERROR")).findFirst().orElseThrow();
+        JsonNode failed = audit.stream()
+                .filter(a -> a.path("type").asText().equals("LOGIN_ERROR"))
+                .findFirst()
+                .orElseThrow();
         assertThat(failed.path("outcome").asText()).isEqualTo("error");
         assertThat(failed.path("error").asText()).isEqualTo("invalid_user_credentials");
 
-        JsonNode clientUpdate = audit.stream().filter(a -> a.path("type").asText().equals("ADMIN_UPDATE")
-                && a.path("resourceType").asText().equals("CLIENT")).findFirst().orElseThrow();
+        JsonNode clientUpdate = audit.stream()
+                .filter(a -> a.path("type").asText().equals("ADMIN_UPDATE")
+                        && a.path("resourceType").asText().equals("CLIENT"))
+                .findFirst()
+                .orElseThrow();
         assertThat(clientUpdate.path("resourcePath").asText()).startsWith("clients/");
         assertThat(clientUpdate.path("admin").path("realm").asText()).isEqualTo("master");
         assertThat(clientUpdate.path("representation").path("secret").asText()).isEqualTo("[redacted]");
@@ -156,7 +192,9 @@ class AuditLogIT {
         // One line per event: each audit line holds one record, and the node's sequence has no gap and no repeat.
         for (String line : newLog) {
             if (line.contains("[warden.audit]")) {
-                assertThat(line.split("\\{\"v\":", -1)).as("records in one line: %s", line).hasSize(2);
+                assertThat(line.split("\\{\"v\":", -1))
+                        .as("records in one line: %s", line)
+                        .hasSize(2);
             }
         }
         List<Long> seqs = audit.stream().map(a -> a.path("seq").asLong()).toList();
@@ -164,7 +202,9 @@ class AuditLogIT {
         for (int i = 1; i < seqs.size(); i++) {
             assertThat(seqs.get(i)).as("the line after seq %d", seqs.get(i - 1)).isEqualTo(seqs.get(i - 1) + 1);
         }
-        assertThat(types.stream().filter("REGISTER"::equals)).as("one REGISTER event, one line").hasSize(1);
+        assertThat(types.stream().filter("REGISTER"::equals))
+                .as("one REGISTER event, one line")
+                .hasSize(1);
 
         // Every secret, whole and in its secret parts, anywhere in the log: a JWT's payload or signature alone
         // would be a leak (its header names only the algorithm and key), and so would the code's first part (its
@@ -180,7 +220,8 @@ class AuditLogIT {
                 pieces.add(parts[0]);
             }
             for (String piece : pieces) {
-                assertThat(wholeLog).as("a secret (or part of one) of %d characters in the server log", piece.length())
+                assertThat(wholeLog)
+                        .as("a secret (or part of one) of %d characters in the server log", piece.length())
                         .doesNotContain(piece);
             }
         }
@@ -193,7 +234,9 @@ class AuditLogIT {
         List<String> lines = awaitLog(0, "LOGIN_ERROR");
         byte[] key = WardenServerConfig.AUDIT_CHAIN_KEY.getBytes(StandardCharsets.UTF_8);
         VerifyAudit.Result result = VerifyAudit.verify(lines, key);
-        assertThat(result.intact()).as("%s at line %d", result.problem(), result.badLine()).isTrue();
+        assertThat(result.intact())
+                .as("%s at line %d", result.problem(), result.badLine())
+                .isTrue();
         assertThat(result.lines()).isPositive();
 
         Path keyFile = Files.createTempFile("warden-audit", ".key");
@@ -216,7 +259,8 @@ class AuditLogIT {
     }
 
     @Test
-    @DisplayName("/metrics: warden's counters move under the realm's name, not under another realm, with bounded labels")
+    @DisplayName(
+            "/metrics: warden's counters move under the realm's name, not under another realm, with bounded labels")
     void metricsMovePerRealm() throws Exception {
         Map<String, Double> before = Metrics.scrape();
         // The same address in both realms: eleven wrong passwords in the demo realm (ten failures, then its
@@ -224,25 +268,53 @@ class AuditLogIT {
         LoopbackClient from = new LoopbackClient("127.0.4.9");
         TokenEndpoint demo = new TokenEndpoint(realm.getBaseUrl());
         for (int i = 0; i <= 10; i++) {
-            from.postForm(demo.tokenUrl(), Map.of("grant_type", "password", "client_id", DemoRealm.CLI,
-                    "username", DemoRealm.DEMO_USER, "password", "wrong-" + i));
+            from.postForm(
+                    demo.tokenUrl(),
+                    Map.of(
+                            "grant_type",
+                            "password",
+                            "client_id",
+                            DemoRealm.CLI,
+                            "username",
+                            DemoRealm.DEMO_USER,
+                            "password",
+                            "wrong-" + i));
         }
         TokenEndpoint second = new TokenEndpoint(secondRealm.getBaseUrl());
         for (int i = 0; i < 3; i++) {
-            from.postForm(second.tokenUrl(), Map.of("grant_type", "password", "client_id", DemoRealm.CLI,
-                    "username", DemoRealm.DEMO_USER, "password", "wrong-" + i));
+            from.postForm(
+                    second.tokenUrl(),
+                    Map.of(
+                            "grant_type",
+                            "password",
+                            "client_id",
+                            DemoRealm.CLI,
+                            "username",
+                            DemoRealm.DEMO_USER,
+                            "password",
+                            "wrong-" + i));
         }
         Map<String, Double> after = Metrics.scrape();
 
-        assertThat(delta(before, after, failures(DemoRealm.NAME))).as("failures in the demo realm").isEqualTo(10);
-        assertThat(delta(before, after, failures(DemoRealm.OfflineSecond.NAME))).as("failures in the second realm").isEqualTo(3);
-        assertThat(delta(before, after, throttled(DemoRealm.NAME))).as("refused in the demo realm").isEqualTo(1);
-        assertThat(delta(before, after, throttled(DemoRealm.OfflineSecond.NAME))).as("refused in the second realm").isZero();
-        assertThat(after.get("warden_audit_lines_total")).as("server-wide, no realm label")
+        assertThat(delta(before, after, failures(DemoRealm.NAME)))
+                .as("failures in the demo realm")
+                .isEqualTo(10);
+        assertThat(delta(before, after, failures(DemoRealm.OfflineSecond.NAME)))
+                .as("failures in the second realm")
+                .isEqualTo(3);
+        assertThat(delta(before, after, throttled(DemoRealm.NAME)))
+                .as("refused in the demo realm")
+                .isEqualTo(1);
+        assertThat(delta(before, after, throttled(DemoRealm.OfflineSecond.NAME)))
+                .as("refused in the second realm")
+                .isZero();
+        assertThat(after.get("warden_audit_lines_total"))
+                .as("server-wide, no realm label")
                 .isGreaterThan(before.getOrDefault("warden_audit_lines_total", 0.0));
 
         // The label is the realm's NAME, as in Keycloak's keycloak_user_events_total{realm}; never its id.
-        List<String> wardenSamples = after.keySet().stream().filter(k -> k.startsWith("warden_")).toList();
+        List<String> wardenSamples =
+                after.keySet().stream().filter(k -> k.startsWith("warden_")).toList();
         assertThat(wardenSamples).isNotEmpty().noneMatch(k -> k.contains(DemoRealm.OfflineSecond.ID));
         for (String sample : wardenSamples) {
             String metric = sample.contains("{") ? sample.substring(0, sample.indexOf('{')) : sample;
@@ -253,8 +325,10 @@ class AuditLogIT {
             }
         }
 
-        // Bounded labels: every label of every warden_ sample takes a value from a fixed set, never a name, address or id.
-        java.util.Set<String> eventTypes = java.util.Arrays.stream(org.keycloak.events.EventType.values()).map(Enum::name)
+        // Bounded labels: every label of every warden_ sample takes a value from a fixed set, never a name, address or
+        // id.
+        java.util.Set<String> eventTypes = java.util.Arrays.stream(org.keycloak.events.EventType.values())
+                .map(Enum::name)
                 .collect(java.util.stream.Collectors.toSet());
         java.util.Set<String> errors = new java.util.HashSet<>(List.of("none"));
         for (java.lang.reflect.Field f : org.keycloak.events.Errors.class.getFields()) {
@@ -263,7 +337,8 @@ class AuditLogIT {
             }
         }
         java.util.Set<String> limits = java.util.Arrays.stream(dev.kcwarden.guard.LimitKind.values())
-                .map(dev.kcwarden.guard.LimitKind::id).collect(java.util.stream.Collectors.toSet());
+                .map(dev.kcwarden.guard.LimitKind::id)
+                .collect(java.util.stream.Collectors.toSet());
         java.util.regex.Pattern label = java.util.regex.Pattern.compile("([a-z_]+)=\"([^\"]*)\"");
         for (String sample : wardenSamples) {
             java.util.regex.Matcher m = label.matcher(sample);
@@ -272,12 +347,26 @@ class AuditLogIT {
                 String value = m.group(2);
                 switch (name) {
                     case "type" -> assertThat(eventTypes).as(sample).contains(value);
-                    // warden's own event errors by name: a "warden_" prefix alone would let an address or a name through
-                    case "error" -> assertThat(errors.contains(value) || WARDEN_ERRORS.contains(value)).as(sample).isTrue();
+                    // warden's own event errors by name: a "warden_" prefix alone would let an address or a name
+                    // through
+                    case "error" ->
+                        assertThat(errors.contains(value) || WARDEN_ERRORS.contains(value))
+                                .as(sample)
+                                .isTrue();
                     case "limit" -> assertThat(limits).as(sample).contains(value);
-                    case "outcome" -> assertThat(value).as(sample).isIn("success", "error", "passed", "common", "breached",
-                            "unavailable_open", "unavailable_closed");
-                    case "rule", "scope", "result" -> assertThat(value).as(sample).matches("[a-z_]{1,40}");
+                    case "outcome" ->
+                        assertThat(value)
+                                .as(sample)
+                                .isIn(
+                                        "success",
+                                        "error",
+                                        "passed",
+                                        "common",
+                                        "breached",
+                                        "unavailable_open",
+                                        "unavailable_closed");
+                    case "rule", "scope", "result" ->
+                        assertThat(value).as(sample).matches("[a-z_]{1,40}");
                     case "queue" -> assertThat(value).as(sample).isIn("main", "throttle");
                     // realm names are chosen by admins (a bounded set); realms of earlier test classes stay on /metrics
                     case "realm" -> assertThat(value).as(sample).isNotEqualTo(DemoRealm.OfflineSecond.ID);
@@ -288,12 +377,15 @@ class AuditLogIT {
     }
 
     /** Every event error warden records; each is a label value of warden_auth_events_total{error}. */
-    private static final java.util.Set<String> WARDEN_ERRORS = java.util.Set.of("warden_throttled",
-            "warden_refresh_token_reuse", "warden_signup_rejected");
+    private static final java.util.Set<String> WARDEN_ERRORS =
+            java.util.Set.of("warden_throttled", "warden_refresh_token_reuse", "warden_signup_rejected");
 
     /** warden's metrics that count something in one realm, so carry {@code realm}; the others are server-wide. */
-    private static final java.util.Set<String> REALM_SCOPED = java.util.Set.of("warden_auth_events_total",
-            "warden_throttle_rejections_total", "warden_signup_rejections_total", "warden_breach_checks_total",
+    private static final java.util.Set<String> REALM_SCOPED = java.util.Set.of(
+            "warden_auth_events_total",
+            "warden_throttle_rejections_total",
+            "warden_signup_rejections_total",
+            "warden_breach_checks_total",
             "warden_refresh_reuse_incidents_total");
 
     private static String failures(String realmName) {
@@ -308,7 +400,10 @@ class AuditLogIT {
     private static double delta(Map<String, Double> before, Map<String, Double> after, String sample) {
         return after.getOrDefault(sample, 0.0) - before.getOrDefault(sample, 0.0);
     }
-    /** The log from byte offset {@code from}, once it holds an audit line of {@code type} (the file handler may lag a little). */
+    /**
+     * The log from byte offset {@code from}, once it holds an audit line of {@code type} (the file handler may lag a
+     * little).
+     */
     private static List<String> awaitLog(long from, String type) throws Exception {
         return awaitLogContaining(from, "\"type\":\"" + type + "\"");
     }
@@ -318,7 +413,11 @@ class AuditLogIT {
         Instant deadline = Instant.now().plusSeconds(10);
         while (true) {
             byte[] all = Files.readAllBytes(WardenServerConfig.LOG_FILE);
-            String text = new String(all, (int) Math.min(from, all.length), all.length - (int) Math.min(from, all.length), StandardCharsets.UTF_8);
+            String text = new String(
+                    all,
+                    (int) Math.min(from, all.length),
+                    all.length - (int) Math.min(from, all.length),
+                    StandardCharsets.UTF_8);
             if (text.contains(marker)) {
                 return text.lines().toList();
             }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@DisplayName("Audit writer: usernames plain, hashed per realm or omitted; start, checkpoint and end lines; the state file; the chain key's rules")
+@DisplayName("Audit writer: usernames plain, hashed per realm or omitted; start, checkpoint and end lines; the state "
+        + "file; the chain key's rules")
 class AuditWriterTest {
 
     private static final byte[] KEY = "k".repeat(32).getBytes(StandardCharsets.UTF_8);
@@ -35,23 +36,40 @@ class AuditWriterTest {
 
     @Test
     void usernameModes() {
-        assertThat(writer(AuditSettings.UsernameMode.PLAIN).username("r1", "Alice")).isEqualTo("Alice");
-        assertThat(writer(AuditSettings.UsernameMode.OMITTED).username("r1", "Alice")).isNull();
+        assertThat(writer(AuditSettings.UsernameMode.PLAIN).username("r1", "Alice"))
+                .isEqualTo("Alice");
+        assertThat(writer(AuditSettings.UsernameMode.OMITTED).username("r1", "Alice"))
+                .isNull();
         AuditWriter hashed = writer(AuditSettings.UsernameMode.HASHED);
-        assertThat(hashed.username("r1", "Alice")).startsWith("hmac:").doesNotContain("lice")
+        assertThat(hashed.username("r1", "Alice"))
+                .startsWith("hmac:")
+                .doesNotContain("lice")
                 .isEqualTo(hashed.username("r1", "alice"))
                 .isNotEqualTo(hashed.username("r2", "alice"));
     }
 
     @Test
-    @DisplayName("the username hash is keyed with HMAC(chain key, \"warden-audit username v1\"), never the chain key itself")
+    @DisplayName(
+            "the username hash is keyed with HMAC(chain key, \"warden-audit username v1\"), never the chain key itself")
     void usernameKeyIsDerived() {
         byte[] derived = Hmac.sha256(KEY, "warden-audit username v1".getBytes(StandardCharsets.UTF_8));
-        String expected = "hmac:" + Base64.getUrlEncoder().withoutPadding().encodeToString(Hmac.sha256(derived,
-                "r1\n".getBytes(StandardCharsets.UTF_8), "alice".getBytes(StandardCharsets.UTF_8)));
-        String withChainKey = "hmac:" + Base64.getUrlEncoder().withoutPadding().encodeToString(Hmac.sha256(KEY,
-                "r1\n".getBytes(StandardCharsets.UTF_8), "alice".getBytes(StandardCharsets.UTF_8)));
-        assertThat(writer(AuditSettings.UsernameMode.HASHED).username("r1", "Alice")).isEqualTo(expected).isNotEqualTo(withChainKey);
+        String expected = "hmac:"
+                + Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(Hmac.sha256(
+                                derived,
+                                "r1\n".getBytes(StandardCharsets.UTF_8),
+                                "alice".getBytes(StandardCharsets.UTF_8)));
+        String withChainKey = "hmac:"
+                + Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString(Hmac.sha256(
+                                KEY,
+                                "r1\n".getBytes(StandardCharsets.UTF_8),
+                                "alice".getBytes(StandardCharsets.UTF_8)));
+        assertThat(writer(AuditSettings.UsernameMode.HASHED).username("r1", "Alice"))
+                .isEqualTo(expected)
+                .isNotEqualTo(withChainKey);
     }
 
     @Test
@@ -64,17 +82,25 @@ class AuditWriterTest {
     void shortChainKeyIsRefused() {
         assertThatThrownBy(() -> AuditSettings.from(scope(Map.of("chain-key", "x".repeat(31)))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("at least 32 bytes").hasMessageContaining("has 31").hasMessageContaining("openssl rand -base64 48")
+                .hasMessageContaining("at least 32 bytes")
+                .hasMessageContaining("has 31")
+                .hasMessageContaining("openssl rand -base64 48")
                 .hasMessageNotContaining("xxxxxxxx");
-        assertThat(AuditSettings.from(scope(Map.of("chain-key", "x".repeat(32)))).chainKey()).hasSize(32);
+        assertThat(AuditSettings.from(scope(Map.of("chain-key", "x".repeat(32))))
+                        .chainKey())
+                .hasSize(32);
         assertThat(AuditSettings.from(scope(Map.of())).chainKey()).isNull();
     }
 
     @Test
     @DisplayName("checkpoint-interval: default 60 s, whole seconds 1 to 86400, anything else refused with its range")
     void checkpointInterval() {
-        assertThat(AuditSettings.from(scope(Map.of())).chain().checkpointInterval()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(AuditSettings.from(scope(Map.of("checkpoint-interval", "5"))).chain().checkpointInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(AuditSettings.from(scope(Map.of())).chain().checkpointInterval())
+                .isEqualTo(Duration.ofSeconds(60));
+        assertThat(AuditSettings.from(scope(Map.of("checkpoint-interval", "5")))
+                        .chain()
+                        .checkpointInterval())
+                .isEqualTo(Duration.ofSeconds(5));
         for (String bad : List.of("0", "86401", "1m", "-3")) {
             assertThatThrownBy(() -> AuditSettings.from(scope(Map.of("checkpoint-interval", bad))))
                     .hasMessageContaining("checkpoint-interval must be whole seconds from 1 to 86400");
@@ -82,13 +108,17 @@ class AuditWriterTest {
     }
 
     @Test
-    @DisplayName("state-file: default data/warden-audit-chain.state under Keycloak's home; a relative path is taken there too")
+    @DisplayName("state-file: default data/warden-audit-chain.state under Keycloak's home; a relative path is taken "
+            + "there too")
     void stateFileDefault() {
         String old = System.getProperty("kc.home.dir");
         System.setProperty("kc.home.dir", dir.toString());
         try {
-            assertThat(AuditSettings.from(scope(Map.of())).chain().stateFile()).isEqualTo(dir.resolve("data/warden-audit-chain.state"));
-            assertThat(AuditSettings.from(scope(Map.of("state-file", "conf/chain.state"))).chain().stateFile())
+            assertThat(AuditSettings.from(scope(Map.of())).chain().stateFile())
+                    .isEqualTo(dir.resolve("data/warden-audit-chain.state"));
+            assertThat(AuditSettings.from(scope(Map.of("state-file", "conf/chain.state")))
+                            .chain()
+                            .stateFile())
                     .isEqualTo(dir.resolve("conf/chain.state"));
         } finally {
             if (old == null) {
@@ -100,11 +130,16 @@ class AuditWriterTest {
     }
 
     @Test
-    @DisplayName("a run: start line naming the run before, events, a checkpoint with its interval, an end line; the state saved after each line")
+    @DisplayName("a run: start line naming the run before, events, a checkpoint with its interval, an end line; the "
+            + "state saved after each line")
     void linesOfARun() throws IOException {
         Path state = dir.resolve("chain.state");
         List<String> chainLines = new ArrayList<>();
-        AuditSettings settings = new AuditSettings(KEY, AuditSettings.UsernameMode.PLAIN, "kc-1", null,
+        AuditSettings settings = new AuditSettings(
+                KEY,
+                AuditSettings.UsernameMode.PLAIN,
+                "kc-1",
+                null,
                 new AuditSettings.Chain(Duration.ofSeconds(7), state));
 
         ChainState first = ChainState.open(state, "kc-1");
@@ -126,7 +161,10 @@ class AuditWriterTest {
         assertThat(one.end()).as("one end line per run").isNull();
         assertThat(Files.size(state)).isEqualTo(ChainState.RECORD_BYTES);
         Map<String, String> saved = ChainState.parse(Files.readString(state));
-        assertThat(saved).containsEntry("node", "kc-1").containsEntry("run", "1").containsEntry("seq", "3")
+        assertThat(saved)
+                .containsEntry("node", "kc-1")
+                .containsEntry("run", "1")
+                .containsEntry("seq", "3")
                 .containsEntry("mac", JSON.readTree(end).path("mac").asText());
 
         chainLines.clear();
@@ -139,7 +177,8 @@ class AuditWriterTest {
         assertThat(restart.path("run").asLong()).isEqualTo(2);
         assertThat(restart.path("seq").asLong()).as("seq goes on across runs").isEqualTo(4);
         assertThat(restart.path("prevSeq").asLong()).isEqualTo(3);
-        assertThat(restart.path("prevMac").asText()).isEqualTo(JSON.readTree(end).path("mac").asText());
+        assertThat(restart.path("prevMac").asText())
+                .isEqualTo(JSON.readTree(end).path("mac").asText());
         assertThat(chainLines.get(1)).isEqualTo(checkpoint);
         assertThat(JSON.readTree(checkpoint).path("chain").asText()).isEqualTo("checkpoint");
         assertThat(JSON.readTree(checkpoint).path("interval").asLong()).isEqualTo(7);
@@ -155,8 +194,16 @@ class AuditWriterTest {
             ChainState other = ChainState.open(state, "kc-1");
             assertThat(other.startFlag()).isEqualTo("unavailable");
             List<String> lines = new ArrayList<>();
-            new AuditWriter(new AuditSettings(KEY, AuditSettings.UsernameMode.PLAIN, "kc-1", null, AuditSettings.Chain.defaults()),
-                    other, lines::add).write(new HashMap<>(Map.of("time", 0L, "kind", "user")));
+            new AuditWriter(
+                            new AuditSettings(
+                                    KEY,
+                                    AuditSettings.UsernameMode.PLAIN,
+                                    "kc-1",
+                                    null,
+                                    AuditSettings.Chain.defaults()),
+                            other,
+                            lines::add)
+                    .write(new HashMap<>(Map.of("time", 0L, "kind", "user")));
             assertThat(lines.get(0)).contains("\"state\":\"unavailable\"");
         } finally {
             holder.close();

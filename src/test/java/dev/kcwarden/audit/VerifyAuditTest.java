@@ -52,8 +52,15 @@ class VerifyAuditTest {
 
         Node start() {
             state = ChainState.open(stateFile, configuredNode);
-            writer = new AuditWriter(new AuditSettings(KEY, AuditSettings.UsernameMode.PLAIN, configuredNode, null,
-                    new AuditSettings.Chain(Duration.ofSeconds(60), stateFile)), state, line -> log.add(PREFIX + line));
+            writer = new AuditWriter(
+                    new AuditSettings(
+                            KEY,
+                            AuditSettings.UsernameMode.PLAIN,
+                            configuredNode,
+                            null,
+                            new AuditSettings.Chain(Duration.ofSeconds(60), stateFile)),
+                    state,
+                    line -> log.add(PREFIX + line));
             return this;
         }
 
@@ -104,7 +111,8 @@ class VerifyAuditTest {
     @BeforeEach
     void emptyLog() {
         log = new ArrayList<>();
-        log.add("2026-11-25 07:00:00,000 INFO  [org.keycloak.quarkus.runtime.KeycloakMain] (main) Keycloak 26.7.5 started");
+        log.add("2026-11-25 07:00:00,000 INFO  [org.keycloak.quarkus.runtime.KeycloakMain] (main) Keycloak "
+                + "26.7.5 started");
     }
 
     private Node node() {
@@ -189,7 +197,10 @@ class VerifyAuditTest {
         void runEndRemoved() {
             List<Integer> starts = fourCleanRuns();
             log.remove(starts.get(1) - 1);
-            assertThat(verify().tampered()).singleElement().extracting(VerifyAudit.Finding::text).asString()
+            assertThat(verify().tampered())
+                    .singleElement()
+                    .extracting(VerifyAudit.Finding::text)
+                    .asString()
                     .contains("the end of run 1 of node kc-1 is missing");
         }
 
@@ -199,8 +210,12 @@ class VerifyAuditTest {
             List<Integer> starts = fourCleanRuns();
             removeRange(log, starts.get(1), starts.get(2));
             VerifyAudit.Result result = verify();
-            assertThat(result.tampered()).singleElement().extracting(VerifyAudit.Finding::text).asString()
-                    .contains("run 2 of node kc-1 missing").contains("removed");
+            assertThat(result.tampered())
+                    .singleElement()
+                    .extracting(VerifyAudit.Finding::text)
+                    .asString()
+                    .contains("run 2 of node kc-1 missing")
+                    .contains("removed");
             assertThat(exit()).isEqualTo(1);
         }
 
@@ -217,9 +232,13 @@ class VerifyAuditTest {
             log = swapped;
             VerifyAudit.Result result = verify();
             assertThat(result.verdict()).isEqualTo(VerifyAudit.Verdict.TAMPERED);
-            assertThat(result.tampered()).extracting(VerifyAudit.Finding::text)
-                    .anySatisfy(t -> assertThat(t).contains("run 2 of node kc-1 missing").contains("runs swapped or moved"))
-                    .anySatisfy(t -> assertThat(t).contains("run 2 of node kc-1 comes after run 3").contains("out of order"));
+            assertThat(result.tampered())
+                    .extracting(VerifyAudit.Finding::text)
+                    .anySatisfy(t ->
+                            assertThat(t).contains("run 2 of node kc-1 missing").contains("runs swapped or moved"))
+                    .anySatisfy(t -> assertThat(t)
+                            .contains("run 2 of node kc-1 comes after run 3")
+                            .contains("out of order"));
             assertThat(exit()).isEqualTo(1);
         }
 
@@ -238,9 +257,17 @@ class VerifyAuditTest {
         @DisplayName("a line planted in the warden.audit category (it claims to be an audit line, so it must verify)")
         void plantedAuditLine() {
             fourCleanRuns();
-            log.add(5, PREFIX + "{\"v\":1,\"time\":\"2026-11-25T07:05:24.468Z\",\"kind\":\"user\",\"node\":\"kc-1\",\"seq\":3,"
-                    + "\"mac\":\"AAAA\"}");
-            assertThat(verify().tampered()).isNotEmpty().first().extracting(VerifyAudit.Finding::line).isEqualTo(6);
+            log.add(
+                    5,
+                    PREFIX
+                            + "{\"v\":1,\"time\":\"2026-11-25T07:05:24.468Z\",\"kind\":\"user\","
+                            + "\"node\":\"kc-1\",\"seq\":3,"
+                            + "\"mac\":\"AAAA\"}");
+            assertThat(verify().tampered())
+                    .isNotEmpty()
+                    .first()
+                    .extracting(VerifyAudit.Finding::line)
+                    .isEqualTo(6);
         }
 
         @Test
@@ -254,9 +281,13 @@ class VerifyAuditTest {
             int deletedInRun2 = starts.get(1) + 3;
             log.remove(deletedInRun2);
             VerifyAudit.Result result = verify();
-            assertThat(result.tampered()).extracting(VerifyAudit.Finding::line).containsExactly(edited + 1, deletedInRun2 + 1,
-                    starts.get(2) - 1 + 1);
-            assertThat(result.incomplete()).singleElement().extracting(VerifyAudit.Finding::text).asString()
+            assertThat(result.tampered())
+                    .extracting(VerifyAudit.Finding::line)
+                    .containsExactly(edited + 1, deletedInRun2 + 1, starts.get(2) - 1 + 1);
+            assertThat(result.incomplete())
+                    .singleElement()
+                    .extracting(VerifyAudit.Finding::text)
+                    .asString()
                     .contains("run 4 of node kc-1 has neither an end line nor a later start");
             assertThat(exit()).isEqualTo(1);
             assertThat(printed).contains("TAMPERED: 3 problem(s)").contains("also 1 gap(s)");
@@ -268,7 +299,8 @@ class VerifyAuditTest {
     class Incomplete {
 
         @Test
-        @DisplayName("the tail of the file cut: the last run has neither an end line nor a later start, with its last checkpoint")
+        @DisplayName("the tail of the file cut: the last run has neither an end line nor a later start, with its "
+                + "last checkpoint")
         void tailCut() throws IOException {
             fourCleanRuns();
             String checkpoint = log.get(log.size() - 4);
@@ -276,7 +308,10 @@ class VerifyAuditTest {
             removeRange(log, log.size() - 2, log.size());
             VerifyAudit.Result result = verify();
             assertThat(result.verdict()).isEqualTo(VerifyAudit.Verdict.INCOMPLETE);
-            assertThat(result.incomplete()).singleElement().extracting(VerifyAudit.Finding::text).asString()
+            assertThat(result.incomplete())
+                    .singleElement()
+                    .extracting(VerifyAudit.Finding::text)
+                    .asString()
                     .contains("run 4 of node kc-1 has neither an end line nor a later start")
                     .contains("last checkpoint " + checkpoint.replaceAll(".*\"time\":\"([^\"]+)\".*", "$1"))
                     .contains("(one every 60 s)");
@@ -291,20 +326,27 @@ class VerifyAuditTest {
         }
 
         @Test
-        @DisplayName("a history that begins at run 3: the runs before it are in an older file, or deleted; the older file first makes it OK")
+        @DisplayName("a history that begins at run 3: the runs before it are in an older file, or deleted; the older "
+                + "file first makes it OK")
         void historyBeginsAtALaterRun() throws IOException {
             List<Integer> starts = fourCleanRuns();
             List<String> older = new ArrayList<>(log.subList(0, starts.get(2)));
             removeRange(log, 1, starts.get(2));
             VerifyAudit.Result result = verify();
             assertThat(result.verdict()).isEqualTo(VerifyAudit.Verdict.INCOMPLETE);
-            assertThat(result.incomplete()).singleElement().extracting(VerifyAudit.Finding::text).asString()
-                    .contains("the history of node kc-1 begins at run 3").contains("older (rotated) file, or were deleted");
+            assertThat(result.incomplete())
+                    .singleElement()
+                    .extracting(VerifyAudit.Finding::text)
+                    .asString()
+                    .contains("the history of node kc-1 begins at run 3")
+                    .contains("older (rotated) file, or were deleted");
             assertThat(exit()).isEqualTo(3);
 
             Path olderFile = dir.resolve("audit.log.1");
             Files.write(olderFile, older);
-            assertThat(exit(olderFile.toString())).as("the older file given last reads as a lost state file: still not OK").isEqualTo(3);
+            assertThat(exit(olderFile.toString()))
+                    .as("the older file given last reads as a lost state file: still not OK")
+                    .isEqualTo(3);
             List<String> current = List.copyOf(log);
             log = new ArrayList<>(older);
             log.addAll(current);
@@ -318,7 +360,10 @@ class VerifyAuditTest {
             removeRange(log, 1, starts.get(1) + 2);
             VerifyAudit.Result result = verify();
             assertThat(result.verdict()).isEqualTo(VerifyAudit.Verdict.INCOMPLETE);
-            assertThat(result.incomplete()).singleElement().extracting(VerifyAudit.Finding::text).asString()
+            assertThat(result.incomplete())
+                    .singleElement()
+                    .extracting(VerifyAudit.Finding::text)
+                    .asString()
                     .contains("without the start of its chain");
         }
 
@@ -332,8 +377,12 @@ class VerifyAuditTest {
             assertThat(log.get(1)).contains("\"state\":\"unavailable\"");
             VerifyAudit.Result result = verify();
             assertThat(result.verdict()).isEqualTo(VerifyAudit.Verdict.INCOMPLETE);
-            assertThat(result.nodes()).as("a new name each start: the name cannot be kept").isEqualTo(2);
-            assertThat(result.incomplete()).hasSize(2).allSatisfy(f -> assertThat(f.text()).contains("without a usable state file"));
+            assertThat(result.nodes())
+                    .as("a new name each start: the name cannot be kept")
+                    .isEqualTo(2);
+            assertThat(result.incomplete())
+                    .hasSize(2)
+                    .allSatisfy(f -> assertThat(f.text()).contains("without a usable state file"));
         }
 
         @Test
@@ -343,7 +392,10 @@ class VerifyAuditTest {
             node.start().events(2).stop();
             Files.delete(dir.resolve("kc-1.state"));
             node.start().events(2).stop();
-            assertThat(verify().incomplete()).singleElement().extracting(VerifyAudit.Finding::text).asString()
+            assertThat(verify().incomplete())
+                    .singleElement()
+                    .extracting(VerifyAudit.Finding::text)
+                    .asString()
                     .contains("started over at run 1");
         }
     }
@@ -353,7 +405,8 @@ class VerifyAuditTest {
     class Crashes {
 
         @Test
-        @DisplayName("stopped, killed, stopped: INCOMPLETE (exit 3) for the crash alone, and the report tells it from the clean stops")
+        @DisplayName("stopped, killed, stopped: INCOMPLETE (exit 3) for the crash alone, and the report tells it "
+                + "from the clean stops")
         void crashThenGoodStartIsIncomplete() throws IOException {
             Node node = node();
             node.start().events(3).stop();
@@ -366,15 +419,20 @@ class VerifyAuditTest {
             });
             assertThat(result.runs()).hasSize(3);
             assertThat(result.runs().get(0)).contains("run 1 of node kc-1").contains("stopped cleanly");
-            assertThat(result.runs().get(1)).contains("run 2 of node kc-1").contains("ended without a clean stop (crash or kill) after seq 10");
-            assertThat(result.runs().get(2)).contains("run 3 of node kc-1").contains("stopped cleanly")
+            assertThat(result.runs().get(1))
+                    .contains("run 2 of node kc-1")
+                    .contains("ended without a clean stop (crash or kill) after seq 10");
+            assertThat(result.runs().get(2))
+                    .contains("run 3 of node kc-1")
+                    .contains("stopped cleanly")
                     .contains("carried on from run 2 of node kc-1 after its crash (seq 10)");
             assertThat(exit()).isEqualTo(3);
             assertThat(printed).contains("ended without a clean stop (crash or kill) after seq 10");
         }
 
         @Test
-        @DisplayName("killed between logging a line and saving the state: the next run carries on from the line before; only the crash is reported")
+        @DisplayName("killed between logging a line and saving the state: the next run carries on from the line "
+                + "before; only the crash is reported")
         void stateOneLineBehind() throws IOException {
             Node node = node();
             node.start().events(3);
@@ -384,8 +442,13 @@ class VerifyAuditTest {
             node.start().events(1).stop();
             VerifyAudit.Result result = verify();
             assertThat(result.tampered()).isEmpty();
-            assertThat(result.findings()).singleElement().extracting(VerifyAudit.Finding::text).asString().contains("without a clean stop");
-            assertThat(result.runs().get(1)).contains("after its crash at seq 4 (1 line(s) after it, written in the crash window)");
+            assertThat(result.findings())
+                    .singleElement()
+                    .extracting(VerifyAudit.Finding::text)
+                    .asString()
+                    .contains("without a clean stop");
+            assertThat(result.runs().get(1))
+                    .contains("after its crash at seq 4 (1 line(s) after it, written in the crash window)");
         }
 
         @Test
@@ -404,20 +467,26 @@ class VerifyAuditTest {
         }
 
         @Test
-        @DisplayName("killed right after its start line, before saving the state: the run number comes again; only the crash is reported")
+        @DisplayName("killed right after its start line, before saving the state: the run number comes again; only "
+                + "the crash is reported")
         void killedRightAfterStart() throws IOException {
             Node node = node();
             node.start().events(2).stop();
             node.start();
             byte[] before = node.stateBytes();
-            // the start line is written with the run's first line; the process dies after logging it, before saving the state
+            // the start line is written with the run's first line; the process dies after logging it, before saving the
+            // state
             node.events(1).kill();
             log.remove(log.size() - 1);
             node.restoreState(before);
             node.start().events(1).stop();
             VerifyAudit.Result result = verify();
             assertThat(result.tampered()).isEmpty();
-            assertThat(result.findings()).singleElement().extracting(VerifyAudit.Finding::text).asString().contains("without a clean stop");
+            assertThat(result.findings())
+                    .singleElement()
+                    .extracting(VerifyAudit.Finding::text)
+                    .asString()
+                    .contains("without a clean stop");
             assertThat(result.runs()).hasSize(3);
             assertThat(result.runs().get(2)).contains("run 2 again");
         }
@@ -431,7 +500,10 @@ class VerifyAuditTest {
             int cutAt = log.size() - 2;
             node.start().events(2).stop();
             removeRange(log, cutAt, cutAt + 2);
-            assertThat(verify().tampered()).singleElement().extracting(VerifyAudit.Finding::text).asString()
+            assertThat(verify().tampered())
+                    .singleElement()
+                    .extracting(VerifyAudit.Finding::text)
+                    .asString()
                     .contains("the end of run 2 of node kc-1 is missing");
         }
     }
@@ -441,16 +513,24 @@ class VerifyAuditTest {
     class Foreign {
 
         @Test
-        @DisplayName("a {\"v\": in another category's message or in an access log's User-Agent neither alarms nor stops anything")
+        @DisplayName("a {\"v\": in another category's message or in an access log's User-Agent neither alarms nor "
+                + "stops anything")
         void foreignMarkersAreIgnored() throws IOException {
             List<Integer> starts = fourCleanRuns();
-            String forged = "{\"v\":1,\"time\":\"2026-11-25T07:05:24.468Z\",\"node\":\"kc-1\",\"seq\":2,\"mac\":\"forged\"}";
-            log.add(starts.get(1) + 1, "2026-11-25 07:05:25,000 WARN  [org.keycloak.events] (executor-thread-2) type=LOGIN_ERROR, "
-                    + "userAgent=" + forged);
-            log.add(starts.get(2) + 1, "127.0.0.1 - - [25/Nov/2026:07:05:26 +0000] \"GET /realms/warden HTTP/1.1\" 200 512 \"-\" \""
-                    + forged + "\"");
-            log.add(3, "2026-11-25 07:05:27,000 INFO  [io.quarkus.http.access-log] (executor-thread-3) 127.0.0.1 \"" + forged
-                    + " [warden.audit]\"");
+            String forged =
+                    "{\"v\":1,\"time\":\"2026-11-25T07:05:24.468Z\",\"node\":\"kc-1\",\"seq\":2,\"mac\":\"forged\"}";
+            log.add(
+                    starts.get(1) + 1,
+                    "2026-11-25 07:05:25,000 WARN  [org.keycloak.events] (executor-thread-2) type=LOGIN_ERROR, "
+                            + "userAgent=" + forged);
+            log.add(
+                    starts.get(2) + 1,
+                    "127.0.0.1 - - [25/Nov/2026:07:05:26 +0000] \"GET /realms/warden HTTP/1.1\" 200 512 \"-\" \""
+                            + forged + "\"");
+            log.add(
+                    3,
+                    "2026-11-25 07:05:27,000 INFO  [io.quarkus.http.access-log] (executor-thread-3) 127.0.0.1 \""
+                            + forged + " [warden.audit]\"");
             VerifyAudit.Result result = verify();
             assertThat(result.findings()).isEmpty();
             assertThat(result.lines()).isEqualTo(32);
@@ -461,7 +541,10 @@ class VerifyAuditTest {
         @DisplayName("a file of nothing but records (a handler with format %s) is read as it is")
         void bareRecords() throws IOException {
             fourCleanRuns();
-            log = new ArrayList<>(log.stream().filter(l -> l.startsWith(PREFIX)).map(l -> l.substring(PREFIX.length())).toList());
+            log = new ArrayList<>(log.stream()
+                    .filter(l -> l.startsWith(PREFIX))
+                    .map(l -> l.substring(PREFIX.length()))
+                    .toList());
             assertThat(verify().verdict()).isEqualTo(VerifyAudit.Verdict.OK);
             log.set(3, log.get(3).replace("user-", "usr-"));
             assertThat(exit()).isEqualTo(1);
@@ -487,7 +570,8 @@ class VerifyAuditTest {
         }
 
         @Test
-        @DisplayName("the last run deleted after a clean stop looks whole, but the anchor of its end line is missing: TAMPERED")
+        @DisplayName("the last run deleted after a clean stop looks whole, but the anchor of its end line is "
+                + "missing: TAMPERED")
         void anchorMissing() throws IOException {
             List<Integer> starts = fourCleanRuns();
             String anchor = anchorOf(log.get(log.size() - 1));
@@ -502,7 +586,8 @@ class VerifyAuditTest {
         void anchorDiffers() throws IOException {
             fourCleanRuns();
             String anchor = anchorOf(log.get(5));
-            assertThat(exit("--anchor", anchor.substring(0, anchor.length() - 2) + "xx")).isEqualTo(1);
+            assertThat(exit("--anchor", anchor.substring(0, anchor.length() - 2) + "xx"))
+                    .isEqualTo(1);
             assertThat(printed).contains("mac differs from the anchor");
         }
 
@@ -528,7 +613,8 @@ class VerifyAuditTest {
         String first = node.name();
         node.start().events(2).stop();
         assertThat(node.name()).isEqualTo(first).matches(".+-[a-z2-9]{6}");
-        assertThat(log.subList(1, log.size())).extracting(l -> l.replaceAll(".*\"seq\":(\\d+).*", "$1"))
+        assertThat(log.subList(1, log.size()))
+                .extracting(l -> l.replaceAll(".*\"seq\":(\\d+).*", "$1"))
                 .containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
         assertThat(verify().verdict()).isEqualTo(VerifyAudit.Verdict.OK);
     }

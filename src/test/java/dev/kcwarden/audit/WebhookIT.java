@@ -50,57 +50,89 @@ class WebhookIT {
     }
 
     @Test
-    @DisplayName("each audit line arrives as JSON, signed t=<unix>,v1=HMAC-SHA256(t.id.body) with a time of now, and the documented check accepts it")
+    @DisplayName("each audit line arrives as JSON, signed t=<unix>,v1=HMAC-SHA256(t.id.body) with a time of now, and "
+            + "the documented check accepts it")
     void signedDelivery() throws Exception {
         String username = failedLoginOf("webhook-" + Pkce.randomToken(8));
         WebhookReceiver.Delivery d = receiver.awaitBodyWith("\"username\":\"" + username + "\"");
         assertThat(d.body()).startsWith("{\"v\":1,").contains("\"type\":\"LOGIN_ERROR\"");
         assertThat(d.verdict()).isEqualTo("accepted");
-        java.util.regex.Matcher header = java.util.regex.Pattern.compile("t=(\\d+),v1=([0-9a-f]{64})").matcher(d.signature());
+        java.util.regex.Matcher header =
+                java.util.regex.Pattern.compile("t=(\\d+),v1=([0-9a-f]{64})").matcher(d.signature());
         assertThat(header.matches()).as(d.signature()).isTrue();
-        assertThat(Math.abs(java.time.Instant.now().getEpochSecond() - Long.parseLong(header.group(1)))).as("signed now").isLessThan(300);
+        assertThat(Math.abs(java.time.Instant.now().getEpochSecond() - Long.parseLong(header.group(1))))
+                .as("signed now")
+                .isLessThan(300);
         assertThat(d.id()).isNotBlank();
-        assertThat(receiver.refused()).as("every delivery the server sent passed the documented check").isEmpty();
+        assertThat(receiver.refused())
+                .as("every delivery the server sent passed the documented check")
+                .isEmpty();
     }
 
     @Test
-    @DisplayName("a captured delivery sent again is acknowledged (200) but not processed again; with a fresh time or an altered body it is a bad signature (401)")
+    @DisplayName("a captured delivery sent again is acknowledged (200) but not processed again; with a fresh time or "
+            + "an altered body it is a bad signature (401)")
     void replayIsRefused() throws Exception {
         String username = failedLoginOf("webhook-" + Pkce.randomToken(8));
         WebhookReceiver.Delivery captured = receiver.awaitBodyWith("\"username\":\"" + username + "\"");
         HttpClient http = HttpClient.newHttpClient();
 
-        assertThat(post(http, captured.signature(), captured.id(), captured.body())).as("the same request again").isEqualTo(200);
-        assertThat(receiver.refused()).as("recorded as a duplicate, not processed").filteredOn(d -> d.id().equals(captured.id()))
-                .singleElement().satisfies(d -> assertThat(d.verdict()).isEqualTo("seen before"));
-        String fresh = captured.signature().replaceFirst("t=\\d+", "t=" + (java.time.Instant.now().getEpochSecond() + 1));
-        assertThat(post(http, fresh, "another-id", captured.body())).as("a new id and time under the old signature").isEqualTo(401);
-        assertThat(post(http, captured.signature(), captured.id(), captured.body().replace(username, "someone-else")))
-                .as("an altered body").isEqualTo(401);
-        assertThat(receiver.accepted().stream().filter(d -> d.id().equals(captured.id()))).as("processed once only").hasSize(1);
-        assertThat(receiver.refused()).filteredOn(d -> d.id().equals(captured.id()) || d.id().equals("another-id"))
-                .extracting(WebhookReceiver.Delivery::verdict).containsExactly("seen before", "bad signature", "bad signature");
+        assertThat(post(http, captured.signature(), captured.id(), captured.body()))
+                .as("the same request again")
+                .isEqualTo(200);
+        assertThat(receiver.refused())
+                .as("recorded as a duplicate, not processed")
+                .filteredOn(d -> d.id().equals(captured.id()))
+                .singleElement()
+                .satisfies(d -> assertThat(d.verdict()).isEqualTo("seen before"));
+        String fresh = captured.signature()
+                .replaceFirst("t=\\d+", "t=" + (java.time.Instant.now().getEpochSecond() + 1));
+        assertThat(post(http, fresh, "another-id", captured.body()))
+                .as("a new id and time under the old signature")
+                .isEqualTo(401);
+        assertThat(post(
+                        http,
+                        captured.signature(),
+                        captured.id(),
+                        captured.body().replace(username, "someone-else")))
+                .as("an altered body")
+                .isEqualTo(401);
+        assertThat(receiver.accepted().stream().filter(d -> d.id().equals(captured.id())))
+                .as("processed once only")
+                .hasSize(1);
+        assertThat(receiver.refused())
+                .filteredOn(d -> d.id().equals(captured.id()) || d.id().equals("another-id"))
+                .extracting(WebhookReceiver.Delivery::verdict)
+                .containsExactly("seen before", "bad signature", "bad signature");
     }
 
     private int post(HttpClient http, String signature, String id, String body) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(receiver.url())
                 .header(WebhookReceiver.SIGNATURE_HEADER, signature)
                 .header(WebhookReceiver.DELIVERY_HEADER, id)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     @Test
-    @DisplayName("a receiver that fails twice gets the same delivery a third time (at least once), signed anew each time")
+    @DisplayName(
+            "a receiver that fails twice gets the same delivery a third time (at least once), signed anew each time")
     void retriedUntilAccepted() throws Exception {
         String username = "webhook-" + Pkce.randomToken(8);
         String marker = "\"username\":\"" + username + "\"";
-        receiver.answer(d -> d.body().contains(marker) && attempts.computeIfAbsent(d.id(), k -> new AtomicInteger()).incrementAndGet() <= 2
-                ? 503 : 204);
+        receiver.answer(d -> d.body().contains(marker)
+                        && attempts.computeIfAbsent(d.id(), k -> new AtomicInteger())
+                                        .incrementAndGet()
+                                <= 2
+                ? 503
+                : 204);
         failedLoginOf(username);
         WebhookReceiver.Delivery d = receiver.awaitBodyWith(marker);
         assertThat(attempts.get(d.id()).get()).isEqualTo(3);
-        assertThat(receiver.refused()).as("no retry looked like a replay to the documented check").isEmpty();
+        assertThat(receiver.refused())
+                .as("no retry looked like a replay to the documented check")
+                .isEmpty();
     }
 
     @Test
@@ -120,7 +152,10 @@ class WebhookIT {
         List<Duration> took = new java.util.ArrayList<>();
         for (int i = 0; i < 5; i++) {
             long start = System.nanoTime();
-            assertThat(endpoints.password(DemoRealm.CLI, DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD).status()).isEqualTo(200);
+            assertThat(endpoints
+                            .password(DemoRealm.CLI, DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD)
+                            .status())
+                    .isEqualTo(200);
             took.add(Duration.ofNanos(System.nanoTime() - start));
         }
         java.util.Collections.sort(took);
@@ -130,6 +165,8 @@ class WebhookIT {
         for (int i = 0; i < 100 && hangingHits.get() == 0; i++) {
             Thread.sleep(100);
         }
-        assertThat(hangingHits.get()).as("the hanging receiver was being called meanwhile").isPositive();
+        assertThat(hangingHits.get())
+                .as("the hanging receiver was being called meanwhile")
+                .isPositive();
     }
 }

@@ -3,6 +3,7 @@ package dev.kcwarden.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.kcwarden.testing.WebhookReceiver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -23,21 +24,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import dev.kcwarden.testing.WebhookReceiver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("Webhook sender: replay-proof signatures, a bounded main queue, and throttle lines that never take a main line's place")
+@DisplayName("Webhook sender: replay-proof signatures, a bounded main queue, and throttle lines that never take a "
+        + "main line's place")
 class WebhookSenderTest {
 
     private static final URI URL = URI.create("https://receiver.example/hook");
     private static final byte[] SECRET = "test-secret".getBytes(StandardCharsets.UTF_8);
 
-    private record Sent(String body, String delivery, String signature) {
-    }
+    private record Sent(String body, String delivery, String signature) {}
 
     /** A receiver in memory: records every attempt, can hold the worker and refuse chosen bodies. */
     private static final class FakeReceiver implements WebhookSender.Transport {
@@ -51,7 +51,8 @@ class WebhookSenderTest {
         @Override
         public int post(URI url, Map<String, String> headers, byte[] body, Duration timeout) throws IOException {
             String text = new String(body, StandardCharsets.UTF_8);
-            sent.add(new Sent(text, headers.get(WebhookSender.DELIVERY_HEADER), headers.get(WebhookSender.SIGNATURE_HEADER)));
+            sent.add(new Sent(
+                    text, headers.get(WebhookSender.DELIVERY_HEADER), headers.get(WebhookSender.SIGNATURE_HEADER)));
             firstCall.countDown();
             try {
                 if (delayMillis > 0) {
@@ -90,7 +91,10 @@ class WebhookSenderTest {
     }
 
     private double count(String result, String queue) {
-        Counter counter = registry.find("warden.webhook.deliveries").tag("result", result).tag("queue", queue).counter();
+        Counter counter = registry.find("warden.webhook.deliveries")
+                .tag("result", result)
+                .tag("queue", queue)
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 
@@ -114,19 +118,27 @@ class WebhookSenderTest {
         @Test
         @DisplayName("covers the time, the delivery id and the body: t=<unix seconds>,v1=hex HMAC-SHA256(t.id.body)")
         void coversTimeIdAndBody() throws Exception {
-            sender = new WebhookSender(URL, SECRET, 10, 10, Duration.ofSeconds(1), 0,
+            sender = new WebhookSender(
+                    URL,
+                    SECRET,
+                    10,
+                    10,
+                    Duration.ofSeconds(1),
+                    0,
                     Clock.fixed(Instant.ofEpochSecond(1_764_000_000L), ZoneOffset.UTC));
             String body = "{\"v\":1,\"n\":1}";
             String header = sender.signature(1_764_000_000L, "d-1", body);
             assertThat(header).isEqualTo("t=1764000000,v1=" + hmacHex("1764000000.d-1." + body));
             // each part is covered: another time, another id or another body gives another value
-            assertThat(sender.signature(1_764_000_001L, "d-1", body)).doesNotEndWith(header.substring(header.indexOf(",v1=")));
+            assertThat(sender.signature(1_764_000_001L, "d-1", body))
+                    .doesNotEndWith(header.substring(header.indexOf(",v1=")));
             assertThat(sender.signature(1_764_000_000L, "d-2", body)).isNotEqualTo(header);
             assertThat(sender.signature(1_764_000_000L, "d-1", body + " ")).isNotEqualTo(header);
         }
 
         @Test
-        @DisplayName("a receiver that checks as docs/audit-schema.md says refuses a replay, a delivery older than 5 minutes and an altered time")
+        @DisplayName("a receiver that checks as docs/audit-schema.md says refuses a replay, a delivery older than 5 "
+                + "minutes and an altered time")
         void documentedReceiverRefusesReplays() {
             sender = new WebhookSender(URL, SECRET, 10, 10, Duration.ofSeconds(1), 0, Clock.systemUTC());
             String body = "{\"v\":1,\"n\":2}";
@@ -134,12 +146,18 @@ class WebhookSenderTest {
             WebhookReceiver.Check receiver = new WebhookReceiver.Check(SECRET);
             String header = sender.signature(now, "d-7", body);
             assertThat(receiver.accept(header, "d-7", body, now + 2)).isEqualTo("accepted");
-            assertThat(receiver.accept(header, "d-7", body, now + 3)).as("the same request again").isEqualTo("seen before");
+            assertThat(receiver.accept(header, "d-7", body, now + 3))
+                    .as("the same request again")
+                    .isEqualTo("seen before");
             String old = sender.signature(now - 301, "d-8", body);
             assertThat(receiver.accept(old, "d-8", body, now)).isEqualTo("too old");
             String altered = header.replace("t=" + now, "t=" + (now + 60));
-            assertThat(receiver.accept(altered, "d-9", body, now + 60)).as("a fresh time on an old signature").isEqualTo("bad signature");
-            assertThat(receiver.accept(header, "d-10", body, now + 2)).as("another delivery id under the signature").isEqualTo("bad signature");
+            assertThat(receiver.accept(altered, "d-9", body, now + 60))
+                    .as("a fresh time on an old signature")
+                    .isEqualTo("bad signature");
+            assertThat(receiver.accept(header, "d-10", body, now + 2))
+                    .as("another delivery id under the signature")
+                    .isEqualTo("bad signature");
         }
 
         @Test
@@ -173,7 +191,8 @@ class WebhookSenderTest {
             assertThat(second.signature()).isNotEqualTo(first.signature());
             for (Sent s : receiver.sent) {
                 String t = s.signature().substring(2, s.signature().indexOf(','));
-                assertThat(s.signature()).isEqualTo("t=" + t + ",v1=" + hmacHex(t + "." + s.delivery() + "." + s.body()));
+                assertThat(s.signature())
+                        .isEqualTo("t=" + t + ",v1=" + hmacHex(t + "." + s.delivery() + "." + s.body()));
             }
             assertThat(count("dropped_after_retries", "main")).isEqualTo(1.0);
         }
@@ -184,19 +203,26 @@ class WebhookSenderTest {
     class Queues {
 
         @Test
-        @DisplayName("a hanging receiver fills the bounded main queue; further lines are dropped and counted, offer never waits")
+        @DisplayName("a hanging receiver fills the bounded main queue; further lines are dropped and counted, offer "
+                + "never waits")
         void fullQueueDropsAndCounts() throws Exception {
             sender = new WebhookSender(URL, SECRET, 2, 2, Duration.ofSeconds(10), 0, Clock.systemUTC());
             receiver.hold = new CountDownLatch(1);
             sender.start(receiver);
             sender.offer("{\"v\":1,\"n\":0}");
-            assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).as("the worker took the first line and hangs on it").isTrue();
+            assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS))
+                    .as("the worker took the first line and hangs on it")
+                    .isTrue();
             long start = System.nanoTime();
             for (int i = 1; i <= 10; i++) {
                 sender.offer("{\"v\":1,\"n\":" + i + "}");
             }
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("offer never waits for room").isLessThan(Duration.ofSeconds(1));
-            assertThat(count("dropped_queue_full", "main")).as("two lines fit the queue, the other eight are dropped").isEqualTo(8.0);
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("offer never waits for room")
+                    .isLessThan(Duration.ofSeconds(1));
+            assertThat(count("dropped_queue_full", "main"))
+                    .as("two lines fit the queue, the other eight are dropped")
+                    .isEqualTo(8.0);
             assertThat(sender.depth(WebhookSender.Lane.MAIN)).isEqualTo(2);
         }
 
@@ -213,36 +239,52 @@ class WebhookSenderTest {
             }
             sender.offer("main-login", WebhookSender.Kind.NORMAL);
             assertThat(count("dropped_queue_full", "throttle")).isEqualTo(45.0);
-            assertThat(count("dropped_queue_full", "main")).as("the main line found room").isZero();
+            assertThat(count("dropped_queue_full", "main"))
+                    .as("the main line found room")
+                    .isZero();
             assertThat(sender.depth(WebhookSender.Lane.MAIN)).isEqualTo(1);
             receiver.hold.countDown();
             await("all queued lines delivered", () -> receiver.sent.size() == 7);
-            assertThat(receiver.bodies()).as("the main line goes before the waiting throttle lines")
-                    .containsExactly("throttle-0", "main-login", "throttle-1", "throttle-2", "throttle-3", "throttle-4", "throttle-5");
+            assertThat(receiver.bodies())
+                    .as("the main line goes before the waiting throttle lines")
+                    .containsExactly(
+                            "throttle-0",
+                            "main-login",
+                            "throttle-1",
+                            "throttle-2",
+                            "throttle-3",
+                            "throttle-4",
+                            "throttle-5");
             assertThat(count("delivered", "main")).isEqualTo(1.0);
             assertThat(count("delivered", "throttle")).isEqualTo(6.0);
         }
 
         @Test
-        @DisplayName("a throttle line waiting to be retried steps back when a main line arrives, and is retried after it")
+        @DisplayName(
+                "a throttle line waiting to be retried steps back when a main line arrives, and is retried after it")
         void throttleRetryStepsBackForAMainLine() throws Exception {
             sender = new WebhookSender(URL, SECRET, 3, 3, Duration.ofSeconds(10), 1, Clock.systemUTC());
-            receiver.refuse = body -> body.startsWith("throttle") && receiver.bodies().stream().filter(body::equals).count() == 1;
+            receiver.refuse = body -> body.startsWith("throttle")
+                    && receiver.bodies().stream().filter(body::equals).count() == 1;
             receiver.hold = new CountDownLatch(1);
             sender.start(receiver);
             sender.offer("throttle-0", WebhookSender.Kind.THROTTLE);
             assertThat(receiver.firstCall.await(5, TimeUnit.SECONDS)).isTrue();
-            sender.offer("main-login", WebhookSender.Kind.NORMAL); // waiting when the throttle line's first attempt fails
+            sender.offer(
+                    "main-login", WebhookSender.Kind.NORMAL); // waiting when the throttle line's first attempt fails
             receiver.hold.countDown();
             await("three attempts", () -> receiver.sent.size() == 3);
             assertThat(receiver.bodies()).containsExactly("throttle-0", "main-login", "throttle-0");
-            assertThat(receiver.sent.get(2).delivery()).as("the same delivery, retried").isEqualTo(receiver.sent.get(0).delivery());
+            assertThat(receiver.sent.get(2).delivery())
+                    .as("the same delivery, retried")
+                    .isEqualTo(receiver.sent.get(0).delivery());
             assertThat(count("delivered", "throttle")).isEqualTo(1.0);
             assertThat(count("retried", "throttle")).isEqualTo(1.0);
         }
 
         @Test
-        @DisplayName("at shutdown the main lines still queued (the end line among them) are sent; throttle lines are not")
+        @DisplayName(
+                "at shutdown the main lines still queued (the end line among them) are sent; throttle lines are not")
         void closeDeliversQueuedMainLines() throws Exception {
             sender = new WebhookSender(URL, SECRET, 5, 5, Duration.ofSeconds(10), 3, Clock.systemUTC());
             receiver.hold = new CountDownLatch(1);
@@ -265,7 +307,8 @@ class WebhookSenderTest {
         }
 
         @Test
-        @DisplayName("at shutdown a refusing receiver gets one last attempt per main line, with no back-off, and close returns")
+        @DisplayName("at shutdown a refusing receiver gets one last attempt per main line, with no back-off, and "
+                + "close returns")
         void closeDoesNotRetryForever() throws Exception {
             sender = new WebhookSender(URL, SECRET, 5, 5, Duration.ofSeconds(10), 50, Clock.systemUTC());
             receiver.refuse = body -> true;
@@ -276,15 +319,21 @@ class WebhookSenderTest {
             sender.offer("main-2");
             assertTimeoutPreemptively(Duration.ofSeconds(30), () -> sender.close(2_000));
             List<String> atClose = receiver.bodies();
-            assertThat(atClose).as("the lines still queued get one attempt each").endsWith("main-0", "main-1", "main-2");
-            assertThat(atClose.stream().filter("main-0"::equals).count()).as("main-0: its first attempt, maybe a retry before close, one at close")
+            assertThat(atClose)
+                    .as("the lines still queued get one attempt each")
+                    .endsWith("main-0", "main-1", "main-2");
+            assertThat(atClose.stream().filter("main-0"::equals).count())
+                    .as("main-0: its first attempt, maybe a retry before close, one at close")
                     .isBetween(2L, 3L);
             Thread.sleep(600); // longer than the first back-off
-            assertThat(receiver.bodies()).as("nothing is sent once close has returned").isEqualTo(atClose);
+            assertThat(receiver.bodies())
+                    .as("nothing is sent once close has returned")
+                    .isEqualTo(atClose);
         }
 
         @Test
-        @DisplayName("shares of the main queue: failed user events at most half, user events three quarters; admin events, incidents and chain lines keep the rest")
+        @DisplayName("shares of the main queue: failed user events at most half, user events three quarters; admin "
+                + "events, incidents and chain lines keep the rest")
         void userFloodsLeaveTheReservedQuarter() throws Exception {
             sender = new WebhookSender(URL, SECRET, 12, 5, Duration.ofSeconds(10), 0, Clock.systemUTC());
             receiver.hold = new CountDownLatch(1);
@@ -294,16 +343,22 @@ class WebhookSenderTest {
             for (int i = 0; i < 100; i++) {
                 sender.offer("garbage-refresh-" + i, WebhookSender.Kind.ERROR);
             }
-            assertThat(sender.depth(WebhookSender.Lane.MAIN)).as("failures stop at half of 12").isEqualTo(6);
+            assertThat(sender.depth(WebhookSender.Lane.MAIN))
+                    .as("failures stop at half of 12")
+                    .isEqualTo(6);
             for (int i = 0; i < 100; i++) {
                 sender.offer("userinfo-" + i, WebhookSender.Kind.NORMAL);
             }
-            assertThat(sender.depth(WebhookSender.Lane.MAIN)).as("user events stop at three quarters of 12").isEqualTo(9);
+            assertThat(sender.depth(WebhookSender.Lane.MAIN))
+                    .as("user events stop at three quarters of 12")
+                    .isEqualTo(9);
             assertThat(count("dropped_queue_full", "main")).isEqualTo(94.0 + 97.0);
             for (int i = 0; i < 3; i++) {
                 sender.offer("admin-or-chain-" + i, WebhookSender.Kind.RESERVED);
             }
-            assertThat(count("dropped_queue_full", "main")).as("the last quarter was theirs").isEqualTo(94.0 + 97.0);
+            assertThat(count("dropped_queue_full", "main"))
+                    .as("the last quarter was theirs")
+                    .isEqualTo(94.0 + 97.0);
             assertThat(sender.depth(WebhookSender.Lane.MAIN)).isEqualTo(12);
             receiver.hold.countDown();
             await("all queued lines delivered", () -> receiver.sent.size() == 13);
@@ -312,7 +367,8 @@ class WebhookSenderTest {
         }
 
         @Test
-        @DisplayName("which share a user event takes: a throttle line its own queue, a reuse incident the reserved room, a success the user share, any other failure the error share")
+        @DisplayName("which share a user event takes: a throttle line its own queue, a reuse incident the reserved "
+                + "room, a success the user share, any other failure the error share")
         void kindOfEvents() {
             java.util.function.Function<String, WebhookSender.Kind> kind = error -> {
                 org.keycloak.events.Event event = new org.keycloak.events.Event();
@@ -327,7 +383,8 @@ class WebhookSenderTest {
         }
 
         @Test
-        @DisplayName("the drain at shutdown ends at its grace: a slow receiver does not get every queued line, and close returns")
+        @DisplayName("the drain at shutdown ends at its grace: a slow receiver does not get every queued line, and "
+                + "close returns")
         void drainEndsAtItsGrace() throws Exception {
             sender = new WebhookSender(URL, SECRET, 50, 5, Duration.ofSeconds(10), 0, Clock.systemUTC());
             receiver.hold = new CountDownLatch(1);
@@ -341,7 +398,9 @@ class WebhookSenderTest {
             receiver.hold.countDown();
             assertTimeoutPreemptively(Duration.ofSeconds(30), () -> sender.close(1_000));
             int sent = receiver.sent.size();
-            assertThat(sent).as("some lines were sent within the grace, not all 41").isBetween(2, 20);
+            assertThat(sent)
+                    .as("some lines were sent within the grace, not all 41")
+                    .isBetween(2, 20);
             Thread.sleep(500);
             assertThat(receiver.sent).as("nothing after close returned").hasSize(sent);
         }

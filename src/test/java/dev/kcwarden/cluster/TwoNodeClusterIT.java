@@ -1,5 +1,7 @@
 package dev.kcwarden.cluster;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.kcwarden.testing.AdminRest;
 import dev.kcwarden.testing.Concurrently;
 import dev.kcwarden.testing.DemoRealm;
@@ -19,12 +21,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * Two Keycloak nodes of {@code keycloak.version} (production mode, {@code --cache=ispn}, JDBC_PING discovery) on one
- * PostgreSQL database of their own, as an operator runs a cluster: the login guard's counters
- * must be one set for both. The nodes use ports 8380/8381, 9380/9381 and 7800/7801 on 127.0.0.1.
+ * PostgreSQL database of their own, as an operator runs a cluster: the login guard's counters must be one set for both.
+ * The nodes use ports 8380/8381, 9380/9381 and 7800/7801 on 127.0.0.1.
  */
 @DisplayName("Two nodes of one cluster share the login guard's counters")
 class TwoNodeClusterIT {
@@ -68,11 +68,18 @@ class TwoNodeClusterIT {
         configure();
     }
 
-    private static Node start(KeycloakNode keycloak, int port, int managementPort, int clusterPort, boolean importRealm) {
-        List<String> args = new ArrayList<>(List.of("start", "--optimized",
-                "--db-url=" + database.jdbcUrl(), "--db-username=postgres", "--db-password=unused",
-                "--hostname-strict=false", "--http-enabled=true",
-                "--http-port=" + port, "--http-management-port=" + managementPort,
+    private static Node start(
+            KeycloakNode keycloak, int port, int managementPort, int clusterPort, boolean importRealm) {
+        List<String> args = new ArrayList<>(List.of(
+                "start",
+                "--optimized",
+                "--db-url=" + database.jdbcUrl(),
+                "--db-username=postgres",
+                "--db-password=unused",
+                "--hostname-strict=false",
+                "--http-enabled=true",
+                "--http-port=" + port,
+                "--http-management-port=" + managementPort,
                 "--cache-embedded-network-bind-address=127.0.0.1",
                 "--cache-embedded-network-bind-port=" + clusterPort));
         if (importRealm) {
@@ -80,14 +87,18 @@ class TwoNodeClusterIT {
         }
         keycloak.start(args, importRealm ? ADMIN : null, ADMIN_PASSWORD, Map.of());
         Node node = new Node(keycloak, port);
-        keycloak.awaitOk(node.base() + "/realms/" + DemoRealm.NAME + "/.well-known/openid-configuration", Duration.ofMinutes(3));
+        keycloak.awaitOk(
+                node.base() + "/realms/" + DemoRealm.NAME + "/.well-known/openid-configuration", Duration.ofMinutes(3));
         return node;
     }
 
     /** Small limits and the users, through node A's admin API. */
     private static void configure() throws Exception {
         AdminRest admin = AdminRest.signIn(a.base(), ADMIN, ADMIN_PASSWORD);
-        admin.setGuardLimits(DemoRealm.NAME, "warden direct grant", "warden-direct-grant-validate",
+        admin.setGuardLimits(
+                DemoRealm.NAME,
+                "warden direct grant",
+                "warden-direct-grant-validate",
                 Map.of("warden.user-ip.max", String.valueOf(USER_IP_MAX)));
         for (String user : List.of("cluster-alice", "cluster-bob", "cluster-carol")) {
             admin.createUser(DemoRealm.NAME, user, PASSWORD);
@@ -124,26 +135,33 @@ class TwoNodeClusterIT {
         LoopbackClient attacker = new LoopbackClient("127.0.0.91");
         for (int i = 0; i < USER_IP_MAX; i++) {
             Node node = i % 2 == 0 ? a : b;
-            assertThat(login(node, attacker, "cluster-alice", "wrong").status()).as("failure %d on %s", i + 1, node.name()).isEqualTo(400);
+            assertThat(login(node, attacker, "cluster-alice", "wrong").status())
+                    .as("failure %d on %s", i + 1, node.name())
+                    .isEqualTo(400);
         }
         Http.Reply onA = login(a, attacker, "cluster-alice", PASSWORD);
         Http.Reply onB = login(b, attacker, "cluster-alice", PASSWORD);
         assertThat(onA.status()).as(onA.body()).isEqualTo(429);
         assertThat(onB.status()).as(onB.body()).isEqualTo(429);
         assertThat(onB.header("Retry-After")).matches("[1-9][0-9]*");
-        assertThat(login(b, new LoopbackClient("127.0.0.92"), "cluster-alice", PASSWORD).status())
-                .as("the owner elsewhere").isEqualTo(200);
+        assertThat(login(b, new LoopbackClient("127.0.0.92"), "cluster-alice", PASSWORD)
+                        .status())
+                .as("the owner elsewhere")
+                .isEqualTo(200);
     }
 
     @Test
     @DisplayName("40 parallel wrong passwords split over both nodes: exactly the limit reach a password check")
     void exactAcrossNodesUnderConcurrency() throws Exception {
         int attempts = 40;
-        List<Integer> statuses = Concurrently.atOnce(attempts, i -> () ->
-                login(i % 2 == 0 ? a : b, new LoopbackClient("127.0.0.93"), "cluster-bob", "wrong").status());
+        List<Integer> statuses = Concurrently.atOnce(
+                attempts,
+                i -> () -> login(i % 2 == 0 ? a : b, new LoopbackClient("127.0.0.93"), "cluster-bob", "wrong")
+                        .status());
         long checked = statuses.stream().filter(status -> status == 400).count();
         long throttled = statuses.stream().filter(status -> status == 429).count();
-        System.out.printf("cluster: %d of %d parallel attempts reached the password check (limit %d), %d throttled%n",
+        System.out.printf(
+                "cluster: %d of %d parallel attempts reached the password check (limit %d), %d throttled%n",
                 checked, attempts, USER_IP_MAX, throttled);
         assertThat(checked).as("reached the password check, on either node").isEqualTo(USER_IP_MAX);
         assertThat(throttled).as("refused before it").isEqualTo(attempts - USER_IP_MAX);
@@ -158,8 +176,10 @@ class TwoNodeClusterIT {
         }
         assertThat(login(a, from, "cluster-carol", PASSWORD).status()).isEqualTo(429);
         String token = AdminRest.signIn(b.base(), ADMIN, ADMIN_PASSWORD).token();
-        Http.Reply cleared = Http.send("DELETE", WardenApi.url(b.base() + "/realms/" + DemoRealm.NAME,
-                "throttles?username=cluster-carol&ip=127.0.0.94"), token);
+        Http.Reply cleared = Http.send(
+                "DELETE",
+                WardenApi.url(b.base() + "/realms/" + DemoRealm.NAME, "throttles?username=cluster-carol&ip=127.0.0.94"),
+                token);
         assertThat(cleared.status()).as(cleared.body()).isEqualTo(200);
         assertThat(login(a, from, "cluster-carol", PASSWORD).status()).isEqualTo(200);
     }

@@ -50,15 +50,20 @@ class NginxConfigTest {
         Files.writeString(conf, pid.replaceFirst("pid " + dir.resolve("nginx.pid") + ";"));
         selfSignedCertificate(dir.resolve("tls"));
 
-        Process check = new ProcessBuilder(NGINX.toString(), "-t", "-q", "-p", dir.toString() + "/", "-c", conf.toString())
-                .redirectErrorStream(true).start();
+        Process check = new ProcessBuilder(
+                        NGINX.toString(), "-t", "-q", "-p", dir.toString() + "/", "-c", conf.toString())
+                .redirectErrorStream(true)
+                .start();
         String output;
         try (InputStream out = check.getInputStream()) {
             output = new String(out.readAllBytes(), StandardCharsets.UTF_8);
         }
         assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(check.exitValue()).as("nginx -t: %s", output).isZero();
-        assertThat(output).as("nginx -t warns about nothing").doesNotContain("[warn]").doesNotContain("[emerg]");
+        assertThat(output)
+                .as("nginx -t warns about nothing")
+                .doesNotContain("[warn]")
+                .doesNotContain("[emerg]");
     }
 
     /** tls/tls.crt and tls/tls.key as PEM, made with the JDK's keytool (no openssl needed). */
@@ -66,19 +71,48 @@ class NginxConfigTest {
         Files.createDirectories(tls);
         Path store = tls.resolve("server.p12");
         String password = "nginx-check-only";
-        keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "1",
-                "-dname", "CN=localhost", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", password,
-                "-keypass", password);
-        keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", store.toString(), "-storepass", password,
-                "-file", tls.resolve("tls.crt").toString());
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "server",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-validity",
+                "1",
+                "-dname",
+                "CN=localhost",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                password,
+                "-keypass",
+                password);
+        keytool(
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "server",
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                password,
+                "-file",
+                tls.resolve("tls.crt").toString());
         KeyStore keys = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(store)) {
             keys.load(in, password.toCharArray());
         }
         Key key = keys.getKey("server", password.toCharArray());
-        Files.writeString(tls.resolve("tls.key"), "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
-                + "\n-----END PRIVATE KEY-----\n");
+        Files.writeString(
+                tls.resolve("tls.key"),
+                "-----BEGIN PRIVATE KEY-----\n"
+                        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                                .encodeToString(key.getEncoded())
+                        + "\n-----END PRIVATE KEY-----\n");
     }
 
     private static void keytool(String... arguments) throws IOException, InterruptedException {
@@ -87,6 +121,8 @@ class NginxConfigTest {
         command.addAll(List.of(arguments));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("keytool %s: %s", arguments[0], out).isTrue();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0)
+                .as("keytool %s: %s", arguments[0], out)
+                .isTrue();
     }
 }

@@ -7,8 +7,8 @@ import dev.kcwarden.guard.GuardedDirectGrantFactory;
 import dev.kcwarden.guard.GuardedDirectGrantOtpFactory;
 import dev.kcwarden.guard.GuardedIdpPasswordFormFactory;
 import dev.kcwarden.guard.GuardedOtpFormFactory;
-import dev.kcwarden.guard.GuardedPasswordOnlyFormFactory;
 import dev.kcwarden.guard.GuardedPasswordFormFactory;
+import dev.kcwarden.guard.GuardedPasswordOnlyFormFactory;
 import dev.kcwarden.guard.GuardedResetChooseUserFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +34,8 @@ class ConfigurationDocTest {
     @Test
     @DisplayName("every documented realm setting has the documented value in realm-export/warden-realm.json")
     void realmTableMatchesRealmFile() throws IOException {
-        JsonNode realm = JsonSerialization.mapper.readTree(Path.of("realm-export", "warden-realm.json").toFile());
+        JsonNode realm = JsonSerialization.mapper.readTree(
+                Path.of("realm-export", "warden-realm.json").toFile());
         List<String[]> rows = realmRows();
 
         assertThat(rows).as("rows of the demo realm table").hasSizeGreaterThan(20);
@@ -43,21 +44,29 @@ class ConfigurationDocTest {
             for (String part : row[0].split("\\.")) {
                 value = value.path(part);
             }
-            assertThat(value.isMissingNode()).as("%s is in the realm file", row[0]).isFalse();
+            assertThat(value.isMissingNode())
+                    .as("%s is in the realm file", row[0])
+                    .isFalse();
             assertThat(value.asText()).as(row[0]).isEqualTo(row[1]);
         }
     }
 
     /** A row of the login guard table: | `property` | `default` | console label | what counts |. */
-    private static final Pattern PROPERTY_ROW = Pattern.compile("^\\| `(warden\\.[a-z0-9.-]+)` \\| `([^`]*)` \\| ([^|]+) \\|");
+    private static final Pattern PROPERTY_ROW =
+            Pattern.compile("^\\| `(warden\\.[a-z0-9.-]+)` \\| `([^`]*)` \\| ([^|]+) \\|");
 
     @Test
     @DisplayName("every login guard property is documented with its default and console label, and nothing else is")
     void loginGuardTableMatchesProviders() throws IOException {
         Map<String, ProviderConfigProperty> properties = new LinkedHashMap<>();
-        for (ConfigurableAuthenticatorFactory factory : List.of(new GuardedPasswordFormFactory(),
-                new GuardedDirectGrantFactory(), new GuardedResetChooseUserFactory(), new GuardedPasswordOnlyFormFactory(),
-                new GuardedIdpPasswordFormFactory(), new GuardedOtpFormFactory(), new GuardedDirectGrantOtpFactory())) {
+        for (ConfigurableAuthenticatorFactory factory : List.of(
+                new GuardedPasswordFormFactory(),
+                new GuardedDirectGrantFactory(),
+                new GuardedResetChooseUserFactory(),
+                new GuardedPasswordOnlyFormFactory(),
+                new GuardedIdpPasswordFormFactory(),
+                new GuardedOtpFormFactory(),
+                new GuardedDirectGrantOtpFactory())) {
             factory.getConfigProperties().forEach(p -> properties.put(p.getName(), p));
         }
         Map<String, String[]> documented = new LinkedHashMap<>();
@@ -75,7 +84,9 @@ class ConfigurationDocTest {
         }
         assertThat(documented.keySet()).containsExactlyInAnyOrderElementsOf(properties.keySet());
         properties.forEach((name, property) -> {
-            assertThat(documented.get(name)[0]).as("default of %s", name).isEqualTo(String.valueOf(property.getDefaultValue()));
+            assertThat(documented.get(name)[0])
+                    .as("default of %s", name)
+                    .isEqualTo(String.valueOf(property.getDefaultValue()));
             assertThat(documented.get(name)[1]).as("label of %s", name).isEqualTo(property.getLabel());
             assertThat(property.getHelpText()).as("help of %s", name).isNotBlank();
         });
@@ -85,13 +96,15 @@ class ConfigurationDocTest {
     private static final Pattern ANY_PROPERTY_ROW = Pattern.compile("^\\| `([\\w.-]+)` \\| `([^`]*)` \\| ([^|]+) \\|");
 
     @Test
-    @DisplayName("every property of the sign-up and refresh-reuse providers has a row with its default and console label")
+    @DisplayName(
+            "every property of the sign-up and refresh-reuse providers has a row with its default and console label")
     void otherProvidersAreDocumented() throws IOException {
         Map<String, String[]> rows = new LinkedHashMap<>();
         for (String line : Files.readAllLines(Path.of("docs", "configuration.md"))) {
             Matcher m = ANY_PROPERTY_ROW.matcher(line);
             if (m.find()) {
-                rows.putIfAbsent(m.group(1), new String[] {m.group(2), m.group(3).trim()});
+                rows.putIfAbsent(
+                        m.group(1), new String[] {m.group(2), m.group(3).trim()});
             }
         }
         List<ProviderConfigProperty> properties = new java.util.ArrayList<>();
@@ -101,7 +114,8 @@ class ConfigurationDocTest {
         for (ProviderConfigProperty property : properties) {
             String name = property.getName();
             assertThat(rows).as("a row for %s", name).containsKey(name);
-            String expectedDefault = property.getDefaultValue() == null ? "" : String.valueOf(property.getDefaultValue());
+            String expectedDefault =
+                    property.getDefaultValue() == null ? "" : String.valueOf(property.getDefaultValue());
             assertThat(rows.get(name)[0]).as("default of %s", name).isEqualTo(expectedDefault);
             assertThat(rows.get(name)[1]).as("label of %s", name).isEqualTo(property.getLabel());
             assertThat(property.getHelpText()).as("help of %s", name).isNotBlank();
@@ -115,17 +129,23 @@ class ConfigurationDocTest {
         for (String line : Files.readAllLines(Path.of("docs", "configuration.md"))) {
             Matcher m = ANY_PROPERTY_ROW.matcher(line);
             if (m.find()) {
-                rows.putIfAbsent(m.group(1), new String[] {m.group(2), m.group(3).trim()});
+                rows.putIfAbsent(
+                        m.group(1), new String[] {m.group(2), m.group(3).trim()});
             }
         }
         List<String> chainOptions = List.of("chain-key", "username", "node", "checkpoint-interval", "state-file");
-        List<ProviderConfigProperty> properties = new dev.kcwarden.audit.AuditListenerFactory().getConfigMetadata().stream()
-                .filter(p -> chainOptions.contains(p.getName())).toList();
-        assertThat(properties).extracting(ProviderConfigProperty::getName).containsExactlyInAnyOrderElementsOf(chainOptions);
+        List<ProviderConfigProperty> properties = new dev.kcwarden.audit.AuditListenerFactory()
+                .getConfigMetadata().stream()
+                        .filter(p -> chainOptions.contains(p.getName()))
+                        .toList();
+        assertThat(properties)
+                .extracting(ProviderConfigProperty::getName)
+                .containsExactlyInAnyOrderElementsOf(chainOptions);
         for (ProviderConfigProperty property : properties) {
             String name = property.getName();
             assertThat(rows).as("a row for %s", name).containsKey(name);
-            String expectedDefault = property.getDefaultValue() == null ? "" : String.valueOf(property.getDefaultValue());
+            String expectedDefault =
+                    property.getDefaultValue() == null ? "" : String.valueOf(property.getDefaultValue());
             assertThat(rows.get(name)[0]).as("default of %s", name).isEqualTo(expectedDefault);
             assertThat(rows.get(name)[1]).as("label of %s", name).isEqualTo(property.getLabel());
             assertThat(property.getHelpText()).as("help of %s", name).isNotBlank();

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/security-model.md is what a reviewer signs off: every test it cites as proof must exist (and be a test), and
- * its standards table must cover every threat the page discusses, each with tests and requirement ids.
+ * docs/security-model.md is what a reviewer signs off: every test it cites as proof must exist (and be a test), and its
+ * standards table must cover every threat the page discusses, each with tests and requirement ids.
  */
 @DisplayName("docs/security-model.md names tests that exist and maps every threat")
 class SecurityModelDocTest {
@@ -28,18 +28,26 @@ class SecurityModelDocTest {
     private static final Path DOC = Path.of("docs", "security-model.md");
     private static final Path TESTS = Path.of("src", "test", "java");
     private static final Pattern CITED = Pattern.compile("`([A-Z][A-Za-z0-9]*)#([a-z][A-Za-z0-9]*)`");
-    private static final Pattern ROW = Pattern.compile("^\\| ([A-Za-z][^|]*?) \\| ([^|]*) \\| ([^|]*) \\| ([^|]*) \\|$");
+    private static final Pattern ROW =
+            Pattern.compile("^\\| ([A-Za-z][^|]*?) \\| ([^|]*) \\| ([^|]*) \\| ([^|]*) \\|$");
     private static final Pattern ASVS_ID = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)");
     /** The threats the page must cover (issue 17), as the table's first column names them. */
-    private static final List<String> THREATS = List.of("credential stuffing", "password spraying", "targeted guessing",
-            "OTP guessing", "lockout denial of service", "bot sign-up", "refresh-token theft", "log tampering",
+    private static final List<String> THREATS = List.of(
+            "credential stuffing",
+            "password spraying",
+            "targeted guessing",
+            "OTP guessing",
+            "lockout denial of service",
+            "bot sign-up",
+            "refresh-token theft",
+            "log tampering",
             "secret leakage");
     /** ASVS 5.0 chapters the page may cite: V6, V7 and V16 as asked, V2 (anti-automation) and V10 (OAuth). */
     private static final Set<String> CHAPTERS = Set.of("2", "6", "7", "10", "16");
     /**
-     * The ASVS 5.0.0 requirements the page may cite, each looked up in the standard's requirement list (OWASP's
-     * own ASVS 5.0 taxonomy, as published with OWASP Cornucopia, December 2026) with its short title. An id the page
-     * cites that is not here fails: look it up in ASVS 5.0.0 and add it with its title, or correct the page.
+     * The ASVS 5.0.0 requirements the page may cite, each looked up in the standard's requirement list (OWASP's own
+     * ASVS 5.0 taxonomy, as published with OWASP Cornucopia, December 2026) with its short title. An id the page cites
+     * that is not here fails: look it up in ASVS 5.0.0 and add it with its title, or correct the page.
      */
     private static final Map<String, String> ASVS_5_0_0 = Map.ofEntries(
             Map.entry("2.4.1", "anti-automation controls against excessive calls"),
@@ -61,15 +69,18 @@ class SecurityModelDocTest {
             Map.entry("16.4.2", "logs protected from unauthorized access and modification"),
             Map.entry("16.4.3", "logs transmitted to a logically separate system"));
     /**
-     * Where else the page names ASVS ids: "ASVS 10.4.5" in the text (but not "ASVS 5.0.0", the standard's version),
-     * and the notes under the table ("- 6.3.8 (...)").
+     * Where else the page names ASVS ids: "ASVS 10.4.5" in the text (but not "ASVS 5.0.0", the standard's version), and
+     * the notes under the table ("- 6.3.8 (...)").
      */
-    private static final Pattern ASVS_IN_TEXT = Pattern.compile("ASVS (?!5\\.0\\.0\\b)(\\d+\\.\\d+\\.\\d+)|(?m)^- (\\d+\\.\\d+\\.\\d+)");
+    private static final Pattern ASVS_IN_TEXT =
+            Pattern.compile("ASVS (?!5\\.0\\.0\\b)(\\d+\\.\\d+\\.\\d+)|(?m)^- (\\d+\\.\\d+\\.\\d+)");
     /** Annotations that keep a test from running: a cited test must run wherever the suite runs. */
-    private static final Pattern SKIPPING = Pattern.compile("^@(?:[\\w.]+\\.)?(Disabled\\w*|EnabledIf\\w*|EnabledOn\\w*)\\b.*");
+    private static final Pattern SKIPPING =
+            Pattern.compile("^@(?:[\\w.]+\\.)?(Disabled\\w*|EnabledIf\\w*|EnabledOn\\w*)\\b.*");
 
     @Test
-    @DisplayName("every Class#method the page cites is a @Test method of that class under src/test/java, and neither is @Disabled")
+    @DisplayName("every Class#method the page cites is a @Test method of that class under src/test/java, and neither "
+            + "is @Disabled")
     void citedTestsExist() throws IOException {
         String doc = Files.readString(DOC);
         Matcher cited = CITED.matcher(doc);
@@ -83,7 +94,9 @@ class SecurityModelDocTest {
             }
         }
         assertThat(count).as("tests cited by %s", DOC).isGreaterThan(30);
-        assertThat(refused).as("cited in %s as proof, but no test that runs (under %s)", DOC, TESTS).isEmpty();
+        assertThat(refused)
+                .as("cited in %s as proof, but no test that runs (under %s)", DOC, TESTS)
+                .isEmpty();
     }
 
     @Test
@@ -96,12 +109,14 @@ class SecurityModelDocTest {
         }
         ASVS_IN_TEXT.matcher(doc).results().forEach(m -> cited.add(m.group(1) != null ? m.group(1) : m.group(2)));
         assertThat(cited).as("ASVS ids in %s", DOC).hasSizeGreaterThan(10);
-        assertThat(cited).as("ASVS ids in %s that are not ASVS 5.0.0 requirements (or not yet looked up)", DOC)
+        assertThat(cited)
+                .as("ASVS ids in %s that are not ASVS 5.0.0 requirements (or not yet looked up)", DOC)
                 .allSatisfy(id -> assertThat(ASVS_5_0_0).containsKey(id));
     }
 
     @Test
-    @DisplayName("the standards table has a row for each threat, with ASVS 5.0 ids of V6/V7/V16 (V2, V10 where needed) and tests")
+    @DisplayName("the standards table has a row for each threat, with ASVS 5.0 ids of V6/V7/V16 (V2, V10 where "
+            + "needed) and tests")
     void everyThreatIsMapped() throws IOException {
         Map<String, String[]> rows = standardsRows(Files.readString(DOC));
         assertThat(rows.keySet()).as("threat rows of the standards table").containsExactlyInAnyOrderElementsOf(THREATS);
@@ -112,15 +127,22 @@ class SecurityModelDocTest {
             while (id.find()) {
                 ids++;
                 chaptersUsed.add(id.group(1));
-                assertThat(CHAPTERS).as("ASVS chapter of %s in row %s", id.group(), row.getKey()).contains(id.group(1));
+                assertThat(CHAPTERS)
+                        .as("ASVS chapter of %s in row %s", id.group(), row.getKey())
+                        .contains(id.group(1));
             }
             assertThat(ids).as("ASVS ids in row %s", row.getKey()).isPositive();
-            assertThat(row.getValue()[1].strip()).as("NIST column of row %s (a dash if none fits)", row.getKey()).isNotEmpty();
-            assertThat(CITED.matcher(row.getValue()[2]).find()).as("tests in row %s", row.getKey()).isTrue();
+            assertThat(row.getValue()[1].strip())
+                    .as("NIST column of row %s (a dash if none fits)", row.getKey())
+                    .isNotEmpty();
+            assertThat(CITED.matcher(row.getValue()[2]).find())
+                    .as("tests in row %s", row.getKey())
+                    .isTrue();
         }
         assertThat(chaptersUsed).as("chapters cited").contains("6", "7", "16");
         for (String threat : THREATS) {
-            assertThat(Files.readString(DOC).toLowerCase()).as("a section on %s", threat)
+            assertThat(Files.readString(DOC).toLowerCase())
+                    .as("a section on %s", threat)
                     .containsPattern("(?m)^## .*" + Pattern.quote(threat.split(" ")[0].toLowerCase()));
         }
     }
@@ -138,19 +160,21 @@ class SecurityModelDocTest {
     }
 
     /**
-     * Why {@code className#method} is no proof, or null when it is a test that runs: no such class, no such method,
-     * not a {@code @Test}, or skipped by {@code @Disabled} (or a condition) on the method or on its class.
+     * Why {@code className#method} is no proof, or null when it is a test that runs: no such class, no such method, not
+     * a {@code @Test}, or skipped by {@code @Disabled} (or a condition) on the method or on its class.
      */
     static String testProblem(String className, String method) throws IOException {
         Optional<Path> source;
         try (Stream<Path> files = Files.walk(TESTS)) {
-            source = files.filter(p -> p.getFileName().toString().equals(className + ".java")).findFirst();
+            source = files.filter(p -> p.getFileName().toString().equals(className + ".java"))
+                    .findFirst();
         }
         if (source.isEmpty()) {
             return "no class " + className;
         }
         List<String> lines = Files.readAllLines(source.get());
-        Pattern classDeclaration = Pattern.compile("^\\s*(public\\s+|final\\s+|abstract\\s+)*class " + Pattern.quote(className) + "\\b");
+        Pattern classDeclaration =
+                Pattern.compile("^\\s*(public\\s+|final\\s+|abstract\\s+)*class " + Pattern.quote(className) + "\\b");
         for (int i = 0; i < lines.size(); i++) {
             if (classDeclaration.matcher(lines.get(i)).find()) {
                 String skip = skipping(lines, i);
@@ -190,6 +214,9 @@ class SecurityModelDocTest {
     }
 
     private static String skipping(List<String> lines, int at) {
-        return annotations(lines, at).stream().filter(a -> SKIPPING.matcher(a).matches()).findFirst().orElse(null);
+        return annotations(lines, at).stream()
+                .filter(a -> SKIPPING.matcher(a).matches())
+                .findFirst()
+                .orElse(null);
     }
 }

@@ -40,16 +40,22 @@ class SupportMatrixDocTest {
             }
             Set<String> documented = ids(row.get(row.size() - 1));
             for (String release : row.get(0).split(", ")) {
-                Set<String> carried = KeycloakAdvisories.affecting(release).stream().map(Advisory::id)
+                Set<String> carried = KeycloakAdvisories.affecting(release).stream()
+                        .map(Advisory::id)
                         .collect(Collectors.toCollection(TreeSet::new));
                 assertThat(documented).as("CVEs documented for %s", release).isEqualTo(carried);
                 String status = row.get(1);
                 if (KeycloakAdvisories.hasCritical(release)) {
-                    assertThat(status).as("status of %s, which has a critical CVE", release)
-                            .containsAnyOf("do not run", "not supported").doesNotContain("recommended");
+                    assertThat(status)
+                            .as("status of %s, which has a critical CVE", release)
+                            .containsAnyOf("do not run", "not supported")
+                            .doesNotContain("recommended");
                 } else {
-                    assertThat(status).as("status of %s", release).containsAnyOf("supported", "recommended")
-                            .doesNotContain("not supported").doesNotContain("do not run");
+                    assertThat(status)
+                            .as("status of %s", release)
+                            .containsAnyOf("supported", "recommended")
+                            .doesNotContain("not supported")
+                            .doesNotContain("do not run");
                 }
                 if (carried.isEmpty()) {
                     assertThat(row.get(row.size() - 1)).isEqualTo("none known");
@@ -65,7 +71,9 @@ class SupportMatrixDocTest {
     void recommendedIsKeycloakVersion() throws IOException {
         String running = System.getProperty("keycloak.version");
         List<String> recommended = tableRows(section("### Support matrix")).stream()
-                .filter(row -> row.get(1).startsWith("**recommended**")).map(row -> row.get(0)).toList();
+                .filter(row -> row.get(1).startsWith("**recommended**"))
+                .map(row -> row.get(0))
+                .toList();
 
         assertThat(recommended).containsExactly(running);
         assertThat(KeycloakAdvisories.affecting(running)).isEmpty();
@@ -76,19 +84,26 @@ class SupportMatrixDocTest {
     void cveTableMatchesTheTable() throws IOException {
         Map<String, List<String>> documented = new LinkedHashMap<>();
         for (List<String> row : tableRows(section("### Published vulnerabilities and the releases that fix them"))) {
-            assertThat(documented.put(row.get(0), row)).as("one row for %s", row.get(0)).isNull();
+            assertThat(documented.put(row.get(0), row))
+                    .as("one row for %s", row.get(0))
+                    .isNull();
         }
 
-        assertThat(documented.keySet()).containsExactlyInAnyOrderElementsOf(
-                KeycloakAdvisories.all().stream().map(Advisory::id).toList());
+        assertThat(documented.keySet())
+                .containsExactlyInAnyOrderElementsOf(
+                        KeycloakAdvisories.all().stream().map(Advisory::id).toList());
         for (Advisory advisory : KeycloakAdvisories.all()) {
             List<String> row = documented.get(advisory.id());
-            assertThat(row.get(1)).as("severity of %s", advisory.id())
-                    .isEqualTo(advisory.severity().name().toLowerCase(java.util.Locale.ROOT) + " (" + advisory.rating() + ")");
-            assertThat(row.get(3)).as("applies when, for %s", advisory.id())
+            assertThat(row.get(1))
+                    .as("severity of %s", advisory.id())
+                    .isEqualTo(advisory.severity().name().toLowerCase(java.util.Locale.ROOT) + " (" + advisory.rating()
+                            + ")");
+            assertThat(row.get(3))
+                    .as("applies when, for %s", advisory.id())
                     .startsWith(advisory.appliesWhen() == null ? "always" : advisory.appliesWhen());
             if (advisory.introducedIn() != null && !advisory.introducedIn().endsWith(".0.0")) {
-                assertThat(row.get(3)).as("%s names the release that introduced it", advisory.id())
+                assertThat(row.get(3))
+                        .as("%s names the release that introduced it", advisory.id())
                         .contains(advisory.introducedIn());
             }
             Set<String> fixes = new TreeSet<>();
@@ -104,17 +119,20 @@ class SupportMatrixDocTest {
         String running = System.getProperty("keycloak.version");
 
         // The oldest patch of the running line without a critical advisory: 26.7.2 for the 26.7 line.
-        KeycloakAdvisories.Version line = KeycloakAdvisories.Version.parse(running).orElseThrow();
+        KeycloakAdvisories.Version line =
+                KeycloakAdvisories.Version.parse(running).orElseThrow();
         String minimum = KeycloakAdvisories.all().stream()
                 .filter(a -> a.severity() == KeycloakAdvisories.Severity.CRITICAL)
                 .flatMap(a -> a.fixedIn().stream())
                 .filter(f -> f.startsWith(line.major() + "." + line.minor() + "."))
-                .max(java.util.Comparator.comparing(f -> KeycloakAdvisories.Version.parse(f).orElseThrow()))
+                .max(java.util.Comparator.comparing(
+                        f -> KeycloakAdvisories.Version.parse(f).orElseThrow()))
                 .orElseThrow();
 
         assertThat(minimum).isEqualTo(System.getProperty("warden.minimum.keycloak.version"));
         assertThat(KeycloakAdvisories.hasCritical(minimum)).isFalse();
-        assertThat(readme).contains("| " + running + " | recommended")
+        assertThat(readme)
+                .contains("| " + running + " | recommended")
                 .contains("| " + System.getProperty("warden.compat.keycloak.version") + " | works, not supported")
                 .contains(minimum + " or later")
                 .contains("docs/installation.md#support-matrix");
@@ -123,8 +141,10 @@ class SupportMatrixDocTest {
     @Test
     @DisplayName("every target/keycloak-<version> path in README and docs is one the build really unpacks")
     void pathsUseTheBuiltVersions() throws IOException {
-        Set<String> unpacked = Set.of(System.getProperty("keycloak.version"),
-                System.getProperty("warden.compat.keycloak.version"), System.getProperty("warden.minimum.keycloak.version"));
+        Set<String> unpacked = Set.of(
+                System.getProperty("keycloak.version"),
+                System.getProperty("warden.compat.keycloak.version"),
+                System.getProperty("warden.minimum.keycloak.version"));
         Pattern path = Pattern.compile("target/(?:[a-z]+/)?keycloak-(\\d+\\.\\d+\\.\\d+)\\b");
         Pattern override = Pattern.compile("-Dkeycloak\\.version=(\\d+\\.\\d+\\.\\d+)");
         List<Path> files = new ArrayList<>(List.of(Path.of("README.md")));

@@ -29,7 +29,9 @@ class AccountNameTest {
     void formSpellingsMeetOneKey() {
         for (String spelling : formSpellingsOfDemo()) {
             assertThat(CounterKeys.nameOf(LoginGuard.formLookup(spelling)))
-                    .as("spelling %s", spelling.chars().mapToObj(Integer::toHexString).toList())
+                    .as(
+                            "spelling %s",
+                            spelling.chars().mapToObj(Integer::toHexString).toList())
                     .isEqualTo(CounterKeys.nameOf("demo"));
         }
     }
@@ -71,7 +73,11 @@ class AccountNameTest {
         assertThat(keys.knownClient("name:alice", samePlace)).isEqualTo(keys.knownClient("name:alice", home));
         long value = CounterKeys.knownClientValue(home, 0x1234_5678_9abc_def0L);
         assertThat(CounterKeys.knownClientAddress(value, home)).isTrue();
-        assertThat(CounterKeys.knownClientAddress(value, samePlace)).as("another address in the same place").isFalse();
-        assertThat(value).as("another password").isNotEqualTo(CounterKeys.knownClientValue(home, 0x1234_5678_9abc_def1L));
+        assertThat(CounterKeys.knownClientAddress(value, samePlace))
+                .as("another address in the same place")
+                .isFalse();
+        assertThat(value)
+                .as("another password")
+                .isNotEqualTo(CounterKeys.knownClientValue(home, 0x1234_5678_9abc_def1L));
     }
 }

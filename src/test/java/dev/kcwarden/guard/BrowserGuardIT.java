@@ -1,5 +1,7 @@
 package dev.kcwarden.guard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.FormPage;
@@ -27,11 +29,9 @@ import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * The login guard where people meet it: the login page, the forgot-password page, and the
- * admin API that shows and clears a throttle.
+ * The login guard where people meet it: the login page, the forgot-password page, and the admin API that shows and
+ * clears a throttle.
  */
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
 @DisplayName("Login guard in the browser flow, the reset-password flow and the admin API")
@@ -54,11 +54,18 @@ class BrowserGuardIT {
     @BeforeEach
     void limits() {
         endpoints = new TokenEndpoint(realm.getBaseUrl());
-        GuardLimits.set(realm, GuardLimits.BROWSER_FLOW, GuardedPasswordFormFactory.PROVIDER_ID,
+        GuardLimits.set(
+                realm,
+                GuardLimits.BROWSER_FLOW,
+                GuardedPasswordFormFactory.PROVIDER_ID,
                 Map.of("warden.user-ip.max", String.valueOf(USER_IP_MAX)));
-        GuardLimits.set(realm, GuardLimits.RESET_FLOW, GuardedResetChooseUserFactory.PROVIDER_ID, Map.of(
-                "warden.reset-account.max", String.valueOf(RESET_ACCOUNT_MAX),
-                "warden.reset-ip.max", String.valueOf(RESET_IP_MAX)));
+        GuardLimits.set(
+                realm,
+                GuardLimits.RESET_FLOW,
+                GuardedResetChooseUserFactory.PROVIDER_ID,
+                Map.of(
+                        "warden.reset-account.max", String.valueOf(RESET_ACCOUNT_MAX),
+                        "warden.reset-ip.max", String.valueOf(RESET_IP_MAX)));
     }
 
     private String loginPageUrl(String locale) {
@@ -82,7 +89,8 @@ class BrowserGuardIT {
     }
 
     @Test
-    @DisplayName("login page: over the limit it comes back with status 429, Retry-After, a message saying when and the countdown's seconds")
+    @DisplayName("login page: over the limit it comes back with status 429, Retry-After, a message saying when and "
+            + "the countdown's seconds")
     void loginPageThrottled() {
         String alice = user("form-alice", true);
         LoopbackClient browser = new LoopbackClient("127.0.0.71");
@@ -117,15 +125,18 @@ class BrowserGuardIT {
             page = submit(browser, page, bob, WRONG);
         }
         assertThat(page.status()).isEqualTo(429);
-        assertThat(FormPage.text(page.body())).contains("Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es in 15 Minuten erneut.");
+        assertThat(FormPage.text(page.body()))
+                .contains("Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es in 15 Minuten erneut.");
     }
 
     @Test
-    @DisplayName("forgot password: requests per account are capped whether or not the account exists (no mail bombing: exactly the limit's mails go out)")
+    @DisplayName("forgot password: requests per account are capped whether or not the account exists (no mail "
+            + "bombing: exactly the limit's mails go out)")
     void resetPerAccount() {
         String carol = user("reset-carol", true);
         try (SmtpSink smtp = new SmtpSink()) {
-            org.keycloak.representations.idm.RealmRepresentation rep = realm.admin().toRepresentation();
+            org.keycloak.representations.idm.RealmRepresentation rep =
+                    realm.admin().toRepresentation();
             rep.setSmtpServer(smtp.realmSettings());
             realm.admin().update(rep);
             for (String name : List.of(carol, "reset-nobody")) {
@@ -137,26 +148,34 @@ class BrowserGuardIT {
                         assertThat(last.status()).as(last.body()).isEqualTo(200);
                         assertThat(FormPage.text(last.body())).contains("You should receive an email shortly");
                     } else {
-                        assertThat(last.status()).as("%s, request %d", name, i + 1).isEqualTo(429);
+                        assertThat(last.status())
+                                .as("%s, request %d", name, i + 1)
+                                .isEqualTo(429);
                     }
                 }
                 assertThat(last.header("Retry-After")).matches("[1-9][0-9]*");
-                assertThat(FormPage.text(last.body())).contains("Too many password reset requests. Please try again in");
+                assertThat(FormPage.text(last.body()))
+                        .contains("Too many password reset requests. Please try again in");
             }
             // Keycloak sends the mail inside the request, so every mail is in by now.
-            assertThat(smtp.to(carol + "@example.com")).as("mails to the account: the limit, not one more").hasSize(RESET_ACCOUNT_MAX);
+            assertThat(smtp.to(carol + "@example.com"))
+                    .as("mails to the account: the limit, not one more")
+                    .hasSize(RESET_ACCOUNT_MAX);
         } finally {
-            org.keycloak.representations.idm.RealmRepresentation rep = realm.admin().toRepresentation();
+            org.keycloak.representations.idm.RealmRepresentation rep =
+                    realm.admin().toRepresentation();
             rep.setSmtpServer(Map.of());
             realm.admin().update(rep);
         }
-        EventRepresentation event = Events.of(realm, "RESET_PASSWORD_ERROR").max(20).newest();
+        EventRepresentation event =
+                Events.of(realm, "RESET_PASSWORD_ERROR").max(20).newest();
         assertThat(event.getError()).isEqualTo("warden_throttled");
         assertThat(event.getDetails()).containsEntry("warden_limit", "reset_account");
     }
 
     @Test
-    @DisplayName("forgot password: requests per address are capped across usernames; the refusal carries the countdown's seconds")
+    @DisplayName("forgot password: requests per address are capped across usernames; the refusal carries the "
+            + "countdown's seconds")
     void resetPerIp() {
         LoopbackClient bomber = new LoopbackClient("127.0.1.50");
         for (int i = 0; i < RESET_IP_MAX; i++) {
@@ -169,7 +188,11 @@ class BrowserGuardIT {
 
     private Http.Reply requestReset(LoopbackClient browser, String username) {
         Http.Reply login = browser.get(loginPageUrl("en"), Map.of());
-        String link = java.net.URI.create(realm.getBaseUrl()).resolve(FormPage.link(login.body(), "reset-credentials")).toString();
+        String link = java.net
+                .URI
+                .create(realm.getBaseUrl())
+                .resolve(FormPage.link(login.body(), "reset-credentials"))
+                .toString();
         Http.Reply form = browser.get(link, Map.of());
         String action = FormPage.formAction(form.body(), "kc-reset-password-form");
         return browser.postForm(action, Map.of("username", username));
@@ -192,9 +215,13 @@ class BrowserGuardIT {
         assertThat(listed.status()).as(listed.body()).isEqualTo(200);
         assertThat(listed.json()).containsEntry("username", dave).containsEntry("ip", "127.0.0.73");
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> limits = (List<Map<String, Object>>) listed.json().get("limits");
+        List<Map<String, Object>> limits =
+                (List<Map<String, Object>>) listed.json().get("limits");
         assertThat(limits).anySatisfy(l -> {
-            assertThat(l).containsEntry("limit", "user_ip").containsEntry("blocked", true).containsEntry("counted", USER_IP_MAX);
+            assertThat(l)
+                    .containsEntry("limit", "user_ip")
+                    .containsEntry("blocked", true)
+                    .containsEntry("counted", USER_IP_MAX);
             assertThat((Integer) l.get("retryAfterSeconds")).isPositive();
         });
 
@@ -226,7 +253,9 @@ class BrowserGuardIT {
             assertThat(bad.status()).as(query).isEqualTo(400);
             assertThat(bad.json()).containsEntry("error", "invalid_request").containsKey("error_description");
         }
-        assertThat(Http.getWithBearer(base + "?ip=2001:db8::1", admin.tokenManager().getAccessTokenString()).json())
+        assertThat(Http.getWithBearer(
+                                base + "?ip=2001:db8::1", admin.tokenManager().getAccessTokenString())
+                        .json())
                 .containsEntry("ip", "2001:db8::/64");
     }
 
@@ -239,22 +268,33 @@ class BrowserGuardIT {
     private String tokenWithRealmManagementRole(String role) {
         String name = "rm-" + role + "-" + System.nanoTime();
         String id = Users.create(realm, Users.withPassword(name, PASSWORD));
-        String rm = realm.admin().clients().findByClientId("realm-management").get(0).getId();
-        RoleRepresentation granted = realm.admin().clients().get(rm).roles().get(role).toRepresentation();
+        String rm = realm.admin()
+                .clients()
+                .findByClientId("realm-management")
+                .get(0)
+                .getId();
+        RoleRepresentation granted =
+                realm.admin().clients().get(rm).roles().get(role).toRepresentation();
         realm.admin().users().get(id).roles().clientLevel(rm).add(List.of(granted));
         // admin-cli: the realm's own admin client, whose tokens carry the user's realm-management roles
         return TokenEndpoint.accessToken(endpoints.password("admin-cli", name, PASSWORD));
     }
 
     @Test
-    @DisplayName("admin API: a user with view-users only may list but not clear; a full admin of another realm can do neither")
+    @DisplayName("admin API: a user with view-users only may list but not clear; a full admin of another realm can "
+            + "do neither")
     void adminApiRefusesOtherAdmins() {
         String base = WardenApi.url(realm.getBaseUrl(), "throttles?ip=127.0.0.1");
         String viewer = tokenWithRealmManagementRole("view-users");
-        assertThat(Http.getWithBearer(base, viewer).status()).as("view-users: list").isEqualTo(200);
-        assertThat(Http.send("DELETE", base, viewer).status()).as("view-users: clear").isEqualTo(403);
+        assertThat(Http.getWithBearer(base, viewer).status())
+                .as("view-users: list")
+                .isEqualTo(200);
+        assertThat(Http.send("DELETE", base, viewer).status())
+                .as("view-users: clear")
+                .isEqualTo(403);
 
-        org.keycloak.representations.idm.RealmRepresentation other = new org.keycloak.representations.idm.RealmRepresentation();
+        org.keycloak.representations.idm.RealmRepresentation other =
+                new org.keycloak.representations.idm.RealmRepresentation();
         other.setRealm("warden-other");
         other.setEnabled(true);
         if (admin.realms().findAll().stream().anyMatch(r -> "warden-other".equals(r.getRealm()))) {
@@ -263,16 +303,35 @@ class BrowserGuardIT {
         admin.realms().create(other);
         try {
             org.keycloak.admin.client.resource.RealmResource otherRealm = admin.realm("warden-other");
-            jakarta.ws.rs.core.Response created = otherRealm.users().create(Users.withPassword("other-admin", PASSWORD));
+            jakarta.ws.rs.core.Response created =
+                    otherRealm.users().create(Users.withPassword("other-admin", PASSWORD));
             String id = org.keycloak.admin.client.CreatedResponseUtil.getCreatedId(created);
-            String rm = otherRealm.clients().findByClientId("realm-management").get(0).getId();
-            RoleRepresentation realmAdmin = otherRealm.clients().get(rm).roles().get("realm-admin").toRepresentation();
+            String rm = otherRealm
+                    .clients()
+                    .findByClientId("realm-management")
+                    .get(0)
+                    .getId();
+            RoleRepresentation realmAdmin =
+                    otherRealm.clients().get(rm).roles().get("realm-admin").toRepresentation();
             otherRealm.users().get(id).roles().clientLevel(rm).add(List.of(realmAdmin));
             String otherToken = TokenEndpoint.accessToken(Http.postForm(
-                    realm.getBaseUrl().replace("/realms/" + DemoRealm.NAME, "/realms/warden-other") + "/protocol/openid-connect/token",
-                    Map.of("grant_type", "password", "client_id", "admin-cli", "username", "other-admin", "password", PASSWORD)));
-            assertThat(Http.getWithBearer(base, otherToken).status()).as("another realm's admin: list").isIn(401, 403);
-            assertThat(Http.send("DELETE", base, otherToken).status()).as("another realm's admin: clear").isIn(401, 403);
+                    realm.getBaseUrl().replace("/realms/" + DemoRealm.NAME, "/realms/warden-other")
+                            + "/protocol/openid-connect/token",
+                    Map.of(
+                            "grant_type",
+                            "password",
+                            "client_id",
+                            "admin-cli",
+                            "username",
+                            "other-admin",
+                            "password",
+                            PASSWORD)));
+            assertThat(Http.getWithBearer(base, otherToken).status())
+                    .as("another realm's admin: list")
+                    .isIn(401, 403);
+            assertThat(Http.send("DELETE", base, otherToken).status())
+                    .as("another realm's admin: clear")
+                    .isIn(401, 403);
         } finally {
             admin.realm("warden-other").remove();
         }

@@ -57,15 +57,26 @@ class ClientAddressTest {
     @Test
     void cidrMatching() {
         Cidr ten = Cidr.parse("10.0.0.0/8").orElseThrow();
-        assertThat(ten.contains(ClientAddress.parse("10.200.1.1").orElseThrow().address())).isTrue();
-        assertThat(ten.contains(ClientAddress.parse("11.0.0.1").orElseThrow().address())).isFalse();
+        assertThat(ten.contains(ClientAddress.parse("10.200.1.1").orElseThrow().address()))
+                .isTrue();
+        assertThat(ten.contains(ClientAddress.parse("11.0.0.1").orElseThrow().address()))
+                .isFalse();
         Cidr odd = Cidr.parse("192.168.0.0/23").orElseThrow();
-        assertThat(odd.contains(ClientAddress.parse("192.168.1.255").orElseThrow().address())).isTrue();
-        assertThat(odd.contains(ClientAddress.parse("192.168.2.0").orElseThrow().address())).isFalse();
+        assertThat(odd.contains(
+                        ClientAddress.parse("192.168.1.255").orElseThrow().address()))
+                .isTrue();
+        assertThat(odd.contains(ClientAddress.parse("192.168.2.0").orElseThrow().address()))
+                .isFalse();
         Cidr v6 = Cidr.parse("2001:db8::/32").orElseThrow();
-        assertThat(v6.contains(ClientAddress.parse("2001:db8:ffff::1").orElseThrow().address())).isTrue();
-        assertThat(v6.contains(ClientAddress.parse("10.0.0.1").orElseThrow().address())).isFalse();
-        assertThat(Cidr.parse("127.0.0.3").orElseThrow().contains(ClientAddress.parse("127.0.0.3").orElseThrow().address())).isTrue();
+        assertThat(v6.contains(
+                        ClientAddress.parse("2001:db8:ffff::1").orElseThrow().address()))
+                .isTrue();
+        assertThat(v6.contains(ClientAddress.parse("10.0.0.1").orElseThrow().address()))
+                .isFalse();
+        assertThat(Cidr.parse("127.0.0.3")
+                        .orElseThrow()
+                        .contains(ClientAddress.parse("127.0.0.3").orElseThrow().address()))
+                .isTrue();
         assertThat(Cidr.parse("10.0.0.0/33")).isEmpty();
         assertThat(Cidr.parse("10.0.0.0/x")).isEmpty();
         assertThat(Cidr.parse("10.0.0.0/8/8")).isEmpty();

@@ -1,5 +1,7 @@
 package dev.kcwarden.guard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.kcwarden.testing.Concurrently;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Events;
@@ -26,12 +28,9 @@ import org.keycloak.testframework.realm.ManagedRealm;
 import org.keycloak.testframework.remote.timeoffset.InjectTimeOffSet;
 import org.keycloak.testframework.remote.timeoffset.TimeOffSet;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * The login guard on the token endpoint (password grant), against the demo realm as users
- * import it. Each test acts from its own loopback address (127.0.0.x) with its own users, so
- * tests do not share counters.
+ * The login guard on the token endpoint (password grant), against the demo realm as users import it. Each test acts
+ * from its own loopback address (127.0.0.x) with its own users, so tests do not share counters.
  */
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
 @DisplayName("Login guard on the token endpoint: per IP, per user+IP, per account, 429 + Retry-After")
@@ -57,11 +56,15 @@ class DirectGrantGuardIT {
     @BeforeEach
     void limits() {
         endpoints = new TokenEndpoint(realm.getBaseUrl());
-        GuardLimits.set(realm, GuardLimits.DIRECT_GRANT_FLOW, GuardedDirectGrantFactory.PROVIDER_ID, Map.of(
-                "warden.user-ip.max", String.valueOf(USER_IP_MAX),
-                "warden.ip.max", String.valueOf(IP_MAX),
-                "warden.account.max", String.valueOf(ACCOUNT_MAX),
-                "warden.allowlist", "127.0.0.60/32"));
+        GuardLimits.set(
+                realm,
+                GuardLimits.DIRECT_GRANT_FLOW,
+                GuardedDirectGrantFactory.PROVIDER_ID,
+                Map.of(
+                        "warden.user-ip.max", String.valueOf(USER_IP_MAX),
+                        "warden.ip.max", String.valueOf(IP_MAX),
+                        "warden.account.max", String.valueOf(ACCOUNT_MAX),
+                        "warden.allowlist", "127.0.0.60/32"));
     }
 
     private Http.Reply login(LoopbackClient from, String username, String password) {
@@ -92,7 +95,9 @@ class DirectGrantGuardIT {
 
     private static void assertWrongPassword(Http.Reply reply) {
         assertThat(reply.status()).as(reply.body()).isEqualTo(400);
-        assertThat(reply.json()).containsEntry("error", "invalid_grant").containsEntry("error_description", "Invalid user credentials");
+        assertThat(reply.json())
+                .containsEntry("error", "invalid_grant")
+                .containsEntry("error_description", "Invalid user credentials");
     }
 
     @Test
@@ -126,12 +131,15 @@ class DirectGrantGuardIT {
             ghostReplies.add(login(b, "guard-nobody-" + "x", WRONG));
         }
         for (int i = 0; i <= USER_IP_MAX; i++) {
-            assertThat(ghostReplies.get(i).status()).isEqualTo(knownReplies.get(i).status());
+            assertThat(ghostReplies.get(i).status())
+                    .isEqualTo(knownReplies.get(i).status());
             assertThat(ghostReplies.get(i).body()).isEqualTo(knownReplies.get(i).body());
         }
         assertThrottled(ghostReplies.get(USER_IP_MAX));
         assertThat(Integer.parseInt(ghostReplies.get(USER_IP_MAX).header("Retry-After")))
-                .isCloseTo(Integer.parseInt(knownReplies.get(USER_IP_MAX).header("Retry-After")), org.assertj.core.data.Offset.offset(1));
+                .isCloseTo(
+                        Integer.parseInt(knownReplies.get(USER_IP_MAX).header("Retry-After")),
+                        org.assertj.core.data.Offset.offset(1));
     }
 
     @Test
@@ -146,7 +154,8 @@ class DirectGrantGuardIT {
     }
 
     @Test
-    @DisplayName("per account: failures from many addresses are capped, and typing the email counts for the same account")
+    @DisplayName(
+            "per account: failures from many addresses are capped, and typing the email counts for the same account")
     void accountLimit() {
         String bob = user("guard-bob");
         int sent = 0;
@@ -179,19 +188,25 @@ class DirectGrantGuardIT {
             assertWrongPassword(login(home, carol, WRONG));
         }
         assertThrottled(login(home, carol, WRONG));
-        assertThat(lastError(carol).getDetails()).as("forgiven from this address: a full window again").containsEntry("warden_limit", "user_ip");
+        assertThat(lastError(carol).getDetails())
+                .as("forgiven from this address: a full window again")
+                .containsEntry("warden_limit", "user_ip");
         // The account cap still holds the 9 failures from before the success. (Home is a known client now, so its
         // later failures do not count there.) 11 more from two other addresses reach ACCOUNT_MAX (20).
         int counted = USER_IP_MAX - 1;
         for (int i = counted; i < ACCOUNT_MAX; i++) {
-            assertWrongPassword(login(new LoopbackClient(i < counted + USER_IP_MAX - 1 ? "127.0.0.48" : "127.0.0.50"), carol, WRONG));
+            assertWrongPassword(login(
+                    new LoopbackClient(i < counted + USER_IP_MAX - 1 ? "127.0.0.48" : "127.0.0.50"), carol, WRONG));
         }
         assertThrottled(login(new LoopbackClient("127.0.0.49"), carol, PASSWORD));
-        assertThat(lastError(carol).getDetails()).as("the account cap kept counting").containsEntry("warden_limit", "account");
+        assertThat(lastError(carol).getDetails())
+                .as("the account cap kept counting")
+                .containsEntry("warden_limit", "account");
     }
 
     @Test
-    @DisplayName("the block ends after Retry-After: moving Keycloak's clock (not sleeping) lets the next attempt through")
+    @DisplayName(
+            "the block ends after Retry-After: moving Keycloak's clock (not sleeping) lets the next attempt through")
     void blockEndsAfterRetryAfter() {
         String dave = user("guard-dave");
         LoopbackClient from = new LoopbackClient("127.0.0.42");
@@ -213,8 +228,13 @@ class DirectGrantGuardIT {
     @DisplayName("100 parallel wrong passwords for one user from one IP: exactly 10 reach the password check")
     void exactUnderConcurrency() throws Exception {
         String erin = user("guard-erin");
-        List<Integer> statuses = Concurrently.atOnce(100, i -> () -> login(new LoopbackClient("127.0.0.43"), erin, WRONG).status());
-        assertThat(statuses).as("reached the password check").filteredOn(s -> s == 400).hasSize(USER_IP_MAX);
+        List<Integer> statuses = Concurrently.atOnce(
+                100,
+                i -> () -> login(new LoopbackClient("127.0.0.43"), erin, WRONG).status());
+        assertThat(statuses)
+                .as("reached the password check")
+                .filteredOn(s -> s == 400)
+                .hasSize(USER_IP_MAX);
         assertThat(statuses).as("refused before it").filteredOn(s -> s == 429).hasSize(100 - USER_IP_MAX);
     }
 
@@ -222,7 +242,10 @@ class DirectGrantGuardIT {
     @DisplayName("legitimate parallel logins of one user (several devices) all succeed")
     void parallelCorrectLogins() throws Exception {
         String frank = user("guard-frank");
-        List<Integer> statuses = Concurrently.atOnce(USER_IP_MAX, i -> () -> login(new LoopbackClient("127.0.0.44"), frank, PASSWORD).status());
+        List<Integer> statuses = Concurrently.atOnce(
+                USER_IP_MAX,
+                i -> () ->
+                        login(new LoopbackClient("127.0.0.44"), frank, PASSWORD).status());
         assertThat(statuses).containsOnly(200);
     }
 
@@ -249,7 +272,8 @@ class DirectGrantGuardIT {
     }
 
     @Test
-    @DisplayName("a block's first throttled attempt is a LOGIN_ERROR event with error warden_throttled and the limit; the rest wait for the summary")
+    @DisplayName("a block's first throttled attempt is a LOGIN_ERROR event with error warden_throttled and the "
+            + "limit; the rest wait for the summary")
     void throttledAttemptsAreEvents() {
         String ivan = user("guard-ivan");
         LoopbackClient from = new LoopbackClient("127.0.0.46");
@@ -261,40 +285,54 @@ class DirectGrantGuardIT {
             assertThrottled(login(from, ivan, i % 2 == 0 ? WRONG : PASSWORD));
         }
         List<EventRepresentation> throttled = Events.of(realm, "LOGIN_ERROR").max(500).list().stream()
-                .filter(e -> e.getDetails() != null && ivan.equals(e.getDetails().get("username")))
+                .filter(e ->
+                        e.getDetails() != null && ivan.equals(e.getDetails().get("username")))
                 .filter(e -> "warden_throttled".equals(e.getError()))
                 .toList();
-        // the account's counter and the name's block marker are two blocks: at most one event each (ThrottledEventDigest)
-        assertThat(throttled).as("events for %d throttled attempts", throttledAttempts).isNotEmpty().hasSizeLessThanOrEqualTo(2);
-        assertThat(throttled).as("first events carry no summary count").allSatisfy(e ->
-                assertThat(e.getDetails()).doesNotContainKey("warden_suppressed"));
+        // the account's counter and the name's block marker are two blocks: at most one event each
+        // (ThrottledEventDigest)
+        assertThat(throttled)
+                .as("events for %d throttled attempts", throttledAttempts)
+                .isNotEmpty()
+                .hasSizeLessThanOrEqualTo(2);
+        assertThat(throttled)
+                .as("first events carry no summary count")
+                .allSatisfy(e -> assertThat(e.getDetails()).doesNotContainKey("warden_suppressed"));
         for (EventRepresentation event : throttled) {
             assertThat(event.getType()).isEqualTo("LOGIN_ERROR");
             assertThat(event.getIpAddress()).isEqualTo("127.0.0.46");
-            assertThat(event.getDetails()).containsEntry("warden_limit", "user_ip").containsKey("retry_after");
+            assertThat(event.getDetails())
+                    .containsEntry("warden_limit", "user_ip")
+                    .containsKey("retry_after");
         }
     }
 
     @Test
-    @DisplayName("bad input (10,000-character or empty usernames, NUL, bytes that are not UTF-8) gets a clear 4xx, never a 500")
+    @DisplayName("bad input (10,000-character or empty usernames, NUL, bytes that are not UTF-8) gets a clear 4xx, "
+            + "never a 500")
     void badInput() {
         LoopbackClient from = new LoopbackClient("127.0.0.47");
-        for (String username : List.of("u".repeat(10_000), "", " ", "nul\u0000name", "\u202Eadmin", "admin\r\nX-Injected: 1")) {
+        for (String username :
+                List.of("u".repeat(10_000), "", " ", "nul\u0000name", "\u202Eadmin", "admin\r\nX-Injected: 1")) {
             Http.Reply reply = login(from, username, WRONG);
-            assertThat(reply.status()).as("username of %d chars: %s", username.length(), reply.body()).isBetween(400, 429);
+            assertThat(reply.status())
+                    .as("username of %d chars: %s", username.length(), reply.body())
+                    .isBetween(400, 429);
             assertThat(reply.json()).containsKey("error");
         }
         byte[] notUtf8 = "grant_type=password&client_id=demo-cli&username=%FF%FE%C0&password=%FF"
                 .getBytes(StandardCharsets.US_ASCII);
         Http.Reply reply = from.postRaw(endpoints.tokenUrl(), notUtf8, Map.of());
         assertThat(reply.status()).as(reply.body()).isBetween(400, 429);
-        Http.Reply noFields = from.postForm(endpoints.tokenUrl(), Map.of("grant_type", "password", "client_id", DemoRealm.CLI));
+        Http.Reply noFields =
+                from.postForm(endpoints.tokenUrl(), Map.of("grant_type", "password", "client_id", DemoRealm.CLI));
         assertThat(noFields.status()).as(noFields.body()).isBetween(400, 401);
     }
 
     private EventRepresentation lastError(String username) {
         return Events.of(realm, "LOGIN_ERROR").max(200).list().stream()
-                .filter(e -> e.getDetails() != null && username.equals(e.getDetails().get("username")))
+                .filter(e ->
+                        e.getDetails() != null && username.equals(e.getDetails().get("username")))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no LOGIN_ERROR for " + username));
     }

@@ -27,10 +27,10 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 
 /**
- * First broker login: somebody signs in through an identity provider with the email of an existing
- * local account and is asked for that account's password ("verify existing account by
- * re-authentication"). The provider here is a second realm on the same server, as Keycloak-to-Keycloak
- * brokering works in production; the demo realm's own first-broker-login flow is the one it ships.
+ * First broker login: somebody signs in through an identity provider with the email of an existing local account and is
+ * asked for that account's password ("verify existing account by re-authentication"). The provider here is a second
+ * realm on the same server, as Keycloak-to-Keycloak brokering works in production; the demo realm's own
+ * first-broker-login flow is the one it ships.
  */
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
 @DisplayName("First broker login: the re-authentication password form is guarded")
@@ -107,7 +107,8 @@ class FirstBrokerLoginGuardIT {
         /** Follows redirects to the page the user would see. */
         Http.Reply follow(Http.Reply reply, String base) {
             while (reply.status() == 302 || reply.status() == 303) {
-                String location = URI.create(base + "/").resolve(reply.header("Location")).toString();
+                String location =
+                        URI.create(base + "/").resolve(reply.header("Location")).toString();
                 if (location.startsWith("http://127.0.0.1/")) {
                     return reply; // the app's callback: signed in
                 }
@@ -125,22 +126,32 @@ class FirstBrokerLoginGuardIT {
         upstreamRealm(victim + "@example.com");
         Browser browser = new Browser(new LoopbackClient("127.0.9.20"), new LoopbackClient("127.0.9.20"));
         String authorize = new TokenEndpoint(realm.getBaseUrl())
-                .authorizationUrl(DemoRealm.SPA, "http://127.0.0.1/callback", Pkce.newVerifier(), "s") + "&kc_idp_hint=" + UPSTREAM;
+                        .authorizationUrl(DemoRealm.SPA, "http://127.0.0.1/callback", Pkce.newVerifier(), "s")
+                + "&kc_idp_hint=" + UPSTREAM;
 
         Http.Reply upstreamLogin = browser.follow(browser.get(authorize), base());
-        Http.Reply page = browser.follow(browser.post(FormPage.formAction(upstreamLogin.body(), "kc-form-login"),
-                Map.of("username", "someone-upstream", "password", PASSWORD)), base());
+        Http.Reply page = browser.follow(
+                browser.post(
+                        FormPage.formAction(upstreamLogin.body(), "kc-form-login"),
+                        Map.of("username", "someone-upstream", "password", PASSWORD)),
+                base());
         // Keycloak: "an account with this email exists" -> link it -> prove you own it with its password
         if (page.body().contains("linkAccount")) {
-            page = browser.follow(browser.post(FormPage.formAction(page.body(), "kc-register-form"),
-                    Map.of("submitAction", "linkAccount")), base());
+            page = browser.follow(
+                    browser.post(
+                            FormPage.formAction(page.body(), "kc-register-form"),
+                            Map.of("submitAction", "linkAccount")),
+                    base());
         }
         assertThat(FormPage.text(page.body())).as(page.body()).contains("Password");
         Http.Reply last = page;
         for (int i = 0; i <= DEFAULT_USER_IP_MAX; i++) {
-            last = browser.post(FormPage.formAction(last.body(), "kc-form-login"), Map.of("username", victim, "password", WRONG));
+            last = browser.post(
+                    FormPage.formAction(last.body(), "kc-form-login"), Map.of("username", victim, "password", WRONG));
             if (i < DEFAULT_USER_IP_MAX) {
-                assertThat(last.status()).as("wrong password %d: %s", i, FormPage.text(last.body())).isEqualTo(200);
+                assertThat(last.status())
+                        .as("wrong password %d: %s", i, FormPage.text(last.body()))
+                        .isEqualTo(200);
             }
         }
         assertThat(last.status()).as(FormPage.text(last.body())).isEqualTo(429);

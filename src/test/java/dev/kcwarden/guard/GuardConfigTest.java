@@ -23,14 +23,21 @@ class GuardConfigTest {
         assertThat(config.limit(LimitKind.IP)).isEqualTo(new Limit(LimitKind.IP, 100, 900));
         assertThat(config.limit(LimitKind.USER_IP)).isEqualTo(new Limit(LimitKind.USER_IP, 10, 900));
         assertThat(config.limit(LimitKind.ACCOUNT)).isEqualTo(new Limit(LimitKind.ACCOUNT, 100, 3600));
-        assertThat(config.allowlisted(ClientAddress.parse("127.0.0.1").orElseThrow())).isFalse();
+        assertThat(config.allowlisted(ClientAddress.parse("127.0.0.1").orElseThrow()))
+                .isFalse();
     }
 
     @Test
     void badValuesFallBackToDefaults() {
         GuardConfig config = config(Map.of(
-                "warden.user-ip.max", "-1", "warden.user-ip.window", "ten",
-                "warden.ip.max", "99999999999", "warden.account.max", " 7 "));
+                "warden.user-ip.max",
+                "-1",
+                "warden.user-ip.window",
+                "ten",
+                "warden.ip.max",
+                "99999999999",
+                "warden.account.max",
+                " 7 "));
         assertThat(config.limit(LimitKind.USER_IP)).isEqualTo(new Limit(LimitKind.USER_IP, 10, 900));
         assertThat(config.limit(LimitKind.IP).max()).isEqualTo(100);
         assertThat(config.limit(LimitKind.ACCOUNT).max()).isEqualTo(7);
@@ -40,23 +47,44 @@ class GuardConfigTest {
     @DisplayName("every value replaced by its default is listed with its property, and a valid config lists none")
     void problemsNameEachBadValue() {
         GuardConfig config = config(Map.of(
-                "warden.user-ip.max", "-1", "warden.throttle-events.seconds", "9999",
-                "warden.allowlist", "10.0.0.0/8,not-a-net\u0007", "warden.known-client.days", "30"));
+                "warden.user-ip.max",
+                "-1",
+                "warden.throttle-events.seconds",
+                "9999",
+                "warden.allowlist",
+                "10.0.0.0/8,not-a-net\u0007",
+                "warden.known-client.days",
+                "30"));
         assertThat(config.problems()).hasSize(3);
-        assertThat(config.problems()).anySatisfy(p -> assertThat(p).startsWith("warden.user-ip.max must be a whole number from 0 to 10000"));
-        assertThat(config.problems()).anySatisfy(p -> assertThat(p).startsWith("warden.throttle-events.seconds must be a whole number from 0 to 3600"));
-        assertThat(config.problems()).anySatisfy(p -> assertThat(p).isEqualTo(
-                "warden.allowlist: 'not-a-net?' is not an IP address or CIDR range; left out"));
-        assertThat(config(Map.of("warden.user-ip.max", "0", "warden.throttle-events.seconds", "0", "warden.allowlist", "::1/128"))
-                .problems()).isEmpty();
+        assertThat(config.problems())
+                .anySatisfy(p -> assertThat(p).startsWith("warden.user-ip.max must be a whole number from 0 to 10000"));
+        assertThat(config.problems())
+                .anySatisfy(p -> assertThat(p)
+                        .startsWith("warden.throttle-events.seconds must be a whole number from 0 to 3600"));
+        assertThat(config.problems())
+                .anySatisfy(p -> assertThat(p)
+                        .isEqualTo("warden.allowlist: 'not-a-net?' is not an IP address or CIDR range; left out"));
+        assertThat(config(Map.of(
+                                "warden.user-ip.max",
+                                "0",
+                                "warden.throttle-events.seconds",
+                                "0",
+                                "warden.allowlist",
+                                "::1/128"))
+                        .problems())
+                .isEmpty();
         assertThat(GuardConfig.of(GuardedFlow.LOGIN, null, "r").problems()).isEmpty();
     }
 
     @Test
-    @DisplayName("problems are listed up to 20 per configuration, then counted: 1,100 bad allowlist entries give 21 lines, not 1,100")
+    @DisplayName("problems are listed up to 20 per configuration, then counted: 1,100 bad allowlist entries give 21 "
+            + "lines, not 1,100")
     void problemsAreBounded() {
-        String many = java.util.stream.IntStream.range(0, 1100).mapToObj(i -> "bad-" + i).collect(java.util.stream.Collectors.joining(","));
-        java.util.List<String> problems = config(Map.of("warden.allowlist", many)).problems();
+        String many = java.util.stream.IntStream.range(0, 1100)
+                .mapToObj(i -> "bad-" + i)
+                .collect(java.util.stream.Collectors.joining(","));
+        java.util.List<String> problems =
+                config(Map.of("warden.allowlist", many)).problems();
         assertThat(problems).hasSize(ConfigProblems.MAX_LISTED + 1).last().isEqualTo("and 1080 more");
     }
 
@@ -64,23 +92,42 @@ class GuardConfigTest {
     @DisplayName("the ranges hold at their edges: maximum 0 to 10,000, window 1 s to 7 days")
     void rangeEdges() {
         GuardConfig inside = config(Map.of(
-                "warden.user-ip.max", "10000", "warden.user-ip.window", "604800",
-                "warden.ip.max", "0", "warden.ip.window", "1"));
+                "warden.user-ip.max",
+                "10000",
+                "warden.user-ip.window",
+                "604800",
+                "warden.ip.max",
+                "0",
+                "warden.ip.window",
+                "1"));
         assertThat(inside.limit(LimitKind.USER_IP)).isEqualTo(new Limit(LimitKind.USER_IP, 10_000, 604_800));
-        assertThat(inside.limit(LimitKind.IP)).as("0 switches a limit off on purpose").isEqualTo(new Limit(LimitKind.IP, 0, 1));
+        assertThat(inside.limit(LimitKind.IP))
+                .as("0 switches a limit off on purpose")
+                .isEqualTo(new Limit(LimitKind.IP, 0, 1));
         GuardConfig outside = config(Map.of(
-                "warden.user-ip.max", "10001", "warden.user-ip.window", "604801",
-                "warden.ip.max", "-1", "warden.ip.window", "0"));
-        assertThat(outside.limit(LimitKind.USER_IP)).as("one past each edge: the defaults").isEqualTo(new Limit(LimitKind.USER_IP, 10, 900));
+                "warden.user-ip.max",
+                "10001",
+                "warden.user-ip.window",
+                "604801",
+                "warden.ip.max",
+                "-1",
+                "warden.ip.window",
+                "0"));
+        assertThat(outside.limit(LimitKind.USER_IP))
+                .as("one past each edge: the defaults")
+                .isEqualTo(new Limit(LimitKind.USER_IP, 10, 900));
         assertThat(outside.limit(LimitKind.IP)).isEqualTo(new Limit(LimitKind.IP, 100, 900));
     }
 
     @Test
     void allowlistAcceptsCommasAndHashes() {
         GuardConfig config = config(Map.of("warden.allowlist", "10.0.0.0/8, nonsense ##2001:db8::/32"));
-        assertThat(config.allowlisted(ClientAddress.parse("10.1.2.3").orElseThrow())).isTrue();
-        assertThat(config.allowlisted(ClientAddress.parse("2001:db8::5").orElseThrow())).isTrue();
-        assertThat(config.allowlisted(ClientAddress.parse("192.0.2.1").orElseThrow())).isFalse();
+        assertThat(config.allowlisted(ClientAddress.parse("10.1.2.3").orElseThrow()))
+                .isTrue();
+        assertThat(config.allowlisted(ClientAddress.parse("2001:db8::5").orElseThrow()))
+                .isTrue();
+        assertThat(config.allowlisted(ClientAddress.parse("192.0.2.1").orElseThrow()))
+                .isFalse();
     }
 
     @Test

@@ -12,10 +12,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The limiter core on an in-memory store: decisions per second and (with {@code -prof gc})
- * bytes allocated per decision, key hashing included. Run with {@code ./mvnw -Pbench}.
- * What it leaves out on purpose: the cache itself (Keycloak's local Infinispan), which the
- * server-side measurement ({@link ServerCpuBenchmark}) includes.
+ * The limiter core on an in-memory store: decisions per second and (with {@code -prof gc}) bytes allocated per
+ * decision, key hashing included. Run with {@code ./mvnw -Pbench}. What it leaves out on purpose: the cache itself
+ * (Keycloak's local Infinispan), which the server-side measurement ({@link ServerCpuBenchmark}) includes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -43,7 +42,8 @@ public class LimiterBenchmark {
 
     private List<Counter> counters(String name, ClientAddress client) {
         String account = CounterKeys.accountOf(null, name);
-        return List.of(keys.ip(config.limit(LimitKind.IP), client),
+        return List.of(
+                keys.ip(config.limit(LimitKind.IP), client),
                 keys.userAndIp(config.limit(LimitKind.USER_IP), account, client),
                 keys.account(config.limit(LimitKind.ACCOUNT), account));
     }

@@ -51,7 +51,9 @@ class LimiterTest {
         assertThat(limiter.acquire(List.of(counter()))).as("one second early").isInstanceOf(Decision.Denied.class);
         clock.addAndGet(1_000);
         assertThat(limiter.acquire(List.of(counter()))).as("on time").isInstanceOf(Decision.Allowed.class);
-        assertThat(limiter.acquire(List.of(counter()))).as("the other two still count").isInstanceOf(Decision.Denied.class);
+        assertThat(limiter.acquire(List.of(counter())))
+                .as("the other two still count")
+                .isInstanceOf(Decision.Denied.class);
     }
 
     @Test
@@ -99,15 +101,27 @@ class LimiterTest {
     @DisplayName("a full counter of attempts still running (no stamp yet) refuses for 1 s only")
     void inFlightAttemptsDoNotBlock() {
         SlotStore stampsLater = new SlotStore() {
-            public boolean claim(String key, int lifespanSeconds) { return store.claim(key, lifespanSeconds); }
-            public boolean exists(String key) { return store.exists(key); }
-            public void delete(String key) { store.delete(key); }
+            public boolean claim(String key, int lifespanSeconds) {
+                return store.claim(key, lifespanSeconds);
+            }
+
+            public boolean exists(String key) {
+                return store.exists(key);
+            }
+
+            public void delete(String key) {
+                store.delete(key);
+            }
+
             public void write(String key, int lifespanSeconds, long value) {
                 if (key.endsWith("#b")) {
                     store.write(key, lifespanSeconds, value); // only the request's own stamps are late
                 }
             }
-            public java.util.OptionalLong read(String key) { return store.read(key); }
+
+            public java.util.OptionalLong read(String key) {
+                return store.read(key);
+            }
         };
         Limiter parallel = new Limiter(stampsLater, clock::get);
         for (int i = 0; i < 3; i++) {
@@ -116,7 +130,9 @@ class LimiterTest {
         Decision.Denied denied = (Decision.Denied) parallel.acquire(List.of(counter()));
         assertThat(denied.retryAfterSeconds()).isEqualTo(1);
         clock.addAndGet(1_000);
-        assertThat(parallel.usage(counter()).blocked()).as("the short block is over after 1 s").isFalse();
+        assertThat(parallel.usage(counter()).blocked())
+                .as("the short block is over after 1 s")
+                .isFalse();
     }
 
     @Test
@@ -124,11 +140,25 @@ class LimiterTest {
     void lateStampDoesNotResurrect() {
         List<Runnable> atCommit = new ArrayList<>();
         SlotStore commitLater = new SlotStore() {
-            public boolean claim(String key, int lifespanSeconds) { return store.claim(key, lifespanSeconds); }
-            public boolean exists(String key) { return store.exists(key); }
-            public void delete(String key) { store.delete(key); }
-            public void write(String key, int lifespanSeconds, long value) { atCommit.add(() -> store.write(key, lifespanSeconds, value)); }
-            public java.util.OptionalLong read(String key) { return store.read(key); }
+            public boolean claim(String key, int lifespanSeconds) {
+                return store.claim(key, lifespanSeconds);
+            }
+
+            public boolean exists(String key) {
+                return store.exists(key);
+            }
+
+            public void delete(String key) {
+                store.delete(key);
+            }
+
+            public void write(String key, int lifespanSeconds, long value) {
+                atCommit.add(() -> store.write(key, lifespanSeconds, value));
+            }
+
+            public java.util.OptionalLong read(String key) {
+                return store.read(key);
+            }
         };
         Limiter late = new Limiter(commitLater, clock::get);
         Decision.Allowed allowed = (Decision.Allowed) late.acquire(List.of(counter()));
@@ -143,17 +173,22 @@ class LimiterTest {
     @Test
     @DisplayName("a block lasts until the oldest failure leaves its window, and every refusal during it is one lookup")
     void blockHoldsForTheWindow() {
-        Counter big = keys.ip(new Limit(LimitKind.IP, 500, 600), ClientAddress.parse("198.51.100.200").orElseThrow());
+        Counter big = keys.ip(
+                new Limit(LimitKind.IP, 500, 600),
+                ClientAddress.parse("198.51.100.200").orElseThrow());
         for (int i = 0; i < 500; i++) {
             limiter.acquire(List.of(big));
         }
-        assertThat(((Decision.Denied) limiter.acquire(List.of(big))).retryAfterSeconds()).isEqualTo(600);
+        assertThat(((Decision.Denied) limiter.acquire(List.of(big))).retryAfterSeconds())
+                .isEqualTo(600);
         for (int second = 1; second <= 120; second++) {
             clock.addAndGet(1_000);
             long before = store.operations();
             Decision.Denied denied = (Decision.Denied) limiter.acquire(List.of(big));
             assertThat(denied.retryAfterSeconds()).as("after %d s", second).isEqualTo(600 - second);
-            assertThat(store.operations() - before).as("store calls for a refusal %d s into the block", second).isEqualTo(1);
+            assertThat(store.operations() - before)
+                    .as("store calls for a refusal %d s into the block", second)
+                    .isEqualTo(1);
         }
     }
 
@@ -163,7 +198,9 @@ class LimiterTest {
         long[] perDecision = new long[3];
         int[] maxima = {10, 100, 1000};
         for (int m = 0; m < maxima.length; m++) {
-            Counter big = keys.ip(new Limit(LimitKind.IP, maxima[m], 600), ClientAddress.parse("198.51.100." + m).orElseThrow());
+            Counter big = keys.ip(
+                    new Limit(LimitKind.IP, maxima[m], 600),
+                    ClientAddress.parse("198.51.100." + m).orElseThrow());
             long before = store.operations();
             int decisions = 3 * maxima[m];
             for (int i = 0; i < decisions; i++) {
@@ -179,33 +216,50 @@ class LimiterTest {
     }
 
     @Test
-    @DisplayName("a spray of made-up keys stops at the realm's budget: later ones are not counted and store nothing; accounts keep counting")
+    @DisplayName("a spray of made-up keys stops at the realm's budget: later ones are not counted and store nothing; "
+            + "accounts keep counting")
     void budgetBoundsTrackedKeys() {
         Limiter.Budget budget = keys.budget(new Limit(LimitKind.TRACKED_KEYS, 50, 600));
         Limit perName = new Limit(LimitKind.ACCOUNT, 5, 600);
         int counted = 0;
         for (int i = 0; i < 1_000; i++) {
             Decision d = limiter.acquire(List.of(keys.account(perName, CounterKeys.nameOf("nobody" + i))), budget);
-            assertThat(d).as("a made-up name is never refused for the budget's sake").isInstanceOf(Decision.Allowed.class);
+            assertThat(d)
+                    .as("a made-up name is never refused for the budget's sake")
+                    .isInstanceOf(Decision.Allowed.class);
             counted += ((Decision.Allowed) d).held().size();
         }
-        assertThat(counted).as("counters of their own, at most the budget").isLessThanOrEqualTo(50).isGreaterThan(25);
+        assertThat(counted)
+                .as("counters of their own, at most the budget")
+                .isLessThanOrEqualTo(50)
+                .isGreaterThan(25);
         int entries = store.size();
         for (int i = 1_000; i < 2_000; i++) {
             limiter.acquire(List.of(keys.account(perName, CounterKeys.nameOf("nobody" + i))), budget);
-            limiter.acquire(List.of(keys.ip(new Limit(LimitKind.IP, 2, 600), ClientAddress.parse("2001:db8:" + Integer.toHexString(i) + "::1").orElseThrow())), budget);
+            limiter.acquire(
+                    List.of(keys.ip(
+                            new Limit(LimitKind.IP, 2, 600),
+                            ClientAddress.parse("2001:db8:" + Integer.toHexString(i) + "::1")
+                                    .orElseThrow())),
+                    budget);
         }
         assertThat(store.size()).as("the spent budget stores nothing more").isEqualTo(entries);
         Limit perAccount = new Limit(LimitKind.ACCOUNT, 5, 600);
         for (int i = 0; i < 5; i++) {
-            assertThat(limiter.acquire(List.of(keys.account(perAccount, CounterKeys.accountOf("user-7", "alice"))), budget))
-                    .as("a real account keeps its own counter").isInstanceOf(Decision.Allowed.class);
+            assertThat(limiter.acquire(
+                            List.of(keys.account(perAccount, CounterKeys.accountOf("user-7", "alice"))), budget))
+                    .as("a real account keeps its own counter")
+                    .isInstanceOf(Decision.Allowed.class);
         }
         assertThat(limiter.acquire(List.of(keys.account(perAccount, CounterKeys.accountOf("user-7", "alice"))), budget))
-                .as("and its limit").isInstanceOf(Decision.Denied.class);
+                .as("and its limit")
+                .isInstanceOf(Decision.Denied.class);
         clock.addAndGet(601_000);
-        Decision later = limiter.acquire(List.of(keys.account(perName, CounterKeys.nameOf("after the window"))), budget);
-        assertThat(((Decision.Allowed) later).held()).as("tickets free up with their window").hasSize(1);
+        Decision later =
+                limiter.acquire(List.of(keys.account(perName, CounterKeys.nameOf("after the window"))), budget);
+        assertThat(((Decision.Allowed) later).held())
+                .as("tickets free up with their window")
+                .hasSize(1);
     }
 
     @Test
@@ -246,8 +300,9 @@ class LimiterTest {
     }
 
     @Test
-    @DisplayName("every entry the core writes carries a lifespan within its window: 200,000 names (a slot, its stamp and a hint each)"
-            + " leave nothing once the window has passed, on a store that honours lifespans as Keycloak's cache does")
+    @DisplayName("every entry the core writes carries a lifespan within its window: 200,000 names (a slot, its stamp "
+            + "and a hint each)" + " leave nothing once the window has passed, on a store that honours lifespans as "
+            + "Keycloak's cache does")
     void everyEntryExpiresWithItsWindow() {
         Limit account = new Limit(LimitKind.ACCOUNT, 100, 60);
         for (int i = 0; i < 200_000; i++) {

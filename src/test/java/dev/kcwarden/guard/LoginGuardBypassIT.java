@@ -1,5 +1,7 @@
 package dev.kcwarden.guard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.FormPage;
@@ -29,13 +31,11 @@ import org.keycloak.testframework.realm.ManagedRealm;
 import org.keycloak.testframework.remote.timeoffset.InjectTimeOffSet;
 import org.keycloak.testframework.remote.timeoffset.TimeOffSet;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * The bypasses found against the quickstart, each tried again the way the attacker did: other
- * spellings of one account, guessing one-time codes, filling the account cap to lock the owner out,
- * an allowlisted address, and password checks outside the username/password form. Each test acts
- * from its own loopback addresses with its own users, so tests do not share counters.
+ * The bypasses found against the quickstart, each tried again the way the attacker did: other spellings of one account,
+ * guessing one-time codes, filling the account cap to lock the owner out, an allowlisted address, and password checks
+ * outside the username/password form. Each test acts from its own loopback addresses with its own users, so tests do
+ * not share counters.
  */
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
 @DisplayName("Login guard bypasses stay closed: spellings, one-time codes, owner lockout, allowlist, identity-first")
@@ -68,7 +68,10 @@ class LoginGuardBypassIT {
                 "warden.trusted-proxies", "");
         GuardLimits.set(realm, GuardLimits.BROWSER_FLOW, GuardedPasswordFormFactory.PROVIDER_ID, login);
         GuardLimits.set(realm, GuardLimits.DIRECT_GRANT_FLOW, GuardedDirectGrantFactory.PROVIDER_ID, login);
-        GuardLimits.set(realm, GuardLimits.RESET_FLOW, GuardedResetChooseUserFactory.PROVIDER_ID,
+        GuardLimits.set(
+                realm,
+                GuardLimits.RESET_FLOW,
+                GuardedResetChooseUserFactory.PROVIDER_ID,
                 Map.of("warden.reset-account.max", String.valueOf(RESET_ACCOUNT_MAX), "warden.reset-ip.max", "1000"));
     }
 
@@ -102,7 +105,10 @@ class LoginGuardBypassIT {
     }
 
     private Http.Reply grantForwarded(LoopbackClient from, String username, String password, String forwardedFor) {
-        return from.postForm(endpoints.tokenUrl(), grantForm(username, password, null, null), Map.of("X-Forwarded-For", forwardedFor));
+        return from.postForm(
+                endpoints.tokenUrl(),
+                grantForm(username, password, null, null),
+                Map.of("X-Forwarded-For", forwardedFor));
     }
 
     private static Map<String, String> grantForm(String username, String password, String codeParameter, String code) {
@@ -119,9 +125,14 @@ class LoginGuardBypassIT {
 
     private Http.Reply requestReset(LoopbackClient browser, String username) {
         Http.Reply login = browser.get(loginPageUrl(), Map.of());
-        String link = java.net.URI.create(realm.getBaseUrl()).resolve(FormPage.link(login.body(), "reset-credentials")).toString();
+        String link = java.net
+                .URI
+                .create(realm.getBaseUrl())
+                .resolve(FormPage.link(login.body(), "reset-credentials"))
+                .toString();
         Http.Reply form = browser.get(link, Map.of());
-        return browser.postForm(FormPage.formAction(form.body(), "kc-reset-password-form"), Map.of("username", username));
+        return browser.postForm(
+                FormPage.formAction(form.body(), "kc-reset-password-form"), Map.of("username", username));
     }
 
     private static void assertThrottled(Http.Reply reply, String what) {
@@ -129,7 +140,9 @@ class LoginGuardBypassIT {
         assertThat(reply.header("Retry-After")).as(what).matches("[1-9][0-9]*");
         // Sequential attempts never meet a slot still in flight (the 1 s answer): the block lasts
         // until the oldest counted failure leaves its window, which is minutes away in every test here.
-        assertThat(Long.parseLong(reply.header("Retry-After"))).as(what + ": Retry-After").isBetween(60L, 3600L);
+        assertThat(Long.parseLong(reply.header("Retry-After")))
+                .as(what + ": Retry-After")
+                .isBetween(60L, 3600L);
     }
 
     private static boolean signedIn(Http.Reply reply) {
@@ -144,20 +157,27 @@ class LoginGuardBypassIT {
         String wanted = account.toLowerCase(Locale.ROOT);
         return Events.of(realm, type).max(500).list().stream()
                 .filter(e -> "warden_throttled".equals(e.getError()))
-                .filter(e -> e.getDetails() != null && e.getDetails().get("username") != null
-                        && e.getDetails().get("username").toLowerCase(Locale.ROOT).contains(wanted))
-                .max(Comparator.comparingLong(EventRepresentation::getTime)).orElseThrow();
+                .filter(e -> e.getDetails() != null
+                        && e.getDetails().get("username") != null
+                        && e.getDetails()
+                                .get("username")
+                                .toLowerCase(Locale.ROOT)
+                                .contains(wanted))
+                .max(Comparator.comparingLong(EventRepresentation::getTime))
+                .orElseThrow();
     }
 
     /** A spelling as code points, for a readable failure message. */
     private static String shown(String s) {
         StringBuilder out = new StringBuilder();
-        s.codePoints().forEach(c -> out.append(c < 0x21 || c > 0x7e ? String.format("\\u%04x", c) : Character.toString(c)));
+        s.codePoints()
+                .forEach(c -> out.append(c < 0x21 || c > 0x7e ? String.format("\\u%04x", c) : Character.toString(c)));
         return out.toString();
     }
 
     @Test
-    @DisplayName("login form: every spelling Keycloak trims to the account is refused once its limit is full, even with the right password")
+    @DisplayName("login form: every spelling Keycloak trims to the account is refused once its limit is full, even "
+            + "with the right password")
     void formSpellingsShareTheAccount() {
         String victim = user("spell-form");
         LoopbackClient attacker = new LoopbackClient("127.0.3.1");
@@ -176,7 +196,8 @@ class LoginGuardBypassIT {
     }
 
     @Test
-    @DisplayName("login form: a spelling Keycloak does not trim is no account at all (the right password does not sign in)")
+    @DisplayName(
+            "login form: a spelling Keycloak does not trim is no account at all (the right password does not sign in)")
     void otherSpellingsAreNoAccount() {
         String victim = user("spell-other");
         LoopbackClient someone = new LoopbackClient("127.0.3.2");
@@ -186,15 +207,18 @@ class LoginGuardBypassIT {
             assertThat(FormPage.text(reply.body())).as(shown(typed)).contains("Invalid username or password");
         }
         assertThat(signedIn(formLogin(new LoopbackClient("127.0.3.3"), " " + victim + "\u0001", PASSWORD)))
-                .as("the spelling Keycloak trims signs in, so it must be (and is) counted as the account").isTrue();
+                .as("the spelling Keycloak trims signs in, so it must be (and is) counted as the account")
+                .isTrue();
     }
 
     @Test
     @DisplayName("direct grant: trimmed spellings, other case and the email count against the account")
     void directGrantSpellings() {
         String victim = user("spell-grant");
-        assertThat(grant(new LoopbackClient("127.0.3.5"), victim + "\u0001", PASSWORD, null).status())
-                .as("Keycloak's direct grant trims the name too, so this spelling is the account").isEqualTo(200);
+        assertThat(grant(new LoopbackClient("127.0.3.5"), victim + "\u0001", PASSWORD, null)
+                        .status())
+                .as("Keycloak's direct grant trims the name too, so this spelling is the account")
+                .isEqualTo(200);
         LoopbackClient attacker = new LoopbackClient("127.0.3.4");
         for (int i = 0; i < USER_IP_MAX; i++) {
             assertThat(grant(attacker, victim, WRONG, null).status()).isEqualTo(400);
@@ -206,7 +230,9 @@ class LoginGuardBypassIT {
         assertThrottled(grant(attacker, victim + "@example.com", PASSWORD, null), "the email");
         for (String typed : List.of(victim + "\u00a0", "spell\u0001-grant", "ｓｐｅｌｌ-ｇｒａｎｔ")) {
             Http.Reply reply = grant(new LoopbackClient("127.0.3.7"), typed, PASSWORD, null);
-            assertThat(reply.status()).as("Keycloak finds no account for " + shown(typed)).isEqualTo(400);
+            assertThat(reply.status())
+                    .as("Keycloak finds no account for " + shown(typed))
+                    .isEqualTo(400);
         }
     }
 
@@ -215,13 +241,17 @@ class LoginGuardBypassIT {
     void resetSpellings() {
         String victim = user("spell-reset");
         for (int i = 0; i < RESET_ACCOUNT_MAX; i++) {
-            assertThat(requestReset(new LoopbackClient("127.0.3." + (10 + i)), victim).status()).isEqualTo(200);
+            assertThat(requestReset(new LoopbackClient("127.0.3." + (10 + i)), victim)
+                            .status())
+                    .isEqualTo(200);
         }
-        for (String typed : List.of(victim + "\u0001", "\t" + victim, "\u0002" + victim.toUpperCase(), victim + "@example.com")) {
+        for (String typed :
+                List.of(victim + "\u0001", "\t" + victim, "\u0002" + victim.toUpperCase(), victim + "@example.com")) {
             Http.Reply reply = requestReset(new LoopbackClient("127.0.3.20"), typed);
             assertThrottled(reply, "reset as " + shown(typed));
         }
-        assertThat(lastThrottle("RESET_PASSWORD_ERROR", victim).getDetails()).containsEntry("warden_limit", "reset_account");
+        assertThat(lastThrottle("RESET_PASSWORD_ERROR", victim).getDetails())
+                .containsEntry("warden_limit", "reset_account");
     }
 
     private String otpUser(String name) {
@@ -230,20 +260,26 @@ class LoginGuardBypassIT {
     }
 
     @Test
-    @DisplayName("token endpoint: the right password and wrong codes (totp or otp parameter) get 429 at the limit, then even the right code")
+    @DisplayName("token endpoint: the right password and wrong codes (totp or otp parameter) get 429 at the limit, "
+            + "then even the right code")
     void totpOnTokenEndpoint() {
         String victim = otpUser("otp-grant");
         LoopbackClient attacker = new LoopbackClient("127.0.3.30");
         for (int i = 0; i < USER_IP_MAX; i++) {
             String parameter = i % 2 == 0 ? "totp" : "otp";
             Http.Reply reply = grant(attacker, victim, PASSWORD, parameter, Totp.wrong(TOTP_SECRET, i));
-            assertThat(reply.status()).as("wrong code %d as %s: %s", i, parameter, reply.body()).isEqualTo(400);
+            assertThat(reply.status())
+                    .as("wrong code %d as %s: %s", i, parameter, reply.body())
+                    .isEqualTo(400);
         }
-        assertThrottled(grant(attacker, victim, PASSWORD, "otp", Totp.wrong(TOTP_SECRET, 99)), "next wrong code as otp");
+        assertThrottled(
+                grant(attacker, victim, PASSWORD, "otp", Totp.wrong(TOTP_SECRET, 99)), "next wrong code as otp");
         assertThrottled(grant(attacker, victim, PASSWORD, "otp", Totp.now(TOTP_SECRET)), "right code as otp");
         assertThrottled(grant(attacker, victim, PASSWORD, "totp", Totp.now(TOTP_SECRET)), "right code as totp");
-        assertThat(grant(new LoopbackClient("127.0.3.31"), victim, PASSWORD, Totp.now(TOTP_SECRET)).status())
-                .as("the owner from elsewhere").isEqualTo(200);
+        assertThat(grant(new LoopbackClient("127.0.3.31"), victim, PASSWORD, Totp.now(TOTP_SECRET))
+                        .status())
+                .as("the owner from elsewhere")
+                .isEqualTo(200);
     }
 
     @Test
@@ -270,7 +306,8 @@ class LoginGuardBypassIT {
     }
 
     @Test
-    @DisplayName("token endpoint: wrong codes with the right password from many addresses fill the account cap; the known address still gets in")
+    @DisplayName("token endpoint: wrong codes with the right password from many addresses fill the account cap; the "
+            + "known address still gets in")
     void otpCodesFillTheAccountCap() {
         String owner = otpUser("otp-cap");
         LoopbackClient home = new LoopbackClient("127.0.4.50");
@@ -280,15 +317,23 @@ class LoginGuardBypassIT {
             LoopbackClient stranger = new LoopbackClient("127.0.10." + a);
             for (int i = 0; i < USER_IP_MAX - 1 && sent < ACCOUNT_MAX; i++, sent++) {
                 Http.Reply reply = grant(stranger, owner, PASSWORD, Totp.wrong(TOTP_SECRET, sent));
-                assertThat(reply.status()).as("wrong code %d: %s", sent, reply.body()).isEqualTo(400);
+                assertThat(reply.status())
+                        .as("wrong code %d: %s", sent, reply.body())
+                        .isEqualTo(400);
             }
         }
-        assertThrottled(grant(new LoopbackClient("127.0.10.200"), owner, PASSWORD, Totp.wrong(TOTP_SECRET, 77)), "a new address, cap full");
+        assertThrottled(
+                grant(new LoopbackClient("127.0.10.200"), owner, PASSWORD, Totp.wrong(TOTP_SECRET, 77)),
+                "a new address, cap full");
         assertThat(lastThrottle("LOGIN_ERROR", owner).getDetails()).containsEntry("warden_limit", "account");
-        assertThat(grant(home, owner, PASSWORD, Totp.next(TOTP_SECRET)).status()).as("the owner from the known address").isEqualTo(200);
+        assertThat(grant(home, owner, PASSWORD, Totp.next(TOTP_SECRET)).status())
+                .as("the owner from the known address")
+                .isEqualTo(200);
     }
 
-    /** The same browser on another network, after its login session ended: only the long-lived device cookie is left. */
+    /**
+     * The same browser on another network, after its login session ended: only the long-lived device cookie is left.
+     */
     private static LoopbackClient withDeviceCookieOnly(LoopbackClient browser, String otherAddress) {
         LoopbackClient moved = browser.from(otherAddress);
         moved.forgetCookiesExcept(KnownDevice.COOKIE);
@@ -314,8 +359,12 @@ class LoginGuardBypassIT {
         LoopbackClient home = new LoopbackClient("127.0.4.1");
         assertThat(grant(home, owner, PASSWORD, null).status()).isEqualTo(200);
         fillCap(owner, 5);
-        assertThat(grant(home, owner, PASSWORD, null).status()).as("owner from the known address").isEqualTo(200);
-        assertThat(grant(home, owner + "@example.com", PASSWORD, null).status()).as("by email too").isEqualTo(200);
+        assertThat(grant(home, owner, PASSWORD, null).status())
+                .as("owner from the known address")
+                .isEqualTo(200);
+        assertThat(grant(home, owner + "@example.com", PASSWORD, null).status())
+                .as("by email too")
+                .isEqualTo(200);
         assertThrottled(grant(new LoopbackClient("127.0.4.2"), owner, PASSWORD, null), "owner from a new address");
         assertThat(lastThrottle("LOGIN_ERROR", owner).getDetails()).containsEntry("warden_limit", "account");
     }
@@ -341,17 +390,26 @@ class LoginGuardBypassIT {
         Http.Reply login = formLogin(laptop, owner, PASSWORD);
         assertThat(signedIn(login)).isTrue();
         String setCookie = java.util.Arrays.stream(login.header("Set-Cookie").split(", (?=[A-Za-z0-9_-]+=)"))
-                .filter(c -> c.startsWith(KnownDevice.COOKIE + "=")).findFirst().orElseThrow().toLowerCase(java.util.Locale.ROOT);
-        assertThat(setCookie).as("the device cookie's attributes").contains("httponly", "samesite=lax", "path=/realms/" + DemoRealm.NAME + "/")
-                .containsPattern("max-age=2592000").doesNotContain("secure"); // plain http here; Secure over https
+                .filter(c -> c.startsWith(KnownDevice.COOKIE + "="))
+                .findFirst()
+                .orElseThrow()
+                .toLowerCase(java.util.Locale.ROOT);
+        assertThat(setCookie)
+                .as("the device cookie's attributes")
+                .contains("httponly", "samesite=lax", "path=/realms/" + DemoRealm.NAME + "/")
+                .containsPattern("max-age=2592000")
+                .doesNotContain("secure"); // plain http here; Secure over https
         fillCap(owner, 7);
         LoopbackClient sameLaptopElsewhere = withDeviceCookieOnly(laptop, "127.0.4.11");
-        assertThat(signedIn(formLogin(sameLaptopElsewhere, owner, PASSWORD))).as("known device, new address").isTrue();
+        assertThat(signedIn(formLogin(sameLaptopElsewhere, owner, PASSWORD)))
+                .as("known device, new address")
+                .isTrue();
         assertThrottled(formLogin(new LoopbackClient("127.0.4.12"), owner, PASSWORD), "a browser without the cookie");
     }
 
     @Test
-    @DisplayName("the device cookie and the known address count for warden.known-client.days (30): still known after 29, forgotten after 31")
+    @DisplayName("the device cookie and the known address count for warden.known-client.days (30): still known after "
+            + "29, forgotten after 31")
     void knownClientsExpire() {
         String keptOwner = user("lock-day-29");
         String expiredOwner = user("lock-day-31");
@@ -367,8 +425,12 @@ class LoginGuardBypassIT {
         timeOffSet.set(29 * 86_400);
         fillCap(keptOwner, 11);
         LoopbackClient keptLaptopElsewhere = withDeviceCookieOnly(keptLaptop, "127.0.4.64");
-        assertThat(signedIn(formLogin(keptLaptopElsewhere, keptOwner, PASSWORD))).as("device after 29 days").isTrue();
-        assertThat(grant(keptHome, keptOwner, PASSWORD, null).status()).as("address after 29 days").isEqualTo(200);
+        assertThat(signedIn(formLogin(keptLaptopElsewhere, keptOwner, PASSWORD)))
+                .as("device after 29 days")
+                .isTrue();
+        assertThat(grant(keptHome, keptOwner, PASSWORD, null).status())
+                .as("address after 29 days")
+                .isEqualTo(200);
 
         timeOffSet.set(31 * 86_400);
         fillCap(expiredOwner, 12);
@@ -378,7 +440,8 @@ class LoginGuardBypassIT {
     }
 
     @Test
-    @DisplayName("a password change forgets the known device and the known address (a reset after a compromise leaves the attacker nothing)")
+    @DisplayName("a password change forgets the known device and the known address (a reset after a compromise "
+            + "leaves the attacker nothing)")
     void passwordChangeForgetsKnownClients() {
         String owner = user("lock-new-password");
         LoopbackClient laptop = new LoopbackClient("127.0.4.70");
@@ -386,11 +449,15 @@ class LoginGuardBypassIT {
         assertThat(signedIn(formLogin(laptop, owner, PASSWORD))).isTrue();
         assertThat(grant(home, owner, PASSWORD, null).status()).isEqualTo(200);
         String newPassword = "Bypass-test-passphrase-2";
-        org.keycloak.representations.idm.CredentialRepresentation reset = new org.keycloak.representations.idm.CredentialRepresentation();
+        org.keycloak.representations.idm.CredentialRepresentation reset =
+                new org.keycloak.representations.idm.CredentialRepresentation();
         reset.setType("password");
         reset.setValue(newPassword);
         reset.setTemporary(false);
-        realm.admin().users().get(realm.admin().users().search(owner, true).get(0).getId()).resetPassword(reset);
+        realm.admin()
+                .users()
+                .get(realm.admin().users().search(owner, true).get(0).getId())
+                .resetPassword(reset);
         fillCap(owner, 13);
         LoopbackClient laptopElsewhere = withDeviceCookieOnly(laptop, "127.0.4.72");
         assertThrottled(formLogin(laptopElsewhere, owner, newPassword), "the device cookie from before the change");
@@ -398,7 +465,8 @@ class LoginGuardBypassIT {
     }
 
     @Test
-    @DisplayName("a forged or foreign device cookie gives no exemption; only the cookie exactly as the realm signed it does")
+    @DisplayName(
+            "a forged or foreign device cookie gives no exemption; only the cookie exactly as the realm signed it does")
     void forgedCookie() {
         String owner = user("lock-forged");
         String stranger = user("lock-stranger");
@@ -416,15 +484,21 @@ class LoginGuardBypassIT {
         String strangerMac = strangerCookie.substring(strangerCookie.lastIndexOf('.') + 1);
         LoopbackClient forger = new LoopbackClient("127.0.4.21");
         forger.setCookie(KnownDevice.COOKIE, ownerClaim + "." + strangerMac);
-        assertThrottled(formLogin(forger, owner, PASSWORD), "the owner's exact claim under another account's signature");
-        String flipped = ownerCookie.substring(0, ownerCookie.length() - 2) + (ownerCookie.endsWith("AA") ? "BB" : "AA");
+        assertThrottled(
+                formLogin(forger, owner, PASSWORD), "the owner's exact claim under another account's signature");
+        String flipped =
+                ownerCookie.substring(0, ownerCookie.length() - 2) + (ownerCookie.endsWith("AA") ? "BB" : "AA");
         forger.setCookie(KnownDevice.COOKIE, flipped);
         assertThrottled(formLogin(forger, owner, PASSWORD), "the owner's cookie with its signature changed");
-        String longer = ownerClaim.replaceFirst("\\.(\\d+)$", ".9$1") + ownerCookie.substring(ownerCookie.lastIndexOf('.'));
+        String longer =
+                ownerClaim.replaceFirst("\\.(\\d+)$", ".9$1") + ownerCookie.substring(ownerCookie.lastIndexOf('.'));
         forger.setCookie(KnownDevice.COOKIE, longer);
-        assertThrottled(formLogin(forger, owner, PASSWORD), "the owner's cookie with a later end and the old signature");
+        assertThrottled(
+                formLogin(forger, owner, PASSWORD), "the owner's cookie with a later end and the old signature");
         forger.setCookie(KnownDevice.COOKIE, ownerCookie);
-        assertThat(signedIn(formLogin(forger, owner, PASSWORD))).as("the owner's cookie exactly as issued (the control)").isTrue();
+        assertThat(signedIn(formLogin(forger, owner, PASSWORD)))
+                .as("the owner's cookie exactly as issued (the control)")
+                .isTrue();
     }
 
     @Test
@@ -438,11 +512,14 @@ class LoginGuardBypassIT {
         assertThat(signedIn(formLogin(laptop, owner, PASSWORD))).isTrue();
         fillCap(owner, 14);
         LoopbackClient laptopElsewhere = withDeviceCookieOnly(laptop, "127.0.4.41");
-        assertThat(signedIn(formLogin(laptopElsewhere, owner, PASSWORD))).as("the cookie while the cap is full").isTrue();
+        assertThat(signedIn(formLogin(laptopElsewhere, owner, PASSWORD)))
+                .as("the cookie while the cap is full")
+                .isTrue();
     }
 
     @Test
-    @DisplayName("with the exemption off (0 days) the owner waits like everybody else, cookie and known address notwithstanding")
+    @DisplayName("with the exemption off (0 days) the owner waits like everybody else, cookie and known address "
+            + "notwithstanding")
     void exemptionOff() {
         String owner = user("lock-off");
         LoopbackClient home = new LoopbackClient("127.0.4.30");
@@ -450,8 +527,16 @@ class LoginGuardBypassIT {
         assertThat(grant(home, owner, PASSWORD, null).status()).isEqualTo(200);
         assertThat(signedIn(formLogin(laptop, owner, PASSWORD))).isTrue();
         // Turned off after both were remembered: what they carry must no longer count.
-        GuardLimits.set(realm, GuardLimits.DIRECT_GRANT_FLOW, GuardedDirectGrantFactory.PROVIDER_ID, Map.of("warden.known-client.days", "0"));
-        GuardLimits.set(realm, GuardLimits.BROWSER_FLOW, GuardedPasswordFormFactory.PROVIDER_ID, Map.of("warden.known-client.days", "0"));
+        GuardLimits.set(
+                realm,
+                GuardLimits.DIRECT_GRANT_FLOW,
+                GuardedDirectGrantFactory.PROVIDER_ID,
+                Map.of("warden.known-client.days", "0"));
+        GuardLimits.set(
+                realm,
+                GuardLimits.BROWSER_FLOW,
+                GuardedPasswordFormFactory.PROVIDER_ID,
+                Map.of("warden.known-client.days", "0"));
         fillCap(owner, 9);
         assertThrottled(grant(home, owner, PASSWORD, null), "known address, exemption off");
         LoopbackClient laptopElsewhere = withDeviceCookieOnly(laptop, "127.0.4.32");
@@ -460,9 +545,13 @@ class LoginGuardBypassIT {
     }
 
     @Test
-    @DisplayName("with trusted proxies set, a client that reaches Keycloak directly cannot pick its address through X-Forwarded-For")
+    @DisplayName("with trusted proxies set, a client that reaches Keycloak directly cannot pick its address through "
+            + "X-Forwarded-For")
     void directClientCannotActAsProxy() {
-        GuardLimits.set(realm, GuardLimits.DIRECT_GRANT_FLOW, GuardedDirectGrantFactory.PROVIDER_ID,
+        GuardLimits.set(
+                realm,
+                GuardLimits.DIRECT_GRANT_FLOW,
+                GuardedDirectGrantFactory.PROVIDER_ID,
                 Map.of("warden.trusted-proxies", "127.0.0.1/32"));
         String victim = user("proxy-direct");
         LoopbackClient attacker = new LoopbackClient("127.0.3.60");
@@ -482,7 +571,9 @@ class LoginGuardBypassIT {
         String victim = user("allow-cap");
         LoopbackClient office = new LoopbackClient("127.0.3.250");
         for (int i = 0; i < ACCOUNT_MAX; i++) {
-            assertThat(grant(office, victim, WRONG, null).status()).as("attempt %d", i).isEqualTo(400);
+            assertThat(grant(office, victim, WRONG, null).status())
+                    .as("attempt %d", i)
+                    .isEqualTo(400);
         }
         assertThrottled(grant(office, victim, PASSWORD, null), "allowlisted address, full cap");
         assertThat(lastThrottle("LOGIN_ERROR", victim).getDetails()).containsEntry("warden_limit", "account");
@@ -504,10 +595,14 @@ class LoginGuardBypassIT {
         // The execution has no configuration, so it applies warden's defaults: 10 per username and IP.
         int defaultUserIpMax = 10;
         for (int i = 0; i <= defaultUserIpMax; i++) {
-            Http.Reply page = attacker.get(endpoints.authorizationUrl("identity-first-app", "http://127.0.0.1/cb", Pkce.newVerifier(), "s"), Map.of());
-            Http.Reply passwordPage = attacker.postForm(FormPage.formAction(page.body(), "kc-form-login"), Map.of("username", victim));
+            Http.Reply page = attacker.get(
+                    endpoints.authorizationUrl("identity-first-app", "http://127.0.0.1/cb", Pkce.newVerifier(), "s"),
+                    Map.of());
+            Http.Reply passwordPage =
+                    attacker.postForm(FormPage.formAction(page.body(), "kc-form-login"), Map.of("username", victim));
             assertThat(passwordPage.status()).as(passwordPage.body()).isEqualTo(200);
-            last = attacker.postForm(FormPage.formAction(passwordPage.body(), "kc-form-login"), Map.of("password", WRONG));
+            last = attacker.postForm(
+                    FormPage.formAction(passwordPage.body(), "kc-form-login"), Map.of("password", WRONG));
             if (i < defaultUserIpMax) {
                 assertThat(last.status()).as("wrong password %d", i).isEqualTo(200);
             }
@@ -525,11 +620,15 @@ class LoginGuardBypassIT {
         for (String provider : List.of("auth-username-form", GuardedPasswordOnlyFormFactory.PROVIDER_ID)) {
             realm.admin().flows().addExecution("identity first test", Map.<String, Object>of("provider", provider));
         }
-        for (AuthenticationExecutionInfoRepresentation execution : realm.admin().flows().getExecutions("identity first test")) {
+        for (AuthenticationExecutionInfoRepresentation execution :
+                realm.admin().flows().getExecutions("identity first test")) {
             execution.setRequirement("REQUIRED");
             realm.admin().flows().updateExecutions("identity first test", execution);
         }
-        return realm.admin().flows().getFlows().stream().filter(f -> f.getAlias().equals("identity first test"))
-                .findFirst().orElseThrow().getId();
+        return realm.admin().flows().getFlows().stream()
+                .filter(f -> f.getAlias().equals("identity first test"))
+                .findFirst()
+                .orElseThrow()
+                .getId();
     }
 }

@@ -8,8 +8,7 @@ import java.util.function.LongSupplier;
 /** An expiring in-memory {@link SlotStore} on a clock the test controls; atomic like the real cache. */
 final class MemorySlotStore implements SlotStore {
 
-    private record Entry(long expiresAt, Long stamp) {
-    }
+    private record Entry(long expiresAt, Long stamp) {}
 
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong operations = new java.util.concurrent.atomic.AtomicLong();

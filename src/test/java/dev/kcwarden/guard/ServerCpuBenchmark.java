@@ -1,8 +1,8 @@
 package dev.kcwarden.guard;
 
-import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.quickstart.KeycloakDistribution;
 import dev.kcwarden.testing.AdminRest;
+import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
 import java.nio.file.Path;
@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
- * Server CPU per throttled attempt versus per wrong-password attempt, side by side on one
- * Keycloak in {@code keycloak.version} (production mode {@code start}, embedded H2 file database) with warden and the demo realm. CPU is the Keycloak JVM's
- * own CPU time (ProcessHandle), so the client's work does not count. Rounds alternate the two
+ * Server CPU per throttled attempt versus per wrong-password attempt, side by side on one Keycloak in
+ * {@code keycloak.version} (production mode {@code start}, embedded H2 file database) with warden and the demo realm.
+ * CPU is the Keycloak JVM's own CPU time (ProcessHandle), so the client's work does not count. Rounds alternate the two
  * kinds, so machine noise hits both alike. Run with {@code ./mvnw -Pbench}.
  */
 public final class ServerCpuBenchmark {
@@ -30,27 +30,41 @@ public final class ServerCpuBenchmark {
     private static final int THROTTLED_PER_ROUND = 400;
     private static final String USER = "bench-user";
 
-    private ServerCpuBenchmark() {
-    }
+    private ServerCpuBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         KeycloakDistribution keycloak = KeycloakDistribution.at(Path.of(args[0]));
-        KeycloakDistribution.deleteTree(keycloak.home().resolve("data")); // every run starts from the realm file and a new admin
+        KeycloakDistribution.deleteTree(
+                keycloak.home().resolve("data")); // every run starts from the realm file and a new admin
         // the shipped realm, with its breached-password check kept on this machine (no call to the public range API)
-        keycloak.install(Path.of(args[1]), DemoRealm.offlineCopy(Path.of(args[2]), keycloak.home().resolve("warden-offline-realm")));
+        keycloak.install(
+                Path.of(args[1]),
+                DemoRealm.offlineCopy(Path.of(args[2]), keycloak.home().resolve("warden-offline-realm")));
         String adminPassword = "bench-" + Long.toHexString(new SecureRandom().nextLong());
         Path log = keycloak.home().resolve("bench-keycloak.log");
         // production mode (theme and template caches on, as users run it) on the embedded H2 file database
-        Process server = keycloak.launch(List.of("start", "--import-realm", "--db=dev-file", "--http-enabled=true",
-                        "--hostname-strict=false", "--http-port=" + PORT, "--http-management-port=9280"),
-                "bench-admin", adminPassword, ProcessBuilder.Redirect.to(log.toFile()));
+        Process server = keycloak.launch(
+                List.of(
+                        "start",
+                        "--import-realm",
+                        "--db=dev-file",
+                        "--http-enabled=true",
+                        "--hostname-strict=false",
+                        "--http-port=" + PORT,
+                        "--http-management-port=9280"),
+                "bench-admin",
+                adminPassword,
+                ProcessBuilder.Redirect.to(log.toFile()));
         try {
-            if (!KeycloakDistribution.awaitOk(server, BASE + "/realms/warden/.well-known/openid-configuration", Duration.ofMinutes(4))) {
+            if (!KeycloakDistribution.awaitOk(
+                    server, BASE + "/realms/warden/.well-known/openid-configuration", Duration.ofMinutes(4))) {
                 throw new IllegalStateException("Keycloak did not start; see " + log);
             }
-            ProcessHandle jvm = server.toHandle().descendants()
+            ProcessHandle jvm = server.toHandle()
+                    .descendants()
                     .filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false))
-                    .findFirst().orElse(server.toHandle());
+                    .findFirst()
+                    .orElse(server.toHandle());
             AdminRest admin = prepare(adminPassword);
             refusalTiming();
             memoryPerKey(jvm);
@@ -66,11 +80,12 @@ public final class ServerCpuBenchmark {
             login(blocked, "wrong");
         }
         // the same blocked address (127.0.0.1) over one kept-alive connection, as an attacker's client sends
-        Map<String, String> wrongForm = Map.of("grant_type", "password", "client_id", "demo-cli", "username", USER, "password", "wrong");
+        Map<String, String> wrongForm =
+                Map.of("grant_type", "password", "client_id", "demo-cli", "username", USER, "password", "wrong");
         Map<String, String> noUsernameForm = Map.of("grant_type", "password", "client_id", "demo-cli", "password", "x");
         int[] ip = {0};
-        IntFunction<LoopbackClient> nextWrongSource = i -> new LoopbackClient(
-                "127.1." + (ip[0] / 250) + "." + (ip[0]++ % 250 + 1));
+        IntFunction<LoopbackClient> nextWrongSource =
+                i -> new LoopbackClient("127.1." + (ip[0] / 250) + "." + (ip[0]++ % 250 + 1));
         // warm-up of both paths
         measure(jvm, 60, i -> expect(login(nextWrongSource.apply(i), "wrong"), 400));
         measure(jvm, 3000, i -> expect(login(blocked, "wrong"), 429));
@@ -80,50 +95,80 @@ public final class ServerCpuBenchmark {
         List<double[]> rows = new ArrayList<>();
         for (int round = 1; round <= ROUNDS; round++) {
             double[] wrong = measure(jvm, WRONG_PER_ROUND, i -> expect(login(nextWrongSource.apply(i), "wrong"), 400));
-            double[] throttled = measure(jvm, THROTTLED_PER_ROUND, i -> expect(Http.postForm(TOKEN_URL, wrongForm), 429));
-            double[] throttledNewConnection = measure(jvm, THROTTLED_PER_ROUND, i -> expect(login(blocked, "wrong"), 429));
-            double[] floor = measure(jvm, THROTTLED_PER_ROUND, i -> expect(Http.postForm(TOKEN_URL, noUsernameForm), 401));
-            rows.add(new double[] {round, wrong[0], throttled[0], wrong[1], throttled[1], floor[0], throttledNewConnection[0]});
+            double[] throttled =
+                    measure(jvm, THROTTLED_PER_ROUND, i -> expect(Http.postForm(TOKEN_URL, wrongForm), 429));
+            double[] throttledNewConnection =
+                    measure(jvm, THROTTLED_PER_ROUND, i -> expect(login(blocked, "wrong"), 429));
+            double[] floor =
+                    measure(jvm, THROTTLED_PER_ROUND, i -> expect(Http.postForm(TOKEN_URL, noUsernameForm), 401));
+            rows.add(new double[] {
+                round, wrong[0], throttled[0], wrong[1], throttled[1], floor[0], throttledNewConnection[0]
+            });
         }
         System.out.println();
-        System.out.println("| round | CPU ms per wrong-password attempt | CPU ms per throttled attempt | ratio | wrong req/s | throttled req/s "
-                + "| CPU ms per request without username (Keycloak's floor) | CPU ms per throttled attempt, new TCP connection each |");
+        System.out.println("| round | CPU ms per wrong-password attempt | CPU ms per throttled attempt | ratio | wrong "
+                + "req/s | throttled req/s "
+                + "| CPU ms per request without username (Keycloak's floor) | CPU ms per throttled "
+                + "attempt, new TCP connection each |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         double sumWrong = 0;
         double sumThrottled = 0;
         double sumFloor = 0;
         double sumNewConnection = 0;
         for (double[] r : rows) {
-            System.out.printf("| %d | %.1f | %.2f | %.0f : 1 | %.0f | %.0f | %.2f | %.2f |%n", (int) r[0], r[1], r[2], r[1] / r[2], r[3], r[4], r[5], r[6]);
+            System.out.printf(
+                    "| %d | %.1f | %.2f | %.0f : 1 | %.0f | %.0f | %.2f | %.2f |%n",
+                    (int) r[0], r[1], r[2], r[1] / r[2], r[3], r[4], r[5], r[6]);
             sumWrong += r[1];
             sumThrottled += r[2];
             sumFloor += r[5];
             sumNewConnection += r[6];
         }
-        System.out.printf("| mean | %.1f | %.2f | %.0f : 1 | | | %.2f | %.2f |%n", sumWrong / ROUNDS, sumThrottled / ROUNDS,
-                sumWrong / sumThrottled, sumFloor / ROUNDS, sumNewConnection / ROUNDS);
+        System.out.printf(
+                "| mean | %.1f | %.2f | %.0f : 1 | | | %.2f | %.2f |%n",
+                sumWrong / ROUNDS,
+                sumThrottled / ROUNDS,
+                sumWrong / sumThrottled,
+                sumFloor / ROUNDS,
+                sumNewConnection / ROUNDS);
         // How much of the floor is the events store: the same two kinds with stored events off.
         admin.updateRealm("warden", Map.of("eventsEnabled", false));
         measure(jvm, 1000, i -> expect(Http.postForm(TOKEN_URL, wrongForm), 429));
-        double[] throttledNoStore = measure(jvm, 2 * THROTTLED_PER_ROUND, i -> expect(Http.postForm(TOKEN_URL, wrongForm), 429));
-        double[] floorNoStore = measure(jvm, 2 * THROTTLED_PER_ROUND, i -> expect(Http.postForm(TOKEN_URL, noUsernameForm), 401));
-        System.out.printf("| events not stored (eventsEnabled off) | | %.2f | %.0f : 1 | | %.0f | %.2f | |%n",
+        double[] throttledNoStore =
+                measure(jvm, 2 * THROTTLED_PER_ROUND, i -> expect(Http.postForm(TOKEN_URL, wrongForm), 429));
+        double[] floorNoStore =
+                measure(jvm, 2 * THROTTLED_PER_ROUND, i -> expect(Http.postForm(TOKEN_URL, noUsernameForm), 401));
+        System.out.printf(
+                "| events not stored (eventsEnabled off) | | %.2f | %.0f : 1 | | %.0f | %.2f | |%n",
                 throttledNoStore[0], (sumWrong / ROUNDS) / throttledNoStore[0], throttledNoStore[1], floorNoStore[0]);
-        System.out.printf("(%d rounds; per round %d wrong-password attempts (new connection and source address each) and %d of each "
-                + "other kind, sequential; throttled and floor over one kept-alive connection unless the column says otherwise)%n",
+        System.out.printf(
+                "(%d rounds; per round %d wrong-password attempts (new connection and source address each) and "
+                        + "%d of each "
+                        + "other kind, sequential; throttled and floor over one kept-alive connection unless "
+                        + "the column says otherwise)%n",
                 ROUNDS, WRONG_PER_ROUND, THROTTLED_PER_ROUND);
     }
 
     /**
-     * Whether a 429 tells if an account exists: the same blocked address asks for an existing and for an
-     * unknown name, interleaved, and the median wall time of each is printed side by side.
+     * Whether a 429 tells if an account exists: the same blocked address asks for an existing and for an unknown name,
+     * interleaved, and the median wall time of each is printed side by side.
      */
     private static void refusalTiming() {
         LoopbackClient from = new LoopbackClient("127.0.0.2");
         String unknown = "nobody-" + Long.toHexString(new SecureRandom().nextLong());
         for (String name : List.of(USER, unknown)) {
             for (int i = 0; i < 5; i++) {
-                from.postForm(TOKEN_URL, Map.of("grant_type", "password", "client_id", "demo-cli", "username", name, "password", "wrong"));
+                from.postForm(
+                        TOKEN_URL,
+                        Map.of(
+                                "grant_type",
+                                "password",
+                                "client_id",
+                                "demo-cli",
+                                "username",
+                                name,
+                                "password",
+                                "wrong"));
             }
         }
         int samples = 2000;
@@ -142,30 +187,47 @@ public final class ServerCpuBenchmark {
         System.out.println();
         System.out.println("| 429 for a blocked name, same address, interleaved | p50 µs | p90 µs |");
         System.out.println("|---|---|---|");
-        System.out.printf("| existing account | %d | %d |%n", existing[samples / 2] / 1000, existing[samples * 9 / 10] / 1000);
-        System.out.printf("| no such account | %d | %d |%n", missing[samples / 2] / 1000, missing[samples * 9 / 10] / 1000);
-        System.out.printf("(%d of each; p50 difference %+d µs)%n", samples, (missing[samples / 2] - existing[samples / 2]) / 1000);
+        System.out.printf(
+                "| existing account | %d | %d |%n", existing[samples / 2] / 1000, existing[samples * 9 / 10] / 1000);
+        System.out.printf(
+                "| no such account | %d | %d |%n", missing[samples / 2] / 1000, missing[samples * 9 / 10] / 1000);
+        System.out.printf(
+                "(%d of each; p50 difference %+d µs)%n",
+                samples, (missing[samples / 2] - existing[samples / 2]) / 1000);
     }
 
     private static long timed429(LoopbackClient from, String name) {
         long start = System.nanoTime();
-        Http.Reply reply = from.postForm(TOKEN_URL, Map.of("grant_type", "password", "client_id", "demo-cli", "username", name, "password", "wrong"));
+        Http.Reply reply = from.postForm(
+                TOKEN_URL,
+                Map.of("grant_type", "password", "client_id", "demo-cli", "username", name, "password", "wrong"));
         long took = System.nanoTime() - start;
         expect(reply, 429);
         return took;
     }
 
     /**
-     * Heap per tracked key on the server: live heap (after a full GC, read with jcmd) before and after
-     * failed logins for made-up names from new addresses, each of which creates counters of its own.
+     * Heap per tracked key on the server: live heap (after a full GC, read with jcmd) before and after failed logins
+     * for made-up names from new addresses, each of which creates counters of its own.
      */
     private static void memoryPerKey(ProcessHandle jvm) throws Exception {
         int attempts = 1500;
         long before = liveHeap(jvm);
         for (int i = 0; i < attempts; i++) {
             LoopbackClient from = new LoopbackClient("127.2." + (i / 250) + "." + (i % 250 + 1));
-            expect(from.postForm(TOKEN_URL, Map.of("grant_type", "password", "client_id", "demo-cli",
-                    "username", "spray-" + i, "password", "wrong")), 400);
+            expect(
+                    from.postForm(
+                            TOKEN_URL,
+                            Map.of(
+                                    "grant_type",
+                                    "password",
+                                    "client_id",
+                                    "demo-cli",
+                                    "username",
+                                    "spray-" + i,
+                                    "password",
+                                    "wrong")),
+                    400);
         }
         long after = liveHeap(jvm);
         // Each attempt creates 3 counters (address, name and address, name), each a slot, its stamp and the
@@ -174,16 +236,20 @@ public final class ServerCpuBenchmark {
         System.out.println();
         System.out.println("| memory | bytes |");
         System.out.println("|---|---|");
-        System.out.printf("| live heap per failed login with a new name from a new address (3 counters, 12 entries) | %.0f |%n", perAttempt);
+        System.out.printf(
+                "| live heap per failed login with a new name from a new address (3 counters, 12 entries) | %.0f |%n",
+                perAttempt);
         System.out.printf("| per cache entry | %.0f |%n", perAttempt / 12);
-        System.out.printf("(%d attempts; live heap %d -> %d KiB after full GCs)%n", attempts, before / 1024, after / 1024);
+        System.out.printf(
+                "(%d attempts; live heap %d -> %d KiB after full GCs)%n", attempts, before / 1024, after / 1024);
     }
 
     private static long liveHeap(ProcessHandle jvm) throws Exception {
         jcmd(jvm, "GC.run");
         jcmd(jvm, "GC.run");
         String info = jcmd(jvm, "GC.heap_info");
-        java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        java.util.regex.Matcher used =
+                java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
         if (!used.find()) {
             throw new IllegalStateException("no heap figure in jcmd's answer: " + info);
         }
@@ -192,7 +258,9 @@ public final class ServerCpuBenchmark {
 
     private static String jcmd(ProcessHandle jvm, String command) throws Exception {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(jvm.pid()), command).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(jvm.pid()), command)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         p.waitFor();
         return out;
@@ -211,7 +279,10 @@ public final class ServerCpuBenchmark {
     }
 
     private static long cpuNanos(ProcessHandle jvm) {
-        return jvm.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for " + jvm.pid())).toNanos();
+        return jvm.info()
+                .totalCpuDuration()
+                .orElseThrow(() -> new IllegalStateException("no CPU time for " + jvm.pid()))
+                .toNanos();
     }
 
     private static Http.Reply login(LoopbackClient from, String password) {
@@ -225,17 +296,20 @@ public final class ServerCpuBenchmark {
 
     private static void expect(Http.Reply reply, int status) {
         if (reply.status() != status) {
-            throw new IllegalStateException("expected HTTP " + status + ", got " + reply.status() + ": " + reply.body());
+            throw new IllegalStateException(
+                    "expected HTTP " + status + ", got " + reply.status() + ": " + reply.body());
         }
     }
 
     /** Limits that keep the wrong-password path below every limit, and the benchmark user. */
     private static AdminRest prepare(String adminPassword) throws Exception {
         AdminRest admin = AdminRest.signIn(BASE, "bench-admin", adminPassword);
-        admin.setGuardLimits("warden", "warden direct grant", GuardedDirectGrantFactory.PROVIDER_ID, Map.of(
-                "warden.user-ip.max", "5", "warden.ip.max", "10000", "warden.account.max", "10000"));
+        admin.setGuardLimits(
+                "warden",
+                "warden direct grant",
+                GuardedDirectGrantFactory.PROVIDER_ID,
+                Map.of("warden.user-ip.max", "5", "warden.ip.max", "10000", "warden.account.max", "10000"));
         admin.createUser("warden", USER, "Bench-passphrase-2026");
         return admin;
     }
-
 }

@@ -1,5 +1,7 @@
 package dev.kcwarden.guard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.GuardLimits;
@@ -29,14 +31,13 @@ import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * A flood of refused attempts is bounded in what it writes: one stored event, one audit line and one webhook
- * delivery per block and interval, while the metrics count every refusal and real events still reach the webhook.
+ * A flood of refused attempts is bounded in what it writes: one stored event, one audit line and one webhook delivery
+ * per block and interval, while the metrics count every refusal and real events still reach the webhook.
  */
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
-@DisplayName("A flood of 2,000 throttled attempts writes a handful of events, counts 2,000, and a real login still reaches the webhook")
+@DisplayName("A flood of 2,000 throttled attempts writes a handful of events, counts 2,000, and a real login still "
+        + "reaches the webhook")
 class ThrottleFloodIT {
 
     private static final int FLOOD = 2000;
@@ -59,19 +60,31 @@ class ThrottleFloodIT {
 
     @Test
     void floodIsSummarised() throws Exception {
-        GuardLimits.set(realm, GuardLimits.DIRECT_GRANT_FLOW, GuardedDirectGrantFactory.PROVIDER_ID,
+        GuardLimits.set(
+                realm,
+                GuardLimits.DIRECT_GRANT_FLOW,
+                GuardedDirectGrantFactory.PROVIDER_ID,
                 Map.of(GuardConfig.EVENT_INTERVAL, Integer.toString(SUMMARY_SECONDS)));
         TokenEndpoint endpoints = new TokenEndpoint(realm.getBaseUrl());
         String victim = "flooded-" + Pkce.randomToken(6).toLowerCase(java.util.Locale.ROOT);
         String ip = "127.0.0.201";
         long logStart = Files.size(WardenServerConfig.LOG_FILE);
-        Map<String, String> wrong = Map.of("grant_type", "password", "client_id", DemoRealm.CLI, "username", victim,
-                "password", "wrong-" + Pkce.randomToken(6));
+        Map<String, String> wrong = Map.of(
+                "grant_type",
+                "password",
+                "client_id",
+                DemoRealm.CLI,
+                "username",
+                victim,
+                "password",
+                "wrong-" + Pkce.randomToken(6));
         // fill the per-username-and-IP limit (10 in the demo realm) so that every further attempt is refused
         LoopbackClient attacker = new LoopbackClient(ip);
         int failures = 0;
         while (attacker.postForm(endpoints.tokenUrl(), wrong).status() != 429) {
-            assertThat(++failures).as("the limit should refuse within 20 attempts").isLessThan(20);
+            assertThat(++failures)
+                    .as("the limit should refuse within 20 attempts")
+                    .isLessThan(20);
         }
         double throttledBefore = throttled();
 
@@ -83,7 +96,8 @@ class ThrottleFloodIT {
             workers.add(pool.submit(() -> {
                 LoopbackClient client = new LoopbackClient(ip);
                 while (refused.get() < FLOOD) {
-                    if (client.postForm(endpoints.tokenUrl(), wrong).status() == 429 && refused.incrementAndGet() > FLOOD) {
+                    if (client.postForm(endpoints.tokenUrl(), wrong).status() == 429
+                            && refused.incrementAndGet() > FLOOD) {
                         return;
                     }
                 }
@@ -91,8 +105,20 @@ class ThrottleFloodIT {
         }
         // meanwhile the demo user logs in from elsewhere: that event must reach the webhook
         Thread.sleep(300);
-        assertThat(new LoopbackClient("127.0.0.202").postForm(endpoints.tokenUrl(), Map.of("grant_type", "password",
-                "client_id", DemoRealm.CLI, "username", DemoRealm.DEMO_USER, "password", DemoRealm.DEMO_PASSWORD)).status()).isEqualTo(200);
+        assertThat(new LoopbackClient("127.0.0.202")
+                        .postForm(
+                                endpoints.tokenUrl(),
+                                Map.of(
+                                        "grant_type",
+                                        "password",
+                                        "client_id",
+                                        DemoRealm.CLI,
+                                        "username",
+                                        DemoRealm.DEMO_USER,
+                                        "password",
+                                        DemoRealm.DEMO_PASSWORD))
+                        .status())
+                .isEqualTo(200);
         for (Future<?> worker : workers) {
             worker.get();
         }
@@ -102,37 +128,68 @@ class ThrottleFloodIT {
         assertThat(flood).isGreaterThanOrEqualTo(FLOOD);
 
         // the first refusal (the fill loop's last answer) was counted before throttledBefore was read
-        assertThat(throttled() - throttledBefore).as("metrics count every refusal").isEqualTo(flood - 1);
+        assertThat(throttled() - throttledBefore)
+                .as("metrics count every refusal")
+                .isEqualTo(flood - 1);
         Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-        receiver.await(b -> b.contains("\"type\":\"LOGIN\"") && b.contains("127.0.0.202"), Duration.between(Instant.now(), deadline),
+        receiver.await(
+                b -> b.contains("\"type\":\"LOGIN\"") && b.contains("127.0.0.202"),
+                Duration.between(Instant.now(), deadline),
                 "the demo user's LOGIN reaches the webhook");
 
         // once the interval has passed, one summary stands for the refusals left out
         List<EventRepresentation> stored = awaitSummary(ip, deadline);
-        long suppressed = stored.stream().filter(e -> e.getDetails() != null && e.getDetails().containsKey("warden_suppressed"))
-                .mapToLong(e -> Long.parseLong(e.getDetails().get("warden_suppressed"))).sum();
-        long throttledEvents = stored.stream().filter(e -> "warden_throttled".equals(e.getError())).count();
+        long suppressed = stored.stream()
+                .filter(e -> e.getDetails() != null && e.getDetails().containsKey("warden_suppressed"))
+                .mapToLong(e -> Long.parseLong(e.getDetails().get("warden_suppressed")))
+                .sum();
+        long throttledEvents = stored.stream()
+                .filter(e -> "warden_throttled".equals(e.getError()))
+                .count();
         // the first refusal, at most one summary per interval while the flood lasted, and the last one after it
         long mostEvents = 3 + floodMillis / (SUMMARY_SECONDS * 1000L);
-        assertThat(throttledEvents).as("stored throttle events for %d refusals in %d ms", flood, floodMillis).isBetween(2L, mostEvents);
-        assertThat(stored.stream().filter(e -> "warden_throttled".equals(e.getError()) && e.getDetails().get("warden_suppressed") == null))
-                .as("exactly one event for the block's first refusal").hasSize(1);
-        assertThat(suppressed).as("the summaries account for every other refusal").isEqualTo(flood - 1);
+        assertThat(throttledEvents)
+                .as("stored throttle events for %d refusals in %d ms", flood, floodMillis)
+                .isBetween(2L, mostEvents);
+        assertThat(stored.stream()
+                        .filter(e -> "warden_throttled".equals(e.getError())
+                                && e.getDetails().get("warden_suppressed") == null))
+                .as("exactly one event for the block's first refusal")
+                .hasSize(1);
+        assertThat(suppressed)
+                .as("the summaries account for every other refusal")
+                .isEqualTo(flood - 1);
 
-        String log = Files.readString(WardenServerConfig.LOG_FILE, StandardCharsets.UTF_8).substring((int) logStart);
-        long auditLines = log.lines().filter(l -> l.contains("[warden.audit]") && l.contains("\"error\":\"warden_throttled\"")
-                && l.contains("\"ip\":\"" + ip + "\"")).count();
+        String log = Files.readString(WardenServerConfig.LOG_FILE, StandardCharsets.UTF_8)
+                .substring((int) logStart);
+        long auditLines = log.lines()
+                .filter(l -> l.contains("[warden.audit]")
+                        && l.contains("\"error\":\"warden_throttled\"")
+                        && l.contains("\"ip\":\"" + ip + "\""))
+                .count();
         assertThat(auditLines).as("audit lines of the flood").isEqualTo(throttledEvents);
-        assertThat(receiver.bodies().stream().filter(b -> b.contains("warden_throttled") && b.contains(ip)).count())
-                .as("webhook deliveries of the flood").isLessThanOrEqualTo(throttledEvents);
+        assertThat(receiver.bodies().stream()
+                        .filter(b -> b.contains("warden_throttled") && b.contains(ip))
+                        .count())
+                .as("webhook deliveries of the flood")
+                .isLessThanOrEqualTo(throttledEvents);
     }
 
     private List<EventRepresentation> awaitSummary(String ip, Instant deadline) throws InterruptedException {
         while (true) {
-            List<EventRepresentation> stored = Events.of(realm, "LOGIN_ERROR").client(DemoRealm.CLI).ip(ip).max(500).list();
-            if (stored.stream().anyMatch(e -> e.getDetails() != null && e.getDetails().containsKey("warden_suppressed"))) {
+            List<EventRepresentation> stored = Events.of(realm, "LOGIN_ERROR")
+                    .client(DemoRealm.CLI)
+                    .ip(ip)
+                    .max(500)
+                    .list();
+            if (stored.stream()
+                    .anyMatch(e -> e.getDetails() != null && e.getDetails().containsKey("warden_suppressed"))) {
                 Thread.sleep((SUMMARY_SECONDS + 2) * 1000L); // a late refusal may still be in the next summary
-                return Events.of(realm, "LOGIN_ERROR").client(DemoRealm.CLI).ip(ip).max(500).list();
+                return Events.of(realm, "LOGIN_ERROR")
+                        .client(DemoRealm.CLI)
+                        .ip(ip)
+                        .max(500)
+                        .list();
             }
             assertThat(Instant.now()).as("a summary event within the interval").isBefore(deadline);
             Thread.sleep(500);

@@ -34,23 +34,29 @@ class ThrottledEventDigestTest {
     }
 
     @Test
-    @DisplayName("a flood that goes on gives one summary per interval; a quiet block is forgotten, its next refusal an event again")
+    @DisplayName("a flood that goes on gives one summary per interval; a quiet block is forgotten, its next refusal "
+            + "an event again")
     void continuingFloodAndQuietBlock() {
         assertThat(digest.emit("b", event("x"), 10)).isTrue();
         assertThat(digest.emit("b", event("x"), 10)).isFalse();
         now.addAndGet(10_000);
         assertThat(digest.due().get("b").suppressed()).isEqualTo(1);
-        assertThat(digest.emit("b", event("x"), 10)).as("still within the new window").isFalse();
+        assertThat(digest.emit("b", event("x"), 10))
+                .as("still within the new window")
+                .isFalse();
         now.addAndGet(10_000);
         assertThat(digest.due().get("b").suppressed()).isEqualTo(1);
         now.addAndGet(10_000);
         assertThat(digest.due()).as("a quiet window emits nothing").isEmpty();
         assertThat(digest.size()).isZero();
-        assertThat(digest.emit("b", event("x"), 10)).as("after the block is forgotten").isTrue();
+        assertThat(digest.emit("b", event("x"), 10))
+                .as("after the block is forgotten")
+                .isTrue();
     }
 
     @Test
-    @DisplayName("blocks are separate, interval 0 means every refusal is an event, and a full digest summarises nothing new")
+    @DisplayName(
+            "blocks are separate, interval 0 means every refusal is an event, and a full digest summarises nothing new")
     void blocksIntervalZeroAndBound() {
         assertThat(digest.emit("one", event("x"), 60)).isTrue();
         assertThat(digest.emit("two", event("x"), 60)).as("another block").isTrue();
@@ -60,12 +66,15 @@ class ThrottledEventDigestTest {
             digest.emit("fill-" + i, event("x"), 60);
         }
         assertThat(digest.emit("new-block", event("x"), 60)).isTrue();
-        assertThat(digest.emit("new-block", event("x"), 60)).as("beyond the bound: not tracked").isTrue();
+        assertThat(digest.emit("new-block", event("x"), 60))
+                .as("beyond the bound: not tracked")
+                .isTrue();
         assertThat(digest.size()).isEqualTo(ThrottledEventDigest.MAX_BLOCKS);
     }
 
     @Test
-    @DisplayName("a summary says how many different names and addresses it stands for: a spray behind one name is not hidden")
+    @DisplayName("a summary says how many different names and addresses it stands for: a spray behind one name is "
+            + "not hidden")
     void summaryCountsDistinctNamesAndAddresses() {
         assertThat(digest.emit("per-ip", event("decoy"), 60)).isTrue();
         for (int i = 0; i < 50; i++) {
@@ -87,9 +96,13 @@ class ThrottledEventDigestTest {
             digest.emit("a-" + i, event("x", "realm-a"), 60);
         }
         assertThat(digest.emit("a-more", event("x", "realm-a"), 60)).isTrue();
-        assertThat(digest.emit("a-more", event("x", "realm-a"), 60)).as("realm a is full").isTrue();
+        assertThat(digest.emit("a-more", event("x", "realm-a"), 60))
+                .as("realm a is full")
+                .isTrue();
         assertThat(digest.emit("b-1", event("x", "realm-b"), 60)).isTrue();
-        assertThat(digest.emit("b-1", event("x", "realm-b"), 60)).as("realm b is still summarised").isFalse();
+        assertThat(digest.emit("b-1", event("x", "realm-b"), 60))
+                .as("realm b is still summarised")
+                .isFalse();
     }
 
     private static Event event(String username, String realmId) {
@@ -105,7 +118,8 @@ class ThrottledEventDigestTest {
     }
 
     @Test
-    @DisplayName("under concurrency no refusal is lost: events plus summarised counts equal the refusals, while blocks are summarised and forgotten meanwhile")
+    @DisplayName("under concurrency no refusal is lost: events plus summarised counts equal the refusals, while "
+            + "blocks are summarised and forgotten meanwhile")
     void noCountLostWhileBlocksAreForgotten() throws Exception {
         int threads = 4;
         int perThread = 20_000;

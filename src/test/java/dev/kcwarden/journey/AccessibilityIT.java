@@ -34,12 +34,13 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
- * axe-core (the npm package, fetched by the build, see the pom's axe-core execution) run in real Chromium on the
- * warden theme's pages as the demo realm shows them: login, registration, reset, one-time code, an error page
- * and a throttled login. Any serious or critical violation fails; the others are printed.
+ * axe-core (the npm package, fetched by the build, see the pom's axe-core execution) run in real Chromium on the warden
+ * theme's pages as the demo realm shows them: login, registration, reset, one-time code, an error page and a throttled
+ * login. Any serious or critical violation fails; the others are printed.
  */
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
-@DisplayName("Accessibility: axe-core finds no serious or critical violation on the login, registration, reset, OTP, error and throttled pages")
+@DisplayName("Accessibility: axe-core finds no serious or critical violation on the login, registration, reset, OTP, "
+        + "error and throttled pages")
 class AccessibilityIT {
 
     private static final Path SHOTS = Path.of("target", "accessibility");
@@ -62,7 +63,9 @@ class AccessibilityIT {
     @BeforeEach
     void setUp() throws Exception {
         Path script = Path.of(System.getProperty("warden.axe.script", "target/axe-core/package/axe.min.js"));
-        assertThat(script).as("axe-core, fetched by the build's pre-integration-test phase").exists();
+        assertThat(script)
+                .as("axe-core, fetched by the build's pre-integration-test phase")
+                .exists();
         axe = Files.readString(script);
         chromium = Chromium.start(SHOTS);
         browser = chromium.driver();
@@ -83,9 +86,9 @@ class AccessibilityIT {
     }
 
     /**
-     * axe's "incomplete" results (axe could not decide, typically colour contrast over a gradient or an image) that
-     * a person has checked and found fine, as "rule target" (on any page) with the reason. Anything serious or
-     * critical that axe leaves undecided and that is not listed here fails the test like a violation. Keep it short.
+     * axe's "incomplete" results (axe could not decide, typically colour contrast over a gradient or an image) that a
+     * person has checked and found fine, as "rule target" (on any page) with the reason. Anything serious or critical
+     * that axe leaves undecided and that is not listed here fails the test like a violation. Keep it short.
      */
     private static final Map<String, String> CHECKED_INCOMPLETE = Map.of(
             "color-contrast #kc-header-wrapper",
@@ -100,27 +103,29 @@ class AccessibilityIT {
                     + " white card, 5.8:1 (4.5:1 needed); axe only sees that its box touches the input group's");
 
     /**
-     * axe's serious and critical violations on the page as it is now, each as "rule: help (targets)", plus the
-     * serious and critical results axe could not decide ({@code incomplete}) that {@link #CHECKED_INCOMPLETE} does
-     * not list; every violation and every undecided colour-contrast node is printed.
+     * axe's serious and critical violations on the page as it is now, each as "rule: help (targets)", plus the serious
+     * and critical results axe could not decide ({@code incomplete}) that {@link #CHECKED_INCOMPLETE} does not list;
+     * every violation and every undecided colour-contrast node is printed.
      */
     private List<String> failingViolations(String page) throws Exception {
         chromium.screenshot(page);
         browser.executeScript(axe);
-        Object raw = browser.executeAsyncScript(
-                "const done = arguments[arguments.length - 1];"
-                        + "const brief = (list) => list.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-                        + " nodes: v.nodes.map(n => ({target: n.target.join(' '), impact: n.impact,"
-                        + " why: [...n.any, ...n.all, ...n.none].map(c => c.message).join('; ')}))}));"
-                        + "axe.run(document, {resultTypes: ['violations', 'incomplete']})"
-                        + ".then(r => done(JSON.stringify({violations: brief(r.violations), incomplete: brief(r.incomplete)})))"
-                        + ".catch(e => done(JSON.stringify({error: String(e)})));");
+        Object raw = browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "const brief = (list) => list.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+                + " nodes: v.nodes.map(n => ({target: n.target.join(' '), impact: n.impact,"
+                + " why: [...n.any, ...n.all, ...n.none].map(c => c.message).join('; ')}))}));"
+                + "axe.run(document, {resultTypes: ['violations', 'incomplete']})"
+                + ".then(r => done(JSON.stringify({violations: brief(r.violations), incomplete: brief(r.incomplete)})))"
+                + ".catch(e => done(JSON.stringify({error: String(e)})));");
         JsonNode result = new ObjectMapper().readTree(String.valueOf(raw));
-        assertThat(result.path("violations").isArray() && result.path("incomplete").isArray()).as("axe ran on %s: %s", page, raw).isTrue();
+        assertThat(result.path("violations").isArray()
+                        && result.path("incomplete").isArray())
+                .as("axe ran on %s: %s", page, raw)
+                .isTrue();
         List<String> failing = new ArrayList<>();
         for (JsonNode v : result.path("violations")) {
-            String line = v.path("impact").asText() + " " + v.path("id").asText() + ": " + v.path("help").asText() + " "
-                    + targets(v);
+            String line = v.path("impact").asText() + " " + v.path("id").asText() + ": "
+                    + v.path("help").asText() + " " + targets(v);
             System.out.println("axe on " + page + ": " + line);
             if (FAILING.contains(v.path("impact").asText())) {
                 failing.add(line);
@@ -130,10 +135,13 @@ class AccessibilityIT {
             for (JsonNode node : v.path("nodes")) {
                 String impact = node.path("impact").asText(v.path("impact").asText());
                 String key = v.path("id").asText() + " " + node.path("target").asText();
-                String line = "undecided " + impact + " on " + page + ": " + key + ": " + node.path("why").asText();
+                String line = "undecided " + impact + " on " + page + ": " + key + ": "
+                        + node.path("why").asText();
                 if ("color-contrast".equals(v.path("id").asText()) || FAILING.contains(impact)) {
                     System.out.println("axe on " + page + ": " + line
-                            + (CHECKED_INCOMPLETE.containsKey(key) ? " (checked: " + CHECKED_INCOMPLETE.get(key) + ")" : ""));
+                            + (CHECKED_INCOMPLETE.containsKey(key)
+                                    ? " (checked: " + CHECKED_INCOMPLETE.get(key) + ")"
+                                    : ""));
                 }
                 if (FAILING.contains(impact) && !CHECKED_INCOMPLETE.containsKey(key)) {
                     failing.add(line);
@@ -157,7 +165,8 @@ class AccessibilityIT {
     }
 
     @Test
-    @DisplayName("registration page, empty and with field errors: the rules sit under the password field, and aria-describedby links each field to its rules and errors")
+    @DisplayName("registration page, empty and with field errors: the rules sit under the password field, and "
+            + "aria-describedby links each field to its rules and errors")
     void registrationPage() throws Exception {
         openLogin();
         browser.findElement(By.linkText("Register")).click();
@@ -165,7 +174,9 @@ class AccessibilityIT {
         assertThat(failingViolations("registration")).isEmpty();
         JsonNode empty = describedFields();
         assertRulesUnderPasswordField(empty);
-        assertThat(empty.path("invalid").size()).as("no field is marked invalid before the form is sent").isZero();
+        assertThat(empty.path("invalid").size())
+                .as("no field is marked invalid before the form is sent")
+                .isZero();
 
         browser.findElement(By.id("email")).sendKeys("someone@mailinator.com");
         browser.findElement(By.cssSelector("#kc-register-form [type=submit]")).click();
@@ -178,10 +189,15 @@ class AccessibilityIT {
         assertThat(invalid).as("fields Keycloak marked invalid").contains("email", "password");
         for (JsonNode field : errors.path("invalid")) {
             String error = "input-error-" + field.path("id").asText();
-            assertThat(field.path("errorExists").asBoolean()).as("the error element of #%s", field.path("id").asText()).isTrue();
-            assertThat(texts(field.path("describedBy"))).as("aria-describedby of invalid #%s", field.path("id").asText()).contains(error);
+            assertThat(field.path("errorExists").asBoolean())
+                    .as("the error element of #%s", field.path("id").asText())
+                    .isTrue();
+            assertThat(texts(field.path("describedBy")))
+                    .as("aria-describedby of invalid #%s", field.path("id").asText())
+                    .contains(error);
         }
-        assertThat(texts(errors.path("password").path("describedBy"))).as("aria-describedby of #password with an error")
+        assertThat(texts(errors.path("password").path("describedBy")))
+                .as("aria-describedby of #password with an error")
                 .containsExactly("warden-password-rules", "input-error-password");
     }
 
@@ -192,7 +208,8 @@ class AccessibilityIT {
     private JsonNode describedFields() throws Exception {
         Object raw = browser.executeScript(
                 "const ids = (el) => (el.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);"
-                        + "const follows = (a, b) => Boolean(a && b && (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING));"
+                        + "const follows = (a, b) => Boolean(a && b && (a.compareDocumentPosition(b) & "
+                        + "Node.DOCUMENT_POSITION_FOLLOWING));"
                         + "const input = document.getElementById('password');"
                         + "const rules = document.getElementById('warden-password-rules');"
                         + "const group = input && input.closest('.pf-v5-c-form__group');"
@@ -202,24 +219,42 @@ class AccessibilityIT {
                         + " rulesInPasswordGroup: Boolean(group && rules && group.contains(rules)),"
                         + " rulesAfterPassword: follows(input, rules),"
                         + " rulesBeforeConfirm: follows(rules, document.getElementById('password-confirm')),"
-                        + " rulesBelowPassword: Boolean(rules) && rules.getBoundingClientRect().top >= input.getBoundingClientRect().bottom,"
+                        + " rulesBelowPassword: Boolean(rules) && rules.getBoundingClientRect().top >= "
+                        + "input.getBoundingClientRect().bottom,"
                         + " described: [...document.querySelectorAll('[aria-describedby]')].map(e => ({id: e.id,"
                         + "   missing: ids(e).filter(i => !document.getElementById(i))})),"
-                        + " invalid: [...document.querySelectorAll('input[aria-invalid=\"true\"]')].map(e => ({id: e.id,"
-                        + "   describedBy: ids(e), errorExists: Boolean(document.getElementById('input-error-' + e.id))}))"
+                        + " invalid: [...document.querySelectorAll('input[aria-invalid=\"true\"]')].map(e => "
+                        + "({id: e.id,"
+                        + "   describedBy: ids(e), errorExists: Boolean(document.getElementById('input-error-' "
+                        + "+ e.id))}))"
                         + "});");
         return new ObjectMapper().readTree(String.valueOf(raw));
     }
 
     private static void assertRulesUnderPasswordField(JsonNode page) {
-        assertThat(page.path("rulesExist").asBoolean()).as("the rules block is on the page").isTrue();
-        assertThat(page.path("rulesInPasswordGroup").asBoolean()).as("the rules sit in the password field's group").isTrue();
-        assertThat(page.path("rulesAfterPassword").asBoolean()).as("the rules come after the password input").isTrue();
-        assertThat(page.path("rulesBeforeConfirm").asBoolean()).as("the rules come before the confirmation field").isTrue();
-        assertThat(page.path("rulesBelowPassword").asBoolean()).as("the rules are shown below the password input").isTrue();
-        assertThat(texts(page.path("password").path("describedBy"))).as("aria-describedby of #password").contains("warden-password-rules");
+        assertThat(page.path("rulesExist").asBoolean())
+                .as("the rules block is on the page")
+                .isTrue();
+        assertThat(page.path("rulesInPasswordGroup").asBoolean())
+                .as("the rules sit in the password field's group")
+                .isTrue();
+        assertThat(page.path("rulesAfterPassword").asBoolean())
+                .as("the rules come after the password input")
+                .isTrue();
+        assertThat(page.path("rulesBeforeConfirm").asBoolean())
+                .as("the rules come before the confirmation field")
+                .isTrue();
+        assertThat(page.path("rulesBelowPassword").asBoolean())
+                .as("the rules are shown below the password input")
+                .isTrue();
+        assertThat(texts(page.path("password").path("describedBy")))
+                .as("aria-describedby of #password")
+                .contains("warden-password-rules");
         for (JsonNode field : page.path("described")) {
-            assertThat(texts(field.path("missing"))).as("ids named by aria-describedby of #%s that do not exist", field.path("id").asText())
+            assertThat(texts(field.path("missing")))
+                    .as(
+                            "ids named by aria-describedby of #%s that do not exist",
+                            field.path("id").asText())
                     .isEmpty();
         }
     }
@@ -260,9 +295,10 @@ class AccessibilityIT {
     @Test
     @DisplayName("error page (an unknown client)")
     void errorPage() throws Exception {
-        browser.get(realm.getBaseUrl() + "/protocol/openid-connect/auth?client_id=no-such-client&response_type=code&redirect_uri="
-                + REDIRECT);
-        chromium.await(WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "Client not found"));
+        browser.get(realm.getBaseUrl()
+                + "/protocol/openid-connect/auth?client_id=no-such-client&response_type=code&redirect_uri=" + REDIRECT);
+        chromium.await(WAIT)
+                .until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "Client not found"));
         assertThat(failingViolations("error")).isEmpty();
     }
 
@@ -281,7 +317,9 @@ class AccessibilityIT {
         chromium.await(WAIT).until(d -> JourneyIT.countdown(d) != null);
         List<String> failing = failingViolations("throttled");
         // the counters this test filled for 127.0.0.1 must not decide later tests from the same address
-        Http.Reply cleared = Http.send("DELETE", WardenApi.url(realm.getBaseUrl(), "throttles?username=" + username + "&ip=127.0.0.1"),
+        Http.Reply cleared = Http.send(
+                "DELETE",
+                WardenApi.url(realm.getBaseUrl(), "throttles?username=" + username + "&ip=127.0.0.1"),
                 admin.tokenManager().getAccessTokenString());
         assertThat(cleared.status()).as(cleared.body()).isBetween(200, 204);
         assertThat(failing).isEmpty();

@@ -33,16 +33,17 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
  * The demo app's callback checks, in real Chromium: the page (examples/demo-spa/app.js, served by {@link DemoApp})
- * signs in against a small authorization server on a loopback port that answers each login the way the test asks,
- * with a wrong {@code state}, a foreign or missing {@code iss} (RFC 9207), an ID token for another {@code nonce}, an
- * error with markup in it, or all correct. The test counts the page's token requests: a callback the page must
- * not trust never reaches the token endpoint, and the person reads what happened.
+ * signs in against a small authorization server on a loopback port that answers each login the way the test asks, with
+ * a wrong {@code state}, a foreign or missing {@code iss} (RFC 9207), an ID token for another {@code nonce}, an error
+ * with markup in it, or all correct. The test counts the page's token requests: a callback the page must not trust
+ * never reaches the token endpoint, and the person reads what happened.
  *
- * <p>The server is a stand-in on purpose: no real authorization server hands out a wrong state or a forged issuer.
- * That a real login works through the same page is {@link JourneyIT}'s job. Everything stays on 127.0.0.1.
+ * <p>The server is a stand-in on purpose: no real authorization server hands out a wrong state or a forged issuer. That
+ * a real login works through the same page is {@link JourneyIT}'s job. Everything stays on 127.0.0.1.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@DisplayName("The demo app refuses callbacks it did not ask for (state), from another issuer (iss) and ID tokens for another login (nonce)")
+@DisplayName("The demo app refuses callbacks it did not ask for (state), from another issuer (iss) and ID tokens for "
+        + "another login (nonce)")
 class DemoAppCallbackIT {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
@@ -56,7 +57,8 @@ class DemoAppCallbackIT {
     void start() throws Exception {
         issuer = new StubIssuer();
         // port 0: this app talks to the stand-in only, which allows any loopback origin
-        app = new DemoApp(Path.of("examples", "demo-spa"), 0, issuer.issuer(), "demo-spa", "http://127.0.0.1:9").start();
+        app = new DemoApp(Path.of("examples", "demo-spa"), 0, issuer.issuer(), "demo-spa", "http://127.0.0.1:9")
+                .start();
         chromium = Chromium.start(Path.of("target", "demo-app-callback"));
         browser = chromium.driver();
     }
@@ -118,8 +120,17 @@ class DemoAppCallbackIT {
     @Test
     @DisplayName("a wrong state: no token request, a plain message, and the error text that came with it is not shown")
     void wrongState() {
-        signIn(Map.of("code", "stub-code", "state", "someone-elses-state", "iss", StubIssuer.ECHO,
-                "error_description", "Call +1-555-0100 to unlock your account"), StubIssuer.ECHO);
+        signIn(
+                Map.of(
+                        "code",
+                        "stub-code",
+                        "state",
+                        "someone-elses-state",
+                        "iss",
+                        StubIssuer.ECHO,
+                        "error_description",
+                        "Call +1-555-0100 to unlock your account"),
+                StubIssuer.ECHO);
         awaitStatus("was not started from this page");
         chromium.screenshot("wrong-state");
         assertThat(issuer.tokenRequests.get()).as("token requests").isZero();
@@ -130,16 +141,20 @@ class DemoAppCallbackIT {
     @Test
     @DisplayName("a callback opened from a link, with no login started in this tab: no token request")
     void noLoginStarted() {
-        browser.get(app.url() + "?code=stub-code&state=guess&iss=" + URLEncoder.encode(issuer.issuer(), StandardCharsets.UTF_8));
+        browser.get(app.url() + "?code=stub-code&state=guess&iss="
+                + URLEncoder.encode(issuer.issuer(), StandardCharsets.UTF_8));
         awaitStatus("was not started from this page");
         assertThat(issuer.tokenRequests.get()).as("token requests").isZero();
         assertThat(browser.getCurrentUrl()).as("the code left the address bar").isEqualTo(app.url());
     }
 
     @Test
-    @DisplayName("iss of another authorization server (mix-up): no token request, a message that names the expected issuer")
+    @DisplayName(
+            "iss of another authorization server (mix-up): no token request, a message that names the expected issuer")
     void foreignIssuer() {
-        signIn(Map.of("code", "stub-code", "state", StubIssuer.ECHO, "iss", "http://127.0.0.1:9/realms/elsewhere"), StubIssuer.ECHO);
+        signIn(
+                Map.of("code", "stub-code", "state", StubIssuer.ECHO, "iss", "http://127.0.0.1:9/realms/elsewhere"),
+                StubIssuer.ECHO);
         awaitStatus("did not come from " + issuer.issuer());
         chromium.screenshot("foreign-issuer");
         assertThat(issuer.tokenRequests.get()).as("token requests").isZero();
@@ -147,7 +162,8 @@ class DemoAppCallbackIT {
     }
 
     @Test
-    @DisplayName("no iss although the metadata promises it (authorization_response_iss_parameter_supported): no token request")
+    @DisplayName("no iss although the metadata promises it (authorization_response_iss_parameter_supported): no "
+            + "token request")
     void missingIssuer() {
         signIn(Map.of("code", "stub-code", "state", StubIssuer.ECHO), StubIssuer.ECHO);
         awaitStatus("did not come from " + issuer.issuer());
@@ -160,7 +176,9 @@ class DemoAppCallbackIT {
         signIn(Map.of("code", "stub-code", "state", StubIssuer.ECHO, "iss", StubIssuer.ECHO), "another-logins-nonce");
         awaitStatus("nonce mismatch");
         chromium.screenshot("wrong-nonce");
-        assertThat(issuer.tokenRequests.get()).as("the code was redeemed, then the answer refused").isEqualTo(1);
+        assertThat(issuer.tokenRequests.get())
+                .as("the code was redeemed, then the answer refused")
+                .isEqualTo(1);
         assertThat(signedInShown()).isFalse();
         assertThat(browser.findElement(By.id("who")).getText()).isEmpty();
     }
@@ -168,8 +186,17 @@ class DemoAppCallbackIT {
     @Test
     @DisplayName("an error from the realm (right state and iss) is shown as text: markup in it stays text")
     void errorShownAsText() {
-        signIn(Map.of("state", StubIssuer.ECHO, "iss", StubIssuer.ECHO, "error", "access_denied",
-                "error_description", "<img src=x id=injected>"), StubIssuer.ECHO);
+        signIn(
+                Map.of(
+                        "state",
+                        StubIssuer.ECHO,
+                        "iss",
+                        StubIssuer.ECHO,
+                        "error",
+                        "access_denied",
+                        "error_description",
+                        "<img src=x id=injected>"),
+                StubIssuer.ECHO);
         awaitStatus("access_denied");
         assertThat(status()).contains("<img src=x id=injected>");
         assertThat(browser.findElements(By.id("injected"))).isEmpty();
@@ -177,9 +204,9 @@ class DemoAppCallbackIT {
     }
 
     /**
-     * An authorization server on 127.0.0.1 that the test steers: discovery (with {@code
-     * authorization_response_iss_parameter_supported}), an authorization endpoint that sends the browser back with
-     * the next answer the test set, and a token endpoint that counts its requests and returns unsigned tokens (the
+     * An authorization server on 127.0.0.1 that the test steers: discovery (with
+     * {@code authorization_response_iss_parameter_supported}), an authorization endpoint that sends the browser back
+     * with the next answer the test set, and a token endpoint that counts its requests and returns unsigned tokens (the
      * page reads claims, it does not verify them). {@link #ECHO} stands for the value of the login being answered.
      */
     static final class StubIssuer implements AutoCloseable {
@@ -224,20 +251,28 @@ class DemoAppCallbackIT {
                 String path = exchange.getRequestURI().getPath();
                 String base = "/realms/stub";
                 if (path.equals(base + "/.well-known/openid-configuration")) {
-                    json(exchange, "{\"issuer\":\"" + issuer() + "\",\"authorization_endpoint\":\"" + issuer() + "/auth\","
-                            + "\"token_endpoint\":\"" + issuer() + "/token\",\"end_session_endpoint\":\"" + issuer() + "/logout\","
-                            + "\"authorization_response_iss_parameter_supported\":true}");
+                    json(
+                            exchange,
+                            "{\"issuer\":\"" + issuer() + "\",\"authorization_endpoint\":\"" + issuer() + "/auth\","
+                                    + "\"token_endpoint\":\"" + issuer() + "/token\",\"end_session_endpoint\":\""
+                                    + issuer() + "/logout\","
+                                    + "\"authorization_response_iss_parameter_supported\":true}");
                 } else if (path.equals(base + "/auth")) {
                     authorize(exchange);
                 } else if (path.equals(base + "/token") && "POST".equals(exchange.getRequestMethod())) {
                     tokenRequests.incrementAndGet();
-                    lastTokenRequest = form(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                    lastTokenRequest =
+                            form(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
                     String nonce = ECHO.equals(nextNonce) ? login.getOrDefault("nonce", "") : nextNonce;
                     String idToken = jwt("{\"iss\":\"" + issuer() + "\",\"sub\":\"stub-sub\",\"aud\":\"demo-spa\","
                             + "\"preferred_username\":\"stub-user\",\"nonce\":\"" + nonce + "\",\"exp\":4102444800}");
-                    String accessToken = jwt("{\"iss\":\"" + issuer() + "\",\"sub\":\"stub-sub\",\"azp\":\"demo-spa\",\"exp\":4102444800}");
-                    json(exchange, "{\"access_token\":\"" + accessToken + "\",\"id_token\":\"" + idToken + "\","
-                            + "\"refresh_token\":\"stub-refresh\",\"token_type\":\"Bearer\",\"expires_in\":300}");
+                    String accessToken = jwt("{\"iss\":\"" + issuer()
+                            + "\",\"sub\":\"stub-sub\",\"azp\":\"demo-spa\",\"exp\":4102444800}");
+                    json(
+                            exchange,
+                            "{\"access_token\":\"" + accessToken + "\",\"id_token\":\"" + idToken + "\","
+                                    + "\"refresh_token\":\"stub-refresh\",\"token_type\":\"Bearer\","
+                                    + "\"expires_in\":300}");
                 } else {
                     exchange.sendResponseHeaders(404, -1);
                 }
@@ -249,8 +284,9 @@ class DemoAppCallbackIT {
             Map<String, String> request = form(exchange.getRequestURI().getRawQuery());
             login.putAll(request);
             Map<String, String> answer = new LinkedHashMap<>();
-            nextCallback.forEach((name, value) -> answer.put(name, ECHO.equals(value)
-                    ? ("iss".equals(name) ? issuer() : request.getOrDefault(name, "")) : value));
+            nextCallback.forEach((name, value) -> answer.put(
+                    name,
+                    ECHO.equals(value) ? ("iss".equals(name) ? issuer() : request.getOrDefault(name, "")) : value));
             String query = answer.entrySet().stream()
                     .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                     .collect(Collectors.joining("&"));
@@ -263,7 +299,8 @@ class DemoAppCallbackIT {
             if (encoded != null && !encoded.isEmpty()) {
                 for (String pair : encoded.split("&")) {
                     int eq = pair.indexOf('=');
-                    values.put(URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+                    values.put(
+                            URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
                             eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }

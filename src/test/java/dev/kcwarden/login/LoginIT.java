@@ -1,5 +1,7 @@
 package dev.kcwarden.login;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.kcwarden.testing.AccessTokens;
 import dev.kcwarden.testing.BrowserLogin;
@@ -18,8 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.keycloak.representations.idm.EventRepresentation;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
 @DisplayName("The demo user logs in and gets a JWT that a resource server can verify")
 class LoginIT extends DemoRealmBrowserTest {
@@ -30,12 +30,17 @@ class LoginIT extends DemoRealmBrowserTest {
         String verifier = Pkce.newVerifier();
         String state = Pkce.randomToken(12);
 
-        Map<String, String> callback = browser.signIn(driver, loginPage, endpoints,
+        Map<String, String> callback = browser.signIn(
+                driver,
+                loginPage,
+                endpoints,
                 browser.authorizationUrl(endpoints, DemoRealm.SPA, verifier, state),
-                DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD);
+                DemoRealm.DEMO_USER,
+                DemoRealm.DEMO_PASSWORD);
 
         assertThat(callback).containsEntry("state", state).containsKey("code").doesNotContainKey("error");
-        Http.Reply tokens = endpoints.exchangeCode(DemoRealm.SPA, callback.get("code"), browser.redirectUri(), verifier);
+        Http.Reply tokens =
+                endpoints.exchangeCode(DemoRealm.SPA, callback.get("code"), browser.redirectUri(), verifier);
         assertThat(tokens.status()).as(tokens.body()).isEqualTo(200);
         assertThat(tokens.json()).containsKeys("access_token", "refresh_token", "id_token");
 
@@ -43,7 +48,10 @@ class LoginIT extends DemoRealmBrowserTest {
 
         // The realm file stores login events: the security team can see this sign-in.
         List<EventRepresentation> logins = Events.of(realm, "LOGIN", "CODE_TO_TOKEN")
-                .client(DemoRealm.SPA).user(claims.getSubject()).max(10).list();
+                .client(DemoRealm.SPA)
+                .user(claims.getSubject())
+                .max(10)
+                .list();
         assertThat(logins).extracting(EventRepresentation::getType).contains("LOGIN", "CODE_TO_TOKEN");
     }
 
@@ -51,12 +59,17 @@ class LoginIT extends DemoRealmBrowserTest {
     @DisplayName("browser: the code cannot be redeemed without the PKCE verifier, nor twice")
     void codeNeedsVerifierAndIsSingleUse() {
         String verifier = Pkce.newVerifier();
-        Map<String, String> callback = browser.signIn(driver, loginPage, endpoints,
+        Map<String, String> callback = browser.signIn(
+                driver,
+                loginPage,
+                endpoints,
                 browser.authorizationUrl(endpoints, DemoRealm.SPA, verifier, "s"),
-                DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD);
+                DemoRealm.DEMO_USER,
+                DemoRealm.DEMO_PASSWORD);
         String code = callback.get("code");
 
-        Http.Reply wrongVerifier = endpoints.exchangeCode(DemoRealm.SPA, code, browser.redirectUri(), Pkce.newVerifier());
+        Http.Reply wrongVerifier =
+                endpoints.exchangeCode(DemoRealm.SPA, code, browser.redirectUri(), Pkce.newVerifier());
         assertThat(wrongVerifier.status()).isEqualTo(400);
         assertThat(wrongVerifier.json()).containsEntry("error", "invalid_grant");
 
@@ -67,9 +80,14 @@ class LoginIT extends DemoRealmBrowserTest {
 
         // A fresh code with the right verifier works once, and only once.
         String secondVerifier = Pkce.newVerifier();
-        String second = browser.signIn(driver, loginPage, endpoints,
-                browser.authorizationUrl(endpoints, DemoRealm.SPA, secondVerifier, "s"),
-                DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD).get("code");
+        String second = browser.signIn(
+                        driver,
+                        loginPage,
+                        endpoints,
+                        browser.authorizationUrl(endpoints, DemoRealm.SPA, secondVerifier, "s"),
+                        DemoRealm.DEMO_USER,
+                        DemoRealm.DEMO_PASSWORD)
+                .get("code");
         Http.Reply first = endpoints.exchangeCode(DemoRealm.SPA, second, browser.redirectUri(), secondVerifier);
         assertThat(first.status()).as(first.body()).isEqualTo(200);
         Http.Reply replay = endpoints.exchangeCode(DemoRealm.SPA, second, browser.redirectUri(), secondVerifier);
@@ -80,11 +98,16 @@ class LoginIT extends DemoRealmBrowserTest {
     @Test
     @DisplayName("browser: an authorization request without a PKCE challenge is refused")
     void pkceIsRequired() {
-        String url = endpoints.authUrl() + "?" + Http.formEncode(Map.of(
-                "client_id", DemoRealm.SPA,
-                "response_type", "code",
-                "scope", "openid",
-                "redirect_uri", browser.redirectUri()));
+        String url = endpoints.authUrl() + "?"
+                + Http.formEncode(Map.of(
+                        "client_id",
+                        DemoRealm.SPA,
+                        "response_type",
+                        "code",
+                        "scope",
+                        "openid",
+                        "redirect_uri",
+                        browser.redirectUri()));
 
         driver.open(url);
 

@@ -32,7 +32,9 @@ class WardenMetricsTest {
 
     /** A realm whose id differs from its name, as in any realm created without an explicit id. */
     private static RealmModel realm(String id, String name) {
-        return (RealmModel) Proxy.newProxyInstance(RealmModel.class.getClassLoader(), new Class<?>[] {RealmModel.class},
+        return (RealmModel) Proxy.newProxyInstance(
+                RealmModel.class.getClassLoader(),
+                new Class<?>[] {RealmModel.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "getId" -> id;
                     case "getName" -> name;
@@ -41,7 +43,9 @@ class WardenMetricsTest {
     }
 
     private double count(String name, String... tags) {
-        return registry.find(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
+        return registry.find(name).tags(tags).counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum();
     }
 
     @Test
@@ -57,28 +61,50 @@ class WardenMetricsTest {
         WardenMetrics.refreshReuse(shop, "session");
         WardenMetrics.authEvent("staff", "LOGIN_ERROR", "invalid_user_credentials");
 
-        assertThat(count("warden.throttle.rejections", "realm", "shop", "limit", "user_ip")).isEqualTo(2);
-        assertThat(count("warden.throttle.rejections", "realm", "staff", "limit", "user_ip")).isEqualTo(1);
-        assertThat(count("warden.signup.rejections", "realm", "shop", "rule", "honeypot")).isEqualTo(1);
+        assertThat(count("warden.throttle.rejections", "realm", "shop", "limit", "user_ip"))
+                .isEqualTo(2);
+        assertThat(count("warden.throttle.rejections", "realm", "staff", "limit", "user_ip"))
+                .isEqualTo(1);
+        assertThat(count("warden.signup.rejections", "realm", "shop", "rule", "honeypot"))
+                .isEqualTo(1);
         assertThat(count("warden.signup.rejections", "realm", "staff")).isZero();
-        assertThat(count("warden.breach.checks", "realm", "staff", "outcome", "unavailable_open")).isEqualTo(1);
-        assertThat(count("warden.refresh.reuse.incidents", "realm", "shop", "scope", "session")).isEqualTo(1);
-        assertThat(count("warden.auth.events", "realm", "staff", "type", "LOGIN_ERROR", "outcome", "error",
-                "error", "invalid_user_credentials")).isEqualTo(1);
-        List<String> realms = registry.getMeters().stream().filter(m -> m.getId().getName().startsWith("warden."))
-                .filter(m -> !m.getId().getName().startsWith("warden.audit.") && !m.getId().getName().startsWith("warden.webhook."))
-                .filter(m -> registry.find(m.getId().getName()).tags(m.getId().getTags()).counters().stream().anyMatch(c -> c.count() > 0))
-                .map(m -> m.getId().getTag("realm")).distinct().toList();
+        assertThat(count("warden.breach.checks", "realm", "staff", "outcome", "unavailable_open"))
+                .isEqualTo(1);
+        assertThat(count("warden.refresh.reuse.incidents", "realm", "shop", "scope", "session"))
+                .isEqualTo(1);
+        assertThat(count(
+                        "warden.auth.events",
+                        "realm",
+                        "staff",
+                        "type",
+                        "LOGIN_ERROR",
+                        "outcome",
+                        "error",
+                        "error",
+                        "invalid_user_credentials"))
+                .isEqualTo(1);
+        List<String> realms = registry.getMeters().stream()
+                .filter(m -> m.getId().getName().startsWith("warden."))
+                .filter(m -> !m.getId().getName().startsWith("warden.audit.")
+                        && !m.getId().getName().startsWith("warden.webhook."))
+                .filter(m -> registry.find(m.getId().getName()).tags(m.getId().getTags()).counters().stream()
+                        .anyMatch(c -> c.count() > 0))
+                .map(m -> m.getId().getTag("realm"))
+                .distinct()
+                .toList();
         assertThat(realms).as("never an id").containsOnly("shop", "staff");
     }
 
     @Test
-    @DisplayName("an unknown realm counts as realm=\"\" (as Keycloak's own event metrics do) instead of failing or dropping the count")
+    @DisplayName("an unknown realm counts as realm=\"\" (as Keycloak's own event metrics do) instead of failing or "
+            + "dropping the count")
     void noRealmIsEmpty() {
         WardenMetrics.throttled(null, "ip");
         WardenMetrics.authEvent(null, "LOGIN", null);
-        assertThat(count("warden.throttle.rejections", "realm", "", "limit", "ip")).isEqualTo(1);
-        assertThat(count("warden.auth.events", "realm", "", "outcome", "success", "error", "none")).isEqualTo(1);
+        assertThat(count("warden.throttle.rejections", "realm", "", "limit", "ip"))
+                .isEqualTo(1);
+        assertThat(count("warden.auth.events", "realm", "", "outcome", "success", "error", "none"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -87,10 +113,13 @@ class WardenMetricsTest {
         WardenMetrics.auditLine();
         WardenMetrics.webhook("delivered", "main");
         List<Meter> serverWide = registry.getMeters().stream()
-                .filter(m -> m.getId().getName().startsWith("warden.audit.") || m.getId().getName().startsWith("warden.webhook.")).toList();
+                .filter(m -> m.getId().getName().startsWith("warden.audit.")
+                        || m.getId().getName().startsWith("warden.webhook."))
+                .toList();
         assertThat(serverWide).isNotEmpty();
         for (Meter meter : serverWide) {
-            List<String> keys = meter.getId().getTags().stream().map(Tag::getKey).collect(Collectors.toList());
+            List<String> keys =
+                    meter.getId().getTags().stream().map(Tag::getKey).collect(Collectors.toList());
             assertThat(keys).as(meter.getId().getName()).doesNotContain("realm");
         }
         assertThat(count("warden.audit.lines")).isEqualTo(1);

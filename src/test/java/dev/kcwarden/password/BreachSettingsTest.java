@@ -16,7 +16,8 @@ class BreachSettingsTest {
     void defaultsAndOverrides() {
         assertThat(BreachSettings.parse(null)).isEqualTo(BreachSettings.DEFAULTS);
         assertThat(BreachSettings.parse(BreachSettings.DEFAULT_VALUE)).isEqualTo(BreachSettings.DEFAULTS);
-        BreachSettings s = BreachSettings.parse("min=10; timeout=500 ;fail=closed;url=http://127.0.0.1:9/range/;remote=off");
+        BreachSettings s =
+                BreachSettings.parse("min=10; timeout=500 ;fail=closed;url=http://127.0.0.1:9/range/;remote=off");
         assertThat(s.minimumCount()).isEqualTo(10);
         assertThat(s.timeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(s.failOpen()).isFalse();
@@ -26,7 +27,9 @@ class BreachSettingsTest {
 
     @Test
     void badValuesSayWhichKey() {
-        assertThatThrownBy(() -> BreachSettings.parse("min=0")).isInstanceOf(PasswordPolicyConfigException.class).hasMessageContaining("min");
+        assertThatThrownBy(() -> BreachSettings.parse("min=0"))
+                .isInstanceOf(PasswordPolicyConfigException.class)
+                .hasMessageContaining("min");
         assertThatThrownBy(() -> BreachSettings.parse("timeout=99999")).hasMessageContaining("timeout");
         assertThatThrownBy(() -> BreachSettings.parse("fail=maybe")).hasMessageContaining("fail");
         assertThatThrownBy(() -> BreachSettings.parse("url=ftp://x/")).hasMessageContaining("url");
@@ -37,23 +40,41 @@ class BreachSettingsTest {
     @Test
     @DisplayName("the range URL must be https; plain http only to loopback (127.0.0.1, ::1, localhost)")
     void rangeUrlMustBeHttps() {
-        for (String ok : List.of("https://api.pwnedpasswords.com/range/", "https://range.internal:8443/range/",
-                "http://127.0.0.1:8080/range/", "http://[::1]:8080/range/", "http://localhost/range/", "http://LOCALHOST/range/")) {
-            assertThat(BreachSettings.parse("url=" + ok).rangeUrl().toString()).as(ok).isEqualTo(ok);
-            assertThat(BreachSettings.parse("url=" + ok).rangeUrlAllowed()).as(ok).isTrue();
+        for (String ok : List.of(
+                "https://api.pwnedpasswords.com/range/",
+                "https://range.internal:8443/range/",
+                "http://127.0.0.1:8080/range/",
+                "http://[::1]:8080/range/",
+                "http://localhost/range/",
+                "http://LOCALHOST/range/")) {
+            assertThat(BreachSettings.parse("url=" + ok).rangeUrl().toString())
+                    .as(ok)
+                    .isEqualTo(ok);
+            assertThat(BreachSettings.parse("url=" + ok).rangeUrlAllowed())
+                    .as(ok)
+                    .isTrue();
         }
-        for (String plain : List.of("http://api.pwnedpasswords.com/range/", "http://10.0.0.5/range/", "http://127.0.0.2/range/",
-                "http://localhost.attacker.example/range/", "http://[::2]/range/")) {
-            assertThatThrownBy(() -> BreachSettings.parse("url=" + plain)).as(plain)
-                    .isInstanceOf(PasswordPolicyConfigException.class).hasMessageContaining("url must use https");
+        for (String plain : List.of(
+                "http://api.pwnedpasswords.com/range/",
+                "http://10.0.0.5/range/",
+                "http://127.0.0.2/range/",
+                "http://localhost.attacker.example/range/",
+                "http://[::2]/range/")) {
+            assertThatThrownBy(() -> BreachSettings.parse("url=" + plain))
+                    .as(plain)
+                    .isInstanceOf(PasswordPolicyConfigException.class)
+                    .hasMessageContaining("url must use https");
         }
-        assertThatThrownBy(() -> BreachSettings.parse("url=https://user:pw@range.example/range/")).hasMessageContaining("no user name");
-        assertThatThrownBy(() -> BreachSettings.parse("url=https://range.example/range/#x")).hasMessageContaining("#fragment");
+        assertThatThrownBy(() -> BreachSettings.parse("url=https://user:pw@range.example/range/"))
+                .hasMessageContaining("no user name");
+        assertThatThrownBy(() -> BreachSettings.parse("url=https://range.example/range/#x"))
+                .hasMessageContaining("#fragment");
         assertThatThrownBy(() -> BreachSettings.parse("url=https:///range/")).hasMessageContaining("with a host");
     }
 
     @Test
-    @DisplayName("a plain-http URL stored by an older release still loads (Keycloak parses the policy when it loads the realm), and is never queried")
+    @DisplayName("a plain-http URL stored by an older release still loads (Keycloak parses the policy when it loads "
+            + "the realm), and is never queried")
     void storedPlainHttpUrlLoadsButIsNotAllowed() {
         BreachSettings stored = BreachSettings.parse("min=3;url=http://range.internal/range/", false);
         assertThat(stored.minimumCount()).isEqualTo(3);

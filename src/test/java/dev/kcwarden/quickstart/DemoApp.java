@@ -15,17 +15,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Serves the static demo app ({@code examples/demo-spa}) on a loopback port, plus {@code /config.json} that tells
- * the page where the realm and the API are. Used by {@code ./mvnw -Prun} and by the journey test.
+ * Serves the static demo app ({@code examples/demo-spa}) on a loopback port, plus {@code /config.json} that tells the
+ * page where the realm and the API are. Used by {@code ./mvnw -Prun} and by the journey test.
  *
- * <p>Only the app's three files are served (no directory listing, no path from the request reaches the file
- * system). The answers carry a Content-Security-Policy that lets the page talk to the realm and the API and
- * nothing else, and {@code Referrer-Policy: no-referrer}, so the authorization code in the callback URL never
- * leaves in a Referer header.
+ * <p>Only the app's three files are served (no directory listing, no path from the request reaches the file system).
+ * The answers carry a Content-Security-Policy that lets the page talk to the realm and the API and nothing else, and
+ * {@code Referrer-Policy: no-referrer}, so the authorization code in the callback URL never leaves in a Referer header.
  */
 public final class DemoApp implements AutoCloseable {
 
-    /** The port the demo realm's {@code demo-spa} client has its redirect URI, post-logout redirect and web origin on ({@code http://localhost:5173/}). */
+    /**
+     * The port the demo realm's {@code demo-spa} client has its redirect URI, post-logout redirect and web origin on
+     * ({@code http://localhost:5173/}).
+     */
     public static final int DEFAULT_PORT = 5173;
 
     private static final Map<String, String> FILES = Map.of(
@@ -45,15 +47,16 @@ public final class DemoApp implements AutoCloseable {
     private final ExecutorService executor = Executors.newFixedThreadPool(2);
 
     /**
-     * @param root    the folder with index.html, app.js and app.css
-     * @param issuer  the realm's issuer, e.g. {@code http://localhost:8080/realms/warden}
+     * @param root the folder with index.html, app.js and app.css
+     * @param issuer the realm's issuer, e.g. {@code http://localhost:8080/realms/warden}
      * @param clientId the public client the page signs in as
-     * @param api     the example API's base URL, e.g. {@code http://127.0.0.1:8680}
+     * @param api the example API's base URL, e.g. {@code http://127.0.0.1:8680}
      */
     public DemoApp(Path root, int port, String issuer, String clientId, String api) throws QuickstartException {
         for (String file : FILES.values()) {
             if (!Files.isRegularFile(root.resolve(file))) {
-                throw new QuickstartException("demo app file " + root.resolve(file) + " not found; run ./mvnw -Prun from the project folder");
+                throw new QuickstartException(
+                        "demo app file " + root.resolve(file) + " not found; run ./mvnw -Prun from the project folder");
             }
         }
         this.root = root;
@@ -89,7 +92,11 @@ public final class DemoApp implements AutoCloseable {
                 send(exchange, 200, "application/json", config.getBytes(StandardCharsets.UTF_8));
             } else if (FILES.containsKey(path)) {
                 String file = FILES.get(path);
-                send(exchange, 200, TYPES.get(file.substring(file.lastIndexOf('.') + 1)), Files.readAllBytes(root.resolve(file)));
+                send(
+                        exchange,
+                        200,
+                        TYPES.get(file.substring(file.lastIndexOf('.') + 1)),
+                        Files.readAllBytes(root.resolve(file)));
             } else {
                 send(exchange, 404, "text/plain; charset=utf-8", "not found".getBytes(StandardCharsets.UTF_8));
             }

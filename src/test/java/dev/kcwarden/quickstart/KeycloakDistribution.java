@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * An unpacked Keycloak distribution that warden is installed into and started from, the way an operator
- * does it: jar into {@code providers/}, realm file into {@code data/import/}, {@code kc.sh start-dev}.
- * Used by the quickstart and by the smoke test on the oldest supported Keycloak.
+ * An unpacked Keycloak distribution that warden is installed into and started from, the way an operator does it: jar
+ * into {@code providers/}, realm file into {@code data/import/}, {@code kc.sh start-dev}. Used by the quickstart and by
+ * the smoke test on the oldest supported Keycloak.
  */
 public final class KeycloakDistribution {
 
@@ -34,8 +34,10 @@ public final class KeycloakDistribution {
     public static KeycloakDistribution at(Path home) throws QuickstartException {
         KeycloakDistribution distribution = new KeycloakDistribution(home);
         if (!Files.isRegularFile(distribution.launcher())) {
-            throw new QuickstartException("Keycloak distribution missing: " + distribution.launcher() + " not found; run "
-                    + "./mvnw clean -Prun to unpack org.keycloak:keycloak-quarkus-dist again (fetched once, then offline)");
+            throw new QuickstartException(
+                    "Keycloak distribution missing: " + distribution.launcher() + " not found; run "
+                            + "./mvnw clean -Prun to unpack org.keycloak:keycloak-quarkus-dist again (fetched "
+                            + "once, then offline)");
         }
         return distribution;
     }
@@ -45,8 +47,8 @@ public final class KeycloakDistribution {
     }
 
     /**
-     * The release this distribution is, from the {@code version.txt} every Keycloak zip carries
-     * ({@code Keycloak - Version 26.7.5}); {@code "unknown"} when the file is missing or says something else.
+     * The release this distribution is, from the {@code version.txt} every Keycloak zip carries ({@code Keycloak -
+     * Version 26.7.5}); {@code "unknown"} when the file is missing or says something else.
      */
     public String version() {
         try {
@@ -72,17 +74,23 @@ public final class KeycloakDistribution {
     }
 
     /**
-     * Starts {@code kc.sh start-dev --import-realm} with the given extra options and a bootstrap admin.
-     * The admin credentials go through the environment, never the command line.
+     * Starts {@code kc.sh start-dev --import-realm} with the given extra options and a bootstrap admin. The admin
+     * credentials go through the environment, never the command line.
      */
-    public Process startDev(List<String> options, String adminUser, String adminPassword, ProcessBuilder.Redirect output)
+    public Process startDev(
+            List<String> options, String adminUser, String adminPassword, ProcessBuilder.Redirect output)
             throws QuickstartException {
         return startDev(options, adminUser, adminPassword, java.util.Map.of(), output);
     }
 
     /** The same, with more environment variables (secret options stay off the command line). */
-    public Process startDev(List<String> options, String adminUser, String adminPassword, java.util.Map<String, String> environment,
-            ProcessBuilder.Redirect output) throws QuickstartException {
+    public Process startDev(
+            List<String> options,
+            String adminUser,
+            String adminPassword,
+            java.util.Map<String, String> environment,
+            ProcessBuilder.Redirect output)
+            throws QuickstartException {
         List<String> command = new ArrayList<>();
         command.add("start-dev");
         command.add("--import-realm");
@@ -91,17 +99,23 @@ public final class KeycloakDistribution {
     }
 
     /**
-     * Runs {@code kc.sh} with {@code arguments} (a command such as {@code start} or {@code build} and its
-     * options); a non-null {@code adminUser} becomes the bootstrap admin, passed through the environment.
+     * Runs {@code kc.sh} with {@code arguments} (a command such as {@code start} or {@code build} and its options); a
+     * non-null {@code adminUser} becomes the bootstrap admin, passed through the environment.
      */
-    public Process launch(List<String> arguments, String adminUser, String adminPassword, ProcessBuilder.Redirect output)
+    public Process launch(
+            List<String> arguments, String adminUser, String adminPassword, ProcessBuilder.Redirect output)
             throws QuickstartException {
         return launch(arguments, adminUser, adminPassword, java.util.Map.of(), output);
     }
 
     /** The same, with more environment variables. */
-    public Process launch(List<String> arguments, String adminUser, String adminPassword, java.util.Map<String, String> environment,
-            ProcessBuilder.Redirect output) throws QuickstartException {
+    public Process launch(
+            List<String> arguments,
+            String adminUser,
+            String adminPassword,
+            java.util.Map<String, String> environment,
+            ProcessBuilder.Redirect output)
+            throws QuickstartException {
         List<String> command = new ArrayList<>();
         command.add(launcher().toString());
         command.addAll(arguments);
@@ -123,13 +137,19 @@ public final class KeycloakDistribution {
 
     /** Polls {@code url} once a second until it answers 200, the process dies, or {@code timeout} passes. */
     public static boolean awaitOk(Process keycloak, String url, Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(5))
+                .GET()
+                .build();
         Instant deadline = Instant.now().plus(timeout);
         try {
             while (keycloak.isAlive() && Instant.now().isBefore(deadline)) {
                 try {
-                    if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    if (http.send(request, HttpResponse.BodyHandlers.discarding())
+                                    .statusCode()
+                            == 200) {
                         return true;
                     }
                 } catch (IOException e) {
@@ -175,7 +195,8 @@ public final class KeycloakDistribution {
 
     /** Whether nothing listens on {@code port} of the loopback address (a bind there succeeds). */
     public static boolean isPortFree(int port) {
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (java.net.ServerSocket probe =
+                new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
             probe.setReuseAddress(true);
             return true;
         } catch (IOException e) {
@@ -193,7 +214,8 @@ public final class KeycloakDistribution {
     }
 
     private Path launcher() {
-        boolean windows = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+        boolean windows =
+                System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
         return home.resolve("bin").resolve(windows ? "kc.bat" : "kc.sh");
     }
 

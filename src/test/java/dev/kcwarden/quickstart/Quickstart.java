@@ -21,11 +21,10 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * What {@code ./mvnw -Prun} runs after Maven has built the jar and unpacked the Keycloak distribution:
- * installs the provider jar (with the theme inside) and the demo realm into that distribution, bootstraps a
- * temporary admin, starts Keycloak in dev mode on its embedded database (with health and metrics on the
- * management port), serves the demo app and the example API beside it, and prints where to go once the demo
- * realm answers. Ctrl-C stops all three.
+ * What {@code ./mvnw -Prun} runs after Maven has built the jar and unpacked the Keycloak distribution: installs the
+ * provider jar (with the theme inside) and the demo realm into that distribution, bootstraps a temporary admin, starts
+ * Keycloak in dev mode on its embedded database (with health and metrics on the management port), serves the demo app
+ * and the example API beside it, and prints where to go once the demo realm answers. Ctrl-C stops all three.
  *
  * <p>It lives with the test sources because it is build tooling, not part of the provider jar.
  */
@@ -44,11 +43,13 @@ public final class Quickstart {
     private final KeycloakDistribution keycloak;
     /** The distribution's release, read once from its version.txt. */
     private final String keycloakVersion;
+
     private final Path providerJar;
     private final RealmFile realm;
     private final int port;
     /** examples/demo-spa, or null: then no demo app is served. */
     private final Path demoApp;
+
     private final int apiPort;
 
     Quickstart(KeycloakDistribution keycloak, Path providerJar, RealmFile realm, int port, Path demoApp, int apiPort) {
@@ -85,7 +86,8 @@ public final class Quickstart {
             throw new QuickstartException("provider jar " + jar + " not found; build it with ./mvnw package");
         }
         if (demoApp != null && !Files.isRegularFile(demoApp.resolve("index.html"))) {
-            throw new QuickstartException("demo app folder " + demoApp + " has no index.html; run ./mvnw -Prun from the project folder");
+            throw new QuickstartException(
+                    "demo app folder " + demoApp + " has no index.html; run ./mvnw -Prun from the project folder");
         }
         return new Quickstart(keycloak, jar, realm, port, demoApp, apiPort);
     }
@@ -133,18 +135,24 @@ public final class Quickstart {
         // The audit chain key goes through the environment, like the admin password; the log also goes to
         // data/log/keycloak.log so that verify-audit has a file to check.
         List<AutoCloseable> beside = startDemoAppAndApi();
-        Process server = keycloak.startDev(serverOptions(port), ADMIN_USER, adminPassword,
+        Process server = keycloak.startDev(
+                serverOptions(port),
+                ADMIN_USER,
+                adminPassword,
                 java.util.Map.of("KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__CHAIN_KEY", stored(AUDIT_KEY)),
                 ProcessBuilder.Redirect.INHERIT);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            KeycloakDistribution.stop(server);
-            beside.forEach(Quickstart::closeQuietly);
-        }, "warden-quickstart-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            KeycloakDistribution.stop(server);
+                            beside.forEach(Quickstart::closeQuietly);
+                        },
+                        "warden-quickstart-stop"));
 
         if (!KeycloakDistribution.awaitOk(server, realmUrl() + "/.well-known/openid-configuration", READY_TIMEOUT)) {
             if (!server.isAlive()) {
-                throw new QuickstartException("Keycloak exited with code " + server.exitValue()
-                        + " before the realm '" + realm.name() + "' was ready; its log is above");
+                throw new QuickstartException("Keycloak exited with code " + server.exitValue() + " before the realm '"
+                        + realm.name() + "' was ready; its log is above");
             }
             throw new QuickstartException("realm '" + realm.name() + "' did not answer within "
                     + READY_TIMEOUT.toMinutes() + " minutes; Keycloak's log is above");
@@ -160,20 +168,23 @@ public final class Quickstart {
     }
 
     /**
-     * What {@code kc.sh start-dev} gets: the HTTP port, the log also to a file (verify-audit needs one), and
-     * health and metrics on the management port, so warden's counters show on /metrics without a setting
-     * to find first (user event metrics too: Keycloak's own login and sign-up counts beside warden's).
+     * What {@code kc.sh start-dev} gets: the HTTP port, the log also to a file (verify-audit needs one), and health and
+     * metrics on the management port, so warden's counters show on /metrics without a setting to find first (user event
+     * metrics too: Keycloak's own login and sign-up counts beside warden's).
      */
     static List<String> serverOptions(int port) {
-        return List.of("--http-port=" + port, "--log=console,file", "--health-enabled=true", "--metrics-enabled=true",
+        return List.of(
+                "--http-port=" + port,
+                "--log=console,file",
+                "--health-enabled=true",
+                "--metrics-enabled=true",
                 "--event-metrics-user-enabled=true");
     }
 
     /**
-     * The demo app on {@link DemoApp#DEFAULT_PORT} (the origin the realm's demo-spa client allows) and the example
-     * API, which trusts the realm's tokens for demo-api and lets the demo app's origin call it. Started before
-     * Keycloak, so a port in use stops the quickstart at once; the API fetches the realm's keys only when the
-     * first token arrives.
+     * The demo app on {@link DemoApp#DEFAULT_PORT} (the origin the realm's demo-spa client allows) and the example API,
+     * which trusts the realm's tokens for demo-api and lets the demo app's origin call it. Started before Keycloak, so
+     * a port in use stops the quickstart at once; the API fetches the realm's keys only when the first token arrives.
      */
     private List<AutoCloseable> startDemoAppAndApi() throws QuickstartException {
         if (demoApp == null) {
@@ -182,7 +193,8 @@ public final class Quickstart {
         ResourceServer api;
         try {
             api = new ResourceServer(ResourceServer.Settings.forRealm(realmUrl(), "demo-api", apiPort)
-                    .withAllowedOrigins(java.util.Set.of(DemoApp.origin(DEMO_REDIRECT)))).start();
+                            .withAllowedOrigins(java.util.Set.of(DemoApp.origin(DEMO_REDIRECT))))
+                    .start();
         } catch (IOException e) {
             throw new QuickstartException("port " + apiPort + " for the example API is in use (" + e.getMessage()
                     + "); stop what holds it, or run ./mvnw -Prun -Dwarden.run.api-port=<free port>");
@@ -209,18 +221,20 @@ public final class Quickstart {
     }
 
     /**
-     * The admin console's own login (realm master) gets warden's guard too: an unguarded master realm would
-     * be the one place left where passwords can be guessed without limit.
+     * The admin console's own login (realm master) gets warden's guard too: an unguarded master realm would be the one
+     * place left where passwords can be guessed without limit.
      */
     private void guardMasterRealm(String adminPassword) {
         try (org.keycloak.admin.client.Keycloak admin = org.keycloak.admin.client.Keycloak.getInstance(
                 "http://localhost:" + port, "master", ADMIN_USER, adminPassword, "admin-cli")) {
             MasterRealmGuard.apply(admin.realm("master"));
-            System.out.println("keycloak-warden: the master realm's logins (admin console, kcadm.sh) use warden's guarded flows '"
-                    + MasterRealmGuard.BROWSER + "' and '" + MasterRealmGuard.DIRECT_GRANT + "'");
+            System.out.println(
+                    "keycloak-warden: the master realm's logins (admin console, kcadm.sh) use warden's guarded flows '"
+                            + MasterRealmGuard.BROWSER + "' and '" + MasterRealmGuard.DIRECT_GRANT + "'");
         } catch (RuntimeException e) {
-            System.out.println("keycloak-warden: WARNING: could not bind warden's flows in the master realm ("
-                    + e.getMessage() + "); its logins are not throttled. See docs/installation.md, 'Guard the master realm'.");
+            System.out.println(
+                    "keycloak-warden: WARNING: could not bind warden's flows in the master realm (" + e.getMessage()
+                            + "); its logins are not throttled. See docs/installation.md, 'Guard the master realm'.");
         }
     }
 
@@ -232,8 +246,8 @@ public final class Quickstart {
     }
 
     /**
-     * Keycloak creates the temporary admin only on the first start of a fresh database, so the password is kept
-     * beside that database (owner-readable only) and shown again on later runs.
+     * Keycloak creates the temporary admin only on the first start of a fresh database, so the password is kept beside
+     * that database (owner-readable only) and shown again on later runs.
      */
     private String adminPassword() throws QuickstartException {
         return stored("password");
@@ -260,7 +274,9 @@ public final class Quickstart {
             Files.createFile(file);
             restrictToOwner(file);
             try (OutputStream out = Files.newOutputStream(file)) {
-                properties.store(out, "Temporary admin and audit chain key of the keycloak-warden quickstart (dev database only)");
+                properties.store(
+                        out,
+                        "Temporary admin and audit chain key of the keycloak-warden quickstart (dev database only)");
             }
             return properties.getProperty(key);
         } catch (IOException e) {
@@ -284,29 +300,57 @@ public final class Quickstart {
         StringBuilder out = new StringBuilder();
         String rule = "=".repeat(78);
         out.append('\n').append(rule).append('\n');
-        out.append(" keycloak-warden is running: Keycloak ").append(keycloakVersion).append(" with realm '")
-                .append(realm.name()).append("'\n\n");
+        out.append(" keycloak-warden is running: Keycloak ")
+                .append(keycloakVersion)
+                .append(" with realm '")
+                .append(realm.name())
+                .append("'\n\n");
         if (demoApp != null) {
-            out.append(" Demo app         ").append(DEMO_REDIRECT)
+            out.append(" Demo app         ")
+                    .append(DEMO_REDIRECT)
                     .append("   (sign up or sign in, see the token claims, call the API, refresh, sign out)\n");
-            out.append(" Example API      ").append(apiUrl()).append("/api/hello")
+            out.append(" Example API      ")
+                    .append(apiUrl())
+                    .append("/api/hello")
                     .append("   (accepts the realm's access tokens for demo-api)\n");
         }
-        out.append(" Metrics          http://localhost:").append(MANAGEMENT_PORT).append("/metrics")
+        out.append(" Metrics          http://localhost:")
+                .append(MANAGEMENT_PORT)
+                .append("/metrics")
                 .append("   (warden_* and Keycloak's counters; health: http://localhost:")
-                .append(MANAGEMENT_PORT).append("/health/ready)\n\n");
-        out.append(" Admin console    ").append(base).append("/admin/master/console/#/").append(realm.name()).append('\n');
-        out.append("   temporary admin  ").append(ADMIN_USER).append(" / ").append(adminPassword)
+                .append(MANAGEMENT_PORT)
+                .append("/health/ready)\n\n");
+        out.append(" Admin console    ")
+                .append(base)
+                .append("/admin/master/console/#/")
+                .append(realm.name())
+                .append('\n');
+        out.append("   temporary admin  ")
+                .append(ADMIN_USER)
+                .append(" / ")
+                .append(adminPassword)
                 .append("   (dev database only)\n");
         out.append(" Account console  ").append(realmUrl()).append("/account\n");
-        realm.demoLogin().ifPresent(user -> out.append("   demo user        ").append(user[0]).append(" / ")
-                .append(user[1]).append("   (quickstart only)\n"));
-        out.append(" Log in to demo-spa (authorization code + PKCE):\n   ").append(login).append('\n');
-        out.append("   after login the browser lands on ").append(DEMO_REDIRECT)
+        realm.demoLogin()
+                .ifPresent(user -> out.append("   demo user        ")
+                        .append(user[0])
+                        .append(" / ")
+                        .append(user[1])
+                        .append("   (quickstart only)\n"));
+        out.append(" Log in to demo-spa (authorization code + PKCE):\n   ")
+                .append(login)
+                .append('\n');
+        out.append("   after login the browser lands on ")
+                .append(DEMO_REDIRECT)
                 .append("?...&code=CODE; exchange it within 60 s:\n");
-        out.append("   curl -s ").append(endpoints.tokenUrl()).append(" -d grant_type=authorization_code")
-                .append(" -d client_id=demo-spa -d redirect_uri=").append(DEMO_REDIRECT)
-                .append(" -d code_verifier=").append(verifier).append(" -d code=CODE\n\n");
+        out.append("   curl -s ")
+                .append(endpoints.tokenUrl())
+                .append(" -d grant_type=authorization_code")
+                .append(" -d client_id=demo-spa -d redirect_uri=")
+                .append(DEMO_REDIRECT)
+                .append(" -d code_verifier=")
+                .append(verifier)
+                .append(" -d code=CODE\n\n");
         out.append(" Stop with Ctrl-C.\n");
         advisoryWarning().ifPresent(warning -> out.append('\n').append(warning).append('\n'));
         out.append(rule).append('\n');
@@ -314,12 +358,14 @@ public final class Quickstart {
     }
 
     /**
-     * Said before the start and again in the banner when someone runs {@code -Dkeycloak.version=} an older
-     * release: the quickstart still starts it (to reproduce a problem, say), but never silently.
+     * Said before the start and again in the banner when someone runs {@code -Dkeycloak.version=} an older release: the
+     * quickstart still starts it (to reproduce a problem, say), but never silently.
      */
     private Optional<String> advisoryWarning() {
-        return KeycloakAdvisories.warning(keycloakVersion).map(warning -> " WARNING: " + warning
-                + "\n   Do not expose this server. Run the default: ./mvnw -Prun (keycloak.version in pom.xml).");
+        return KeycloakAdvisories.warning(keycloakVersion)
+                .map(warning ->
+                        " WARNING: " + warning + "\n   Do not expose this server. Run the default: ./mvnw -Prun "
+                                + "(keycloak.version in pom.xml).");
     }
 
     private String realmUrl() {

@@ -10,12 +10,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +32,8 @@ class QuickstartTest {
         RealmFile realm = RealmFile.read(Path.of("realm-export", "warden-realm.json"));
 
         assertThat(realm.name()).isEqualTo("warden");
-        assertThat(realm.demoLogin()).hasValueSatisfying(login -> assertThat(login[0]).isEqualTo("demo"));
+        assertThat(realm.demoLogin())
+                .hasValueSatisfying(login -> assertThat(login[0]).isEqualTo("demo"));
     }
 
     @Test
@@ -74,10 +75,10 @@ class QuickstartTest {
     void missingDistribution() throws IOException {
         Path jar = write("keycloak-warden.jar", "jar");
         String[] args = {
-                "--keycloak-home=" + dir.resolve("no-keycloak"),
-                "--provider-jar=" + jar,
-                "--realm-file=" + Path.of("realm-export", "warden-realm.json"),
-                "--http-port=8080"
+            "--keycloak-home=" + dir.resolve("no-keycloak"),
+            "--provider-jar=" + jar,
+            "--realm-file=" + Path.of("realm-export", "warden-realm.json"),
+            "--http-port=8080"
         };
 
         assertThatThrownBy(() -> Quickstart.fromArgs(args))
@@ -99,7 +100,8 @@ class QuickstartTest {
     @Test
     @DisplayName("the banner's Keycloak version is read from the distribution itself, never guessed")
     void distributionVersion() throws Exception {
-        Path home = Files.createDirectories(dir.resolve("keycloak").resolve("bin")).getParent();
+        Path home =
+                Files.createDirectories(dir.resolve("keycloak").resolve("bin")).getParent();
         Files.writeString(home.resolve("bin").resolve("kc.sh"), "#!/bin/sh\n");
         KeycloakDistribution keycloak = KeycloakDistribution.at(home);
 
@@ -111,13 +113,16 @@ class QuickstartTest {
     }
 
     @Test
-    @DisplayName("Keycloak starts with health and metrics on the management port, and the banner prints the demo app, the API and /metrics")
+    @DisplayName("Keycloak starts with health and metrics on the management port, and the banner prints the demo "
+            + "app, the API and /metrics")
     void bannerAndServerOptions() throws Exception {
-        assertThat(Quickstart.serverOptions(8080)).contains("--http-port=8080", "--health-enabled=true", "--metrics-enabled=true");
+        assertThat(Quickstart.serverOptions(8080))
+                .contains("--http-port=8080", "--health-enabled=true", "--metrics-enabled=true");
         Path home = Files.createDirectories(dir.resolve("kc").resolve("bin")).getParent();
         Files.writeString(home.resolve("bin").resolve("kc.sh"), "#!/bin/sh\n");
         RealmFile realm = RealmFile.read(Path.of("realm-export", "warden-realm.json"));
-        Quickstart quickstart = new Quickstart(KeycloakDistribution.at(home), home, realm, 8080, Path.of("examples", "demo-spa"), 8680);
+        Quickstart quickstart =
+                new Quickstart(KeycloakDistribution.at(home), home, realm, 8080, Path.of("examples", "demo-spa"), 8680);
 
         assertThat(quickstart.banner("secret-admin"))
                 .contains(" Demo app         http://localhost:5173/")
@@ -135,21 +140,27 @@ class QuickstartTest {
         Files.writeString(home.resolve("bin").resolve("kc.sh"), "#!/bin/sh\n");
         Path jar = write("keycloak-warden.jar", "jar");
         String[] args = {
-                "--keycloak-home=" + home,
-                "--provider-jar=" + jar,
-                "--realm-file=" + Path.of("realm-export", "warden-realm.json"),
-                "--http-port=8080",
-                "--demo-app=" + dir.resolve("nothing-here")
+            "--keycloak-home=" + home,
+            "--provider-jar=" + jar,
+            "--realm-file=" + Path.of("realm-export", "warden-realm.json"),
+            "--http-port=8080",
+            "--demo-app=" + dir.resolve("nothing-here")
         };
 
         assertThatThrownBy(() -> Quickstart.fromArgs(args)).hasMessageContaining("has no index.html");
     }
 
     @Test
-    @DisplayName("the demo app server: the page, its script and config.json, with a CSP that allows only the realm and the API; nothing else")
+    @DisplayName("the demo app server: the page, its script and config.json, with a CSP that allows only the realm "
+            + "and the API; nothing else")
     void demoAppServer() throws Exception {
-        try (DemoApp app = new DemoApp(Path.of("examples", "demo-spa"), 0, "http://localhost:8080/realms/warden", "demo-spa",
-                "http://127.0.0.1:8680").start()) {
+        try (DemoApp app = new DemoApp(
+                        Path.of("examples", "demo-spa"),
+                        0,
+                        "http://localhost:8080/realms/warden",
+                        "demo-spa",
+                        "http://127.0.0.1:8680")
+                .start()) {
             String base = app.url();
             Http.Reply page = Http.get(base, Map.of());
             assertThat(page.status()).isEqualTo(200);
@@ -157,24 +168,35 @@ class QuickstartTest {
             Map<String, List<String>> csp = directives(page.header("Content-Security-Policy"));
             // Exactly these directives with exactly these sources: nothing inline, no wildcard, and the page talks
             // to itself (config.json), the realm and the API only.
-            assertThat(csp).containsExactlyInAnyOrderEntriesOf(Map.of(
-                    "default-src", List.of("'none'"),
-                    "script-src", List.of("'self'"),
-                    "style-src", List.of("'self'"),
-                    "img-src", List.of("'self'"),
-                    "connect-src", List.of("'self'", "http://localhost:8080", "http://127.0.0.1:8680"),
-                    "form-action", List.of("'none'"),
-                    "frame-ancestors", List.of("'none'"),
-                    "base-uri", List.of("'none'")));
-            assertThat(csp.values()).allSatisfy(sources -> assertThat(sources)
-                    .noneMatch(source -> source.contains("*") || source.startsWith("'unsafe-") || source.equals("data:")
-                            || source.equals("http:") || source.equals("https:")));
-            for (Http.Reply other : List.of(Http.get(base + "app.js", Map.of()), Http.get(base + "config.json", Map.of()),
+            assertThat(csp)
+                    .containsExactlyInAnyOrderEntriesOf(Map.of(
+                            "default-src", List.of("'none'"),
+                            "script-src", List.of("'self'"),
+                            "style-src", List.of("'self'"),
+                            "img-src", List.of("'self'"),
+                            "connect-src", List.of("'self'", "http://localhost:8080", "http://127.0.0.1:8680"),
+                            "form-action", List.of("'none'"),
+                            "frame-ancestors", List.of("'none'"),
+                            "base-uri", List.of("'none'")));
+            assertThat(csp.values())
+                    .allSatisfy(sources -> assertThat(sources)
+                            .noneMatch(source -> source.contains("*")
+                                    || source.startsWith("'unsafe-")
+                                    || source.equals("data:")
+                                    || source.equals("http:")
+                                    || source.equals("https:")));
+            for (Http.Reply other : List.of(
+                    Http.get(base + "app.js", Map.of()),
+                    Http.get(base + "config.json", Map.of()),
                     Http.get(base + "no-such-file", Map.of()))) {
-                assertThat(directives(other.header("Content-Security-Policy"))).as("the same policy on every answer").isEqualTo(csp);
+                assertThat(directives(other.header("Content-Security-Policy")))
+                        .as("the same policy on every answer")
+                        .isEqualTo(csp);
             }
             assertThat(page.header("Referrer-Policy")).isEqualTo("no-referrer");
-            assertThat(Http.get(base + "?code=abc&state=xyz", Map.of()).body()).as("the callback is the page").isEqualTo(page.body());
+            assertThat(Http.get(base + "?code=abc&state=xyz", Map.of()).body())
+                    .as("the callback is the page")
+                    .isEqualTo(page.body());
             assertThat(Http.get(base + "app.js", Map.of()).body()).contains("code_challenge_method: 'S256'");
             assertThat(Http.get(base + "config.json", Map.of()).json())
                     .containsEntry("issuer", "http://localhost:8080/realms/warden")
@@ -188,39 +210,57 @@ class QuickstartTest {
     @Test
     @DisplayName("the example API lets the demo app's origin call it (CORS preflight and answer) and no other origin")
     void apiCors() throws Exception {
-        try (ResourceServer api = new ResourceServer(ResourceServer.Settings.forRealm("http://localhost:8080/realms/warden", "demo-api", 0)
-                .withAllowedOrigins(Set.of("http://localhost:5173"))).start()) {
+        try (ResourceServer api = new ResourceServer(
+                        ResourceServer.Settings.forRealm("http://localhost:8080/realms/warden", "demo-api", 0)
+                                .withAllowedOrigins(Set.of("http://localhost:5173")))
+                .start()) {
             String url = "http://127.0.0.1:" + api.port() + "/api/hello";
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(URI.create(url))
-                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                    .header("Origin", "http://localhost:5173")
-                    .header("Access-Control-Request-Method", "GET")
-                    .header("Access-Control-Request-Headers", "authorization").build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> preflight = http.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                            .header("Origin", "http://localhost:5173")
+                            .header("Access-Control-Request-Method", "GET")
+                            .header("Access-Control-Request-Headers", "authorization")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(preflight.statusCode()).isEqualTo(204);
-            assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:5173");
-            assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers")).hasValue("Authorization");
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin"))
+                    .hasValue("http://localhost:5173");
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers"))
+                    .hasValue("Authorization");
 
-            HttpResponse<String> call = http.send(HttpRequest.newBuilder(URI.create(url)).header("Origin", "http://localhost:5173").build(),
+            HttpResponse<String> call = http.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .header("Origin", "http://localhost:5173")
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(call.statusCode()).isEqualTo(401);
             assertThat(call.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:5173");
 
-            HttpResponse<String> stranger = http.send(HttpRequest.newBuilder(URI.create(url))
-                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                    .header("Origin", "http://evil.example")
-                    .header("Access-Control-Request-Method", "GET").build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(stranger.statusCode()).isEqualTo(403);
-            assertThat(stranger.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
-            HttpResponse<String> strangerCall = http.send(HttpRequest.newBuilder(URI.create(url)).header("Origin", "http://evil.example").build(),
+            HttpResponse<String> stranger = http.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                            .header("Origin", "http://evil.example")
+                            .header("Access-Control-Request-Method", "GET")
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertThat(strangerCall.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+            assertThat(stranger.statusCode()).isEqualTo(403);
+            assertThat(stranger.headers().firstValue("Access-Control-Allow-Origin"))
+                    .isEmpty();
+            HttpResponse<String> strangerCall = http.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .header("Origin", "http://evil.example")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(strangerCall.headers().firstValue("Access-Control-Allow-Origin"))
+                    .isEmpty();
         }
     }
 
     /**
-     * A Content-Security-Policy header as its directives (names lower-cased, as CSP treats them) and their source
-     * lists in order; a directive named twice is a mistake the test should see, so it fails.
+     * A Content-Security-Policy header as its directives (names lower-cased, as CSP treats them) and their source lists
+     * in order; a directive named twice is a mistake the test should see, so it fails.
      */
     static Map<String, List<String>> directives(String header) {
         assertThat(header).as("Content-Security-Policy").isNotBlank();
@@ -231,7 +271,9 @@ class QuickstartTest {
                 continue;
             }
             String name = tokens.get(0).toLowerCase(java.util.Locale.ROOT);
-            assertThat(directives).as("directive %s named twice in %s", name, header).doesNotContainKey(name);
+            assertThat(directives)
+                    .as("directive %s named twice in %s", name, header)
+                    .doesNotContainKey(name);
             directives.put(name, tokens.subList(1, tokens.size()));
         }
         return directives;

@@ -14,8 +14,8 @@ import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.util.JsonSerialization;
 
 /**
- * A realm export checked the way Keycloak's import reads it (same mapper, so an unknown field fails here
- * as it would fail there), with every problem reduced to one line a person can act on.
+ * A realm export checked the way Keycloak's import reads it (same mapper, so an unknown field fails here as it would
+ * fail there), with every problem reduced to one line a person can act on.
  */
 final class RealmFile {
 
@@ -34,8 +34,10 @@ final class RealmFile {
         } catch (NoSuchFileException e) {
             throw new QuickstartException("realm file " + path + " does not exist");
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
             throw new QuickstartException("realm file " + path + " is not a valid realm export" + where + ": "
                     + firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
@@ -62,9 +64,11 @@ final class RealmFile {
     Optional<String[]> demoLogin() {
         List<UserRepresentation> users = realm.getUsers() == null ? List.of() : realm.getUsers();
         for (UserRepresentation user : users) {
-            List<CredentialRepresentation> credentials = user.getCredentials() == null ? List.of() : user.getCredentials();
+            List<CredentialRepresentation> credentials =
+                    user.getCredentials() == null ? List.of() : user.getCredentials();
             for (CredentialRepresentation credential : credentials) {
-                if (CredentialRepresentation.PASSWORD.equals(credential.getType()) && credential.getValue() != null
+                if (CredentialRepresentation.PASSWORD.equals(credential.getType())
+                        && credential.getValue() != null
                         && !Boolean.TRUE.equals(credential.isTemporary())) {
                     return Optional.of(new String[] {user.getUsername(), credential.getValue()});
                 }

@@ -2,13 +2,13 @@ package dev.kcwarden.realm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jwt.JWTClaimsSet;
 import dev.kcwarden.testing.AccessTokens;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Metrics;
 import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
-import com.nimbusds.jwt.JWTClaimsSet;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +69,8 @@ class DemoRealmIT {
     }
 
     @Test
-    @DisplayName("demo-spa: public, code flow only, PKCE S256 required, exact redirect and post-logout URIs and web origin, tokens for demo-api")
+    @DisplayName("demo-spa: public, code flow only, PKCE S256 required, exact redirect and post-logout URIs and web "
+            + "origin, tokens for demo-api")
     void spaClient() {
         ClientRepresentation spa = client(DemoRealm.SPA).toRepresentation();
 
@@ -79,7 +80,8 @@ class DemoRealmIT {
         assertThat(spa.isDirectAccessGrantsEnabled()).isFalse();
         assertThat(spa.getAttributes()).containsEntry("pkce.code.challenge.method", "S256");
         // Exact URIs, no wildcard (ASVS 10.4.1): the demo app, and the loopback callback of tests and tools.
-        assertThat(spa.getRedirectUris()).containsExactlyInAnyOrder("http://localhost:5173/", "http://127.0.0.1/callback");
+        assertThat(spa.getRedirectUris())
+                .containsExactlyInAnyOrder("http://localhost:5173/", "http://127.0.0.1/callback");
         assertThat(spa.getWebOrigins()).containsExactly("http://localhost:5173");
         assertThat(spa.getAttributes()).containsEntry("post.logout.redirect.uris", "http://localhost:5173/?signed-out");
         assertThat(spa.getProtocolMappers())
@@ -92,9 +94,13 @@ class DemoRealmIT {
         for (String clientId : List.of(DemoRealm.API, DemoRealm.BACKEND)) {
             ClientResource client = client(clientId);
             assertThat(client.toRepresentation().isPublicClient()).as(clientId).isFalse();
-            assertThat(client.getSecret().getValue()).as(clientId + " secret").isNotBlank().hasSizeGreaterThanOrEqualTo(32);
+            assertThat(client.getSecret().getValue())
+                    .as(clientId + " secret")
+                    .isNotBlank()
+                    .hasSizeGreaterThanOrEqualTo(32);
         }
-        assertThat(client(DemoRealm.API).toRepresentation().isStandardFlowEnabled()).isFalse();
+        assertThat(client(DemoRealm.API).toRepresentation().isStandardFlowEnabled())
+                .isFalse();
     }
 
     @Test
@@ -107,16 +113,19 @@ class DemoRealmIT {
         JWTClaimsSet claims = new AccessTokens(endpoints, DemoRealm.API, DemoRealm.BACKEND).verify(token);
 
         assertThat(claims.getAudience()).contains(DemoRealm.API);
-        assertThat(endpoints.clientCredentials(DemoRealm.BACKEND, "wrong-secret").status()).isEqualTo(401);
+        assertThat(endpoints
+                        .clientCredentials(DemoRealm.BACKEND, "wrong-secret")
+                        .status())
+                .isEqualTo(401);
     }
 
     @ParameterizedTest(name = "{0}")
     @DisplayName("the password policy rejects weak passwords with Keycloak's own messages")
     @CsvSource({
-            "shorter than 12 characters, probe-short, Sh0rt-pass, invalidPasswordMinLengthMessage",
-            "longer than 128 characters, probe-long, LONG, invalidPasswordMaxLengthMessage",
-            "equal to the username, probe-username-equal, probe-username-equal, invalidPasswordNotUsernameMessage",
-            "equal to the email, probe-email, probe-email@example.com, invalidPasswordNotEmailMessage"
+        "shorter than 12 characters, probe-short, Sh0rt-pass, invalidPasswordMinLengthMessage",
+        "longer than 128 characters, probe-long, LONG, invalidPasswordMaxLengthMessage",
+        "equal to the username, probe-username-equal, probe-username-equal, invalidPasswordNotUsernameMessage",
+        "equal to the email, probe-email, probe-email@example.com, invalidPasswordNotEmailMessage"
     })
     void passwordPolicy(String why, String username, String password, String message) {
         String value = "LONG".equals(password) ? "x".repeat(129) : password;
@@ -125,25 +134,33 @@ class DemoRealmIT {
             assertThat(response.getStatus()).as(why).isEqualTo(400);
             assertThat(response.readEntity(String.class)).contains(message);
         }
-        assertThat(realm.admin().users().search(username, true)).as("no user is created").isEmpty();
+        assertThat(realm.admin().users().search(username, true))
+                .as("no user is created")
+                .isEmpty();
     }
 
     @Test
-    @DisplayName("a password that meets the policy is accepted, checked on this machine only (the tests' realm never asks the public range API)")
+    @DisplayName("a password that meets the policy is accepted, checked on this machine only (the tests' realm never "
+            + "asks the public range API)")
     void policyAcceptsGoodPassword() {
         assertThat(realm.admin().toRepresentation().getPasswordPolicy())
-                .contains("wardenBreachedPassword(").contains("remote=off").doesNotContain("pwnedpasswords");
+                .contains("wardenBreachedPassword(")
+                .contains("remote=off")
+                .doesNotContain("pwnedpasswords");
         Map<String, Double> before = Metrics.scrape();
         String id = Users.create(realm, Users.withPassword("probe-good", "a-long-enough-passphrase"));
 
-        assertThat(realm.admin().users().get(id).toRepresentation().getUsername()).isEqualTo("probe-good");
+        assertThat(realm.admin().users().get(id).toRepresentation().getUsername())
+                .isEqualTo("probe-good");
         Map<String, Double> after = Metrics.scrape();
         assertThat(Metrics.sum(after, "warden_breach_checks_total", "outcome=\"passed\"")
-                - Metrics.sum(before, "warden_breach_checks_total", "outcome=\"passed\""))
-                .as("the check ran and passed").isGreaterThanOrEqualTo(1.0);
+                        - Metrics.sum(before, "warden_breach_checks_total", "outcome=\"passed\""))
+                .as("the check ran and passed")
+                .isGreaterThanOrEqualTo(1.0);
         assertThat(Metrics.sum(after, "warden_breach_checks_total", "outcome=\"unavailable")
-                - Metrics.sum(before, "warden_breach_checks_total", "outcome=\"unavailable"))
-                .as("no range service was asked, so none was unavailable").isZero();
+                        - Metrics.sum(before, "warden_breach_checks_total", "outcome=\"unavailable"))
+                .as("no range service was asked, so none was unavailable")
+                .isZero();
     }
 
     @Test
@@ -153,7 +170,9 @@ class DemoRealmIT {
             assertThat(response.getStatus()).isEqualTo(400);
             assertThat(response.readEntity(String.class)).contains("wardenPasswordCommon");
         }
-        assertThat(realm.admin().users().search("probe-common", true)).as("no user is created").isEmpty();
+        assertThat(realm.admin().users().search("probe-common", true))
+                .as("no user is created")
+                .isEmpty();
     }
 
     private ClientResource client(String clientId) {

@@ -1,5 +1,7 @@
 package dev.kcwarden.session;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.DemoRealmBrowserTest;
 import dev.kcwarden.testing.Events;
@@ -15,11 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.keycloak.representations.idm.EventRepresentation;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * US4: logging out ends what an application relies on. The access token itself is self-contained and
- * stays verifiable until it expires (5 minutes in the demo realm); introspection tells the truth at once.
+ * US4: logging out ends what an application relies on. The access token itself is self-contained and stays verifiable
+ * until it expires (5 minutes in the demo realm); introspection tells the truth at once.
  */
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
 @DisplayName("Logout and revocation end the refresh token, introspection and the SSO session")
@@ -31,19 +31,27 @@ class LogoutIT extends DemoRealmBrowserTest {
 
     @BeforeEach
     void apiSecret() {
-        String apiId = realm.admin().clients().findByClientId(DemoRealm.API).get(0).getId();
+        String apiId =
+                realm.admin().clients().findByClientId(DemoRealm.API).get(0).getId();
         apiSecret = realm.admin().clients().get(apiId).getSecret().getValue();
     }
 
     private Map<String, Object> signIn(String username) {
         String verifier = Pkce.newVerifier();
-        Map<String, String> callback = browser.signIn(driver, loginPage, endpoints,
-                browser.authorizationUrl(endpoints, DemoRealm.SPA, verifier, "s"), username, PASSWORD);
-        Http.Reply tokens = endpoints.exchangeCode(DemoRealm.SPA, callback.get("code"), browser.redirectUri(), verifier);
+        Map<String, String> callback = browser.signIn(
+                driver,
+                loginPage,
+                endpoints,
+                browser.authorizationUrl(endpoints, DemoRealm.SPA, verifier, "s"),
+                username,
+                PASSWORD);
+        Http.Reply tokens =
+                endpoints.exchangeCode(DemoRealm.SPA, callback.get("code"), browser.redirectUri(), verifier);
         assertThat(tokens.status()).as(tokens.body()).isEqualTo(200);
         Map<String, Object> json = tokens.json();
         assertThat(endpoints.introspect(DemoRealm.API, apiSecret, (String) json.get("access_token")))
-                .as("before: the access token is active").containsEntry("active", true);
+                .as("before: the access token is active")
+                .containsEntry("active", true);
         return json;
     }
 
@@ -54,8 +62,10 @@ class LogoutIT extends DemoRealmBrowserTest {
         assertThat(endpoints.introspect(DemoRealm.API, apiSecret, (String) tokens.get("access_token")))
                 .containsEntry("active", false);
         assertThat(realm.admin().users().get(userId).getUserSessions()).isEmpty();
-        assertThat(browser.authorizeSilently(driver, browser.authorizationUrl(endpoints, DemoRealm.SPA, Pkce.newVerifier(), "t")))
-                .as("a new login prompt").isEmpty();
+        assertThat(browser.authorizeSilently(
+                        driver, browser.authorizationUrl(endpoints, DemoRealm.SPA, Pkce.newVerifier(), "t")))
+                .as("a new login prompt")
+                .isEmpty();
         loginPage.assertCurrent();
     }
 
@@ -68,7 +78,8 @@ class LogoutIT extends DemoRealmBrowserTest {
         driver.open(endpoints.realmUrl() + "/protocol/openid-connect/logout?id_token_hint=" + tokens.get("id_token"));
 
         assertSessionOver(tokens, userId);
-        List<EventRepresentation> logouts = Events.of(realm, "LOGOUT").user(userId).max(5).list();
+        List<EventRepresentation> logouts =
+                Events.of(realm, "LOGOUT").user(userId).max(5).list();
         assertThat(logouts).as("LOGOUT stored").isNotEmpty();
     }
 
@@ -78,8 +89,15 @@ class LogoutIT extends DemoRealmBrowserTest {
         String userId = Users.create(realm, Users.withPassword("logout-bob", PASSWORD));
         Map<String, Object> tokens = signIn("logout-bob");
 
-        Http.Reply revoked = Http.postForm(endpoints.realmUrl() + "/protocol/openid-connect/revoke", Map.of(
-                "client_id", DemoRealm.SPA, "token", (String) tokens.get("refresh_token"), "token_type_hint", "refresh_token"));
+        Http.Reply revoked = Http.postForm(
+                endpoints.realmUrl() + "/protocol/openid-connect/revoke",
+                Map.of(
+                        "client_id",
+                        DemoRealm.SPA,
+                        "token",
+                        (String) tokens.get("refresh_token"),
+                        "token_type_hint",
+                        "refresh_token"));
         assertThat(revoked.status()).as(revoked.body()).isEqualTo(200);
 
         assertSessionOver(tokens, userId);

@@ -1,5 +1,7 @@
 package dev.kcwarden.session;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kcwarden.testing.Concurrently;
 import dev.kcwarden.testing.DemoRealm;
@@ -7,12 +9,10 @@ import dev.kcwarden.testing.DemoRealmBrowserTest;
 import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.Pkce;
-import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -24,12 +24,10 @@ import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.EventRepresentation;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
- * US5: rotation, and what a replayed refresh token ends. Stock Keycloak 26.7.0 detaches only the
- * reusing client's session; these tests look at what it leaves alive: the user session, the browser SSO
- * session, another client's tokens in the same session, the user's other and offline sessions.
+ * US5: rotation, and what a replayed refresh token ends. Stock Keycloak 26.7.0 detaches only the reusing client's
+ * session; these tests look at what it leaves alive: the user session, the browser SSO session, another client's tokens
+ * in the same session, the user's other and offline sessions.
  */
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
 @DisplayName("A replayed refresh token ends the whole token family")
@@ -52,22 +50,31 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
             app.setAttributes(Map.of("pkce.code.challenge.method", "S256"));
             realm.admin().clients().create(app).close();
         }
-        String apiId = realm.admin().clients().findByClientId(DemoRealm.API).get(0).getId();
+        String apiId =
+                realm.admin().clients().findByClientId(DemoRealm.API).get(0).getId();
         apiSecret = realm.admin().clients().get(apiId).getSecret().getValue();
         setResponse("session", true);
     }
 
-    /** Signs in to demo-spa in the browser, then to second-app through the SSO session; returns both token responses. */
+    /**
+     * Signs in to demo-spa in the browser, then to second-app through the SSO session; returns both token responses.
+     */
     private Map<String, Object>[] twoAppsInOneSession(String username) {
         String spaVerifier = Pkce.newVerifier();
-        Map<String, String> spa = browser.signIn(driver, loginPage, endpoints,
-                browser.authorizationUrl(endpoints, DemoRealm.SPA, spaVerifier, "a"), username, PASSWORD);
-        Http.Reply spaTokens = endpoints.exchangeCode(DemoRealm.SPA, spa.get("code"), browser.redirectUri(), spaVerifier);
+        Map<String, String> spa = browser.signIn(
+                driver,
+                loginPage,
+                endpoints,
+                browser.authorizationUrl(endpoints, DemoRealm.SPA, spaVerifier, "a"),
+                username,
+                PASSWORD);
+        Http.Reply spaTokens =
+                endpoints.exchangeCode(DemoRealm.SPA, spa.get("code"), browser.redirectUri(), spaVerifier);
         assertThat(spaTokens.status()).as(spaTokens.body()).isEqualTo(200);
 
         String appVerifier = Pkce.newVerifier();
-        Map<String, String> app = browser.authorizeSilently(driver,
-                        browser.authorizationUrl(endpoints, SECOND_APP, appVerifier, "b"))
+        Map<String, String> app = browser.authorizeSilently(
+                        driver, browser.authorizationUrl(endpoints, SECOND_APP, appVerifier, "b"))
                 .orElseThrow(() -> new AssertionError("the SSO session did not sign in second-app"));
         Http.Reply appTokens = endpoints.exchangeCode(SECOND_APP, app.get("code"), browser.redirectUri(), appVerifier);
         assertThat(appTokens.status()).as(appTokens.body()).isEqualTo(200);
@@ -103,8 +110,10 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
         assertInvalidGrant(endpoints.refresh(DemoRealm.SPA, r2));
         assertInvalidGrant(endpoints.refresh(SECOND_APP, appRefresh));
         assertThat(endpoints.introspect(DemoRealm.API, apiSecret, a2)).containsEntry("active", false);
-        assertThat(browser.authorizeSilently(driver, browser.authorizationUrl(endpoints, DemoRealm.SPA, Pkce.newVerifier(), "c")))
-                .as("the browser must sign in again").isEmpty();
+        assertThat(browser.authorizeSilently(
+                        driver, browser.authorizationUrl(endpoints, DemoRealm.SPA, Pkce.newVerifier(), "c")))
+                .as("the browser must sign in again")
+                .isEmpty();
         loginPage.assertCurrent();
 
         EventRepresentation incident = incidents(userId).get(0);
@@ -113,7 +122,9 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
         assertThat(incident.getClientId()).isEqualTo(DemoRealm.SPA);
         assertThat(incident.getSessionId()).isNotBlank();
         assertThat(incident.getIpAddress()).isNotBlank();
-        assertThat(incident.getDetails()).containsEntry("warden_sessions_ended", "1").containsEntry("warden_scope", "session")
+        assertThat(incident.getDetails())
+                .containsEntry("warden_sessions_ended", "1")
+                .containsEntry("warden_scope", "session")
                 .containsEntry("keycloak_reason", "Maximum allowed refresh token reuse exceeded");
     }
 
@@ -150,7 +161,8 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
     }
 
     @Test
-    @DisplayName("a replayed offline token ends its offline session, with include-offline on or off, while the user is online too")
+    @DisplayName("a replayed offline token ends its offline session, with include-offline on or off, while the user "
+            + "is online too")
     void replayedOfflineToken() {
         for (boolean includeOffline : new boolean[] {true, false}) {
             setResponse("session", includeOffline);
@@ -162,21 +174,35 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
             long before = System.nanoTime();
             assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, o1));
             // the token request must not wait for the revocation (it once waited 10 s on a lock it held itself)
-            assertThat(Duration.ofNanos(System.nanoTime() - before)).as("the replay's answer").isLessThan(Duration.ofSeconds(5));
+            assertThat(Duration.ofNanos(System.nanoTime() - before))
+                    .as("the replay's answer")
+                    .isLessThan(Duration.ofSeconds(5));
             awaitTrue(() -> !incidents(userId).isEmpty(), "an incident event");
-            awaitTrue(() -> realm.admin().users().get(userId).getOfflineSessions(
-                    realm.admin().clients().findByClientId(DemoRealm.CLI).get(0).getId()).isEmpty(), "the offline session ended in the store");
+            awaitTrue(
+                    () -> realm.admin()
+                            .users()
+                            .get(userId)
+                            .getOfflineSessions(realm.admin()
+                                    .clients()
+                                    .findByClientId(DemoRealm.CLI)
+                                    .get(0)
+                                    .getId())
+                            .isEmpty(),
+                    "the offline session ended in the store");
             assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, o2));
-            assertThat(incidents(userId).get(0).getDetails()).as("include-offline %s", includeOffline)
+            assertThat(incidents(userId).get(0).getDetails())
+                    .as("include-offline %s", includeOffline)
                     .containsEntry("warden_offline_sessions_ended", "1");
             // scope 'session': the user's separate online session, from another sign-in, is not the replayed family
-            assertThat(endpoints.refresh(DemoRealm.CLI, online).status()).as("the online session, include-offline %s", includeOffline)
+            assertThat(endpoints.refresh(DemoRealm.CLI, online).status())
+                    .as("the online session, include-offline %s", includeOffline)
                     .isEqualTo(200);
         }
     }
 
     @Test
-    @DisplayName("an admin's not-before revocation ('Stale token') is not treated as a replay: no incident, sessions left to Keycloak")
+    @DisplayName("an admin's not-before revocation ('Stale token') is not treated as a replay: no incident, sessions "
+            + "left to Keycloak")
     void notBeforeRevocationIsNotAReplay() throws Exception {
         String gus = "reuse-gus";
         String userId = Users.create(realm, Users.withPassword(gus, PASSWORD));
@@ -205,7 +231,8 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
     }
 
     @Test
-    @DisplayName("the benign race: two tabs refresh with the same token at once; at most one wins, and a loss ends the family")
+    @DisplayName("the benign race: two tabs refresh with the same token at once; at most one wins, and a loss ends "
+            + "the family")
     void twoTabsRace() throws Exception {
         String erin = "reuse-erin";
         String userId = Users.create(realm, Users.withPassword(erin, PASSWORD));
@@ -213,9 +240,13 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
         List<Http.Reply> replies = Concurrently.atOnce(2, i -> () -> endpoints.refresh(DemoRealm.CLI, token));
         List<Integer> statuses = replies.stream().map(Http.Reply::status).toList();
         System.out.println("two tabs refreshing at once: " + statuses);
-        assertThat(statuses).as("each tab gets a token or invalid_grant, nothing else").allMatch(s -> s == 200 || s == 400);
+        assertThat(statuses)
+                .as("each tab gets a token or invalid_grant, nothing else")
+                .allMatch(s -> s == 200 || s == 400);
         assertThat(statuses).as("never two winners").filteredOn(s -> s == 200).hasSizeLessThanOrEqualTo(1);
-        assertThat(statuses).as("one refresh token used twice: at least one loses").contains(400);
+        assertThat(statuses)
+                .as("one refresh token used twice: at least one loses")
+                .contains(400);
         for (Http.Reply reply : replies) {
             if (reply.status() == 400) {
                 assertThat(reply.json()).containsEntry("error", "invalid_grant");
@@ -226,18 +257,19 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
         awaitTrue(() -> realm.admin().users().get(userId).getUserSessions().isEmpty(), "the family ended");
         for (Http.Reply reply : replies) {
             if (reply.status() == 200) {
-                assertInvalidGrant(endpoints.refresh(DemoRealm.CLI, (String) reply.json().get("refresh_token")));
+                assertInvalidGrant(
+                        endpoints.refresh(DemoRealm.CLI, (String) reply.json().get("refresh_token")));
             }
         }
     }
 
     /** A user signed in on a laptop and a phone (two sessions) and with a separate offline token. */
-    private record Devices(String userId, String laptop, String phone, String offline) {
-    }
+    private record Devices(String userId, String laptop, String phone, String offline) {}
 
     private Devices threeSessions(String username) {
         String userId = Users.create(realm, Users.withPassword(username, PASSWORD));
-        return new Devices(userId,
+        return new Devices(
+                userId,
                 refreshToken(endpoints.password(DemoRealm.CLI, username, PASSWORD)),
                 refreshToken(endpoints.password(DemoRealm.CLI, username, PASSWORD)),
                 refreshToken(passwordWithScope(username, "offline_access")));
@@ -250,8 +282,19 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
     }
 
     private Http.Reply passwordWithScope(String username, String scope) {
-        return Http.postForm(endpoints.tokenUrl(), Map.of("grant_type", "password", "client_id", DemoRealm.CLI,
-                "username", username, "password", PASSWORD, "scope", "openid " + scope));
+        return Http.postForm(
+                endpoints.tokenUrl(),
+                Map.of(
+                        "grant_type",
+                        "password",
+                        "client_id",
+                        DemoRealm.CLI,
+                        "username",
+                        username,
+                        "password",
+                        PASSWORD,
+                        "scope",
+                        "openid " + scope));
     }
 
     private static String refreshToken(Http.Reply reply) {
@@ -272,11 +315,14 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
 
     /** The demo realm's executor options, as an admin sets them in Realm settings → Client policies → Profiles. */
     private void setResponse(String scope, boolean includeOffline) {
-        ClientProfilesRepresentation profiles = realm.admin().clientPoliciesProfilesResource().getProfiles(false);
+        ClientProfilesRepresentation profiles =
+                realm.admin().clientPoliciesProfilesResource().getProfiles(false);
         profiles.getProfiles().stream()
                 .flatMap(p -> p.getExecutors().stream())
                 .filter(e -> RefreshReuseExecutorFactory.PROVIDER_ID.equals(e.getExecutorProviderId()))
-                .forEach(e -> ((ObjectNode) e.getConfiguration()).put(RefreshReuseExecutorFactory.SCOPE, scope).put(RefreshReuseExecutorFactory.INCLUDE_OFFLINE, includeOffline));
+                .forEach(e -> ((ObjectNode) e.getConfiguration())
+                        .put(RefreshReuseExecutorFactory.SCOPE, scope)
+                        .put(RefreshReuseExecutorFactory.INCLUDE_OFFLINE, includeOffline));
         realm.admin().clientPoliciesProfilesResource().updateProfiles(profiles);
     }
 

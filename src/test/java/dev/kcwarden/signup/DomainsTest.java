@@ -13,7 +13,9 @@ class DomainsTest {
         assertThat(Domains.normalize("Example.COM.")).contains("example.com");
         assertThat(Domains.normalize("b\u00fccher.example")).contains("xn--bcher-kva.example");
         assertThat(Domains.normalize("xn--bcher-kva.example")).contains("xn--bcher-kva.example");
-        assertThat(Domains.normalize("\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com")).as("full-width").contains("example.com");
+        assertThat(Domains.normalize("\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com"))
+                .as("full-width")
+                .contains("example.com");
     }
 
     @Test
@@ -37,17 +39,27 @@ class DomainsTest {
     @Test
     void spotsNamesTheNormalizationMaps() {
         assertThat(Domains.mapsToAnotherName("Example.COM.", "example.com")).isFalse();
-        assertThat(Domains.mapsToAnotherName("b\u00fccher.example", "xn--bcher-kva.example")).isFalse();
-        assertThat(Domains.mapsToAnotherName("xn--bcher-kva.example", "xn--bcher-kva.example")).isFalse();
-        assertThat(Domains.mapsToAnotherName("stra\u00dfe.de", Domains.normalize("stra\u00dfe.de").orElseThrow())).isTrue();
-        assertThat(Domains.mapsToAnotherName("\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com", "example.com")).isTrue();
+        assertThat(Domains.mapsToAnotherName("b\u00fccher.example", "xn--bcher-kva.example"))
+                .isFalse();
+        assertThat(Domains.mapsToAnotherName("xn--bcher-kva.example", "xn--bcher-kva.example"))
+                .isFalse();
+        assertThat(Domains.mapsToAnotherName(
+                        "stra\u00dfe.de", Domains.normalize("stra\u00dfe.de").orElseThrow()))
+                .isTrue();
+        assertThat(Domains.mapsToAnotherName("\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com", "example.com"))
+                .isTrue();
     }
 
     @Test
     void spotsMixedAlphabets() {
-        assertThat(Domains.mixesScripts(Domains.normalize("ex\u0430mple.com").orElseThrow())).as("Cyrillic a").isTrue();
+        assertThat(Domains.mixesScripts(Domains.normalize("ex\u0430mple.com").orElseThrow()))
+                .as("Cyrillic a")
+                .isTrue();
         assertThat(Domains.mixesScripts("example.com")).isFalse();
-        assertThat(Domains.mixesScripts(Domains.normalize("\u043f\u0440\u0438\u043c\u0435\u0440.com").orElseThrow())).as("all Cyrillic").isFalse();
+        assertThat(Domains.mixesScripts(Domains.normalize("\u043f\u0440\u0438\u043c\u0435\u0440.com")
+                        .orElseThrow()))
+                .as("all Cyrillic")
+                .isFalse();
     }
 
     @Test

@@ -1,5 +1,8 @@
 package dev.kcwarden.signup;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.kcwarden.testing.AccessTokens;
 import dev.kcwarden.testing.BrowserLogin;
@@ -38,13 +41,10 @@ import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /**
- * US1 against the demo realm as shipped: sign-up through the registration page (plain HTTP, as a browser
- * posts it, from a loopback address of the test's choosing), every rule it enforces, and the tokens the new
- * user gets. The breached-password range service is a local stub the test starts.
+ * US1 against the demo realm as shipped: sign-up through the registration page (plain HTTP, as a browser posts it, from
+ * a loopback address of the test's choosing), every rule it enforces, and the tokens the new user gets. The
+ * breached-password range service is a local stub the test starts.
  */
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
 @DisplayName("Sign-up: email-domain rules, breached passwords, throttling, honeypot, and tokens for the new user")
@@ -94,7 +94,9 @@ class SignupIT {
     private Visitor openRegistration() {
         Visitor v = new Visitor();
         Http.Reply login = v.client.get(endpoints.authorizationUrl(DemoRealm.SPA, REDIRECT, v.verifier, "s"), Map.of());
-        String link = URI.create(realm.getBaseUrl()).resolve(FormPage.link(login.body(), "registration")).toString();
+        String link = URI.create(realm.getBaseUrl())
+                .resolve(FormPage.link(login.body(), "registration"))
+                .toString();
         v.page = v.client.get(link, Map.of());
         assertThat(v.page.status()).isEqualTo(200);
         return v;
@@ -119,14 +121,20 @@ class SignupIT {
     private void assertRefused(Http.Reply reply, String username, String message) {
         assertThat(reply.status()).as(reply.body()).isBetween(200, 499).isNotEqualTo(302);
         assertThat(FormPage.text(reply.body())).contains(message);
-        assertThat(realm.admin().users().search(username, true)).as("no user created").isEmpty();
+        assertThat(realm.admin().users().search(username, true))
+                .as("no user created")
+                .isEmpty();
     }
 
     @Test
-    @DisplayName("happy path: sign up, exchange the code with PKCE, and the JWT says who signed up; only a 5-character prefix left the server")
+    @DisplayName("happy path: sign up, exchange the code with PKCE, and the JWT says who signed up; only a "
+            + "5-character prefix left the server")
     void happyPath() throws Exception {
         Visitor v = openRegistration();
-        assertThat(v.page.body()).as("the honeypot is on the page").contains("name=\"website\"").contains("form=\"kc-register-form\"");
+        assertThat(v.page.body())
+                .as("the honeypot is on the page")
+                .contains("name=\"website\"")
+                .contains("form=\"kc-register-form\"");
         Http.Reply done = submit(v, form("signup-alice", "alice@example.com", GOOD_PASSWORD));
         assertThat(done.status()).as(done.body()).isEqualTo(302);
         assertThat(done.header("Location")).startsWith(REDIRECT);
@@ -134,21 +142,28 @@ class SignupIT {
 
         Http.Reply tokens = endpoints.exchangeCode(DemoRealm.SPA, code, REDIRECT, v.verifier);
         assertThat(tokens.status()).as(tokens.body()).isEqualTo(200);
-        JWTClaimsSet claims = new AccessTokens(endpoints, DemoRealm.API, DemoRealm.SPA).verify((String) tokens.json().get("access_token"));
-        String userId = realm.admin().users().search("signup-alice", true).get(0).getId();
+        JWTClaimsSet claims = new AccessTokens(endpoints, DemoRealm.API, DemoRealm.SPA)
+                .verify((String) tokens.json().get("access_token"));
+        String userId =
+                realm.admin().users().search("signup-alice", true).get(0).getId();
         assertThat(claims.getSubject()).isEqualTo(userId);
         assertThat(claims.getStringClaim("email")).isEqualTo("alice@example.com");
         assertThat(claims.getBooleanClaim("email_verified")).isFalse();
         assertThat(claims.getAudience()).contains(DemoRealm.API);
 
-        assertThat(range.requests()).isNotEmpty().allSatisfy(r -> assertThat(r).matches("GET /range/[0-9A-F]{5} body=0"));
-        assertThat(String.join(" ", range.requests())).doesNotContain(RangeStub.sha1(GOOD_PASSWORD).substring(5));
-        EventRepresentation register = Events.of(realm, "REGISTER").user(userId).max(5).newest();
+        assertThat(range.requests())
+                .isNotEmpty()
+                .allSatisfy(r -> assertThat(r).matches("GET /range/[0-9A-F]{5} body=0"));
+        assertThat(String.join(" ", range.requests()))
+                .doesNotContain(RangeStub.sha1(GOOD_PASSWORD).substring(5));
+        EventRepresentation register =
+                Events.of(realm, "REGISTER").user(userId).max(5).newest();
         assertThat(register.getDetails()).containsEntry("warden_breach_check", "passed");
     }
 
     @Test
-    @DisplayName("email domains: denied, subdomain of denied, full-width look-alike, mixed alphabets, a name IDNA maps (ß), disposable: each refused, no user")
+    @DisplayName("email domains: denied, subdomain of denied, full-width look-alike, mixed alphabets, a name IDNA "
+            + "maps (ß), disposable: each refused, no user")
     void emailDomainRules() {
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put("bob@denied.example", "Email addresses at this domain cannot be used here.");
@@ -167,29 +182,42 @@ class SignupIT {
     }
 
     @Test
-    @DisplayName("passwords: breached (stub), common (offline list, no network), equal to username, equal to email; duplicate email")
+    @DisplayName("passwords: breached (stub), common (offline list, no network), equal to username, equal to email; "
+            + "duplicate email")
     void passwordAndDuplicateRules() {
         Visitor v = openRegistration();
-        assertRefused(submit(v, form("signup-carol", "carol@example.com", BREACHED_PASSWORD)), "signup-carol",
+        assertRefused(
+                submit(v, form("signup-carol", "carol@example.com", BREACHED_PASSWORD)),
+                "signup-carol",
                 "This password has appeared in a data breach.");
         int before = range.requests().size();
         v = openRegistration();
-        assertRefused(submit(v, form("signup-carol", "carol@example.com", "1qaz2wsx3edc")), "signup-carol",
+        assertRefused(
+                submit(v, form("signup-carol", "carol@example.com", "1qaz2wsx3edc")),
+                "signup-carol",
                 "one of the most common passwords");
         assertThat(range.requests()).as("the offline list answers first").hasSize(before);
         v = openRegistration();
-        assertRefused(submit(v, form("signup-dave-long-name", "dave@example.com", "signup-dave-long-name")), "signup-dave-long-name",
+        assertRefused(
+                submit(v, form("signup-dave-long-name", "dave@example.com", "signup-dave-long-name")),
+                "signup-dave-long-name",
                 "Invalid password: must not be equal to the username.");
         v = openRegistration();
-        assertRefused(submit(v, form("signup-dora", "dora-long-address@example.com", "dora-long-address@example.com")), "signup-dora",
+        assertRefused(
+                submit(v, form("signup-dora", "dora-long-address@example.com", "dora-long-address@example.com")),
+                "signup-dora",
                 "Invalid password: must not be equal to the email.");
         Users.create(realm, Users.withPassword("signup-existing", GOOD_PASSWORD));
         v = openRegistration();
-        assertRefused(submit(v, form("signup-erin", "signup-existing@example.com", GOOD_PASSWORD)), "signup-erin", "Email already exists.");
+        assertRefused(
+                submit(v, form("signup-erin", "signup-existing@example.com", GOOD_PASSWORD)),
+                "signup-erin",
+                "Email already exists.");
     }
 
     @Test
-    @DisplayName("the admin API is checked too (unless admins are exempted): disposable email refused, breached password refused")
+    @DisplayName("the admin API is checked too (unless admins are exempted): disposable email refused, breached "
+            + "password refused")
     void adminApiIsCheckedToo() {
         UserRepresentation disposable = Users.withPassword("signup-admin-made", GOOD_PASSWORD);
         disposable.setEmail("someone@mailinator.com");
@@ -199,7 +227,10 @@ class SignupIT {
         }
 
         UPConfig config = realm.admin().users().userProfile().getConfiguration();
-        config.getAttribute("email").getValidations().get(EmailDomainValidator.PROVIDER_ID).put(EmailDomainValidator.EXEMPT_ADMIN, "true");
+        config.getAttribute("email")
+                .getValidations()
+                .get(EmailDomainValidator.PROVIDER_ID)
+                .put(EmailDomainValidator.EXEMPT_ADMIN, "true");
         realm.admin().users().userProfile().update(config);
         try {
             String id = Users.create(realm, disposable);
@@ -209,22 +240,30 @@ class SignupIT {
             breached.setTemporary(false);
             assertThatThrownBy(() -> realm.admin().users().get(id).resetPassword(breached))
                     .isInstanceOf(BadRequestException.class)
-                    .satisfies(e -> assertThat(((BadRequestException) e).getResponse().readEntity(String.class)).contains("wardenPasswordBreached"));
+                    .satisfies(e -> assertThat(
+                                    ((BadRequestException) e).getResponse().readEntity(String.class))
+                            .contains("wardenPasswordBreached"));
         } finally {
-            config.getAttribute("email").getValidations().get(EmailDomainValidator.PROVIDER_ID).put(EmailDomainValidator.EXEMPT_ADMIN, "false");
+            config.getAttribute("email")
+                    .getValidations()
+                    .get(EmailDomainValidator.PROVIDER_ID)
+                    .put(EmailDomainValidator.EXEMPT_ADMIN, "false");
             realm.admin().users().userProfile().update(config);
         }
     }
 
     @Test
-    @DisplayName("disposable-file: a relative path, a missing file, a folder, a NUL, and any file outside the operator's folder (symbolic link included) are refused on save with their reason and the old profile kept; a file deleted later is ignored, never a 500")
+    @DisplayName("disposable-file: a relative path, a missing file, a folder, a NUL, and any file outside the "
+            + "operator's folder (symbolic link included) are refused on save with their reason and the "
+            + "old profile kept; a file deleted later is ignored, never a 500")
     void disposableFileCheckedOnSave() throws Exception {
         var profile = realm.admin().users().userProfile();
         UPConfig before = profile.getConfiguration();
         java.nio.file.Path dir = java.nio.file.Files.createDirectories(WardenServerConfig.DISPOSABLE_DIR);
         java.nio.file.Path list = dir.resolve("more-disposable-" + Pkce.randomToken(6) + ".txt");
         java.nio.file.Path outsideDir = java.nio.file.Files.createTempDirectory("warden-outside");
-        java.nio.file.Path outside = java.nio.file.Files.writeString(outsideDir.resolve("list.txt"), "outside.example\n");
+        java.nio.file.Path outside =
+                java.nio.file.Files.writeString(outsideDir.resolve("list.txt"), "outside.example\n");
         java.nio.file.Path link = dir.resolve("link-" + Pkce.randomToken(6) + ".txt");
         java.nio.file.Files.createSymbolicLink(link, outside);
         String noFile = "there is no readable file at that path in " + dir;
@@ -239,26 +278,41 @@ class SignupIT {
         try {
             for (Map.Entry<String, String> c : bad.entrySet()) {
                 UPConfig config = profile.getConfiguration();
-                config.getAttribute("email").getValidations().get(EmailDomainValidator.PROVIDER_ID).put(EmailDomainValidator.DISPOSABLE_FILE, c.getKey());
-                assertThatThrownBy(() -> profile.update(config)).as(c.getKey())
+                config.getAttribute("email")
+                        .getValidations()
+                        .get(EmailDomainValidator.PROVIDER_ID)
+                        .put(EmailDomainValidator.DISPOSABLE_FILE, c.getKey());
+                assertThatThrownBy(() -> profile.update(config))
+                        .as(c.getKey())
                         .isInstanceOf(BadRequestException.class)
-                        .satisfies(e -> assertThat(((BadRequestException) e).getResponse().readEntity(String.class))
-                                .contains("disposable-file").contains("cannot be used: " + c.getValue()));
-                assertThat(profile.getConfiguration()).as("the old profile is kept").isEqualTo(before);
+                        .satisfies(e -> assertThat(
+                                        ((BadRequestException) e).getResponse().readEntity(String.class))
+                                .contains("disposable-file")
+                                .contains("cannot be used: " + c.getValue()));
+                assertThat(profile.getConfiguration())
+                        .as("the old profile is kept")
+                        .isEqualTo(before);
             }
 
             java.nio.file.Files.writeString(list, "# ours\nthrowaway.example\n");
             UPConfig config = profile.getConfiguration();
-            config.getAttribute("email").getValidations().get(EmailDomainValidator.PROVIDER_ID).put(EmailDomainValidator.DISPOSABLE_FILE, list.toString());
+            config.getAttribute("email")
+                    .getValidations()
+                    .get(EmailDomainValidator.PROVIDER_ID)
+                    .put(EmailDomainValidator.DISPOSABLE_FILE, list.toString());
             profile.update(config);
             Visitor v = openRegistration();
-            assertRefused(submit(v, form("signup-file-1", "kim@throwaway.example", GOOD_PASSWORD)), "signup-file-1",
+            assertRefused(
+                    submit(v, form("signup-file-1", "kim@throwaway.example", GOOD_PASSWORD)),
+                    "signup-file-1",
                     "Disposable email addresses cannot be used.");
 
             java.nio.file.Files.delete(list);
             v = openRegistration();
             Http.Reply reply = submit(v, form("signup-file-2", "lee@throwaway.example", GOOD_PASSWORD));
-            assertThat(reply.status()).as("a file gone since it was saved is ignored: " + reply.body()).isEqualTo(302);
+            assertThat(reply.status())
+                    .as("a file gone since it was saved is ignored: " + reply.body())
+                    .isEqualTo(302);
             assertThat(realm.admin().users().search("signup-file-2", true)).hasSize(1);
         } finally {
             profile.update(before);
@@ -277,18 +331,25 @@ class SignupIT {
         form.put("password-confirm", "something-else-entirely");
         Http.Reply reply = submit(v, form);
         String text = FormPage.text(reply.body());
-        assertThat(text).contains("Disposable email addresses cannot be used.").contains("First name * Please specify this field.")
+        assertThat(text)
+                .contains("Disposable email addresses cannot be used.")
+                .contains("First name * Please specify this field.")
                 .contains("Password confirmation doesn't match.");
-        assertThat(reply.body()).contains("value=\"signup-frank\"").contains("value=\"frank@mailinator.com\"")
+        assertThat(reply.body())
+                .contains("value=\"signup-frank\"")
+                .contains("value=\"frank@mailinator.com\"")
                 .doesNotContain(GOOD_PASSWORD);
     }
 
     @Test
-    @DisplayName("range service down or slow: fail-open lets the sign-up through and records it; fail-closed refuses; never past the timeout")
+    @DisplayName("range service down or slow: fail-open lets the sign-up through and records it; fail-closed "
+            + "refuses; never past the timeout")
     void rangeServiceFailures() {
         range.mode(RangeStub.Mode.FAILING);
         Visitor v = openRegistration();
-        assertThat(submit(v, form("signup-gina", "gina@example.com", GOOD_PASSWORD)).status()).isEqualTo(302);
+        assertThat(submit(v, form("signup-gina", "gina@example.com", GOOD_PASSWORD))
+                        .status())
+                .isEqualTo(302);
         String gina = realm.admin().users().search("signup-gina", true).get(0).getId();
         assertThat(Events.of(realm, "REGISTER").user(gina).max(5).newest().getDetails())
                 .containsEntry("warden_breach_check", "unavailable_open");
@@ -299,32 +360,51 @@ class SignupIT {
         Http.Reply slow = submit(v, form("signup-hank", "hank@example.com", GOOD_PASSWORD));
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(slow.status()).isEqualTo(302);
-        assertThat(millis).as("the page waited for the 1 s timeout, not the 5 s stub").isLessThan(4_000);
+        assertThat(millis)
+                .as("the page waited for the 1 s timeout, not the 5 s stub")
+                .isLessThan(4_000);
         String hank = realm.admin().users().search("signup-hank", true).get(0).getId();
         assertThat(Events.of(realm, "REGISTER").user(hank).max(5).newest().getDetails())
-                .as("a timeout is recorded as the service being unavailable, failing open").containsEntry("warden_breach_check", "unavailable_open");
+                .as("a timeout is recorded as the service being unavailable, failing open")
+                .containsEntry("warden_breach_check", "unavailable_open");
 
         policy("fail=closed;timeout=1000");
         range.mode(RangeStub.Mode.FAILING);
         v = openRegistration();
-        assertRefused(submit(v, form("signup-ivan", "ivan@example.com", GOOD_PASSWORD)), "signup-ivan",
+        assertRefused(
+                submit(v, form("signup-ivan", "ivan@example.com", GOOD_PASSWORD)),
+                "signup-ivan",
                 "We cannot check new passwords right now.");
     }
 
     @Test
-    @DisplayName("sign-up throttle: refused exactly after the configured count per address, with 429, Retry-After and the countdown's seconds")
+    @DisplayName("sign-up throttle: refused exactly after the configured count per address, with 429, Retry-After "
+            + "and the countdown's seconds")
     void signupThrottle() {
-        GuardLimits.set(realm, "warden registration form", RegistrationGuardFactory.PROVIDER_ID, Map.of("warden.signup-ip.max", "3"));
+        GuardLimits.set(
+                realm,
+                "warden registration form",
+                RegistrationGuardFactory.PROVIDER_ID,
+                Map.of("warden.signup-ip.max", "3"));
         LoopbackClient bot = new LoopbackClient("127.0.3.1");
-        // a server kept running between runs (KC_TEST_SERVER_REUSE) still counts the last run: clear it as an admin would
-        Http.Reply cleared = Http.send("DELETE", WardenApi.url(realm.getBaseUrl(), "throttles?ip=127.0.3.1"), admin.tokenManager().getAccessTokenString());
+        // a server kept running between runs (KC_TEST_SERVER_REUSE) still counts the last run: clear it as an admin
+        // would
+        Http.Reply cleared = Http.send(
+                "DELETE",
+                WardenApi.url(realm.getBaseUrl(), "throttles?ip=127.0.3.1"),
+                admin.tokenManager().getAccessTokenString());
         assertThat(cleared.status()).as(cleared.body()).isEqualTo(200);
         Http.Reply last = null;
         for (int i = 0; i < 4; i++) {
             Visitor v = new Visitor();
             Http.Reply login = bot.get(endpoints.authorizationUrl(DemoRealm.SPA, REDIRECT, v.verifier, "s"), Map.of());
-            Http.Reply page = bot.get(URI.create(realm.getBaseUrl()).resolve(FormPage.link(login.body(), "registration")).toString(), Map.of());
-            last = bot.postForm(FormPage.formAction(page.body(), "kc-register-form"),
+            Http.Reply page = bot.get(
+                    URI.create(realm.getBaseUrl())
+                            .resolve(FormPage.link(login.body(), "registration"))
+                            .toString(),
+                    Map.of());
+            last = bot.postForm(
+                    FormPage.formAction(page.body(), "kc-register-form"),
                     form("signup-bot-" + i, "bot" + i + "@example.com", "short"));
             if (i < 3) {
                 assertThat(last.status()).as("attempt %d", i + 1).isNotEqualTo(429);
@@ -332,7 +412,8 @@ class SignupIT {
         }
         assertThat(last.status()).isEqualTo(429);
         assertThat(last.header("Retry-After")).matches("[1-9][0-9]*");
-        assertThat(FormPage.text(last.body())).contains("Too many sign-ups from your network. Please try again in 60 minutes.");
+        assertThat(FormPage.text(last.body()))
+                .contains("Too many sign-ups from your network. Please try again in 60 minutes.");
         ThrottlePage.assertCountdown(last);
         EventRepresentation event = Events.of(realm, "REGISTER_ERROR").max(5).newest();
         assertThat(event.getError()).isEqualTo("warden_throttled");
@@ -347,21 +428,33 @@ class SignupIT {
         form.put("website", "http://spam.example");
         Http.Reply reply = submit(v, form);
         assertRefused(reply, "signup-robot", "We could not create your account. Please try again later.");
-        assertThat(FormPage.text(reply.body())).doesNotContainIgnoringCase("honeypot").doesNotContain("website");
+        assertThat(FormPage.text(reply.body()))
+                .doesNotContainIgnoringCase("honeypot")
+                .doesNotContain("website");
         EventRepresentation event = Events.of(realm, "REGISTER_ERROR").max(5).newest();
         assertThat(event.getError()).isEqualTo("warden_signup_rejected");
         assertThat(event.getDetails()).containsEntry("warden_reason", "honeypot");
     }
 
     @Test
-    @DisplayName("bad input: 320-character email, 10,000-character fields, control characters, confusables, empty form: each gets the error that names its field, no 500, no user")
+    @DisplayName("bad input: 320-character email, 10,000-character fields, control characters, confusables, empty "
+            + "form: each gets the error that names its field, no 500, no user")
     void badInput() {
         Map<Map<String, String>, String> forms = new LinkedHashMap<>();
-        forms.put(form("signup-long-email", "a".repeat(300) + "@example.com", GOOD_PASSWORD), "Email * Maximal length is 255.");
-        forms.put(form("u".repeat(10_000), "long@example.com", GOOD_PASSWORD), "Username * Length must be between 3 and 255.");
-        forms.put(form("signup-ctl", "ctl\u0000@exa\u0007mple.com", GOOD_PASSWORD + "\u0000"), "Email * Please enter an email address with a valid domain.");
-        forms.put(form("signup-names", "names@example.com", "p".repeat(10_000)), "Password * Invalid password: maximum length 128.");
-        forms.put(form("signup-\u202Eevil", "evil@ex\u0430mple.com", GOOD_PASSWORD),
+        forms.put(
+                form("signup-long-email", "a".repeat(300) + "@example.com", GOOD_PASSWORD),
+                "Email * Maximal length is 255.");
+        forms.put(
+                form("u".repeat(10_000), "long@example.com", GOOD_PASSWORD),
+                "Username * Length must be between 3 and 255.");
+        forms.put(
+                form("signup-ctl", "ctl\u0000@exa\u0007mple.com", GOOD_PASSWORD + "\u0000"),
+                "Email * Please enter an email address with a valid domain.");
+        forms.put(
+                form("signup-names", "names@example.com", "p".repeat(10_000)),
+                "Password * Invalid password: maximum length 128.");
+        forms.put(
+                form("signup-\u202Eevil", "evil@ex\u0430mple.com", GOOD_PASSWORD),
                 "Email * This email domain is written with look-alike characters. Please check the address.");
         forms.put(form("", "", ""), "Username * Please specify username. Password * Please specify password.");
         int usersBefore = realm.admin().users().count();
@@ -369,16 +462,23 @@ class SignupIT {
             Visitor v = openRegistration();
             Http.Reply reply = submit(v, c.getKey());
             String username = c.getKey().get("username");
-            assertThat(reply.status()).as("username of %d characters", username.length()).isBetween(200, 499).isNotEqualTo(302);
+            assertThat(reply.status())
+                    .as("username of %d characters", username.length())
+                    .isBetween(200, 499)
+                    .isNotEqualTo(302);
             assertThat(reply.body()).contains("kc-register-form");
-            assertThat(FormPage.text(reply.body()).replaceAll("\\s+", " ")).as("username of %d characters", username.length())
+            assertThat(FormPage.text(reply.body()).replaceAll("\\s+", " "))
+                    .as("username of %d characters", username.length())
                     .contains(c.getValue());
         }
-        assertThat(realm.admin().users().count()).as("no user created by any of them").isEqualTo(usersBefore);
+        assertThat(realm.admin().users().count())
+                .as("no user created by any of them")
+                .isEqualTo(usersBefore);
         // A POST without any field (no browser sends one) trips Keycloak's own RegistrationPassword on an
         // immutable empty map: an error page with status 400, not a 500, and nothing created.
         Visitor empty = openRegistration();
-        Http.Reply nothing = empty.client.postRaw(FormPage.formAction(empty.page.body(), "kc-register-form"), new byte[0], Map.of());
+        Http.Reply nothing =
+                empty.client.postRaw(FormPage.formAction(empty.page.body(), "kc-register-form"), new byte[0], Map.of());
         assertThat(nothing.status()).isBetween(400, 499);
         assertThat(realm.admin().users().count()).as("nor by the empty POST").isEqualTo(usersBefore);
     }

@@ -16,8 +16,8 @@ import java.text.ParseException;
 import java.util.Set;
 
 /**
- * Verifies access tokens the way a resource server must, with Nimbus JOSE + JWT (independent of Keycloak's own
- * code): RS256 signature against the realm's JWKS, issuer, audience, authorized party, token type, expiry.
+ * Verifies access tokens the way a resource server must, with Nimbus JOSE + JWT (independent of Keycloak's own code):
+ * RS256 signature against the realm's JWKS, issuer, audience, authorized party, token type, expiry.
  */
 public final class AccessTokens {
 
@@ -26,7 +26,9 @@ public final class AccessTokens {
     public AccessTokens(TokenEndpoint realm, String audience, String authorizedParty) {
         JWKSource<SecurityContext> keys;
         try {
-            keys = JWKSourceBuilder.create(URI.create(realm.jwksUrl()).toURL()).retrying(false).build();
+            keys = JWKSourceBuilder.create(URI.create(realm.jwksUrl()).toURL())
+                    .retrying(false)
+                    .build();
         } catch (MalformedURLException e) {
             throw new IllegalArgumentException(realm.jwksUrl(), e);
         }

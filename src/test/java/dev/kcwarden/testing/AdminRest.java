@@ -13,9 +13,9 @@ import java.util.Map;
 import org.keycloak.util.JsonSerialization;
 
 /**
- * Keycloak's admin REST API over plain HTTP, for servers the test framework does not manage
- * (the cluster test's nodes, the benchmark's server): a master-realm admin token, guard limits
- * and users, exactly as an operator's script would set them.
+ * Keycloak's admin REST API over plain HTTP, for servers the test framework does not manage (the cluster test's nodes,
+ * the benchmark's server): a master-realm admin token, guard limits and users, exactly as an operator's script would
+ * set them.
  */
 public final class AdminRest {
 
@@ -34,7 +34,9 @@ public final class AdminRest {
         this.password = password;
     }
 
-    /** Signs in to the master realm as {@code admin} through admin-cli (and again whenever the token is getting old). */
+    /**
+     * Signs in to the master realm as {@code admin} through admin-cli (and again whenever the token is getting old).
+     */
     public static AdminRest signIn(String base, String admin, String password) {
         AdminRest rest = new AdminRest(base, admin, password);
         rest.token();
@@ -44,8 +46,17 @@ public final class AdminRest {
     /** A valid admin access token: a long benchmark outlives the first one. */
     public String token() {
         if (token == null || System.currentTimeMillis() - signedInAt > TOKEN_REUSE_MILLIS) {
-            Http.Reply reply = Http.postForm(base + "/realms/master/protocol/openid-connect/token", Map.of(
-                    "grant_type", "password", "client_id", "admin-cli", "username", admin, "password", password));
+            Http.Reply reply = Http.postForm(
+                    base + "/realms/master/protocol/openid-connect/token",
+                    Map.of(
+                            "grant_type",
+                            "password",
+                            "client_id",
+                            "admin-cli",
+                            "username",
+                            admin,
+                            "password",
+                            password));
             if (reply.status() != 200) {
                 throw new IllegalStateException("admin sign-in at " + base + " gave HTTP " + reply.status());
             }
@@ -61,14 +72,16 @@ public final class AdminRest {
         String realmUrl = base + "/admin/realms/" + realm;
         String flow = URLEncoder.encode(flowAlias, StandardCharsets.UTF_8).replace("+", "%20");
         List<Map<String, Object>> executions = JsonSerialization.readValue(
-                Http.getWithBearer(realmUrl + "/authentication/flows/" + flow + "/executions", token()).body(),
-                new TypeReference<>() { });
+                Http.getWithBearer(realmUrl + "/authentication/flows/" + flow + "/executions", token())
+                        .body(),
+                new TypeReference<>() {});
         String configId = executions.stream()
                 .filter(e -> providerId.equals(e.get("providerId")))
                 .map(e -> (String) e.get("authenticationConfig"))
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException(providerId + " is not in flow " + flowAlias));
-        Map<String, Object> config = Http.getWithBearer(realmUrl + "/authentication/config/" + configId, token()).json();
+        Map<String, Object> config = Http.getWithBearer(realmUrl + "/authentication/config/" + configId, token())
+                .json();
         @SuppressWarnings("unchecked")
         Map<String, String> current = (Map<String, String>) config.get("config");
         current.putAll(values);
@@ -81,23 +94,42 @@ public final class AdminRest {
     }
 
     /**
-     * An enabled user with a permanent password and the profile Keycloak's default user profile asks for
-     * (email, first and last name), so a password grant is not refused as "Account is not fully set up".
+     * An enabled user with a permanent password and the profile Keycloak's default user profile asks for (email, first
+     * and last name), so a password grant is not refused as "Account is not fully set up".
      */
     public void createUser(String realm, String username, String password) throws IOException, InterruptedException {
-        send("POST", base + "/admin/realms/" + realm + "/users", JsonSerialization.writeValueAsString(Map.of(
-                "username", username, "enabled", true, "email", username + "@example.com", "emailVerified", true,
-                "firstName", "Test", "lastName", username,
-                "credentials", List.of(Map.of("type", "password", "value", password, "temporary", false)))));
+        send(
+                "POST",
+                base + "/admin/realms/" + realm + "/users",
+                JsonSerialization.writeValueAsString(Map.of(
+                        "username",
+                        username,
+                        "enabled",
+                        true,
+                        "email",
+                        username + "@example.com",
+                        "emailVerified",
+                        true,
+                        "firstName",
+                        "Test",
+                        "lastName",
+                        username,
+                        "credentials",
+                        List.of(Map.of("type", "password", "value", password, "temporary", false)))));
     }
 
     private void send(String method, String url, String json) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                .header("Authorization", "Bearer " + token())
-                .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .header("Authorization", "Bearer " + token())
+                                .header("Content-Type", "application/json")
+                                .method(method, HttpRequest.BodyPublishers.ofString(json))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
-            throw new IllegalStateException(method + " " + url + ": HTTP " + response.statusCode() + " " + response.body());
+            throw new IllegalStateException(
+                    method + " " + url + ": HTTP " + response.statusCode() + " " + response.body());
         }
     }
 }

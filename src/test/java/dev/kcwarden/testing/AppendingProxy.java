@@ -17,19 +17,28 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * A reverse proxy that APPENDS the client's address to X-Forwarded-For, as nginx's
- * {@code $proxy_add_x_forwarded_for}, AWS ALB and HAProxy's {@code option forwardfor} do: whatever
- * the client wrote stays on the left. Listens on 127.0.0.1, forwards to one upstream and says the client
- * came over HTTPS.
+ * A reverse proxy that APPENDS the client's address to X-Forwarded-For, as nginx's {@code $proxy_add_x_forwarded_for},
+ * AWS ALB and HAProxy's {@code option forwardfor} do: whatever the client wrote stays on the left. Listens on
+ * 127.0.0.1, forwards to one upstream and says the client came over HTTPS.
  */
 public final class AppendingProxy implements AutoCloseable {
 
-    private static final Set<String> NOT_FORWARDED = Set.of("host", "connection", "content-length", "expect", "upgrade",
-            "transfer-encoding", "keep-alive", "x-forwarded-proto");
+    private static final Set<String> NOT_FORWARDED = Set.of(
+            "host",
+            "connection",
+            "content-length",
+            "expect",
+            "upgrade",
+            "transfer-encoding",
+            "keep-alive",
+            "x-forwarded-proto");
 
     private final HttpServer server;
-    private final HttpClient upstream = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient upstream = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final String target;
 
     public AppendingProxy(String upstreamBaseUrl) {
@@ -53,8 +62,11 @@ public final class AppendingProxy implements AutoCloseable {
             byte[] body = exchange.getRequestBody().readAllBytes();
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target + exchange.getRequestURI()))
                     .timeout(Duration.ofSeconds(30))
-                    .method(exchange.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(body));
+                    .method(
+                            exchange.getRequestMethod(),
+                            body.length == 0
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(body));
             String forwarded = null;
             for (var header : exchange.getRequestHeaders().entrySet()) {
                 String name = header.getKey().toLowerCase(Locale.ROOT);

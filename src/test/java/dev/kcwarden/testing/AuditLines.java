@@ -11,13 +11,12 @@ import java.util.List;
 /** Reads what a test server wrote to its log file after a given byte offset, waiting for the line a test expects. */
 public final class AuditLines {
 
-    private AuditLines() {
-    }
+    private AuditLines() {}
 
     /** The log's lines from byte {@code from} on, once they contain {@code marker} (fails after 10 s). */
     public static List<String> awaitAll(Path log, long from, String marker) throws IOException, InterruptedException {
-        String text = Await.until("a log line with " + marker, Duration.ofSeconds(10), () -> after(log, from),
-                t -> t.contains(marker));
+        String text = Await.until(
+                "a log line with " + marker, Duration.ofSeconds(10), () -> after(log, from), t -> t.contains(marker));
         return text.lines().toList();
     }
 
@@ -33,7 +32,9 @@ public final class AuditLines {
 
     /** The first warden.audit line after byte {@code from} that contains {@code marker}. */
     public static String await(Path log, long from, String marker) throws IOException, InterruptedException {
-        return awaitAll(log, from, marker).stream().filter(l -> l.contains("[warden.audit]") && l.contains(marker)).findFirst()
+        return awaitAll(log, from, marker).stream()
+                .filter(l -> l.contains("[warden.audit]") && l.contains(marker))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("the line with " + marker + " is not a warden.audit line"));
     }
 }

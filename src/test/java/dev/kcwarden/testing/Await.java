@@ -10,12 +10,11 @@ public final class Await {
 
     private static final Duration POLL = Duration.ofMillis(100);
 
-    private Await() {
-    }
+    private Await() {}
 
     /**
-     * Reads {@code probe} every 100 ms until {@code done} holds and returns that value; fails naming {@code what}
-     * with the last value read once {@code timeout} has passed.
+     * Reads {@code probe} every 100 ms until {@code done} holds and returns that value; fails naming {@code what} with
+     * the last value read once {@code timeout} has passed.
      */
     public static <T> T until(String what, Duration timeout, Supplier<T> probe, Predicate<? super T> done) {
         Instant deadline = Instant.now().plus(timeout);

@@ -15,9 +15,9 @@ import org.keycloak.testframework.ui.page.LoginPage;
 import org.keycloak.testframework.ui.webdriver.ManagedWebDriver;
 
 /**
- * The authorization code flow with PKCE as a single-page app runs it: the browser opens the authorization
- * endpoint, the user signs in on Keycloak's login page, and Keycloak redirects to the app's loopback callback,
- * served here by a throw-away HTTP server on 127.0.0.1 (the demo realm allows any port there, RFC 8252).
+ * The authorization code flow with PKCE as a single-page app runs it: the browser opens the authorization endpoint, the
+ * user signs in on Keycloak's login page, and Keycloak redirects to the app's loopback callback, served here by a
+ * throw-away HTTP server on 127.0.0.1 (the demo realm allows any port there, RFC 8252).
  */
 public final class BrowserLogin implements AutoCloseable {
 
@@ -31,7 +31,8 @@ public final class BrowserLogin implements AutoCloseable {
             throw new UncheckedIOException("cannot open a loopback callback server", e);
         }
         callback.createContext("/callback", exchange -> {
-            byte[] page = "<html><body><h1 id=\"callback\">signed in</h1></body></html>".getBytes(StandardCharsets.UTF_8);
+            byte[] page =
+                    "<html><body><h1 id=\"callback\">signed in</h1></body></html>".getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
             exchange.sendResponseHeaders(200, page.length);
             try (OutputStream out = exchange.getResponseBody()) {
@@ -52,12 +53,17 @@ public final class BrowserLogin implements AutoCloseable {
     }
 
     /**
-     * Signs in through the login page, starting without any Keycloak cookie so that no earlier SSO session
-     * skips the page, and returns the query parameters Keycloak sent to the callback. Fails if the browser did
-     * not arrive at the callback.
+     * Signs in through the login page, starting without any Keycloak cookie so that no earlier SSO session skips the
+     * page, and returns the query parameters Keycloak sent to the callback. Fails if the browser did not arrive at the
+     * callback.
      */
-    public Map<String, String> signIn(ManagedWebDriver driver, LoginPage loginPage, TokenEndpoint realm,
-            String authorizationUrl, String username, String password) {
+    public Map<String, String> signIn(
+            ManagedWebDriver driver,
+            LoginPage loginPage,
+            TokenEndpoint realm,
+            String authorizationUrl,
+            String username,
+            String password) {
         // WebDriver deletes only the cookies the current page can see, and Keycloak scopes its login cookies
         // to /realms/{realm}/: stand on a page below that path first.
         driver.open(realm.realmUrl() + "/.well-known/openid-configuration");
@@ -68,15 +74,15 @@ public final class BrowserLogin implements AutoCloseable {
         loginPage.submit();
         String landed = driver.getCurrentUrl();
         if (!landed.startsWith(redirectUri)) {
-            throw new AssertionError("expected a redirect to " + redirectUri + " but the browser is at " + landed
-                    + "\n" + driver.page().getPageSource());
+            throw new AssertionError("expected a redirect to " + redirectUri + " but the browser is at " + landed + "\n"
+                    + driver.page().getPageSource());
         }
         return query(landed);
     }
 
     /**
-     * Opens an authorization request in the browser as it is (cookies kept): returns the callback's query
-     * parameters when Keycloak answered from the SSO session without showing a page, else empty.
+     * Opens an authorization request in the browser as it is (cookies kept): returns the callback's query parameters
+     * when Keycloak answered from the SSO session without showing a page, else empty.
      */
     public java.util.Optional<Map<String, String>> authorizeSilently(ManagedWebDriver driver, String authorizationUrl) {
         driver.open(authorizationUrl);
@@ -94,7 +100,8 @@ public final class BrowserLogin implements AutoCloseable {
             int eq = pair.indexOf('=');
             String key = eq < 0 ? pair : pair.substring(0, eq);
             String value = eq < 0 ? "" : pair.substring(eq + 1);
-            params.put(URLDecoder.decode(key, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+            params.put(
+                    URLDecoder.decode(key, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
         }
         return params;
     }

@@ -14,20 +14,20 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * A real, headless Debian Chromium driven through Selenium's ChromeDriver, for the tests that must see what a
- * person's browser does (JavaScript, CORS, cookies, screen readers' live regions), which HtmlUnit does not
- * show faithfully. Each instance has a fresh profile in a temporary directory, deleted on {@link #close()}.
+ * A real, headless Debian Chromium driven through Selenium's ChromeDriver, for the tests that must see what a person's
+ * browser does (JavaScript, CORS, cookies, screen readers' live regions), which HtmlUnit does not show faithfully. Each
+ * instance has a fresh profile in a temporary directory, deleted on {@link #close()}.
  *
- * <p>Chromium's own background traffic (component updates, sync, safe browsing lists) is switched off: the
- * build machines have no internet, and a test must not reach it anyway. The binaries come from Debian's
- * {@code chromium} and {@code chromium-driver} packages ({@code .ci/run} installs them); the environment
- * variables {@code WARDEN_CHROMIUM} and {@code WARDEN_CHROMEDRIVER} point elsewhere. Selenium Manager is never
- * asked (it would download a browser).
+ * <p>Chromium's own background traffic (component updates, sync, safe browsing lists) is switched off: the build
+ * machines have no internet, and a test must not reach it anyway. The binaries come from Debian's {@code chromium} and
+ * {@code chromium-driver} packages ({@code .ci/run} installs them); the environment variables {@code WARDEN_CHROMIUM}
+ * and {@code WARDEN_CHROMEDRIVER} point elsewhere. Selenium Manager is never asked (it would download a browser).
  */
 public final class Chromium implements AutoCloseable {
 
     public static final Path BINARY = Path.of(System.getenv().getOrDefault("WARDEN_CHROMIUM", "/usr/bin/chromium"));
-    public static final Path DRIVER = Path.of(System.getenv().getOrDefault("WARDEN_CHROMEDRIVER", "/usr/bin/chromedriver"));
+    public static final Path DRIVER =
+            Path.of(System.getenv().getOrDefault("WARDEN_CHROMEDRIVER", "/usr/bin/chromedriver"));
 
     /** Wide enough for keycloak.v2's two-column layout; tall enough that a registration form fits in one shot. */
     private static final Dimension WINDOW = new Dimension(1280, 1000);
@@ -42,7 +42,8 @@ public final class Chromium implements AutoCloseable {
         for (Path binary : new Path[] {BINARY, DRIVER}) {
             if (!Files.isExecutable(binary)) {
                 throw new IllegalStateException(binary + " not found: install Debian's browser and its driver with "
-                        + "'apt-get install -y chromium chromium-driver' (or set WARDEN_CHROMIUM / WARDEN_CHROMEDRIVER)");
+                        + "'apt-get install -y chromium chromium-driver' (or set WARDEN_CHROMIUM / "
+                        + "WARDEN_CHROMEDRIVER)");
             }
         }
         try {
@@ -53,14 +54,33 @@ public final class Chromium implements AutoCloseable {
         this.screenshots = screenshots;
         ChromeOptions options = new ChromeOptions();
         options.setBinary(BINARY.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-default-apps", "--disable-extensions", "--no-first-run", "--no-default-browser-check",
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-default-apps",
+                "--disable-extensions",
+                "--no-first-run",
+                "--no-default-browser-check",
                 "--disable-features=Translate,OptimizationHints,MediaRouter",
-                "--safebrowsing-disable-auto-update", "--metrics-recording-only", "--password-store=basic",
-                "--lang=" + language, "--user-data-dir=" + profile);
-        options.setExperimentalOption("prefs", Map.of("intl.accept_languages", language,
-                "credentials_enable_service", false, "profile.password_manager_enabled", false));
+                "--safebrowsing-disable-auto-update",
+                "--metrics-recording-only",
+                "--password-store=basic",
+                "--lang=" + language,
+                "--user-data-dir=" + profile);
+        options.setExperimentalOption(
+                "prefs",
+                Map.of(
+                        "intl.accept_languages",
+                        language,
+                        "credentials_enable_service",
+                        false,
+                        "profile.password_manager_enabled",
+                        false));
         this.service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(DRIVER.toFile())
                 .usingAnyFreePort()
@@ -101,8 +121,8 @@ public final class Chromium implements AutoCloseable {
     }
 
     /**
-     * Saves the visible page as {@code NN-name.png} (numbered in the order taken, so the files read as the
-     * journey) and returns the file.
+     * Saves the visible page as {@code NN-name.png} (numbered in the order taken, so the files read as the journey) and
+     * returns the file.
      */
     public Path screenshot(String name) {
         try {
@@ -116,13 +136,14 @@ public final class Chromium implements AutoCloseable {
     }
 
     /**
-     * The whole page, not only the window: the window grows to the page's height for the shot and shrinks back
-     * (a registration form with its errors is taller than the window, and a cut screenshot would hide its end;
-     * a capture beyond the window would leave the theme's background, sized to the window, short of the page).
+     * The whole page, not only the window: the window grows to the page's height for the shot and shrinks back (a
+     * registration form with its errors is taller than the window, and a cut screenshot would hide its end; a capture
+     * beyond the window would leave the theme's background, sized to the window, short of the page).
      */
     private byte[] fullPage() {
-        Number height = (Number) driver.executeScript(
-                "return Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0);");
+        Number height =
+                (Number) driver.executeScript("return Math.max(document.documentElement.scrollHeight, document.body ? "
+                        + "document.body.scrollHeight : 0);");
         Number inner = (Number) driver.executeScript("return window.innerHeight;");
         if (height == null || inner == null || height.intValue() <= inner.intValue()) {
             return driver.getScreenshotAs(OutputType.BYTES);

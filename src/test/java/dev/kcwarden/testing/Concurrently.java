@@ -10,11 +10,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 
-/** Starts requests at the same instant from threads of their own, as parallel clients would, and collects every answer. */
+/**
+ * Starts requests at the same instant from threads of their own, as parallel clients would, and collects every answer.
+ */
 public final class Concurrently {
 
-    private Concurrently() {
-    }
+    private Concurrently() {}
 
     /**
      * Runs {@code count} tasks ({@code task.apply(i)} makes the i-th), all released by one latch, and returns their

@@ -17,17 +17,17 @@ import org.keycloak.util.JsonSerialization;
 public final class DemoRealm {
 
     /**
-     * Classpath location of realm-export/warden-realm.json, for {@code @InjectRealm(fromJson = DemoRealm.JSON,
-     * config = DemoRealm.Offline.class)}: always with {@link Offline}, so no test reaches the internet.
+     * Classpath location of realm-export/warden-realm.json, for {@code @InjectRealm(fromJson = DemoRealm.JSON, config =
+     * DemoRealm.Offline.class)}: always with {@link Offline}, so no test reaches the internet.
      */
     public static final String JSON = "/realm-export/warden-realm.json";
 
     private static final Pattern BREACH_POLICY = Pattern.compile("wardenBreachedPassword\\(([^)]*)\\)");
 
     /**
-     * The shipped realm as the tests import it: everything as users get it, except that the breached-password
-     * check stays on this machine ({@code remote=off}: the built-in list of common passwords only) instead of
-     * asking the public range API. Tests that need the range API point the policy at a local {@link RangeStub}.
+     * The shipped realm as the tests import it: everything as users get it, except that the breached-password check
+     * stays on this machine ({@code remote=off}: the built-in list of common passwords only) instead of asking the
+     * public range API. Tests that need the range API point the policy at a local {@link RangeStub}.
      */
     public static final class Offline implements RealmConfig {
         @Override
@@ -37,9 +37,10 @@ public final class DemoRealm {
     }
 
     /**
-     * The demo realm a second time, offline like {@link Offline}, under another name and with an id unlike that
-     * name (the demo realm's id is its name): for a test that needs two realms, for example to see which realm a
-     * metric counts in: {@code @InjectRealm(ref = "second", fromJson = DemoRealm.JSON, config = DemoRealm.OfflineSecond.class)}.
+     * The demo realm a second time, offline like {@link Offline}, under another name and with an id unlike that name
+     * (the demo realm's id is its name): for a test that needs two realms, for example to see which realm a metric
+     * counts in: {@code @InjectRealm(ref = "second", fromJson = DemoRealm.JSON, config =
+     * DemoRealm.OfflineSecond.class)}.
      */
     public static final class OfflineSecond implements RealmConfig {
         public static final String NAME = "warden-second";
@@ -55,20 +56,23 @@ public final class DemoRealm {
     public static String offlinePolicy(String policy) {
         Matcher m = BREACH_POLICY.matcher(policy == null ? "" : policy);
         if (!m.find()) {
-            throw new IllegalStateException("the demo realm's password policy has no wardenBreachedPassword(...): " + policy);
+            throw new IllegalStateException(
+                    "the demo realm's password policy has no wardenBreachedPassword(...): " + policy);
         }
         String kept = Arrays.stream(m.group(1).split(";"))
                 .map(String::strip)
                 .filter(option -> !option.startsWith("url=") && !option.startsWith("remote="))
                 .collect(Collectors.joining(";"));
-        return policy.substring(0, m.start()) + "wardenBreachedPassword(" + kept + ";remote=off)" + policy.substring(m.end());
+        return policy.substring(0, m.start()) + "wardenBreachedPassword(" + kept + ";remote=off)"
+                + policy.substring(m.end());
     }
 
     /** The password policy exactly as realm-export/warden-realm.json ships it (with the public range URL). */
     public static String shippedPasswordPolicy() {
         try (var in = DemoRealm.class.getResourceAsStream(JSON)) {
             if (in == null) {
-                throw new IllegalStateException(JSON + " is not on the test classpath (the build copies realm-export/)");
+                throw new IllegalStateException(
+                        JSON + " is not on the test classpath (the build copies realm-export/)");
             }
             return JsonSerialization.mapper.readTree(in).path("passwordPolicy").asText();
         } catch (IOException e) {
@@ -77,13 +81,14 @@ public final class DemoRealm {
     }
 
     /**
-     * A copy of {@code realmFile} in {@code dir} with {@link #offlinePolicy}, for the servers the test
-     * framework does not manage (the cluster's nodes, the release smoke tests, the benchmark).
+     * A copy of {@code realmFile} in {@code dir} with {@link #offlinePolicy}, for the servers the test framework does
+     * not manage (the cluster's nodes, the release smoke tests, the benchmark).
      */
     public static Path offlineCopy(Path realmFile, Path dir) {
         try {
             ObjectNode realm = (ObjectNode) JsonSerialization.mapper.readTree(realmFile.toFile());
-            realm.put("passwordPolicy", offlinePolicy(realm.path("passwordPolicy").asText(null)));
+            realm.put(
+                    "passwordPolicy", offlinePolicy(realm.path("passwordPolicy").asText(null)));
             Path copy = Files.createDirectories(dir).resolve(realmFile.getFileName());
             JsonSerialization.mapper.writerWithDefaultPrettyPrinter().writeValue(copy.toFile(), realm);
             return copy;
@@ -104,6 +109,5 @@ public final class DemoRealm {
     /** Access token lifetime the realm promises, in seconds. */
     public static final int ACCESS_TOKEN_SECONDS = 300;
 
-    private DemoRealm() {
-    }
+    private DemoRealm() {}
 }

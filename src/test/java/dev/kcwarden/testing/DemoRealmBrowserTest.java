@@ -10,8 +10,8 @@ import org.keycloak.testframework.ui.page.LoginPage;
 import org.keycloak.testframework.ui.webdriver.ManagedWebDriver;
 
 /**
- * Base of the ITs that drive the demo realm through a browser. The test framework injects fields declared
- * here too; the subclass carries {@code @KeycloakIntegrationTest(config = WardenServerConfig.class)}.
+ * Base of the ITs that drive the demo realm through a browser. The test framework injects fields declared here too; the
+ * subclass carries {@code @KeycloakIntegrationTest(config = WardenServerConfig.class)}.
  */
 public abstract class DemoRealmBrowserTest {
 

@@ -17,10 +17,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * An outgoing (egress) proxy as companies run them, started by a test on loopback: it answers only
- * {@code CONNECT host:port} for the names it was given a route for, and tunnels the bytes to a local port.
- * The names exist nowhere else (no resolver knows {@code *.warden.test}), so a request that reaches the route's
- * server came through this proxy. Every request line is recorded.
+ * An outgoing (egress) proxy as companies run them, started by a test on loopback: it answers only {@code CONNECT
+ * host:port} for the names it was given a route for, and tunnels the bytes to a local port. The names exist nowhere
+ * else (no resolver knows {@code *.warden.test}), so a request that reaches the route's server came through this proxy.
+ * Every request line is recorded.
  */
 public final class EgressProxy implements AutoCloseable {
 
@@ -70,7 +70,8 @@ public final class EgressProxy implements AutoCloseable {
             String[] parts = requestLine.split(" ");
             OutputStream out = client.getOutputStream();
             if (parts.length != 3 || !"CONNECT".equals(parts[0])) {
-                out.write("HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write("HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
                 return;
             }
             Integer port = routes.get(parts[1]);

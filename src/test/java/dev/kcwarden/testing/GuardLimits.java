@@ -13,8 +13,7 @@ public final class GuardLimits {
     public static final String DIRECT_GRANT_FLOW = "warden direct grant";
     public static final String RESET_FLOW = "warden reset credentials";
 
-    private GuardLimits() {
-    }
+    private GuardLimits() {}
 
     public static void set(ManagedRealm realm, String flowAlias, String providerId, Map<String, String> values) {
         AuthenticationExecutionInfoRepresentation execution = realm.admin().flows().getExecutions(flowAlias).stream()

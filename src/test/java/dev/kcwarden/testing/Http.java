@@ -24,15 +24,14 @@ public final class Http {
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
 
-    private Http() {
-    }
+    private Http() {}
 
     /** A response with its body read as text and, where it is a JSON object, as a map. */
     public record Reply(int status, Map<String, String> headers, String body) {
 
         public Map<String, Object> json() {
             try {
-                return JsonSerialization.readValue(body, new TypeReference<Map<String, Object>>() { });
+                return JsonSerialization.readValue(body, new TypeReference<Map<String, Object>>() {});
             } catch (IOException e) {
                 throw new AssertionError("expected a JSON object, got HTTP " + status + ": " + body, e);
             }
@@ -53,7 +52,9 @@ public final class Http {
     }
 
     public static Reply get(String url, Map<String, String> headers) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(30))
+                .GET();
         headers.forEach(builder::header);
         return send(builder.build());
     }
@@ -82,7 +83,9 @@ public final class Http {
         try {
             HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
             Map<String, String> headers = new LinkedHashMap<>();
-            response.headers().map().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(", ", values)));
+            response.headers()
+                    .map()
+                    .forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(", ", values)));
             return new Reply(response.statusCode(), headers, response.body());
         } catch (IOException e) {
             throw new UncheckedIOException("HTTP " + request.method() + " " + request.uri() + " failed", e);

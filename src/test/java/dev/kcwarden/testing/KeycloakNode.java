@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A Keycloak node that a test runs itself (not through the test framework), from its own copy of the distribution
- * that the build unpacks into {@code target/cluster} (system property {@code warden.cluster.dist}), with warden's jar
- * and the offline demo realm installed, and its console output in {@code console.log} in its home. Used by the
- * cluster tests and the audit chain's restart test.
+ * A Keycloak node that a test runs itself (not through the test framework), from its own copy of the distribution that
+ * the build unpacks into {@code target/cluster} (system property {@code warden.cluster.dist}), with warden's jar and
+ * the offline demo realm installed, and its console output in {@code console.log} in its home. Used by the cluster
+ * tests and the audit chain's restart test.
  *
  * <p>A node still running when the test JVM exits (a failed or interrupted run) is killed by a shutdown hook, so no
  * test leaves a server holding its ports.
@@ -31,7 +31,8 @@ public final class KeycloakNode {
     private static final Set<KeycloakNode> STARTED = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.forEach(KeycloakNode::kill), "keycloak-node-cleanup"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> STARTED.forEach(KeycloakNode::kill), "keycloak-node-cleanup"));
     }
 
     private final String name;
@@ -59,8 +60,11 @@ public final class KeycloakNode {
         copyTree(dist, home);
         KeycloakNode node = new KeycloakNode(name, home);
         try {
-            node.keycloak.install(Path.of(System.getProperty("warden.jar")),
-                    DemoRealm.offlineCopy(Path.of("realm-export", "warden-realm.json"), dist.getParent().resolve(name + "-realm")));
+            node.keycloak.install(
+                    Path.of(System.getProperty("warden.jar")),
+                    DemoRealm.offlineCopy(
+                            Path.of("realm-export", "warden-realm.json"),
+                            dist.getParent().resolve(name + "-realm")));
         } catch (QuickstartException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -93,7 +97,9 @@ public final class KeycloakNode {
         return keycloak.home().resolve("console.log");
     }
 
-    /** {@code kc.sh build} with {@code options}: production mode's build step, once, before {@code start --optimized}. */
+    /**
+     * {@code kc.sh build} with {@code options}: production mode's build step, once, before {@code start --optimized}.
+     */
     public void build(List<String> options) throws InterruptedException {
         List<String> command = new java.util.ArrayList<>(List.of("build"));
         command.addAll(options);
@@ -114,11 +120,16 @@ public final class KeycloakNode {
             throw new IllegalStateException(name + " is already running");
         }
         seen.clear();
-        process = launch(arguments, adminUser, adminPassword, environment, ProcessBuilder.Redirect.appendTo(log().toFile()));
+        process = launch(
+                arguments, adminUser, adminPassword, environment, ProcessBuilder.Redirect.appendTo(log().toFile()));
         STARTED.add(this);
     }
 
-    private Process launch(List<String> arguments, String adminUser, String adminPassword, Map<String, String> environment,
+    private Process launch(
+            List<String> arguments,
+            String adminUser,
+            String adminPassword,
+            Map<String, String> environment,
             ProcessBuilder.Redirect output) {
         try {
             return keycloak.launch(arguments, adminUser, adminPassword, environment, output);
@@ -147,12 +158,16 @@ public final class KeycloakNode {
             }
             Thread.sleep(250);
         }
-        throw new AssertionError(name + " logged no line with " + List.of(texts) + " within " + timeout + ", see " + log());
+        throw new AssertionError(
+                name + " logged no line with " + List.of(texts) + " within " + timeout + ", see " + log());
     }
 
     public boolean isRunning() {
         Process p = process;
-        return p != null && (p.isAlive() || p.descendants().anyMatch(ProcessHandle::isAlive) || seen.stream().anyMatch(ProcessHandle::isAlive));
+        return p != null
+                && (p.isAlive()
+                        || p.descendants().anyMatch(ProcessHandle::isAlive)
+                        || seen.stream().anyMatch(ProcessHandle::isAlive));
     }
 
     /**
@@ -166,14 +181,17 @@ public final class KeycloakNode {
         }
         remember();
         Optional<ProcessHandle> child = p.descendants()
-                .filter(h -> h.info().command().map(c -> c.endsWith("/java") || c.endsWith("java")).orElse(false))
+                .filter(h -> h.info()
+                        .command()
+                        .map(c -> c.endsWith("/java") || c.endsWith("java"))
+                        .orElse(false))
                 .findFirst();
         return child.orElse(p.toHandle());
     }
 
     /**
-     * SIGTERM, as a service manager or Ctrl-C stops Keycloak (its shutdown hooks run); waits up to 60 s.
-     * Returns whether it stopped by itself; if not, it is killed.
+     * SIGTERM, as a service manager or Ctrl-C stops Keycloak (its shutdown hooks run); waits up to 60 s. Returns
+     * whether it stopped by itself; if not, it is killed.
      */
     public boolean stop() {
         Process p = process;
@@ -213,14 +231,17 @@ public final class KeycloakNode {
     private List<ProcessHandle> processes(Process p) {
         remember();
         return Stream.concat(Stream.concat(p.descendants(), seen.stream()), Stream.of(p.toHandle()))
-                .distinct().filter(ProcessHandle::isAlive).toList();
+                .distinct()
+                .filter(ProcessHandle::isAlive)
+                .toList();
     }
 
     private static boolean awaitExit(List<ProcessHandle> processes, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         for (ProcessHandle h : processes) {
             try {
-                long left = Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
+                long left =
+                        Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
                 h.onExit().get(left, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

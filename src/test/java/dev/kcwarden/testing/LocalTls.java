@@ -12,8 +12,8 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
- * Throw-away server certificates for tests of outbound https: made once per test run with the JDK's keytool
- * under target/, for made-up names under {@code .warden.test} that no resolver knows. Keycloak trusts it through
+ * Throw-away server certificates for tests of outbound https: made once per test run with the JDK's keytool under
+ * target/, for made-up names under {@code .warden.test} that no resolver knows. Keycloak trusts it through
  * {@code --truststore-paths} (the PEM file); the test's local servers present it ({@link #serverContext()}).
  */
 public final class LocalTls {
@@ -22,15 +22,16 @@ public final class LocalTls {
     public static final String HOOK_HOST = "hook.warden.test";
     /** A name whose server presents a certificate Keycloak was never told to trust. */
     public static final String UNTRUSTED_HOST = "untrusted.warden.test";
+
     private static final Path DIR = Path.of("target", "egress-tls").toAbsolutePath();
     private static final Path KEYSTORE = DIR.resolve("server.p12");
     private static final Path UNTRUSTED_KEYSTORE = DIR.resolve("untrusted.p12");
     /** The certificate alone, as Keycloak's truststore-paths reads it. */
     public static final Path CERTIFICATE_PEM = DIR.resolve("server.pem");
+
     private static final String PASSWORD = "warden-test-only";
 
-    private LocalTls() {
-    }
+    private LocalTls() {}
 
     private static boolean made;
 
@@ -44,14 +45,61 @@ public final class LocalTls {
             for (Path old : List.of(KEYSTORE, UNTRUSTED_KEYSTORE, CERTIFICATE_PEM)) {
                 Files.deleteIfExists(old);
             }
-            keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "7",
-                    "-dname", "CN=" + RANGE_HOST, "-ext", "san=dns:" + RANGE_HOST + ",dns:" + HOOK_HOST,
-                    "-storetype", "PKCS12", "-keystore", KEYSTORE.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD);
-            keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", KEYSTORE.toString(), "-storepass", PASSWORD,
-                    "-file", CERTIFICATE_PEM.toString());
-            keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "7",
-                    "-dname", "CN=" + UNTRUSTED_HOST, "-ext", "san=dns:" + UNTRUSTED_HOST,
-                    "-storetype", "PKCS12", "-keystore", UNTRUSTED_KEYSTORE.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD);
+            keytool(
+                    "-genkeypair",
+                    "-alias",
+                    "server",
+                    "-keyalg",
+                    "EC",
+                    "-groupname",
+                    "secp256r1",
+                    "-validity",
+                    "7",
+                    "-dname",
+                    "CN=" + RANGE_HOST,
+                    "-ext",
+                    "san=dns:" + RANGE_HOST + ",dns:" + HOOK_HOST,
+                    "-storetype",
+                    "PKCS12",
+                    "-keystore",
+                    KEYSTORE.toString(),
+                    "-storepass",
+                    PASSWORD,
+                    "-keypass",
+                    PASSWORD);
+            keytool(
+                    "-exportcert",
+                    "-rfc",
+                    "-alias",
+                    "server",
+                    "-keystore",
+                    KEYSTORE.toString(),
+                    "-storepass",
+                    PASSWORD,
+                    "-file",
+                    CERTIFICATE_PEM.toString());
+            keytool(
+                    "-genkeypair",
+                    "-alias",
+                    "server",
+                    "-keyalg",
+                    "EC",
+                    "-groupname",
+                    "secp256r1",
+                    "-validity",
+                    "7",
+                    "-dname",
+                    "CN=" + UNTRUSTED_HOST,
+                    "-ext",
+                    "san=dns:" + UNTRUSTED_HOST,
+                    "-storetype",
+                    "PKCS12",
+                    "-keystore",
+                    UNTRUSTED_KEYSTORE.toString(),
+                    "-storepass",
+                    PASSWORD,
+                    "-keypass",
+                    PASSWORD);
             made = true;
         } catch (IOException e) {
             throw new IllegalStateException("cannot make the test certificates under " + DIR, e);

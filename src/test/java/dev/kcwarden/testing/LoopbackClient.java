@@ -15,10 +15,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A minimal HTTP/1.1 client that connects FROM a chosen loopback address (all of 127.0.0.0/8 is
- * loopback here), so one test acts as many client IPs without any proxy header: Keycloak sees
- * the socket's peer address, as it would in production. Keeps cookies like a browser would.
- * {@code java.net.http} cannot bind a source address, hence this.
+ * A minimal HTTP/1.1 client that connects FROM a chosen loopback address (all of 127.0.0.0/8 is loopback here), so one
+ * test acts as many client IPs without any proxy header: Keycloak sees the socket's peer address, as it would in
+ * production. Keeps cookies like a browser would. {@code java.net.http} cannot bind a source address, hence this.
  */
 public final class LoopbackClient {
 
@@ -80,8 +79,15 @@ public final class LoopbackClient {
             socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5_000);
             socket.setSoTimeout(30_000);
             StringBuilder head = new StringBuilder()
-                    .append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
-                    .append("Host: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n")
+                    .append(method)
+                    .append(' ')
+                    .append(path)
+                    .append(" HTTP/1.1\r\n")
+                    .append("Host: ")
+                    .append(uri.getHost())
+                    .append(':')
+                    .append(uri.getPort())
+                    .append("\r\n")
                     .append("Connection: close\r\n");
             headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
             if (!cookies.isEmpty()) {
@@ -136,7 +142,8 @@ public final class LoopbackClient {
         int pos = 0;
         while (pos < chunked.length) {
             int lineEnd = indexOfCrlf(chunked, pos);
-            int size = Integer.parseInt(new String(chunked, pos, lineEnd - pos, StandardCharsets.US_ASCII).split(";")[0].trim(), 16);
+            int size = Integer.parseInt(
+                    new String(chunked, pos, lineEnd - pos, StandardCharsets.US_ASCII).split(";")[0].trim(), 16);
             if (size == 0) {
                 break;
             }

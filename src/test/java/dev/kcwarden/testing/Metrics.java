@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The test server's Prometheus samples ({@link WardenServerConfig#METRICS_URL}), keyed by name and labels as printed. */
+/**
+ * The test server's Prometheus samples ({@link WardenServerConfig#METRICS_URL}), keyed by name and labels as printed.
+ */
 public final class Metrics {
 
-    private Metrics() {
-    }
+    private Metrics() {}
 
     public static Map<String, Double> scrape() {
         Http.Reply reply = Http.get(WardenServerConfig.METRICS_URL, Map.of());
@@ -26,10 +27,14 @@ public final class Metrics {
         return samples;
     }
 
-    /** The sum of every sample of {@code name} whose labels contain {@code labelText} (for example {@code outcome="passed"}). */
+    /**
+     * The sum of every sample of {@code name} whose labels contain {@code labelText} (for example
+     * {@code outcome="passed"}).
+     */
     public static double sum(Map<String, Double> samples, String name, String labelText) {
         return samples.entrySet().stream()
                 .filter(e -> e.getKey().startsWith(name + "{") && e.getKey().contains(labelText))
-                .mapToDouble(Map.Entry::getValue).sum();
+                .mapToDouble(Map.Entry::getValue)
+                .sum();
     }
 }

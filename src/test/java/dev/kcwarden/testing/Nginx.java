@@ -13,11 +13,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's nginx ({@code /usr/sbin/nginx}) as a child process of the test, never the system service: its own
- * configuration, pid file, logs and temporary files under one directory of {@code target/}, {@code daemon off}, so
- * it dies with {@link #stop()} or, at the latest, with the test JVM (shutdown hook). The public listener runs the
- * shipped public rules, {@code deploy/nginx/keycloak-public.conf} (which paths reach Keycloak at all), in front of an
- * upstream named {@code keycloak} as in {@code deploy/nginx/nginx.conf}; the other listeners pass every path, as the
- * compose file's admin listener does. Every location proxies with the shipped header rules,
+ * configuration, pid file, logs and temporary files under one directory of {@code target/}, {@code daemon off}, so it
+ * dies with {@link #stop()} or, at the latest, with the test JVM (shutdown hook). The public listener runs the shipped
+ * public rules, {@code deploy/nginx/keycloak-public.conf} (which paths reach Keycloak at all), in front of an upstream
+ * named {@code keycloak} as in {@code deploy/nginx/nginx.conf}; the other listeners pass every path, as the compose
+ * file's admin listener does. Every location proxies with the shipped header rules,
  * {@code deploy/nginx/keycloak-proxy.conf}, and every answer carries an {@code X-Upstream} header that names the node
  * which served it (empty, hence absent, when nginx answered itself), so a test can see where the balancer sent it.
  */
@@ -42,11 +42,12 @@ public final class Nginx {
      * balancing round-robin over {@code publicBackends} (ports of 127.0.0.1), and for each entry of {@code openServers}
      * a listener on 127.0.0.1:port that passes every path (the admin listener's rules) to the listed backend ports.
      */
-    public static Nginx start(Path dir, int publicPort, List<Integer> publicBackends, Map<Integer, List<Integer>> openServers)
+    public static Nginx start(
+            Path dir, int publicPort, List<Integer> publicBackends, Map<Integer, List<Integer>> openServers)
             throws IOException, InterruptedException {
         if (!Files.isExecutable(BINARY)) {
-            throw new IllegalStateException(BINARY + " is missing: install Debian's nginx package (apt-get install -y nginx; "
-                    + ".ci/run does this)");
+            throw new IllegalStateException(BINARY
+                    + " is missing: install Debian's nginx package (apt-get install -y nginx; " + ".ci/run does this)");
         }
         Files.createDirectories(dir.resolve("logs"));
         Files.createDirectories(dir.resolve("temp"));
@@ -56,17 +57,23 @@ public final class Nginx {
         StringBuilder http = new StringBuilder();
         upstream(http, "keycloak", publicBackends);
         http.append("    server {\n")
-                .append("        listen 127.0.0.1:").append(publicPort).append(";\n")
+                .append("        listen 127.0.0.1:")
+                .append(publicPort)
+                .append(";\n")
                 .append("        add_header X-Upstream $upstream_addr always;\n")
                 .append("        include keycloak-public.conf;\n")
                 .append("    }\n");
         openServers.forEach((port, backends) -> {
             upstream(http, "backend_" + port, backends);
             http.append("    server {\n")
-                    .append("        listen 127.0.0.1:").append(port).append(";\n")
+                    .append("        listen 127.0.0.1:")
+                    .append(port)
+                    .append(";\n")
                     .append("        add_header X-Upstream $upstream_addr always;\n")
                     .append("        location / {\n")
-                    .append("            proxy_pass http://backend_").append(port).append(";\n")
+                    .append("            proxy_pass http://backend_")
+                    .append(port)
+                    .append(";\n")
                     .append("            include keycloak-proxy.conf;\n")
                     .append("        }\n")
                     .append("    }\n");
@@ -92,13 +99,27 @@ public final class Nginx {
         Path config = dir.resolve("nginx.conf");
         Files.writeString(config, conf);
         Path out = dir.resolve("logs/nginx.out");
-        Process check = new ProcessBuilder(BINARY.toString(), "-t", "-p", dir.toAbsolutePath().toString(), "-c",
-                config.toAbsolutePath().toString()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process check = new ProcessBuilder(
+                        BINARY.toString(),
+                        "-t",
+                        "-p",
+                        dir.toAbsolutePath().toString(),
+                        "-c",
+                        config.toAbsolutePath().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         if (!check.waitFor(30, TimeUnit.SECONDS) || check.exitValue() != 0) {
             throw new AssertionError("nginx -t refused " + config + ": " + Files.readString(out));
         }
-        Process process = new ProcessBuilder(BINARY.toString(), "-p", dir.toAbsolutePath().toString(), "-c",
-                config.toAbsolutePath().toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
+        Process process = new ProcessBuilder(
+                        BINARY.toString(),
+                        "-p",
+                        dir.toAbsolutePath().toString(),
+                        "-c",
+                        config.toAbsolutePath().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
                 .start();
         Nginx nginx = new Nginx(dir, process);
         Instant deadline = Instant.now().plusSeconds(10);
@@ -118,7 +139,8 @@ public final class Nginx {
     private static void upstream(StringBuilder http, String name, List<Integer> backends) {
         http.append("    upstream ").append(name).append(" {\n");
         // one refused connection takes a node out of the rotation for 10 s; nginx then tries it again
-        backends.forEach(b -> http.append("        server 127.0.0.1:").append(b).append(" max_fails=1 fail_timeout=10s;\n"));
+        backends.forEach(
+                b -> http.append("        server 127.0.0.1:").append(b).append(" max_fails=1 fail_timeout=10s;\n"));
         http.append("    }\n");
     }
 

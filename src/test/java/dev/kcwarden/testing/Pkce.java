@@ -11,8 +11,7 @@ public final class Pkce {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Pkce() {
-    }
+    private Pkce() {}
 
     /** A URL-safe random string carrying {@code bytes} bytes of entropy. */
     public static String randomToken(int bytes) {

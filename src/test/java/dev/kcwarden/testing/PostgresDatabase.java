@@ -6,8 +6,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * A database of a test's own on the local PostgreSQL (127.0.0.1:5432, user {@code postgres}, trust auth), created
- * with a random name and dropped by {@link #drop()}, or by a shutdown hook when the test JVM ends before that.
+ * A database of a test's own on the local PostgreSQL (127.0.0.1:5432, user {@code postgres}, trust auth), created with
+ * a random name and dropped by {@link #drop()}, or by a shutdown hook when the test JVM ends before that.
  */
 public final class PostgresDatabase {
 

@@ -14,13 +14,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A local stand-in for the Pwned Passwords range API, started by the test: answers
- * {@code GET /range/{5 hex}} with "SUFFIX:COUNT" lines plus zero-count padding, and records every
- * request line it saw so a test can prove what left Keycloak. Modes: normal, failing (HTTP 500), slow.
+ * A local stand-in for the Pwned Passwords range API, started by the test: answers {@code GET /range/{5 hex}} with
+ * "SUFFIX:COUNT" lines plus zero-count padding, and records every request line it saw so a test can prove what left
+ * Keycloak. Modes: normal, failing (HTTP 500), slow.
  */
 public final class RangeStub implements AutoCloseable {
 
-    public enum Mode { NORMAL, FAILING, SLOW }
+    public enum Mode {
+        NORMAL,
+        FAILING,
+        SLOW
+    }
 
     private final HttpServer server;
     private final Map<String, Integer> breached = new ConcurrentHashMap<>();
@@ -41,7 +45,8 @@ public final class RangeStub implements AutoCloseable {
             if (tls == null) {
                 server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             } else {
-                com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+                com.sun.net.httpserver.HttpsServer https =
+                        com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
                 https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
                 server = https;
             }
@@ -49,8 +54,8 @@ public final class RangeStub implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         server.createContext("/range/", exchange -> {
-            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI()
-                    + " body=" + exchange.getRequestBody().readAllBytes().length);
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " body="
+                    + exchange.getRequestBody().readAllBytes().length);
             if (mode == Mode.SLOW) {
                 try {
                     Thread.sleep(5_000);
@@ -105,7 +110,9 @@ public final class RangeStub implements AutoCloseable {
 
     public static String sha1(String password) {
         try {
-            return HexFormat.of().withUpperCase().formatHex(MessageDigest.getInstance("SHA-1").digest(password.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .withUpperCase()
+                    .formatHex(MessageDigest.getInstance("SHA-1").digest(password.getBytes(StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

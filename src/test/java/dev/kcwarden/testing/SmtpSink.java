@@ -15,15 +15,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A plain SMTP server on a loopback port that accepts every mail and keeps its recipients, so a
- * test can count the mails Keycloak really sent. No TLS, no authentication: enough for Keycloak's
- * mail sender with {@code starttls} and {@code auth} off.
+ * A plain SMTP server on a loopback port that accepts every mail and keeps its recipients, so a test can count the
+ * mails Keycloak really sent. No TLS, no authentication: enough for Keycloak's mail sender with {@code starttls} and
+ * {@code auth} off.
  */
 public final class SmtpSink implements AutoCloseable {
 
     /** One accepted mail: who it went to and its raw text. */
-    public record Mail(List<String> recipients, String data) {
-    }
+    public record Mail(List<String> recipients, String data) {}
 
     private final ServerSocket server;
     private final List<Mail> mails = Collections.synchronizedList(new ArrayList<>());
@@ -47,14 +46,27 @@ public final class SmtpSink implements AutoCloseable {
 
     /** The realm's SMTP settings (Realm settings → Email) for this sink. */
     public Map<String, String> realmSettings() {
-        return Map.of("host", "127.0.0.1", "port", String.valueOf(port()), "from", "warden-test@example.com",
-                "auth", "false", "ssl", "false", "starttls", "false");
+        return Map.of(
+                "host",
+                "127.0.0.1",
+                "port",
+                String.valueOf(port()),
+                "from",
+                "warden-test@example.com",
+                "auth",
+                "false",
+                "ssl",
+                "false",
+                "starttls",
+                "false");
     }
 
     /** Mails so far that went to {@code address}. */
     public List<Mail> to(String address) {
         synchronized (mails) {
-            return mails.stream().filter(m -> m.recipients().stream().anyMatch(r -> r.equalsIgnoreCase(address))).toList();
+            return mails.stream()
+                    .filter(m -> m.recipients().stream().anyMatch(r -> r.equalsIgnoreCase(address)))
+                    .toList();
         }
     }
 
@@ -70,13 +82,16 @@ public final class SmtpSink implements AutoCloseable {
     }
 
     private void converse(Socket client) throws IOException {
-        BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
+        BufferedReader in =
+                new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.US_ASCII));
         OutputStream out = client.getOutputStream();
         reply(out, "220 smtp-sink ready");
         List<String> recipients = new ArrayList<>();
         String line;
         while ((line = in.readLine()) != null) {
-            String command = line.length() < 4 ? line.toUpperCase() : line.substring(0, 4).toUpperCase();
+            String command = line.length() < 4
+                    ? line.toUpperCase()
+                    : line.substring(0, 4).toUpperCase();
             switch (command) {
                 case "EHLO", "HELO" -> reply(out, "250 smtp-sink");
                 case "MAIL" -> {

@@ -10,8 +10,7 @@ import java.util.Properties;
 /** Reads the warden login theme's message files as the build packaged them, so tests compare with the source. */
 public final class ThemeMessages {
 
-    private ThemeMessages() {
-    }
+    private ThemeMessages() {}
 
     public static String get(String locale, String key) {
         String resource = "/theme/warden/login/messages/messages_" + locale + ".properties";

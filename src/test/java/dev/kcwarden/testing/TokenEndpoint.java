@@ -25,8 +25,8 @@ public final class TokenEndpoint {
     }
 
     /**
-     * An authorization request of the code flow (scope {@code openid}) carrying the S256 challenge of
-     * {@code verifier}, as a public client with PKCE sends it.
+     * An authorization request of the code flow (scope {@code openid}) carrying the S256 challenge of {@code verifier},
+     * as a public client with PKCE sends it.
      */
     public String authorizationUrl(String clientId, String redirectUri, String verifier, String state) {
         Map<String, String> query = new LinkedHashMap<>();
@@ -77,12 +77,15 @@ public final class TokenEndpoint {
 
     /** refresh_token grant by a public client. */
     public Http.Reply refresh(String clientId, String refreshToken) {
-        return Http.postForm(tokenUrl(), Map.of("grant_type", "refresh_token", "client_id", clientId, "refresh_token", refreshToken));
+        return Http.postForm(
+                tokenUrl(),
+                Map.of("grant_type", "refresh_token", "client_id", clientId, "refresh_token", refreshToken));
     }
 
     /** RFC 7662 introspection by a confidential client (client_secret_post); returns the JSON answer. */
     public Map<String, Object> introspect(String clientId, String secret, String token) {
-        Http.Reply reply = Http.postForm(realmUrl + "/protocol/openid-connect/token/introspect",
+        Http.Reply reply = Http.postForm(
+                realmUrl + "/protocol/openid-connect/token/introspect",
                 Map.of("client_id", clientId, "client_secret", secret, "token", token));
         if (reply.status() != 200) {
             throw new AssertionError("introspection gave HTTP " + reply.status() + ": " + reply.body());

@@ -11,8 +11,7 @@ import org.keycloak.testframework.util.ApiUtil;
 /** Users for tests, made through the admin REST API as an admin would. */
 public final class Users {
 
-    private Users() {
-    }
+    private Users() {}
 
     /** An enabled user {@code username} with email {@code username@example.com} and a permanent password. */
     public static UserRepresentation withPassword(String username, String password) {
@@ -40,8 +39,8 @@ public final class Users {
     public static String create(RealmResource realm, UserRepresentation user) {
         try (Response created = realm.users().create(user)) {
             if (created.getStatus() != 201) {
-                throw new AssertionError("creating " + user.getUsername() + " gave HTTP " + created.getStatus()
-                        + ": " + created.readEntity(String.class));
+                throw new AssertionError("creating " + user.getUsername() + " gave HTTP " + created.getStatus() + ": "
+                        + created.readEntity(String.class));
             }
             return ApiUtil.getCreatedId(created);
         }

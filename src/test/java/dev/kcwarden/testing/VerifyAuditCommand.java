@@ -6,16 +6,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** {@code java -jar keycloak-warden.jar verify-audit FILE --key-file KEY}, run as a user runs it; returns the exit code. */
+/**
+ * {@code java -jar keycloak-warden.jar verify-audit FILE --key-file KEY}, run as a user runs it; returns the exit code.
+ */
 public final class VerifyAuditCommand {
 
-    private VerifyAuditCommand() {
-    }
+    private VerifyAuditCommand() {}
 
     public static int run(Path file, Path keyFile) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", System.getProperty("warden.jar"), "verify-audit", file.toString(), "--key-file", keyFile.toString())
-                .redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-jar",
+                        System.getProperty("warden.jar"),
+                        "verify-audit",
+                        file.toString(),
+                        "--key-file",
+                        keyFile.toString())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = process.waitFor();
         System.out.println("verify-audit: " + output.strip());

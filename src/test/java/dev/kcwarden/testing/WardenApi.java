@@ -3,10 +3,12 @@ package dev.kcwarden.testing;
 /** Where warden's admin REST resource lives: in Keycloak's admin API, {@code /admin/realms/{realm}/warden/...}. */
 public final class WardenApi {
 
-    private WardenApi() {
-    }
+    private WardenApi() {}
 
-    /** {@code path} (such as {@code "info"} or {@code "throttles?ip=…"}) under the realm whose base URL is {@code realmUrl}. */
+    /**
+     * {@code path} (such as {@code "info"} or {@code "throttles?ip=…"}) under the realm whose base URL is
+     * {@code realmUrl}.
+     */
     public static String url(String realmUrl, String path) {
         int at = realmUrl.lastIndexOf("/realms/");
         if (at < 0) {

@@ -25,19 +25,20 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A webhook receiver started by a test. It checks every delivery as docs/audit-schema.md tells receivers to
- * ({@link Check}): the signature over time, delivery id and body, at most 5 minutes old, never seen before. It
- * answers 204 to a good delivery and 401 to a bad signature or an old one; a delivery id seen before is
- * acknowledged with 200, as the docs say, but not processed again (recorded as refused, "seen before"). Tests
- * wait for a body and replay a captured delivery.
+ * ({@link Check}): the signature over time, delivery id and body, at most 5 minutes old, never seen before. It answers
+ * 204 to a good delivery and 401 to a bad signature or an old one; a delivery id seen before is acknowledged with 200,
+ * as the docs say, but not processed again (recorded as refused, "seen before"). Tests wait for a body and replay a
+ * captured delivery.
  */
 public final class WebhookReceiver implements AutoCloseable {
 
     public static final String SIGNATURE_HEADER = "X-Warden-Signature";
     public static final String DELIVERY_HEADER = "X-Warden-Delivery";
 
-    /** One request as it arrived, with the receiver's verdict ("accepted", "seen before", "too old", "bad signature"). */
-    public record Delivery(String id, String signature, String body, String verdict) {
-    }
+    /**
+     * One request as it arrived, with the receiver's verdict ("accepted", "seen before", "too old", "bad signature").
+     */
+    public record Delivery(String id, String signature, String body, String verdict) {}
 
     private final HttpServer server;
     private final URI url;
@@ -55,7 +56,11 @@ public final class WebhookReceiver implements AutoCloseable {
             String id = exchange.getRequestHeaders().getFirst(DELIVERY_HEADER);
             String signature = exchange.getRequestHeaders().getFirst(SIGNATURE_HEADER);
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Delivery delivery = new Delivery(id, signature, body, check.accept(signature, id, body, Instant.now().getEpochSecond()));
+            Delivery delivery = new Delivery(
+                    id,
+                    signature,
+                    body,
+                    check.accept(signature, id, body, Instant.now().getEpochSecond()));
             int status;
             if (!"accepted".equals(delivery.verdict())) {
                 refused.add(delivery);
@@ -91,7 +96,10 @@ public final class WebhookReceiver implements AutoCloseable {
         }
     }
 
-    /** Over https on a free loopback port, with the given server certificate; {@code host} is the name in {@link #url()}. */
+    /**
+     * Over https on a free loopback port, with the given server certificate; {@code host} is the name in
+     * {@link #url()}.
+     */
     public static WebhookReceiver https(SSLContext tls, String host, String path, String secret) {
         try {
             HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -150,8 +158,8 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     /**
-     * What docs/audit-schema.md tells a receiver to do, in Java: recompute the HMAC over {@code t.id.body} and
-     * compare in constant time, refuse a time more than 300 s away, refuse a delivery id seen before.
+     * What docs/audit-schema.md tells a receiver to do, in Java: recompute the HMAC over {@code t.id.body} and compare
+     * in constant time, refuse a time more than 300 s away, refuse a delivery id seen before.
      */
     public static final class Check {
         private final byte[] secret;

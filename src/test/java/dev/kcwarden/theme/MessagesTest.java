@@ -34,16 +34,15 @@ import org.keycloak.util.JsonSerialization;
 class MessagesTest {
 
     private static final Path THEME = Path.of("themes", "warden", "login");
-    private static final List<Path> BUNDLES = List.of(
-            THEME.resolve("messages"),
-            Path.of("src", "main", "resources", "theme-resources", "messages"));
+    private static final List<Path> BUNDLES =
+            List.of(THEME.resolve("messages"), Path.of("src", "main", "resources", "theme-resources", "messages"));
     private static final Pattern FILE = Pattern.compile("messages_([A-Za-z_]+)\\.properties");
     private static final Pattern ARGUMENT = Pattern.compile("\\{(\\d+)");
     private static final Pattern TEMPLATE_KEY = Pattern.compile("msg\\(\\s*\"(warden[A-Za-z0-9]*)\"");
     private static final Pattern JAVA_LITERAL = Pattern.compile("\"(warden[A-Z][A-Za-z0-9]*)\"");
     /** warden-prefixed literals in the Java sources that are not message keys: a policy id and page attributes. */
-    private static final Set<String> NOT_MESSAGES = Set.of(
-            "wardenBreachedPassword", "wardenHoneypot", "wardenRetryAfter", "wardenPasswordScreened");
+    private static final Set<String> NOT_MESSAGES =
+            Set.of("wardenBreachedPassword", "wardenHoneypot", "wardenRetryAfter", "wardenPasswordScreened");
 
     @Test
     @DisplayName("every key of any language exists in every language, in both bundles")
@@ -75,7 +74,8 @@ class MessagesTest {
                 for (Map.Entry<String, Properties> language : languages.entrySet()) {
                     String text = language.getValue().getProperty(key);
                     if (text != null) { // a missing key is everyKeyInEveryLanguage's finding
-                        assertThat(arguments(text)).as("placeholders of %s in %s (%s)", key, language.getKey(), bundle)
+                        assertThat(arguments(text))
+                                .as("placeholders of %s in %s (%s)", key, language.getKey(), bundle)
                                 .isEqualTo(expected);
                     }
                 }
@@ -84,7 +84,8 @@ class MessagesTest {
     }
 
     @Test
-    @DisplayName("every text survives MessageFormat, the way Keycloak formats it: valid patterns, no swallowed apostrophe")
+    @DisplayName(
+            "every text survives MessageFormat, the way Keycloak formats it: valid patterns, no swallowed apostrophe")
     void textsAreValidMessageFormats() throws IOException {
         for (Path bundle : BUNDLES) {
             for (Map.Entry<String, Properties> language : languages(bundle).entrySet()) {
@@ -93,7 +94,8 @@ class MessagesTest {
                     String text = language.getValue().getProperty(key);
                     String where = key + " in " + language.getKey() + " (" + bundle + ")";
                     // A single ASCII apostrophe starts a quoted section in MessageFormat: "can't" would print "cant".
-                    assertThat(text.replace("''", "")).as(where + ": write '' or a typographic apostrophe")
+                    assertThat(text.replace("''", ""))
+                            .as(where + ": write '' or a typographic apostrophe")
                             .doesNotContain("'");
                     String formatted = new MessageFormat(text, locale).format(new Object[] {3, 3});
                     assertThat(formatted).as(where).isNotBlank();
@@ -106,13 +108,17 @@ class MessagesTest {
     @DisplayName("the theme offers exactly the languages its files exist in, and the demo realm offers them all")
     void localesMatchTheFiles() throws IOException {
         Properties theme = load(THEME.resolve("theme.properties"));
-        Set<String> offered = new TreeSet<>(Arrays.asList(theme.getProperty("locales", "").split("\\s*,\\s*")));
+        Set<String> offered =
+                new TreeSet<>(Arrays.asList(theme.getProperty("locales", "").split("\\s*,\\s*")));
         assertThat(offered).as("theme.properties locales").contains("en", "de", "fr");
         for (Path bundle : BUNDLES) {
             assertThat(languages(bundle).keySet()).as("languages of %s", bundle).isEqualTo(offered);
         }
-        var realm = JsonSerialization.mapper.readTree(Path.of("realm-export", "warden-realm.json").toFile());
-        assertThat(realm.path("internationalizationEnabled").asBoolean()).as("realm internationalizationEnabled").isTrue();
+        var realm = JsonSerialization.mapper.readTree(
+                Path.of("realm-export", "warden-realm.json").toFile());
+        assertThat(realm.path("internationalizationEnabled").asBoolean())
+                .as("realm internationalizationEnabled")
+                .isTrue();
         Set<String> realmLocales = new TreeSet<>();
         realm.path("supportedLocales").forEach(node -> realmLocales.add(node.asText()));
         assertThat(realmLocales).as("demo realm supportedLocales").isEqualTo(offered);
@@ -164,7 +170,9 @@ class MessagesTest {
 
     private static List<Path> files(Path dir, String suffix) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
-            return new ArrayList<>(walk.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList());
+            return new ArrayList<>(walk.filter(p -> p.getFileName().toString().endsWith(suffix))
+                    .sorted()
+                    .toList());
         }
     }
 

@@ -60,36 +60,47 @@ class PasswordRulesIT {
     /** The rules block's field and its list items, as text. */
     private static Map.Entry<String, List<String>> rules(Http.Reply page) {
         Matcher block = RULES.matcher(page.body());
-        assertThat(block.find()).as("password rules on the page:\n%s", page.body()).isTrue();
-        List<String> items = Pattern.compile("(?s)<li>(.*?)</li>").matcher(block.group(2)).results()
-                .map(m -> FormPage.text(m.group(1)).strip()).toList();
+        assertThat(block.find())
+                .as("password rules on the page:\n%s", page.body())
+                .isTrue();
+        List<String> items = Pattern.compile("(?s)<li>(.*?)</li>")
+                .matcher(block.group(2))
+                .results()
+                .map(m -> FormPage.text(m.group(1)).strip())
+                .toList();
         return Map.entry(block.group(1), items);
     }
 
     @Test
-    @DisplayName("registration page, in English and French: length 12 to 128, not the username or email, screened for breaches")
+    @DisplayName("registration page, in English and French: length 12 to 128, not the username or email, screened "
+            + "for breaches")
     void registrationPage() {
         for (String locale : List.of("en", "fr")) {
             LoopbackClient visitor = new LoopbackClient("127.0.4.1");
             Http.Reply login = visitor.get(loginPageUrl(locale), Map.of());
-            String link = URI.create(realm.getBaseUrl()).resolve(FormPage.link(login.body(), "registration")).toString();
+            String link = URI.create(realm.getBaseUrl())
+                    .resolve(FormPage.link(login.body(), "registration"))
+                    .toString();
             Http.Reply page = visitor.get(link, Map.of());
             assertThat(page.status()).isEqualTo(200);
 
             Map.Entry<String, List<String>> rules = rules(page);
             assertThat(rules.getKey()).as("the field the rules describe").isEqualTo("password");
-            assertThat(rules.getValue()).as("rules in %s", locale).containsExactly(
-                    rule(locale, "wardenPasswordRuleLength", 12),
-                    rule(locale, "wardenPasswordRuleMaxLength", 128),
-                    rule(locale, "wardenPasswordRuleNotUsername"),
-                    rule(locale, "wardenPasswordRuleNotEmail"),
-                    rule(locale, "wardenPasswordRuleScreened"));
+            assertThat(rules.getValue())
+                    .as("rules in %s", locale)
+                    .containsExactly(
+                            rule(locale, "wardenPasswordRuleLength", 12),
+                            rule(locale, "wardenPasswordRuleMaxLength", 128),
+                            rule(locale, "wardenPasswordRuleNotUsername"),
+                            rule(locale, "wardenPasswordRuleNotEmail"),
+                            rule(locale, "wardenPasswordRuleScreened"));
             assertThat(FormPage.text(page.body())).contains(ThemeMessages.get(locale, "wardenPasswordRulesTitle"));
         }
     }
 
     @Test
-    @DisplayName("update-password page, with the shipped policy: length 12 to 128, not the username or email, screened for breaches, for the new-password field")
+    @DisplayName("update-password page, with the shipped policy: length 12 to 128, not the username or email, "
+            + "screened for breaches, for the new-password field")
     void updatePasswordPage() {
         assertThat(realm.admin().toRepresentation().getPasswordPolicy())
                 .as("the shipped policy as every test imports it (offline)")
@@ -97,16 +108,18 @@ class PasswordRulesIT {
         Http.Reply page = updatePasswordPage("rules-dora", "127.0.4.2");
         Map.Entry<String, List<String>> rules = rules(page);
         assertThat(rules.getKey()).isEqualTo("password-new");
-        assertThat(rules.getValue()).containsExactly(
-                rule("en", "wardenPasswordRuleLength", 12),
-                rule("en", "wardenPasswordRuleMaxLength", 128),
-                rule("en", "wardenPasswordRuleNotUsername"),
-                rule("en", "wardenPasswordRuleNotEmail"),
-                rule("en", "wardenPasswordRuleScreened"));
+        assertThat(rules.getValue())
+                .containsExactly(
+                        rule("en", "wardenPasswordRuleLength", 12),
+                        rule("en", "wardenPasswordRuleMaxLength", 128),
+                        rule("en", "wardenPasswordRuleNotUsername"),
+                        rule("en", "wardenPasswordRuleNotEmail"),
+                        rule("en", "wardenPasswordRuleScreened"));
     }
 
     @Test
-    @DisplayName("update-password page: the rules follow a changed policy (digits, capitals, history; no breach check, so no breach rule)")
+    @DisplayName("update-password page: the rules follow a changed policy (digits, capitals, history; no breach "
+            + "check, so no breach rule)")
     void updatePasswordPageFollowsThePolicy() {
         var rep = realm.admin().toRepresentation();
         String shipped = rep.getPasswordPolicy();
@@ -115,11 +128,12 @@ class PasswordRulesIT {
         try {
             Map.Entry<String, List<String>> rules = rules(updatePasswordPage("rules-emil", "127.0.4.3"));
             assertThat(rules.getKey()).isEqualTo("password-new");
-            assertThat(rules.getValue()).containsExactly(
-                    rule("en", "wardenPasswordRuleLength", 14),
-                    rule("en", "wardenPasswordRuleUpperCase", 1),
-                    rule("en", "wardenPasswordRuleDigits", 2),
-                    rule("en", "wardenPasswordRuleHistory", 3));
+            assertThat(rules.getValue())
+                    .containsExactly(
+                            rule("en", "wardenPasswordRuleLength", 14),
+                            rule("en", "wardenPasswordRuleUpperCase", 1),
+                            rule("en", "wardenPasswordRuleDigits", 2),
+                            rule("en", "wardenPasswordRuleHistory", 3));
         } finally {
             rep.setPasswordPolicy(shipped);
             realm.admin().update(rep);
@@ -133,11 +147,16 @@ class PasswordRulesIT {
         Users.create(realm, user);
         LoopbackClient browser = new LoopbackClient(address);
         Http.Reply login = browser.get(loginPageUrl("en"), Map.of());
-        Http.Reply signedIn = browser.postForm(FormPage.formAction(login.body(), "kc-form-login"),
+        Http.Reply signedIn = browser.postForm(
+                FormPage.formAction(login.body(), "kc-form-login"),
                 Map.of("username", username, "password", PASSWORD, "credentialId", ""));
         // Keycloak sends the browser on to the required action's own URL.
         assertThat(signedIn.status()).as(signedIn.body()).isEqualTo(302);
-        Http.Reply page = browser.get(URI.create(realm.getBaseUrl()).resolve(signedIn.header("Location")).toString(), Map.of());
+        Http.Reply page = browser.get(
+                URI.create(realm.getBaseUrl())
+                        .resolve(signedIn.header("Location"))
+                        .toString(),
+                Map.of());
         assertThat(page.status()).as(page.body()).isEqualTo(200);
         assertThat(page.body()).contains("id=\"kc-passwd-update-form\"");
         return page;

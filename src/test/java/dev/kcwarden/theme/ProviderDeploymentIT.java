@@ -27,8 +27,8 @@ import org.openqa.selenium.By;
 @KeycloakIntegrationTest(config = WardenServerConfig.class)
 /**
  * What one provider archive in providers/ gives Keycloak, as the test framework deploys this build (its packing of
- * target/classes). The built jar itself, installed by hand, is covered by NewestPatchKeycloakIT and the other
- * smoke checks in dev.kcwarden.compat.
+ * target/classes). The built jar itself, installed by hand, is covered by NewestPatchKeycloakIT and the other smoke
+ * checks in dev.kcwarden.compat.
  */
 @DisplayName("This build as one provider archive in providers/ gives Keycloak warden's providers and login theme")
 class ProviderDeploymentIT extends DemoRealmBrowserTest {
@@ -46,9 +46,14 @@ class ProviderDeploymentIT extends DemoRealmBrowserTest {
     void providerInfoReportsVersion() {
         ServerInfoRepresentation info = admin.serverInfo().getInfo();
 
-        ProviderRepresentation warden = info.getProviders().get("admin-realm-restapi-extension").getProviders().get("warden");
+        ProviderRepresentation warden = info.getProviders()
+                .get("admin-realm-restapi-extension")
+                .getProviders()
+                .get("warden");
 
-        assertThat(warden).as("warden provider in admin-realm-restapi-extension").isNotNull();
+        assertThat(warden)
+                .as("warden provider in admin-realm-restapi-extension")
+                .isNotNull();
         assertThat(warden.getOperationalInfo())
                 .containsEntry("version", System.getProperty("warden.version"))
                 .containsEntry("builtForKeycloak", System.getProperty("keycloak.version"));
@@ -57,7 +62,8 @@ class ProviderDeploymentIT extends DemoRealmBrowserTest {
     @Test
     @DisplayName("the server lists 'warden' among its login themes")
     void loginThemeIsListed() {
-        List<ThemeInfoRepresentation> loginThemes = admin.serverInfo().getInfo().getThemes().get("login");
+        List<ThemeInfoRepresentation> loginThemes =
+                admin.serverInfo().getInfo().getThemes().get("login");
 
         assertThat(loginThemes).extracting(ThemeInfoRepresentation::getName).contains("warden");
     }

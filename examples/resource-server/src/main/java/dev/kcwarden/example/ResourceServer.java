@@ -27,8 +27,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A resource server that trusts the realm's access tokens and nothing else: the JDK's HTTP server
- * and Nimbus JOSE + JWT, no framework. What it checks, and why, is in docs/api-verification.md.
+ * A resource server that trusts the realm's access tokens and nothing else: the JDK's HTTP server and Nimbus JOSE +
+ * JWT, no framework. What it checks, and why, is in docs/api-verification.md.
  *
  * <pre>
  * GET /api/hello   Authorization: Bearer &lt;access token&gt;   -> 200 {"message":"hello","sub":…,"azp":…}
@@ -47,18 +47,30 @@ public final class ResourceServer implements AutoCloseable {
     static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.ES256);
 
     /**
-     * What this server trusts. {@code jwksCacheTtl}: how long keys are kept before they are fetched again
-     * (an unknown {@code kid} fetches at once, at most once a second); {@code clockSkew}: allowed
-     * difference between this server's clock and Keycloak's; {@code allowedOrigins}: browser origins
-     * ({@code http://localhost:5173}) whose pages may call the API, none by default.
+     * What this server trusts. {@code jwksCacheTtl}: how long keys are kept before they are fetched again (an unknown
+     * {@code kid} fetches at once, at most once a second); {@code clockSkew}: allowed difference between this server's
+     * clock and Keycloak's; {@code allowedOrigins}: browser origins ({@code http://localhost:5173}) whose pages may
+     * call the API, none by default.
      */
-    public record Settings(URI issuer, URL jwks, String audience, int port, Duration jwksCacheTtl, Duration clockSkew,
+    public record Settings(
+            URI issuer,
+            URL jwks,
+            String audience,
+            int port,
+            Duration jwksCacheTtl,
+            Duration clockSkew,
             Set<String> allowedOrigins) {
 
         public static Settings forRealm(String issuer, String audience, int port) {
             try {
-                return new Settings(URI.create(issuer), URI.create(issuer + "/protocol/openid-connect/certs").toURL(),
-                        audience, port, Duration.ofMinutes(5), Duration.ofSeconds(30), Set.of());
+                return new Settings(
+                        URI.create(issuer),
+                        URI.create(issuer + "/protocol/openid-connect/certs").toURL(),
+                        audience,
+                        port,
+                        Duration.ofMinutes(5),
+                        Duration.ofSeconds(30),
+                        Set.of());
             } catch (java.net.MalformedURLException e) {
                 throw new IllegalArgumentException("not an http(s) URL: " + issuer, e);
             }
@@ -92,8 +104,8 @@ public final class ResourceServer implements AutoCloseable {
     }
 
     private static DefaultJWTProcessor<SecurityContext> processor(Settings settings) {
-        JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(settings.jwks(),
-                        new DefaultResourceRetriever(2_000, 2_000, 512 * 1024))
+        JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(
+                        settings.jwks(), new DefaultResourceRetriever(2_000, 2_000, 512 * 1024))
                 .cache(settings.jwksCacheTtl().toMillis(), 1_000)
                 .refreshAheadCache(false)
                 .rateLimited(1_000)
@@ -103,8 +115,12 @@ public final class ResourceServer implements AutoCloseable {
         // Keycloak writes "typ": "JWT" into the header of every token; the payload's typ tells them apart.
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT));
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
-        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(settings.audience(),
-                new JWTClaimsSet.Builder().issuer(settings.issuer().toString()).claim("typ", "Bearer").build(),
+        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
+                settings.audience(),
+                new JWTClaimsSet.Builder()
+                        .issuer(settings.issuer().toString())
+                        .claim("typ", "Bearer")
+                        .build(),
                 Set.of("sub", "exp", "iat"));
         claims.setMaxClockSkew((int) settings.clockSkew().toSeconds());
         processor.setJWTClaimsSetVerifier(claims);
@@ -151,17 +167,25 @@ public final class ResourceServer implements AutoCloseable {
             }
         }
         if (problem != null) {
-            send(exchange, 401, "{\"error\":\"invalid_token\",\"error_description\":\"" + problem + "\"}",
-                    "Bearer realm=\"" + settings.audience() + "\", error=\"invalid_token\", error_description=\"" + problem + "\"");
+            send(
+                    exchange,
+                    401,
+                    "{\"error\":\"invalid_token\",\"error_description\":\"" + problem + "\"}",
+                    "Bearer realm=\"" + settings.audience() + "\", error=\"invalid_token\", error_description=\""
+                            + problem + "\"");
             return;
         }
-        send(exchange, 200, "{\"message\":\"hello\",\"sub\":" + json(claims.getSubject())
-                + ",\"azp\":" + json(String.valueOf(claims.getClaim("azp"))) + "}", null);
+        send(
+                exchange,
+                200,
+                "{\"message\":\"hello\",\"sub\":" + json(claims.getSubject()) + ",\"azp\":"
+                        + json(String.valueOf(claims.getClaim("azp"))) + "}",
+                null);
     }
 
     /**
-     * CORS for the configured origins. Answers a preflight ({@code OPTIONS}) itself and returns false then;
-     * otherwise adds the headers a browser needs to hand the answer (and its {@code WWW-Authenticate}) to the page.
+     * CORS for the configured origins. Answers a preflight ({@code OPTIONS}) itself and returns false then; otherwise
+     * adds the headers a browser needs to hand the answer (and its {@code WWW-Authenticate}) to the page.
      */
     private boolean allowOrigin(HttpExchange exchange) throws IOException {
         String origin = exchange.getRequestHeaders().getFirst("Origin");
@@ -236,7 +260,8 @@ public final class ResourceServer implements AutoCloseable {
         String issuer = args.length > 0 ? args[0] : "http://localhost:8080/realms/warden";
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 8081;
         Set<String> origins = Set.of((args.length > 2 ? args[2] : "http://localhost:5173").split(","));
-        ResourceServer server = new ResourceServer(Settings.forRealm(issuer, "demo-api", port).withAllowedOrigins(origins)).start();
+        ResourceServer server =
+                new ResourceServer(Settings.forRealm(issuer, "demo-api", port).withAllowedOrigins(origins)).start();
         System.out.println("demo-api resource server on http://127.0.0.1:" + server.port() + "/api/hello, trusting "
                 + issuer + " (audience demo-api). Ctrl-C stops it.");
     }
