@@ -13,6 +13,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.provider.ConfiguredProvider;
@@ -21,6 +24,7 @@ import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
 import org.keycloak.userprofile.UserProfileAttributeValidationContext;
 import org.keycloak.userprofile.UserProfileContext;
+import org.keycloak.validate.AbstractSimpleValidator;
 import org.keycloak.validate.AbstractStringValidator;
 import org.keycloak.validate.ValidationContext;
 import org.keycloak.validate.ValidationError;
@@ -222,7 +226,15 @@ public final class EmailDomainValidator extends AbstractStringValidator
             }
         }
         // Checked when an admin saves the user profile only: Keycloak checks the stored profile again whenever it
-        // rebuilds it, and a file deleted since must not fail every request of the realm (it is ignored at use).
+        // rebuilds it, and a file deleted since (or a key an older release read) must not fail every request of the
+        // realm; at use, such a file and such keys are ignored.
+        if (config != null && AdminSave.ofUserProfile(session)) {
+            for (String key : config.asMap().keySet()) {
+                if (!KNOWN_KEYS.contains(key)) {
+                    errors.add(new ValidationError(PROVIDER_ID, key, unknownKey(key)));
+                }
+            }
+        }
         Object file = config == null ? null : config.get(DISPOSABLE_FILE);
         if (file instanceof String path && !path.isBlank() && AdminSave.ofUserProfile(session)) {
             DisposableDomains.fileProblem(path.strip())
@@ -235,6 +247,22 @@ public final class EmailDomainValidator extends AbstractStringValidator
                                     + "Keycloak server, one domain per line, at most 20 MB.")));
         }
         return new ValidationResult(new LinkedHashSet<>(errors));
+    }
+
+    /** The option names this validator reads, plus the generic one of Keycloak's simple validators. */
+    private static final Set<String> KNOWN_KEYS = Stream.concat(
+                    PROPERTIES.stream().map(ProviderConfigProperty::getName),
+                    Stream.of(AbstractSimpleValidator.IGNORE_EMPTY_VALUE))
+            .collect(Collectors.toUnmodifiableSet());
+
+    /** Names the option and what to write instead; an old name gets its new one. */
+    static String unknownKey(String key) {
+        String printable = LogText.printable(key, 80);
+        String renamed = "warden." + key.strip();
+        String hint = KNOWN_KEYS.contains(renamed)
+                ? " It was renamed: write '" + renamed + "' instead."
+                : " Known options: " + KNOWN_KEYS.stream().sorted().collect(Collectors.joining(", ")) + ".";
+        return "unknown option '" + printable + "' for " + PROVIDER_ID + "; it would be ignored." + hint;
     }
 
     @Override

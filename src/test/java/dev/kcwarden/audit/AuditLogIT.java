@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kcwarden.testing.Await;
 import dev.kcwarden.testing.BrowserLogin;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.FormPage;
@@ -14,10 +15,13 @@ import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.VerifyAuditCommand;
 import dev.kcwarden.testing.WardenServerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -409,22 +413,23 @@ class AuditLogIT {
     }
 
     /** The log's lines from byte {@code from} on, once they contain {@code marker} (fails after 10 s). */
-    private static List<String> awaitLogContaining(long from, String marker) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(10);
-        while (true) {
+    private static List<String> awaitLogContaining(long from, String marker) {
+        return Await.until(
+                        "a log line with " + marker,
+                        Duration.ofSeconds(10),
+                        () -> logFrom(from),
+                        t -> t.contains(marker))
+                .lines()
+                .toList();
+    }
+
+    private static String logFrom(long from) {
+        try {
             byte[] all = Files.readAllBytes(WardenServerConfig.LOG_FILE);
-            String text = new String(
-                    all,
-                    (int) Math.min(from, all.length),
-                    all.length - (int) Math.min(from, all.length),
-                    StandardCharsets.UTF_8);
-            if (text.contains(marker)) {
-                return text.lines().toList();
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("no log line with " + marker + " within 10 s");
-            }
-            Thread.sleep(200);
+            int start = (int) Math.min(from, all.length);
+            return new String(all, start, all.length - start, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.kcwarden.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kcwarden.testing.Await;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.GuardLimits;
@@ -176,24 +177,22 @@ class ThrottleFloodIT {
     }
 
     private List<EventRepresentation> awaitSummary(String ip, Instant deadline) throws InterruptedException {
-        while (true) {
-            List<EventRepresentation> stored = Events.of(realm, "LOGIN_ERROR")
-                    .client(DemoRealm.CLI)
-                    .ip(ip)
-                    .max(500)
-                    .list();
-            if (stored.stream()
-                    .anyMatch(e -> e.getDetails() != null && e.getDetails().containsKey("warden_suppressed"))) {
-                Thread.sleep((SUMMARY_SECONDS + 2) * 1000L); // a late refusal may still be in the next summary
-                return Events.of(realm, "LOGIN_ERROR")
-                        .client(DemoRealm.CLI)
-                        .ip(ip)
-                        .max(500)
-                        .list();
-            }
-            assertThat(Instant.now()).as("a summary event within the interval").isBefore(deadline);
-            Thread.sleep(500);
-        }
+        Await.until(
+                "a summary event within the interval",
+                Duration.between(Instant.now(), deadline),
+                () -> storedErrors(ip),
+                stored -> stored.stream()
+                        .anyMatch(e -> e.getDetails() != null && e.getDetails().containsKey("warden_suppressed")));
+        Thread.sleep((SUMMARY_SECONDS + 2) * 1000L); // a late refusal may still be in the next summary
+        return storedErrors(ip);
+    }
+
+    private List<EventRepresentation> storedErrors(String ip) {
+        return Events.of(realm, "LOGIN_ERROR")
+                .client(DemoRealm.CLI)
+                .ip(ip)
+                .max(500)
+                .list();
     }
 
     private static double throttled() {

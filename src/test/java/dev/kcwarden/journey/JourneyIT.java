@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kcwarden.example.ResourceServer;
 import dev.kcwarden.quickstart.DemoApp;
+import dev.kcwarden.testing.Await;
 import dev.kcwarden.testing.Chromium;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.FormPage;
@@ -434,11 +435,8 @@ class JourneyIT {
 
     /** The verification link of the newest mail to {@code address}, decoded from quoted-printable and HTML. */
     private String verificationLink(String address) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (smtp.to(address).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        List<SmtpSink.Mail> mails = smtp.to(address);
+        List<SmtpSink.Mail> mails =
+                Await.until("a mail to " + address, WAIT, () -> smtp.to(address), m -> !m.isEmpty());
         assertThat(mails).as("a verification mail to " + address).hasSize(1);
         String text = mails.get(0)
                 .data()

@@ -3,6 +3,7 @@ package dev.kcwarden.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kcwarden.testing.Await;
 import dev.kcwarden.testing.Concurrently;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.DemoRealmBrowserTest;
@@ -12,7 +13,6 @@ import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -327,17 +327,6 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        Await.until(what, Duration.ofSeconds(10), condition::getAsBoolean, Boolean::booleanValue);
     }
 }

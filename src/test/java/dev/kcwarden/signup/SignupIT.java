@@ -253,6 +253,38 @@ class SignupIT {
     }
 
     @Test
+    @DisplayName("an unknown option (an old name, a typo, a control character) is refused on save with what to write "
+            + "instead, and the old profile kept")
+    void unknownOptionRefusedOnSave() {
+        var profile = realm.admin().users().userProfile();
+        UPConfig before = profile.getConfiguration();
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put("deny", "It was renamed: write 'warden.deny' instead.");
+        bad.put("warden.denny", "Known options: ignore.empty.value, warden.allow,");
+        bad.put("warden.deny\u0007", "unknown option 'warden.deny?'");
+        try {
+            for (Map.Entry<String, String> c : bad.entrySet()) {
+                UPConfig config = profile.getConfiguration();
+                config.getAttribute("email")
+                        .getValidations()
+                        .get(EmailDomainValidator.PROVIDER_ID)
+                        .put(c.getKey(), List.of("example.com"));
+                assertThatThrownBy(() -> profile.update(config))
+                        .as(c.getKey())
+                        .isInstanceOf(BadRequestException.class)
+                        .satisfies(e -> assertThat(
+                                        ((BadRequestException) e).getResponse().readEntity(String.class))
+                                .contains(c.getValue()));
+                assertThat(profile.getConfiguration())
+                        .as("the old profile is kept")
+                        .isEqualTo(before);
+            }
+        } finally {
+            profile.update(before);
+        }
+    }
+
+    @Test
     @DisplayName("disposable-file: a relative path, a missing file, a folder, a NUL, and any file outside the "
             + "operator's folder (symbolic link included) are refused on save with their reason and the "
             + "old profile kept; a file deleted later is ignored, never a 500")
