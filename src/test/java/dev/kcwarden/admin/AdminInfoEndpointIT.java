@@ -250,15 +250,7 @@ class AdminInfoEndpointIT {
         new LoopbackClient("127.0.0.61")
                 .postForm(
                         endpoints.tokenUrl(),
-                        Map.of(
-                                "grant_type",
-                                "password",
-                                "client_id",
-                                DemoRealm.CLI,
-                                "username",
-                                target,
-                                "password",
-                                "wrong-" + Pkce.randomToken(6)));
+                        TokenEndpoint.passwordForm(DemoRealm.CLI, target, "wrong-" + Pkce.randomToken(6)));
         long logStart = java.nio.file.Files.size(WardenServerConfig.LOG_FILE);
 
         Http.Reply cleared = Http.send(

@@ -273,30 +273,12 @@ class AuditLogIT {
         TokenEndpoint demo = new TokenEndpoint(realm.getBaseUrl());
         for (int i = 0; i <= 10; i++) {
             from.postForm(
-                    demo.tokenUrl(),
-                    Map.of(
-                            "grant_type",
-                            "password",
-                            "client_id",
-                            DemoRealm.CLI,
-                            "username",
-                            DemoRealm.DEMO_USER,
-                            "password",
-                            "wrong-" + i));
+                    demo.tokenUrl(), TokenEndpoint.passwordForm(DemoRealm.CLI, DemoRealm.DEMO_USER, "wrong-" + i));
         }
         TokenEndpoint second = new TokenEndpoint(secondRealm.getBaseUrl());
         for (int i = 0; i < 3; i++) {
             from.postForm(
-                    second.tokenUrl(),
-                    Map.of(
-                            "grant_type",
-                            "password",
-                            "client_id",
-                            DemoRealm.CLI,
-                            "username",
-                            DemoRealm.DEMO_USER,
-                            "password",
-                            "wrong-" + i));
+                    second.tokenUrl(), TokenEndpoint.passwordForm(DemoRealm.CLI, DemoRealm.DEMO_USER, "wrong-" + i));
         }
         Map<String, Double> after = Metrics.scrape();
 

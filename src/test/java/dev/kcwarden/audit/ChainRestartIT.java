@@ -7,6 +7,7 @@ import dev.kcwarden.testing.Await;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.KeycloakNode;
+import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.VerifyAuditCommand;
 import dev.kcwarden.testing.WebhookReceiver;
 import java.io.IOException;
@@ -110,15 +111,7 @@ class ChainRestartIT {
         for (int i = 0; i < count; i++) {
             Http.Reply reply = Http.postForm(
                     "http://127.0.0.1:" + PORT + "/realms/" + DemoRealm.NAME + "/protocol/openid-connect/token",
-                    Map.of(
-                            "grant_type",
-                            "password",
-                            "client_id",
-                            DemoRealm.CLI,
-                            "username",
-                            DemoRealm.DEMO_USER,
-                            "password",
-                            "not-the-password-" + i));
+                    TokenEndpoint.passwordForm(DemoRealm.CLI, DemoRealm.DEMO_USER, "not-the-password-" + i));
             assertThat(reply.status()).isEqualTo(400);
         }
     }

@@ -12,6 +12,7 @@ import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.Nginx;
 import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.PostgresDatabase;
+import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.VerifyAuditCommand;
 import dev.kcwarden.testing.WardenApi;
 import java.io.IOException;
@@ -308,15 +309,7 @@ class LoadBalancedClusterIT {
         // a password grant against the master realm, the way an attacker would guess the administrators' passwords
         Http.Reply guess = outsider.postForm(
                 base(BALANCER) + "/realms/master/protocol/openid-connect/token",
-                Map.of(
-                        "grant_type",
-                        "password",
-                        "client_id",
-                        "admin-cli",
-                        "username",
-                        ADMIN,
-                        "password",
-                        ADMIN_PASSWORD));
+                TokenEndpoint.passwordForm("admin-cli", ADMIN, ADMIN_PASSWORD));
         assertThat(guess.status()).as(guess.body()).isEqualTo(404);
         assertThat(guess.header("X-Upstream")).isNull();
 

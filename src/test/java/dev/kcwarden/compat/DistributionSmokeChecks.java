@@ -235,16 +235,7 @@ abstract class DistributionSmokeChecks {
         Http.Reply last = null;
         for (int i = 0; i <= USER_IP_LIMIT; i++) {
             last = Http.postForm(
-                    endpoints.tokenUrl(),
-                    Map.of(
-                            "grant_type",
-                            "password",
-                            "client_id",
-                            DemoRealm.CLI,
-                            "username",
-                            username,
-                            "password",
-                            "wrong-" + i));
+                    endpoints.tokenUrl(), TokenEndpoint.passwordForm(DemoRealm.CLI, username, "wrong-" + i));
             statuses.add(last.status());
         }
 

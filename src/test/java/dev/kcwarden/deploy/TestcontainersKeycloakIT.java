@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dasniko.testcontainers.keycloak.KeycloakContainer;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
+import dev.kcwarden.testing.TokenEndpoint;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,15 +48,8 @@ class TestcontainersKeycloakIT {
             keycloak.start();
             String tokenUrl =
                     keycloak.getAuthServerUrl() + "/realms/" + DemoRealm.NAME + "/protocol/openid-connect/token";
-            Map<String, String> wrong = Map.of(
-                    "grant_type",
-                    "password",
-                    "client_id",
-                    DemoRealm.CLI,
-                    "username",
-                    DemoRealm.DEMO_USER,
-                    "password",
-                    "not-the-password");
+            Map<String, String> wrong =
+                    TokenEndpoint.passwordForm(DemoRealm.CLI, DemoRealm.DEMO_USER, "not-the-password");
             for (int i = 0; i < 10; i++) {
                 assertThat(Http.postForm(tokenUrl, wrong).status())
                         .as("wrong password %d", i + 1)

@@ -317,15 +317,7 @@ class BrowserGuardIT {
             String otherToken = TokenEndpoint.accessToken(Http.postForm(
                     realm.getBaseUrl().replace("/realms/" + DemoRealm.NAME, "/realms/warden-other")
                             + "/protocol/openid-connect/token",
-                    Map.of(
-                            "grant_type",
-                            "password",
-                            "client_id",
-                            "admin-cli",
-                            "username",
-                            "other-admin",
-                            "password",
-                            PASSWORD)));
+                    TokenEndpoint.passwordForm("admin-cli", "other-admin", PASSWORD)));
             assertThat(Http.getWithBearer(base, otherToken).status())
                     .as("another realm's admin: list")
                     .isIn(401, 403);

@@ -5,6 +5,7 @@ import dev.kcwarden.testing.AdminRest;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
+import dev.kcwarden.testing.TokenEndpoint;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -80,8 +81,7 @@ public final class ServerCpuBenchmark {
             login(blocked, "wrong");
         }
         // the same blocked address (127.0.0.1) over one kept-alive connection, as an attacker's client sends
-        Map<String, String> wrongForm =
-                Map.of("grant_type", "password", "client_id", "demo-cli", "username", USER, "password", "wrong");
+        Map<String, String> wrongForm = TokenEndpoint.passwordForm("demo-cli", USER, "wrong");
         Map<String, String> noUsernameForm = Map.of("grant_type", "password", "client_id", "demo-cli", "password", "x");
         int[] ip = {0};
         IntFunction<LoopbackClient> nextWrongSource =
@@ -158,17 +158,7 @@ public final class ServerCpuBenchmark {
         String unknown = "nobody-" + Long.toHexString(new SecureRandom().nextLong());
         for (String name : List.of(USER, unknown)) {
             for (int i = 0; i < 5; i++) {
-                from.postForm(
-                        TOKEN_URL,
-                        Map.of(
-                                "grant_type",
-                                "password",
-                                "client_id",
-                                "demo-cli",
-                                "username",
-                                name,
-                                "password",
-                                "wrong"));
+                from.postForm(TOKEN_URL, TokenEndpoint.passwordForm("demo-cli", name, "wrong"));
             }
         }
         int samples = 2000;
@@ -198,9 +188,7 @@ public final class ServerCpuBenchmark {
 
     private static long timed429(LoopbackClient from, String name) {
         long start = System.nanoTime();
-        Http.Reply reply = from.postForm(
-                TOKEN_URL,
-                Map.of("grant_type", "password", "client_id", "demo-cli", "username", name, "password", "wrong"));
+        Http.Reply reply = from.postForm(TOKEN_URL, TokenEndpoint.passwordForm("demo-cli", name, "wrong"));
         long took = System.nanoTime() - start;
         expect(reply, 429);
         return took;
@@ -215,19 +203,7 @@ public final class ServerCpuBenchmark {
         long before = liveHeap(jvm);
         for (int i = 0; i < attempts; i++) {
             LoopbackClient from = new LoopbackClient("127.2." + (i / 250) + "." + (i % 250 + 1));
-            expect(
-                    from.postForm(
-                            TOKEN_URL,
-                            Map.of(
-                                    "grant_type",
-                                    "password",
-                                    "client_id",
-                                    "demo-cli",
-                                    "username",
-                                    "spray-" + i,
-                                    "password",
-                                    "wrong")),
-                    400);
+            expect(from.postForm(TOKEN_URL, TokenEndpoint.passwordForm("demo-cli", "spray-" + i, "wrong")), 400);
         }
         long after = liveHeap(jvm);
         // Each attempt creates 3 counters (address, name and address, name), each a slot, its stamp and the

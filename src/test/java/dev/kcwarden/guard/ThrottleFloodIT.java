@@ -70,15 +70,7 @@ class ThrottleFloodIT {
         String victim = "flooded-" + Pkce.randomToken(6).toLowerCase(java.util.Locale.ROOT);
         String ip = "127.0.0.201";
         long logStart = Files.size(WardenServerConfig.LOG_FILE);
-        Map<String, String> wrong = Map.of(
-                "grant_type",
-                "password",
-                "client_id",
-                DemoRealm.CLI,
-                "username",
-                victim,
-                "password",
-                "wrong-" + Pkce.randomToken(6));
+        Map<String, String> wrong = TokenEndpoint.passwordForm(DemoRealm.CLI, victim, "wrong-" + Pkce.randomToken(6));
         // fill the per-username-and-IP limit (10 in the demo realm) so that every further attempt is refused
         LoopbackClient attacker = new LoopbackClient(ip);
         int failures = 0;
@@ -109,15 +101,7 @@ class ThrottleFloodIT {
         assertThat(new LoopbackClient("127.0.0.202")
                         .postForm(
                                 endpoints.tokenUrl(),
-                                Map.of(
-                                        "grant_type",
-                                        "password",
-                                        "client_id",
-                                        DemoRealm.CLI,
-                                        "username",
-                                        DemoRealm.DEMO_USER,
-                                        "password",
-                                        DemoRealm.DEMO_PASSWORD))
+                                TokenEndpoint.passwordForm(DemoRealm.CLI, DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD))
                         .status())
                 .isEqualTo(200);
         for (Future<?> worker : workers) {

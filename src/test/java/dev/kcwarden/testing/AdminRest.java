@@ -48,15 +48,7 @@ public final class AdminRest {
         if (token == null || System.currentTimeMillis() - signedInAt > TOKEN_REUSE_MILLIS) {
             Http.Reply reply = Http.postForm(
                     base + "/realms/master/protocol/openid-connect/token",
-                    Map.of(
-                            "grant_type",
-                            "password",
-                            "client_id",
-                            "admin-cli",
-                            "username",
-                            admin,
-                            "password",
-                            password));
+                    TokenEndpoint.passwordForm("admin-cli", admin, password));
             if (reply.status() != 200) {
                 throw new IllegalStateException("admin sign-in at " + base + " gave HTTP " + reply.status());
             }

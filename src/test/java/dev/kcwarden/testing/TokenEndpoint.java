@@ -44,6 +44,11 @@ public final class TokenEndpoint {
         return realmUrl + "/protocol/openid-connect/certs";
     }
 
+    /** The form of a resource-owner password grant by a public client, without a scope. */
+    public static Map<String, String> passwordForm(String clientId, String username, String password) {
+        return Map.of("grant_type", "password", "client_id", clientId, "username", username, "password", password);
+    }
+
     /** Resource-owner password grant by a public client. */
     public Http.Reply password(String clientId, String username, String password) {
         Map<String, String> form = new LinkedHashMap<>();
