@@ -3,7 +3,7 @@ package dev.kcwarden.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
+import dev.kcwarden.testing.LocalTls;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,37 +71,8 @@ class NginxConfigTest {
         Files.createDirectories(tls);
         Path store = tls.resolve("server.p12");
         String password = "nginx-check-only";
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "server",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-validity",
-                "1",
-                "-dname",
-                "CN=localhost",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                store.toString(),
-                "-storepass",
-                password,
-                "-keypass",
-                password);
-        keytool(
-                "-exportcert",
-                "-rfc",
-                "-alias",
-                "server",
-                "-keystore",
-                store.toString(),
-                "-storepass",
-                password,
-                "-file",
-                tls.resolve("tls.crt").toString());
+        LocalTls.selfSigned(store, password, "localhost", List.of(), 1);
+        LocalTls.exportCertificate(store, password, tls.resolve("tls.crt"));
         KeyStore keys = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(store)) {
             keys.load(in, password.toCharArray());
@@ -113,16 +84,5 @@ class NginxConfigTest {
                         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
                                 .encodeToString(key.getEncoded())
                         + "\n-----END PRIVATE KEY-----\n");
-    }
-
-    private static void keytool(String... arguments) throws IOException, InterruptedException {
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        List<String> command = new java.util.ArrayList<>(List.of(keytool.toString()));
-        command.addAll(List.of(arguments));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0)
-                .as("keytool %s: %s", arguments[0], out)
-                .isTrue();
     }
 }

@@ -8,6 +8,7 @@ import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
@@ -45,65 +46,55 @@ public final class LocalTls {
             for (Path old : List.of(KEYSTORE, UNTRUSTED_KEYSTORE, CERTIFICATE_PEM)) {
                 Files.deleteIfExists(old);
             }
-            keytool(
-                    "-genkeypair",
-                    "-alias",
-                    "server",
-                    "-keyalg",
-                    "EC",
-                    "-groupname",
-                    "secp256r1",
-                    "-validity",
-                    "7",
-                    "-dname",
-                    "CN=" + RANGE_HOST,
-                    "-ext",
-                    "san=dns:" + RANGE_HOST + ",dns:" + HOOK_HOST,
-                    "-storetype",
-                    "PKCS12",
-                    "-keystore",
-                    KEYSTORE.toString(),
-                    "-storepass",
-                    PASSWORD,
-                    "-keypass",
-                    PASSWORD);
-            keytool(
-                    "-exportcert",
-                    "-rfc",
-                    "-alias",
-                    "server",
-                    "-keystore",
-                    KEYSTORE.toString(),
-                    "-storepass",
-                    PASSWORD,
-                    "-file",
-                    CERTIFICATE_PEM.toString());
-            keytool(
-                    "-genkeypair",
-                    "-alias",
-                    "server",
-                    "-keyalg",
-                    "EC",
-                    "-groupname",
-                    "secp256r1",
-                    "-validity",
-                    "7",
-                    "-dname",
-                    "CN=" + UNTRUSTED_HOST,
-                    "-ext",
-                    "san=dns:" + UNTRUSTED_HOST,
-                    "-storetype",
-                    "PKCS12",
-                    "-keystore",
-                    UNTRUSTED_KEYSTORE.toString(),
-                    "-storepass",
-                    PASSWORD,
-                    "-keypass",
-                    PASSWORD);
+            selfSigned(KEYSTORE, PASSWORD, RANGE_HOST, List.of(RANGE_HOST, HOOK_HOST), 7);
+            exportCertificate(KEYSTORE, PASSWORD, CERTIFICATE_PEM);
+            selfSigned(UNTRUSTED_KEYSTORE, PASSWORD, UNTRUSTED_HOST, List.of(UNTRUSTED_HOST), 7);
             made = true;
         } catch (IOException e) {
             throw new IllegalStateException("cannot make the test certificates under " + DIR, e);
         }
+    }
+
+    /**
+     * Makes a PKCS12 store at {@code store} holding one EC P-256 key under the alias "server" with a self-signed
+     * certificate for {@code commonName}, valid {@code days}, with {@code dnsNames} as its subject alternative names.
+     */
+    public static void selfSigned(Path store, String password, String commonName, List<String> dnsNames, int days)
+            throws IOException {
+        List<String> args = new ArrayList<>(List.of(
+                "-genkeypair",
+                "-alias",
+                "server",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-validity",
+                Integer.toString(days),
+                "-dname",
+                "CN=" + commonName));
+        if (!dnsNames.isEmpty()) {
+            args.addAll(List.of(
+                    "-ext", "san=" + dnsNames.stream().map(n -> "dns:" + n).collect(Collectors.joining(","))));
+        }
+        args.addAll(List.of(
+                "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", password, "-keypass", password));
+        keytool(args.toArray(String[]::new));
+    }
+
+    /** Writes the certificate of {@link #selfSigned}'s key in {@code store} to {@code pem}. */
+    public static void exportCertificate(Path store, String password, Path pem) throws IOException {
+        keytool(
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "server",
+                "-keystore",
+                store.toString(),
+                "-storepass",
+                password,
+                "-file",
+                pem.toString());
     }
 
     /** What an https test server presents: a certificate Keycloak trusts through {@link #CERTIFICATE_PEM}. */
