@@ -70,6 +70,7 @@ class NoInternetTest {
     /** Files that name the realm file without starting a server on it. */
     private static final List<String> READ_ONLY = List.of(
             "DemoRealm.java",
+            "RealmFileKeysTest.java",
             "ConfigurationDocTest.java",
             "QuickstartTest.java",
             "DemoRealmIT.java",

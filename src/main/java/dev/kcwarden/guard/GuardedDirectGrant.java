@@ -1,20 +1,18 @@
 package dev.kcwarden.guard;
 
+import dev.kcwarden.NoUserSetup;
 import dev.kcwarden.WardenMessages;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.Authenticator;
 import org.keycloak.authentication.authenticators.directgrant.ValidatePassword;
 import org.keycloak.authentication.authenticators.directgrant.ValidateUsername;
-import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.RealmModel;
-import org.keycloak.models.UserModel;
 import org.keycloak.services.managers.AuthenticationManager;
 
 /**
  * Asks the limiter, then runs Keycloak's own username and password validation unchanged (same answers, same events,
  * same dummy hash for unknown users), and gives the attempt's slots back only when both passed.
  */
-final class GuardedDirectGrant implements Authenticator {
+final class GuardedDirectGrant extends NoUserSetup implements Authenticator {
 
     private final Authenticator username = new ValidateUsername();
     private final Authenticator password = new ValidatePassword();
@@ -50,25 +48,5 @@ final class GuardedDirectGrant implements Authenticator {
     @Override
     public void action(AuthenticationFlowContext context) {
         // a direct grant has no second request
-    }
-
-    @Override
-    public boolean requiresUser() {
-        return false;
-    }
-
-    @Override
-    public boolean configuredFor(KeycloakSession session, RealmModel realm, UserModel user) {
-        return true;
-    }
-
-    @Override
-    public void setRequiredActions(KeycloakSession session, RealmModel realm, UserModel user) {
-        // nothing to set up
-    }
-
-    @Override
-    public void close() {
-        // stateless
     }
 }

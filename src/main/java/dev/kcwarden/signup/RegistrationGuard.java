@@ -1,5 +1,6 @@
 package dev.kcwarden.signup;
 
+import dev.kcwarden.NoUserSetup;
 import dev.kcwarden.RequestKey;
 import dev.kcwarden.WardenEvents;
 import dev.kcwarden.WardenMessages;
@@ -20,14 +21,13 @@ import org.keycloak.forms.login.LoginFormsProvider;
 import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.FormMessage;
 
 /**
  * Runs first in the registration form: a filled honeypot or an address over its sign-up limit ends the request here,
  * with one message, before the other actions spend a password hash or a range query.
  */
-final class RegistrationGuard implements FormAction {
+final class RegistrationGuard extends NoUserSetup implements FormAction {
 
     /** The honeypot's field name: something a form-filling bot is glad to fill. */
     static final String HONEYPOT_FIELD = "website";
@@ -129,25 +129,5 @@ final class RegistrationGuard implements FormAction {
     @Override
     public void success(FormContext context) {
         // nothing to do once the user exists
-    }
-
-    @Override
-    public boolean requiresUser() {
-        return false;
-    }
-
-    @Override
-    public boolean configuredFor(KeycloakSession session, RealmModel realm, UserModel user) {
-        return true;
-    }
-
-    @Override
-    public void setRequiredActions(KeycloakSession session, RealmModel realm, UserModel user) {
-        // none
-    }
-
-    @Override
-    public void close() {
-        // stateless
     }
 }
