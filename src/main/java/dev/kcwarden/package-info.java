@@ -4,6 +4,7 @@
  * ({@link dev.kcwarden.WardenMessages}), hand-overs between providers within a request
  * ({@link dev.kcwarden.RequestKey}), work after the transaction ({@link dev.kcwarden.AfterCompletion}), settings
  * checked when an admin saves them ({@link dev.kcwarden.AdminSave}), outbound HTTP, log-safe text, and the build and
- * advisory information. Each feature lives in a sub-package.
+ * advisory information, and the no-user answers of a flow step ({@link dev.kcwarden.NoUserSetup}). Each feature lives
+ * in a sub-package.
  */
 package dev.kcwarden;
