@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -84,6 +86,42 @@ class SourceShapeTest {
             }
         }
         assertThat(hits).isEmpty();
+    }
+
+    @Test
+    @DisplayName(
+            "every file the README's \"Where each behaviour lives\" table names exists, and every package is in it")
+    void behaviourTableNamesRealFiles() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        int start = readme.indexOf("### Where each behaviour lives");
+        assertThat(start).as("the table's heading").isNotNegative();
+        String table = readme.substring(start, readme.indexOf("\n## ", start));
+        Matcher named = Pattern.compile("`([\\w/*]+\\.java)`").matcher(table);
+        List<String> missing = new ArrayList<>();
+        Set<String> packages = new TreeSet<>();
+        int files = 0;
+        while (named.find()) {
+            String name = named.group(1);
+            Path dir = MAIN.resolve("dev/kcwarden").resolve(name).getParent();
+            String glob = Path.of(name).getFileName().toString();
+            try (var matches = Files.newDirectoryStream(dir, glob)) {
+                if (!matches.iterator().hasNext()) {
+                    missing.add(name);
+                }
+            } catch (IOException e) {
+                missing.add(name);
+            }
+            packages.add(name.contains("/") ? name.substring(0, name.indexOf('/')) : "");
+            files++;
+        }
+        assertThat(missing).as("files the table names that do not exist").isEmpty();
+        assertThat(files).isGreaterThan(20);
+        Set<String> all = new TreeSet<>();
+        try (Stream<Path> dirs = Files.list(MAIN.resolve("dev/kcwarden"))) {
+            dirs.filter(Files::isDirectory).forEach(d -> all.add(d.getFileName().toString()));
+        }
+        all.add("");
+        assertThat(packages).as("packages the table reaches").containsAll(all);
     }
 
     @Test
