@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -113,10 +114,14 @@ public final class Chromium implements AutoCloseable {
         return driver;
     }
 
-    /** A wait on this browser that polls every 100 ms. */
+    /**
+     * A wait on this browser that polls every 100 ms. An element that goes stale while it is read (the page navigated
+     * between finding and reading it) counts as "not yet", like one not found yet.
+     */
     public WebDriverWait await(Duration timeout) {
         WebDriverWait wait = new WebDriverWait(driver, timeout);
         wait.pollingEvery(Duration.ofMillis(100));
+        wait.ignoring(StaleElementReferenceException.class);
         return wait;
     }
 
