@@ -71,6 +71,7 @@ class NoInternetTest {
     private static final List<String> READ_ONLY = List.of(
             "DemoRealm.java",
             "RealmFileKeysTest.java",
+            "StockRealmTest.java",
             "ConfigurationDocTest.java",
             "QuickstartTest.java",
             "DemoRealmIT.java",
