@@ -13,15 +13,28 @@ public final class Hmac {
     private Hmac() {}
 
     public static byte[] sha256(byte[] key, byte[]... parts) {
+        return sha256(keyed(key), parts);
+    }
+
+    /**
+     * A MAC keyed once, for a caller that seals many messages with one key (looking the algorithm up and keying it
+     * costs more than a short message). Not thread-safe: one caller at a time, e.g. under the caller's lock.
+     */
+    public static Mac keyed(byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            for (byte[] part : parts) {
-                mac.update(part);
-            }
-            return mac.doFinal();
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is in every Java runtime", e);
         }
+    }
+
+    /** The HMAC of the parts with a MAC from {@link #keyed}; the MAC is ready for the next message afterwards. */
+    public static byte[] sha256(Mac keyed, byte[]... parts) {
+        for (byte[] part : parts) {
+            keyed.update(part);
+        }
+        return keyed.doFinal();
     }
 }

@@ -3,6 +3,7 @@ package dev.kcwarden.audit;
 import dev.kcwarden.Hmac;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import javax.crypto.Mac;
 
 /**
  * The HMAC chain that makes the audit log tamper-evident: each line ends with {@code "mac":"…"} = HMAC-SHA256(key,
@@ -16,16 +17,18 @@ public final class AuditChain {
     /** Context of the username-hash key, so that the chain key itself never keys anything but the chain. */
     static final String USERNAME_KEY_CONTEXT = "warden-audit username v1";
 
-    private final byte[] key;
+    /** Keyed once; used only under this chain's lock. */
+    private final Mac keyed;
+
     private String previous = "";
 
     public AuditChain(byte[] key) {
-        this.key = key.clone();
+        this.keyed = Hmac.keyed(key);
     }
 
     /** Appends the mac to {@code unsealed} (a JSON object without a mac) and advances the chain. */
     public synchronized String seal(String unsealed) {
-        String mac = mac(key, previous, unsealed);
+        String mac = mac(keyed, previous, unsealed);
         previous = mac;
         return unsealed.substring(0, unsealed.length() - 1) + MAC_FIELD + mac + "\"}";
     }
@@ -41,10 +44,14 @@ public final class AuditChain {
     }
 
     static String mac(byte[] key, String previous, String unsealed) {
+        return mac(Hmac.keyed(key), previous, unsealed);
+    }
+
+    private static String mac(Mac keyed, String previous, String unsealed) {
         return Base64.getUrlEncoder()
                 .withoutPadding()
                 .encodeToString(Hmac.sha256(
-                        key,
+                        keyed,
                         (previous + "\n").getBytes(StandardCharsets.UTF_8),
                         unsealed.getBytes(StandardCharsets.UTF_8)));
     }
