@@ -70,13 +70,13 @@ final class Load {
             running.add(thread);
             thread.start();
         }
-        long cpuBefore = cpuNanos(server);
+        long cpuBefore = BenchServer.cpuNanos(server);
         window[0] = System.nanoTime();
         window[1] = window[0] + duration.toNanos();
         start.countDown();
         done.await();
         long wall = System.nanoTime() - window[0];
-        long cpu = cpuNanos(server) - cpuBefore;
+        long cpu = BenchServer.cpuNanos(server) - cpuBefore;
         if (failure.get() != null) {
             throw new IllegalStateException("a request failed: " + failure.get().getMessage(), failure.get());
         }
@@ -104,12 +104,5 @@ final class Load {
             return 0;
         }
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
-    }
-
-    static long cpuNanos(ProcessHandle jvm) {
-        return jvm.info()
-                .totalCpuDuration()
-                .orElseThrow(() -> new IllegalStateException("no CPU time for process " + jvm.pid()))
-                .toNanos();
     }
 }

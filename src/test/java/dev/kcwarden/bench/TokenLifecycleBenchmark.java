@@ -121,29 +121,15 @@ public final class TokenLifecycleBenchmark {
         // deep stacks, so that a JFR sample still shows the warden frame under Keycloak's and Quarkus' frames
         env.put("JAVA_OPTS_APPEND", "-XX:FlightRecorderOptions:stackdepth=512");
         Path log = keycloak.home().resolve("bench-lifecycle-keycloak.log");
-        Process process = keycloak.launch(
-                List.of(
-                        "start",
-                        "--import-realm",
-                        "--db=dev-file",
-                        "--http-enabled=true",
-                        "--hostname-strict=false",
-                        "--http-port=" + PORT,
-                        "--http-management-port=" + MANAGEMENT_PORT),
-                "bench-admin",
+        Process process = BenchServer.start(
+                keycloak,
+                PORT,
+                MANAGEMENT_PORT,
                 adminPassword,
                 env,
-                ProcessBuilder.Redirect.to(log.toFile()));
-        if (!KeycloakDistribution.awaitOk(
-                process, BASE + "/realms/stock/.well-known/openid-configuration", Duration.ofMinutes(4))) {
-            KeycloakDistribution.stop(process);
-            throw new IllegalStateException("Keycloak did not start; see " + log);
-        }
-        ProcessHandle jvm = process.toHandle()
-                .descendants()
-                .filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false))
-                .findFirst()
-                .orElse(process.toHandle());
+                log,
+                BASE + "/realms/stock/.well-known/openid-configuration");
+        ProcessHandle jvm = BenchServer.jvmOf(process);
         return new Server(process, jvm, log);
     }
 
@@ -354,9 +340,9 @@ public final class TokenLifecycleBenchmark {
         for (String realm : REALMS) {
             Path recording = keycloak.home().resolve("bench-refresh-" + realm + ".jfr");
             Files.deleteIfExists(recording);
-            jcmd(server.jvm(), "JFR.start", "name=bench-refresh", "settings=profile");
+            BenchServer.jcmd(server.jvm(), "JFR.start", "name=bench-refresh", "settings=profile");
             loads.put(realm, Load.run(server.jvm(), threads, Duration.ofSeconds(seconds), worker(Kind.REFRESH, realm)));
-            jcmd(server.jvm(), "JFR.stop", "name=bench-refresh", "filename=" + recording);
+            BenchServer.jcmd(server.jvm(), "JFR.stop", "name=bench-refresh", "filename=" + recording);
             byRealm.put(realm, JfrSummary.of(recording, 12));
         }
         JfrSummary.Summary warden = byRealm.get("warden");
@@ -400,7 +386,7 @@ public final class TokenLifecycleBenchmark {
      * realm spray (warden's limits as shipped: 100,000 tracked counters per realm).
      */
     private void memoryPerKey(Server server) throws Exception {
-        long before = liveHeap(server.jvm());
+        long before = BenchServer.liveHeap(server.jvm());
         AtomicLong sent = new AtomicLong();
         AtomicLong refused = new AtomicLong();
         long began = System.nanoTime();
@@ -444,7 +430,7 @@ public final class TokenLifecycleBenchmark {
             sprayer.join();
         }
         double took = (System.nanoTime() - began) / 1e9;
-        long after = liveHeap(server.jvm());
+        long after = BenchServer.liveHeap(server.jvm());
         long growth = after - before;
         // each attempt makes three counters (address, name and address, name); the budget keeps at most 100,000
         long counters = Math.min(sent.get() * 3, 100_000);
@@ -473,16 +459,6 @@ public final class TokenLifecycleBenchmark {
                         + " %.0f MB: %s |%n",
                 growth / 1e6,
                 growth <= 133e6 ? "within" : "OVER THE BOUND"));
-    }
-
-    private static long liveHeap(ProcessHandle jvm) throws Exception {
-        jcmd(jvm, "GC.run");
-        jcmd(jvm, "GC.run");
-        Matcher used = Pattern.compile("used (\\d+)K").matcher(jcmd(jvm, "GC.heap_info"));
-        if (!used.find()) {
-            throw new IllegalStateException("no heap figure in jcmd's answer");
-        }
-        return Long.parseLong(used.group(1)) * 1024;
     }
 
     // --- the audit webhook's receiver up, refusing, hanging ---
@@ -653,17 +629,6 @@ public final class TokenLifecycleBenchmark {
         } catch (IOException | InterruptedException e) {
             return "unknown";
         }
-    }
-
-    private static String jcmd(ProcessHandle jvm, String... command) throws Exception {
-        List<String> args = new ArrayList<>();
-        args.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
-        args.add(Long.toString(jvm.pid()));
-        args.addAll(List.of(command));
-        Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return out;
     }
 
     private static HttpResponse<String> post(HttpClient http, String url, String form) throws Exception {

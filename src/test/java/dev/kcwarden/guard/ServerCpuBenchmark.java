@@ -1,5 +1,6 @@
 package dev.kcwarden.guard;
 
+import dev.kcwarden.bench.BenchServer;
 import dev.kcwarden.quickstart.KeycloakDistribution;
 import dev.kcwarden.testing.AdminRest;
 import dev.kcwarden.testing.DemoRealm;
@@ -8,7 +9,6 @@ import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.TokenEndpoint;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,28 +44,16 @@ public final class ServerCpuBenchmark {
         String adminPassword = "bench-" + Long.toHexString(new SecureRandom().nextLong());
         Path log = keycloak.home().resolve("bench-keycloak.log");
         // production mode (theme and template caches on, as users run it) on the embedded H2 file database
-        Process server = keycloak.launch(
-                List.of(
-                        "start",
-                        "--import-realm",
-                        "--db=dev-file",
-                        "--http-enabled=true",
-                        "--hostname-strict=false",
-                        "--http-port=" + PORT,
-                        "--http-management-port=9280"),
-                "bench-admin",
+        Process server = BenchServer.start(
+                keycloak,
+                PORT,
+                9280,
                 adminPassword,
-                ProcessBuilder.Redirect.to(log.toFile()));
+                Map.of(),
+                log,
+                BASE + "/realms/warden/.well-known/openid-configuration");
         try {
-            if (!KeycloakDistribution.awaitOk(
-                    server, BASE + "/realms/warden/.well-known/openid-configuration", Duration.ofMinutes(4))) {
-                throw new IllegalStateException("Keycloak did not start; see " + log);
-            }
-            ProcessHandle jvm = server.toHandle()
-                    .descendants()
-                    .filter(p -> p.info().command().map(c -> c.endsWith("java")).orElse(false))
-                    .findFirst()
-                    .orElse(server.toHandle());
+            ProcessHandle jvm = BenchServer.jvmOf(server);
             AdminRest admin = prepare(adminPassword);
             refusalTiming();
             memoryPerKey(jvm);
@@ -200,12 +188,12 @@ public final class ServerCpuBenchmark {
      */
     private static void memoryPerKey(ProcessHandle jvm) throws Exception {
         int attempts = 1500;
-        long before = liveHeap(jvm);
+        long before = BenchServer.liveHeap(jvm);
         for (int i = 0; i < attempts; i++) {
             LoopbackClient from = new LoopbackClient("127.2." + (i / 250) + "." + (i % 250 + 1));
             expect(from.postForm(TOKEN_URL, TokenEndpoint.passwordForm("demo-cli", "spray-" + i, "wrong")), 400);
         }
-        long after = liveHeap(jvm);
+        long after = BenchServer.liveHeap(jvm);
         // Each attempt creates 3 counters (address, name and address, name), each a slot, its stamp and the
         // hint, and takes 3 tickets of the realm's budget: 12 cache entries.
         double perAttempt = (after - before) / (double) attempts;
@@ -220,45 +208,16 @@ public final class ServerCpuBenchmark {
                 "(%d attempts; live heap %d -> %d KiB after full GCs)%n", attempts, before / 1024, after / 1024);
     }
 
-    private static long liveHeap(ProcessHandle jvm) throws Exception {
-        jcmd(jvm, "GC.run");
-        jcmd(jvm, "GC.run");
-        String info = jcmd(jvm, "GC.heap_info");
-        java.util.regex.Matcher used =
-                java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
-        if (!used.find()) {
-            throw new IllegalStateException("no heap figure in jcmd's answer: " + info);
-        }
-        return Long.parseLong(used.group(1)) * 1024;
-    }
-
-    private static String jcmd(ProcessHandle jvm, String command) throws Exception {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(jvm.pid()), command)
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        p.waitFor();
-        return out;
-    }
-
     /** Returns {server CPU ms per attempt, attempts per second}. */
     private static double[] measure(ProcessHandle jvm, int attempts, java.util.function.IntConsumer attempt) {
-        long cpuBefore = cpuNanos(jvm);
+        long cpuBefore = BenchServer.cpuNanos(jvm);
         long wallBefore = System.nanoTime();
         for (int i = 0; i < attempts; i++) {
             attempt.accept(i);
         }
         long wall = System.nanoTime() - wallBefore;
-        long cpu = cpuNanos(jvm) - cpuBefore;
+        long cpu = BenchServer.cpuNanos(jvm) - cpuBefore;
         return new double[] {cpu / 1e6 / attempts, attempts / (wall / 1e9)};
-    }
-
-    private static long cpuNanos(ProcessHandle jvm) {
-        return jvm.info()
-                .totalCpuDuration()
-                .orElseThrow(() -> new IllegalStateException("no CPU time for " + jvm.pid()))
-                .toNanos();
     }
 
     private static Http.Reply login(LoopbackClient from, String password) {
