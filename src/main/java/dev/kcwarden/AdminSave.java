@@ -20,8 +20,13 @@ public final class AdminSave {
      * realm).
      */
     private static final Pattern REALM = Pattern.compile(".*/admin/realms(/[^/]+)?/?");
-    /** {@code PUT /admin/realms/{realm}/users/profile}: the user-profile configuration. */
-    private static final Pattern USER_PROFILE = Pattern.compile(".*/admin/realms/[^/]+/users/profile/?");
+    /**
+     * The user-profile configuration, wherever an admin saves it: {@code PUT /admin/realms/{realm}/users/profile}, the
+     * profile's component ({@code POST/PUT /admin/realms/{realm}/components[/{id}]}), and a new realm that carries one
+     * ({@code POST /admin/realms}).
+     */
+    private static final Pattern USER_PROFILE =
+            Pattern.compile(".*/admin/realms(/[^/]+/(users/profile|components(/[^/]+)?))?/?");
 
     private AdminSave() {}
 
@@ -32,7 +37,7 @@ public final class AdminSave {
 
     /** True while the current request is an admin saving the user-profile configuration. */
     public static boolean ofUserProfile(KeycloakSession session) {
-        return is(session, USER_PROFILE, "PUT");
+        return is(session, USER_PROFILE, "PUT", "POST");
     }
 
     private static boolean is(KeycloakSession session, Pattern path, String... methods) {

@@ -209,9 +209,21 @@ public final class EmailDomainValidator extends AbstractStringValidator
         return normalized;
     }
 
+    /**
+     * An on/off option: {@code true} or {@code false} (any case, spaces around ignored); anything else, such as "yes",
+     * reads as the default, so a mistyped value never turns a check off (validateConfig refuses it on save).
+     */
     private static boolean flag(ValidatorConfig config, String key, boolean fallback) {
-        Object raw = config == null ? null : config.get(key);
-        return raw == null ? fallback : Boolean.parseBoolean(String.valueOf(raw).strip());
+        Optional<Boolean> value = parsedFlag(config == null ? null : config.get(key));
+        return value.orElse(fallback);
+    }
+
+    private static Optional<Boolean> parsedFlag(Object raw) {
+        String text = raw == null ? "" : String.valueOf(raw).strip();
+        if (text.equalsIgnoreCase("true")) {
+            return Optional.of(true);
+        }
+        return text.equalsIgnoreCase("false") ? Optional.of(false) : Optional.empty();
     }
 
     @Override
@@ -229,9 +241,27 @@ public final class EmailDomainValidator extends AbstractStringValidator
         // rebuilds it, and a file deleted since (or a key an older release read) must not fail every request of the
         // realm; at use, such a file and such keys are ignored.
         if (config != null && AdminSave.ofUserProfile(session)) {
-            for (String key : config.asMap().keySet()) {
+            for (Map.Entry<String, Object> option : config.asMap().entrySet()) {
+                String key = option.getKey();
+                String shown = LogText.printable(key, 100);
+                Object value = option.getValue();
                 if (!KNOWN_KEYS.contains(key)) {
-                    errors.add(new ValidationError(PROVIDER_ID, key, unknownKey(key)));
+                    errors.add(new ValidationError(PROVIDER_ID, shown, unknownKey(key)));
+                } else if (FLAGS.contains(key)
+                        && value != null
+                        && parsedFlag(value).isEmpty()) {
+                    errors.add(new ValidationError(
+                            PROVIDER_ID,
+                            shown,
+                            shown + " must be true or false, not '" + LogText.printable(String.valueOf(value), 40)
+                                    + "'"));
+                } else if (LISTS.contains(key)
+                        && value != null
+                        && !(value instanceof String)
+                        && !(value instanceof Collection<?> values
+                                && values.stream().allMatch(String.class::isInstance))) {
+                    errors.add(new ValidationError(
+                            PROVIDER_ID, shown, shown + " must be a list of domains (strings), or one string"));
                 }
             }
         }
@@ -254,6 +284,12 @@ public final class EmailDomainValidator extends AbstractStringValidator
                     PROPERTIES.stream().map(ProviderConfigProperty::getName),
                     Stream.of(AbstractSimpleValidator.IGNORE_EMPTY_VALUE))
             .collect(Collectors.toUnmodifiableSet());
+
+    /** The on/off options: true or false, nothing else. */
+    private static final Set<String> FLAGS = Set.of(BLOCK_DISPOSABLE, EXEMPT_ADMIN);
+
+    /** The list options: a list of strings, or one string with commas or ##. */
+    private static final Set<String> LISTS = Set.of(ALLOW, DENY, DISPOSABLE_EXTRA);
 
     /** Names the option and what to write instead; an old name gets its new one. */
     static String unknownKey(String key) {

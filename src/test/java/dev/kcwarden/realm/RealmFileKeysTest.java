@@ -40,20 +40,24 @@ class RealmFileKeysTest {
         List<String> unknown = new ArrayList<>();
         int checked = 0;
 
-        Map<String, String> providerOfConfig = new HashMap<>();
+        // one config may serve several executions (the login limits are shared): check it against each provider
+        Map<String, java.util.Set<String>> providersOfConfig = new HashMap<>();
         for (JsonNode flow : realm.path("authenticationFlows")) {
             for (JsonNode execution : flow.path("authenticationExecutions")) {
                 if (execution.hasNonNull("authenticatorConfig")) {
-                    providerOfConfig.put(
-                            execution.get("authenticatorConfig").asText(),
-                            execution.path("authenticator").asText());
+                    providersOfConfig
+                            .computeIfAbsent(
+                                    execution.get("authenticatorConfig").asText(), a -> new java.util.TreeSet<>())
+                            .add(execution.path("authenticator").asText());
                 }
             }
         }
         for (JsonNode config : realm.path("authenticatorConfig")) {
-            String provider = providerOfConfig.get(config.path("alias").asText());
-            if (provider != null && provider.startsWith("warden-")) {
-                checked += check(provider, config.path("config"), declared, unknown);
+            for (String provider :
+                    providersOfConfig.getOrDefault(config.path("alias").asText(), java.util.Set.of())) {
+                if (provider.startsWith("warden-")) {
+                    checked += check(provider, config.path("config"), declared, unknown);
+                }
             }
         }
         for (JsonNode profile : realm.path("clientProfiles").path("profiles")) {

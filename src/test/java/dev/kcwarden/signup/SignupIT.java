@@ -258,23 +258,29 @@ class SignupIT {
     void unknownOptionRefusedOnSave() {
         var profile = realm.admin().users().userProfile();
         UPConfig before = profile.getConfiguration();
-        Map<String, String> bad = new LinkedHashMap<>();
-        bad.put("deny", "It was renamed: write 'warden.deny' instead.");
-        bad.put("warden.denny", "Known options: ignore.empty.value, warden.allow,");
-        bad.put("warden.deny\u0007", "unknown option 'warden.deny?'");
+        record Bad(String key, Object value, String says) {}
+        List<Bad> bad = List.of(
+                new Bad("deny", List.of("example.com"), "It was renamed: write 'warden.deny' instead."),
+                new Bad("warden.denny", List.of("example.com"), "Known options: ignore.empty.value, warden.allow,"),
+                new Bad("warden.deny\u0007", List.of("example.com"), "unknown option 'warden.deny?'"),
+                // "yes" would read as false and turn the disposable check off
+                new Bad(EmailDomainValidator.BLOCK_DISPOSABLE, "yes", "must be true or false, not 'yes'"),
+                new Bad(EmailDomainValidator.DENY, Map.of("0", "evil.example"), "must be a list of domains"));
         try {
-            for (Map.Entry<String, String> c : bad.entrySet()) {
+            for (Bad c : bad) {
                 UPConfig config = profile.getConfiguration();
                 config.getAttribute("email")
                         .getValidations()
                         .get(EmailDomainValidator.PROVIDER_ID)
-                        .put(c.getKey(), List.of("example.com"));
+                        .put(c.key(), c.value());
                 assertThatThrownBy(() -> profile.update(config))
-                        .as(c.getKey())
+                        .as(c.key())
                         .isInstanceOf(BadRequestException.class)
                         .satisfies(e -> assertThat(
                                         ((BadRequestException) e).getResponse().readEntity(String.class))
-                                .contains(c.getValue()));
+                                .contains(c.says())
+                                .doesNotContain("\u0007")
+                                .doesNotContain("\\u0007"));
                 assertThat(profile.getConfiguration())
                         .as("the old profile is kept")
                         .isEqualTo(before);
@@ -282,6 +288,30 @@ class SignupIT {
         } finally {
             profile.update(before);
         }
+    }
+
+    @Test
+    @DisplayName("an unknown email-domain option is refused too when the admin saves the user-profile component")
+    void unknownOptionRefusedOnComponentSave() throws Exception {
+        var components = realm.admin().components();
+        org.keycloak.representations.idm.ComponentRepresentation component = components
+                .query(null, "org.keycloak.userprofile.UserProfileProvider")
+                .get(0);
+        String stored = component.getConfig().getFirst("kc.user.profile.config");
+        String withTypo = stored.replace(
+                "\"" + EmailDomainValidator.PROVIDER_ID + "\":{",
+                "\"" + EmailDomainValidator.PROVIDER_ID + "\":{\"warden.denny\":[\"example.com\"],");
+        assertThat(withTypo).as("the shipped profile has the validator").isNotEqualTo(stored);
+        component.getConfig().putSingle("kc.user.profile.config", withTypo);
+        assertThatThrownBy(() -> components.component(component.getId()).update(component))
+                .isInstanceOf(jakarta.ws.rs.WebApplicationException.class);
+        assertThat(components
+                        .component(component.getId())
+                        .toRepresentation()
+                        .getConfig()
+                        .getFirst("kc.user.profile.config"))
+                .as("the stored profile is kept")
+                .isEqualTo(stored);
     }
 
     @Test
