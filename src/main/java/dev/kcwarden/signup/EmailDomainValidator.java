@@ -169,9 +169,14 @@ public final class EmailDomainValidator extends AbstractStringValidator
             ValidationContext context, ValidatorConfig config, String inputHint, String message, String rule) {
         if (mode(config) == GuardMode.MONITOR) {
             // Accepted; the registration's event (when this is a sign-up) and the metric say what would have happened.
-            WardenMetrics.signupWouldReject(context.getSession().getContext().getRealm(), rule);
+            KeycloakSession session = context.getSession();
+            if (rule.equals(RequestKey.EMAIL_WOULD_REJECT.get(session).orElse(null))) {
+                return; // the same email validated again in this request
+            }
+            RequestKey.EMAIL_WOULD_REJECT.set(session, rule);
+            WardenMetrics.signupWouldReject(session.getContext().getRealm(), rule);
             RequestKey.REGISTRATION_EVENT
-                    .get(context.getSession())
+                    .get(session)
                     .ifPresent(event -> event.detail(WardenEvents.WOULD_REJECT, rule));
             return;
         }
