@@ -23,6 +23,13 @@ public final class RequestKey<T> {
     public static final RequestKey<String> REGISTRATION_REFUSED =
             new RequestKey<>("warden.registration.refused", String.class);
 
+    /**
+     * The email-domain rule that, in monitor mode, would have refused this request's email: Keycloak validates the
+     * profile more than once per sign-up (the form, then the new user), and each would-be refusal counts once.
+     */
+    public static final RequestKey<String> EMAIL_WOULD_REJECT =
+            new RequestKey<>("warden.email.would-reject", String.class);
+
     /** The slot-store keys this request already wrote: Keycloak's transaction takes one write per key. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public static final RequestKey<Set<String>> WRITTEN_SLOT_KEYS =

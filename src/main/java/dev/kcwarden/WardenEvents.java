@@ -18,6 +18,12 @@ public final class WardenEvents {
 
     /** The id of the limit that refused the attempt ({@code ip}, {@code user_ip}, ...). */
     public static final String LIMIT = "warden_limit";
+    /**
+     * Monitor mode: the id of the limit that would have refused the attempt under {@code enforce}; nothing was refused.
+     */
+    public static final String WOULD_THROTTLE = "warden_would_throttle";
+    /** Monitor mode: the email-domain rule that would have refused the address; the address was accepted. */
+    public static final String WOULD_REJECT = "warden_would_reject";
     /** Seconds until the limit lets the next attempt through. */
     public static final String RETRY_AFTER = "retry_after";
     /** Why the registration guard refused a sign-up: {@code throttled} or {@code honeypot}. */
@@ -44,6 +50,8 @@ public final class WardenEvents {
     /** Every detail warden writes; none carries a credential. */
     public static final Set<String> DETAILS = Set.of(
             LIMIT,
+            WOULD_THROTTLE,
+            WOULD_REJECT,
             RETRY_AFTER,
             REASON,
             BREACH_CHECK,

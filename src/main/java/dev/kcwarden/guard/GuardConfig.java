@@ -1,5 +1,6 @@
 package dev.kcwarden.guard;
 
+import dev.kcwarden.GuardMode;
 import dev.kcwarden.LogText;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -28,6 +29,7 @@ public final class GuardConfig {
     private final List<Cidr> allowlist;
     private final List<Cidr> trustedProxies;
     private final int knownClientDays;
+    private final GuardMode mode;
     private final List<String> problems;
 
     private GuardConfig(
@@ -35,11 +37,13 @@ public final class GuardConfig {
             List<Cidr> allowlist,
             List<Cidr> trustedProxies,
             int knownClientDays,
+            GuardMode mode,
             List<String> problems) {
         this.limits = limits;
         this.allowlist = allowlist;
         this.trustedProxies = trustedProxies;
         this.knownClientDays = knownClientDays;
+        this.mode = mode;
         this.problems = problems;
     }
 
@@ -63,7 +67,18 @@ public final class GuardConfig {
                 MAX_EVENT_INTERVAL); // read per refusal; checked here for problems()
         List<Cidr> allowlist = parseRanges(config.get(ALLOWLIST), ALLOWLIST, problems);
         List<Cidr> trusted = parseRanges(config.get(TRUSTED_PROXIES), TRUSTED_PROXIES, problems);
-        return new GuardConfig(limits, allowlist, trusted, days, problems.found());
+        GuardMode mode = mode(config, problems);
+        return new GuardConfig(limits, allowlist, trusted, days, mode, problems.found());
+    }
+
+    /** An unknown mode falls back to enforce: a typo must never turn a guard's refusals off. */
+    private static GuardMode mode(Map<String, String> config, ConfigProblems problems) {
+        String raw = config.get(GuardMode.PROPERTY);
+        Optional<GuardMode> mode = GuardMode.parse(raw);
+        if (mode.isEmpty()) {
+            problems.add(GuardMode.problem(raw) + "; using enforce instead");
+        }
+        return mode.orElse(GuardMode.ENFORCE);
     }
 
     private static String where(AuthenticatorConfigModel model, String realmName) {
@@ -72,6 +87,10 @@ public final class GuardConfig {
 
     static List<ProviderConfigProperty> properties(List<LimitSetting> settings) {
         List<ProviderConfigProperty> properties = new ArrayList<>();
+        properties.add(GuardMode.property(
+                "attempts over a limit",
+                "Any other value is listed in GET /admin/realms/{realm}/warden/info and logged, and enforce "
+                        + "applies."));
         settings.forEach(s -> properties.addAll(s.properties()));
         properties.add(new ProviderConfigProperty(
                 ALLOWLIST,
@@ -144,6 +163,11 @@ public final class GuardConfig {
      */
     public List<String> problems() {
         return problems;
+    }
+
+    /** Monitor mode: would-be refusals are recorded, never made. */
+    public boolean monitor() {
+        return mode == GuardMode.MONITOR;
     }
 
     public Limit limit(LimitKind kind) {

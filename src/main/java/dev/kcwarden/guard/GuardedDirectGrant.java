@@ -30,7 +30,9 @@ final class GuardedDirectGrant extends NoUserSetup implements Authenticator {
         String typedName = LoginGuard.formLookup(sent);
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.DIRECT_GRANT);
         Decision decision = guard.beginLogin(typedName);
-        if (decision instanceof Decision.Denied denied) {
+        if (decision instanceof Decision.Denied would && guard.monitor()) {
+            ThrottledAttempt.of(context, would).wouldThrottle(); // Keycloak's check answers, as if no guard were there
+        } else if (decision instanceof Decision.Denied denied) {
             ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(typedName);
             context.forceChallenge(throttled.oauthError(WardenMessages.LOGIN_THROTTLED));
             return;
@@ -40,7 +42,7 @@ final class GuardedDirectGrant extends NoUserSetup implements Authenticator {
             return;
         }
         password.authenticate(context);
-        if (LoginGuard.succeeded(context)) {
+        if (LoginGuard.succeeded(context) && decision instanceof Decision.Allowed) {
             guard.passwordAccepted((Decision.Allowed) decision, context.getUser());
         }
     }

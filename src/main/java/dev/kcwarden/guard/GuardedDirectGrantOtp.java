@@ -28,13 +28,15 @@ final class GuardedDirectGrantOtp implements Authenticator {
         }
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.DIRECT_GRANT);
         Decision decision = guard.beginForUser(user);
-        if (decision instanceof Decision.Denied denied) {
+        if (decision instanceof Decision.Denied would && guard.monitor()) {
+            ThrottledAttempt.of(context, would).wouldThrottle();
+        } else if (decision instanceof Decision.Denied denied) {
             ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(user.getUsername());
             context.forceChallenge(throttled.oauthError(WardenMessages.LOGIN_THROTTLED));
             return;
         }
         otp.authenticate(context);
-        if (LoginGuard.succeeded(context)) {
+        if (LoginGuard.succeeded(context) && decision instanceof Decision.Allowed) {
             guard.credentialAccepted((Decision.Allowed) decision, user, true);
         }
     }

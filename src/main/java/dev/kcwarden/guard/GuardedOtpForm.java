@@ -23,7 +23,9 @@ final class GuardedOtpForm extends OTPFormAuthenticator {
         }
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.BROWSER);
         Decision decision = guard.beginForUser(user);
-        if (decision instanceof Decision.Denied denied) {
+        if (decision instanceof Decision.Denied would && guard.monitor()) {
+            ThrottledAttempt.of(context, would).wouldThrottle();
+        } else if (decision instanceof Decision.Denied denied) {
             ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(user.getUsername());
             context.forceChallenge(throttled.page(createLoginForm(throttled
                     .onPage(context.form())
@@ -32,7 +34,7 @@ final class GuardedOtpForm extends OTPFormAuthenticator {
             return;
         }
         super.action(context);
-        if (LoginGuard.succeeded(context)) {
+        if (LoginGuard.succeeded(context) && decision instanceof Decision.Allowed) {
             guard.credentialAccepted((Decision.Allowed) decision, user, true);
         }
     }

@@ -17,8 +17,11 @@ final class GuardedResetChooseUser extends ResetCredentialChooseUser {
         // Keycloak trims the typed name before its lookup; the guard counts that same string.
         String lookupName = LoginGuard.formLookup(formData.getFirst(USERNAME));
         if (lookupName != null && !lookupName.isEmpty()) {
-            Decision decision = LoginGuard.forReset(context).beginReset(lookupName);
-            if (decision instanceof Decision.Denied denied) {
+            LoginGuard guard = LoginGuard.forReset(context);
+            Decision decision = guard.beginReset(lookupName);
+            if (decision instanceof Decision.Denied would && guard.monitor()) {
+                ThrottledAttempt.of(context, would).wouldThrottle();
+            } else if (decision instanceof Decision.Denied denied) {
                 ThrottledAttempt throttled =
                         ThrottledAttempt.of(context, denied).recordEvent(lookupName);
                 MultivaluedMap<String, String> kept = new MultivaluedHashMap<>();

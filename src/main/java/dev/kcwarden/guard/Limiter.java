@@ -59,6 +59,15 @@ public final class Limiter {
      * Claims one slot in each enabled counter, all or nothing; new tracked counters need a ticket of {@code budget}.
      */
     public Decision acquire(List<Counter> counters, Budget budget) {
+        return acquire(counters, budget, true);
+    }
+
+    /**
+     * As {@link #acquire(List, Budget)}; with {@code markBlocks} false (monitor mode) a full counter places no block
+     * marker, so a would-be refusal leaves nothing that refuses a later attempt of an enforcing execution beyond what
+     * the counted attempts themselves hold.
+     */
+    public Decision acquire(List<Counter> counters, Budget budget, boolean markBlocks) {
         long now = clockMillis.getAsLong();
         Optional<Decision.Denied> blocked = blocked(counters, now);
         if (blocked.isPresent()) {
@@ -82,7 +91,7 @@ public final class Limiter {
             int index = claimFreeSlot(counter, start);
             if (index < 0) {
                 held.forEach(this::giveBack);
-                return deny(counter, start, now);
+                return deny(counter, start, now, markBlocks);
             }
             held.add(new Decision.Held(counter, index));
         }
@@ -203,7 +212,7 @@ public final class Limiter {
         return -1;
     }
 
-    private Decision.Denied deny(Counter counter, int oldest, long now) {
+    private Decision.Denied deny(Counter counter, int oldest, long now, boolean markBlock) {
         // Every slot is taken. The ring's oldest slot is where the hint points; it frees up at its
         // stamp. A slot without a stamp belongs to an attempt still running, which may succeed and
         // give its slot back in a moment: such a refusal says "retry in 1 s" and blocks for 1 s only,
@@ -213,7 +222,9 @@ public final class Limiter {
                 ? 1
                 : secondsUntil(
                         Math.min(expiry.getAsLong(), now + counter.limit().windowSeconds() * 1000L), now);
-        store.write(counter.blockMarker(), (int) retryAfter, now + retryAfter * 1000L);
+        if (markBlock) {
+            store.write(counter.blockMarker(), (int) retryAfter, now + retryAfter * 1000L);
+        }
         return new Decision.Denied(counter, retryAfter);
     }
 

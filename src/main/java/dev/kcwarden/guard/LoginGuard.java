@@ -121,7 +121,7 @@ public final class LoginGuard {
     public Decision beginLogin(String lookupName) {
         List<Counter> network = networkCounters();
         if (lookupName == null || lookupName.isEmpty()) {
-            return limiter.acquire(network, budget());
+            return acquire(network);
         }
         String byName = CounterKeys.nameOf(lookupName);
         boolean knownBefore = knownClientByName(lookupName);
@@ -146,8 +146,8 @@ public final class LoginGuard {
     private Decision count(List<Counter> network, String account, String byName, boolean known) {
         List<Counter> counters = new ArrayList<>(network);
         counters.addAll(accountCounters(account, !known));
-        Decision decision = limiter.acquire(counters, budget());
-        if (decision instanceof Decision.Denied denied && !CounterKeys.isName(account)) {
+        Decision decision = acquire(counters);
+        if (decision instanceof Decision.Denied denied && !CounterKeys.isName(account) && !config.monitor()) {
             // The next attempt with this spelling is refused before the name is looked up.
             Optional<Counter> spelling = denied.kind() == flow.accountAndAddressKind()
                     ? flow.accountAndAddressCounter(keys, config::limit, byName, client)
@@ -163,7 +163,7 @@ public final class LoginGuard {
     public Decision beginReset(String lookupName) {
         List<Counter> network = networkCounters();
         if (lookupName == null || lookupName.isEmpty()) {
-            return limiter.acquire(network, budget());
+            return acquire(network);
         }
         String byName = CounterKeys.nameOf(lookupName);
         List<Counter> early = new ArrayList<>(network);
@@ -181,7 +181,22 @@ public final class LoginGuard {
 
     /** Counts a submitted registration form from this client address. */
     public Decision beginSignup() {
-        return limiter.acquire(networkCounters(), budget());
+        return acquire(networkCounters());
+    }
+
+    /** In monitor mode a full counter places no block marker: a would-be refusal must never refuse later. */
+    private Decision acquire(List<Counter> counters) {
+        return limiter.acquire(counters, budget(), !config.monitor());
+    }
+
+    /**
+     * Monitor mode: a would-be refusal is recorded and the attempt goes on to Keycloak's own check. Such an attempt
+     * holds no slot (enforce would not have counted it either), and a right credential then forgives nothing and
+     * remembers no client: the counters stay what enforce would have left, so switching to enforce refuses at once
+     * where enforce would have been refusing.
+     */
+    public boolean monitor() {
+        return config.monitor();
     }
 
     /**
@@ -221,6 +236,10 @@ public final class LoginGuard {
             Function<ThrottledAttempt, Response> refusalPage,
             BooleanSupplier keycloakCheck) {
         if (decision instanceof Decision.Denied denied) {
+            if (monitor()) {
+                ThrottledAttempt.of(context, denied).wouldThrottle();
+                return keycloakCheck.getAsBoolean();
+            }
             ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(typedName);
             context.forceChallenge(throttled.page(refusalPage.apply(throttled)));
             return false;

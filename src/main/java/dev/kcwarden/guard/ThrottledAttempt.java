@@ -97,6 +97,17 @@ public final class ThrottledAttempt {
         return this;
     }
 
+    /**
+     * Monitor mode: names the limit that would have refused in the request's event (Keycloak's own check then sends it,
+     * with its own outcome) and counts it; nothing is answered here.
+     */
+    public void wouldThrottle() {
+        event.detail(WardenEvents.WOULD_THROTTLE, denied.limitId());
+        WardenMetrics.wouldThrottle(realm, denied.limitId());
+        LOG.debugf(
+                "realm %s: limit %s in monitor mode would have refused an attempt", realm.getName(), denied.limitId());
+    }
+
     /** Minutes to show a person, rounded up: "try again in 1 minute" rather than "in 0". */
     public int minutes() {
         return (int) ((denied.retryAfterSeconds() + 59) / 60);

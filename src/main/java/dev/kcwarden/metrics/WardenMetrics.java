@@ -52,6 +52,32 @@ public final class WardenMetrics {
         countInRealm("warden.throttle.rejections", "Attempts refused by a warden limit", name(realm), "limit", limit);
     }
 
+    /**
+     * {@code warden_would_throttle_total{realm,limit}}: attempts a limit in monitor mode would have refused; they went
+     * on to Keycloak's own check.
+     */
+    public static void wouldThrottle(RealmModel realm, String limit) {
+        countInRealm(
+                "warden.would.throttle",
+                "Attempts a warden limit in monitor mode would have refused",
+                name(realm),
+                "limit",
+                limit);
+    }
+
+    /**
+     * {@code warden_signup_would_reject_total{realm,rule}}: emails a warden rule in monitor mode would have refused;
+     * they were accepted.
+     */
+    public static void signupWouldReject(RealmModel realm, String rule) {
+        countInRealm(
+                "warden.signup.would.reject",
+                "Emails a warden rule in monitor mode would have refused",
+                name(realm),
+                "rule",
+                rule);
+    }
+
     /** {@code warden_signup_rejections_total{realm,rule}}: registrations and email changes refused by a warden rule. */
     public static void signupRejected(RealmModel realm, String rule) {
         countInRealm("warden.signup.rejections", "Sign-ups refused by a warden rule", name(realm), "rule", rule);

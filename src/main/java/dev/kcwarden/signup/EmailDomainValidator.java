@@ -1,8 +1,11 @@
 package dev.kcwarden.signup;
 
 import dev.kcwarden.AdminSave;
+import dev.kcwarden.GuardMode;
 import dev.kcwarden.LogText;
+import dev.kcwarden.RequestKey;
 import dev.kcwarden.Warden;
+import dev.kcwarden.WardenEvents;
 import dev.kcwarden.WardenMessages;
 import dev.kcwarden.metrics.WardenMetrics;
 import java.nio.file.Path;
@@ -97,7 +100,9 @@ public final class EmailDomainValidator extends AbstractStringValidator
                     "Exempt administrators",
                     "On: emails set by administrators (admin console, admin REST API) are not checked. Off by default.",
                     ProviderConfigProperty.BOOLEAN_TYPE,
-                    "false"));
+                    "false"),
+            GuardMode.property(
+                    "emails these rules refuse", "Any other value is refused when you save the user profile."));
 
     @Override
     public String getId() {
@@ -138,29 +143,43 @@ public final class EmailDomainValidator extends AbstractStringValidator
         String rawDomain = at < 0 ? "" : email.substring(at + 1);
         Optional<String> normalized = Domains.normalize(rawDomain);
         if (normalized.isEmpty()) {
-            reject(context, inputHint, WardenMessages.EMAIL_DOMAIN_INVALID, "email_domain_invalid");
+            reject(context, config, inputHint, WardenMessages.EMAIL_DOMAIN_INVALID, "email_domain_invalid");
             return;
         }
         String domain = normalized.get();
         if (Domains.mapsToAnotherName(rawDomain, domain) || Domains.mixesScripts(domain)) {
-            reject(context, inputHint, WardenMessages.EMAIL_DOMAIN_CONFUSABLE, "email_domain_confusable");
+            reject(context, config, inputHint, WardenMessages.EMAIL_DOMAIN_CONFUSABLE, "email_domain_confusable");
             return;
         }
         List<String> allow = domains(config, ALLOW);
         if (!allow.isEmpty() && allow.stream().noneMatch(rule -> Domains.covers(rule, domain))) {
-            reject(context, inputHint, WardenMessages.EMAIL_DOMAIN_NOT_ALLOWED, "email_domain_not_allowed");
+            reject(context, config, inputHint, WardenMessages.EMAIL_DOMAIN_NOT_ALLOWED, "email_domain_not_allowed");
             return;
         }
         if (domains(config, DENY).stream().anyMatch(rule -> Domains.covers(rule, domain))) {
-            reject(context, inputHint, WardenMessages.EMAIL_DOMAIN_DENIED, "email_domain_denied");
+            reject(context, config, inputHint, WardenMessages.EMAIL_DOMAIN_DENIED, "email_domain_denied");
             return;
         }
         if (flag(config, BLOCK_DISPOSABLE, true) && disposable(config, domain)) {
-            reject(context, inputHint, WardenMessages.EMAIL_DOMAIN_DISPOSABLE, "email_domain_disposable");
+            reject(context, config, inputHint, WardenMessages.EMAIL_DOMAIN_DISPOSABLE, "email_domain_disposable");
         }
     }
 
-    private static void reject(ValidationContext context, String inputHint, String message, String rule) {
+    private static void reject(
+            ValidationContext context, ValidatorConfig config, String inputHint, String message, String rule) {
+        if (mode(config) == GuardMode.MONITOR) {
+            // Accepted; the registration's event (when this is a sign-up) and the metric say what would have happened.
+            KeycloakSession session = context.getSession();
+            if (rule.equals(RequestKey.EMAIL_WOULD_REJECT.get(session).orElse(null))) {
+                return; // the same email validated again in this request
+            }
+            RequestKey.EMAIL_WOULD_REJECT.set(session, rule);
+            WardenMetrics.signupWouldReject(session.getContext().getRealm(), rule);
+            RequestKey.REGISTRATION_EVENT
+                    .get(session)
+                    .ifPresent(event -> event.detail(WardenEvents.WOULD_REJECT, rule));
+            return;
+        }
         WardenMetrics.signupRejected(context.getSession().getContext().getRealm(), rule);
         context.addError(new ValidationError(PROVIDER_ID, inputHint, message));
     }
@@ -209,6 +228,12 @@ public final class EmailDomainValidator extends AbstractStringValidator
         return normalized;
     }
 
+    /** At use, a value that is not a mode is enforce (validateConfig refuses it when an admin saves it). */
+    static GuardMode mode(ValidatorConfig config) {
+        return GuardMode.parse(config == null ? null : config.get(GuardMode.PROPERTY))
+                .orElse(GuardMode.ENFORCE);
+    }
+
     /**
      * An on/off option: {@code true} or {@code false} (any case, spaces around ignored); anything else, such as "yes",
      * reads as the default, so a mistyped value never turns a check off (validateConfig refuses it on save).
@@ -241,6 +266,10 @@ public final class EmailDomainValidator extends AbstractStringValidator
         // rebuilds it, and a file deleted since (or a key an older release read) must not fail every request of the
         // realm; at use, such a file and such keys are ignored.
         if (config != null && AdminSave.ofUserProfile(session)) {
+            Object mode = config.get(GuardMode.PROPERTY);
+            if (GuardMode.parse(mode).isEmpty()) {
+                errors.add(new ValidationError(PROVIDER_ID, GuardMode.PROPERTY, GuardMode.problem(mode) + "."));
+            }
             for (Map.Entry<String, Object> option : config.asMap().entrySet()) {
                 String key = option.getKey();
                 String shown = LogText.printable(key, 100);

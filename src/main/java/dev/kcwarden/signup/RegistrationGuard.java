@@ -51,7 +51,13 @@ final class RegistrationGuard extends NoUserSetup implements FormAction {
         RequestKey.REGISTRATION_EVENT.set(session, context.getEvent());
         MultivaluedMap<String, String> formData = context.getHttpRequest().getDecodedFormParameters();
         String honeypot = formData.getFirst(HONEYPOT_FIELD);
-        if (honeypotOn(context.getAuthenticatorConfig()) && honeypot != null && !honeypot.isEmpty()) {
+        LoginGuard guard = LoginGuard.forSignup(session, context.getRealm(), context.getAuthenticatorConfig());
+        boolean monitor = guard.monitor();
+        boolean honeypotFilled =
+                honeypotOn(context.getAuthenticatorConfig()) && honeypot != null && !honeypot.isEmpty();
+        if (honeypotFilled && monitor) {
+            wouldReject(context, "honeypot");
+        } else if (honeypotFilled) {
             refuse(
                     context,
                     formData,
@@ -60,9 +66,10 @@ final class RegistrationGuard extends NoUserSetup implements FormAction {
                     WardenEvents.SIGNUP_REJECTED);
             return;
         }
-        Decision decision = LoginGuard.forSignup(session, context.getRealm(), context.getAuthenticatorConfig())
-                .beginSignup();
-        if (decision instanceof Decision.Denied denied) {
+        Decision decision = guard.beginSignup();
+        if (decision instanceof Decision.Denied would && monitor) {
+            ThrottledAttempt.of(context, would).wouldThrottle();
+        } else if (decision instanceof Decision.Denied denied) {
             ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).describe(null);
             throttled.onFormAnswer();
             refuse(
@@ -73,7 +80,10 @@ final class RegistrationGuard extends NoUserSetup implements FormAction {
                     WardenEvents.THROTTLED);
             return;
         }
-        if (passwordIsEmail(context.getRealm(), formData)) {
+        boolean passwordIsEmail = passwordIsEmail(context.getRealm(), formData);
+        if (passwordIsEmail && monitor) {
+            wouldReject(context, "password_is_email");
+        } else if (passwordIsEmail) {
             // Keycloak checks its notEmail policy at registration with the username only (no user exists yet),
             // so a password equal to the email would pass; this closes that gap.
             WardenMetrics.signupRejected(context.getRealm(), "password_is_email");
@@ -84,6 +94,12 @@ final class RegistrationGuard extends NoUserSetup implements FormAction {
             return;
         }
         context.success();
+    }
+
+    /** Monitor mode: the rule that would have refused this form is recorded; the form goes on. */
+    private static void wouldReject(ValidationContext context, String rule) {
+        WardenMetrics.signupWouldReject(context.getRealm(), rule);
+        context.getEvent().detail(WardenEvents.WOULD_REJECT, rule);
     }
 
     private static boolean passwordIsEmail(RealmModel realm, MultivaluedMap<String, String> formData) {

@@ -132,9 +132,47 @@ class GuardConfigTest {
 
     @Test
     void everyPropertyHasADefaultAndHelp() {
-        assertThat(GuardedFlow.LOGIN.properties()).hasSize(16).allSatisfy(p -> {
+        assertThat(GuardedFlow.LOGIN.properties()).hasSize(17).allSatisfy(p -> {
             assertThat(p.getHelpText()).isNotBlank();
             assertThat(p.getDefaultValue()).isNotNull();
         });
+    }
+
+    @Test
+    @DisplayName("warden.mode: enforce unless it says monitor; odd spellings of monitor are read, anything else is "
+            + "enforce with a problem")
+    void modeParsing() {
+        assertThat(GuardConfig.of(GuardedFlow.LOGIN, null, "r").monitor()).isFalse();
+        assertThat(config(Map.of()).monitor()).isFalse();
+        assertThat(config(Map.of("warden.mode", "")).problems()).isEmpty();
+        assertThat(config(Map.of("warden.mode", "enforce")).monitor()).isFalse();
+        assertThat(config(Map.of("warden.mode", "monitor")).monitor()).isTrue();
+        assertThat(config(Map.of("warden.mode", " MONITOR\t")).monitor()).isTrue();
+        for (String bad : new String[] {"monitoring", "off", "mon\u0000itor", "monitor,enforce", "0"}) {
+            GuardConfig config = config(Map.of("warden.mode", bad));
+            assertThat(config.monitor()).as(bad).isFalse();
+            assertThat(config.problems())
+                    .as(bad)
+                    .singleElement()
+                    .satisfies(p -> assertThat(p)
+                            .startsWith("warden.mode must be 'enforce' or 'monitor'")
+                            .endsWith("using enforce instead")
+                            .doesNotContain("\u0000"));
+        }
+    }
+
+    @Test
+    @DisplayName("warden.mode is a list with both values, enforce by default, on every guarded flow")
+    void modeProperty() {
+        for (GuardedFlow flow : GuardedFlow.values()) {
+            assertThat(flow.properties())
+                    .filteredOn(p -> p.getName().equals("warden.mode"))
+                    .singleElement()
+                    .satisfies(p -> {
+                        assertThat(p.getType()).isEqualTo("List");
+                        assertThat(p.getDefaultValue()).isEqualTo("enforce");
+                        assertThat(p.getOptions()).containsExactly("enforce", "monitor");
+                    });
+        }
     }
 }

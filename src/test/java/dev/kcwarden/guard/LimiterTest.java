@@ -316,4 +316,24 @@ class LimiterTest {
         clock.addAndGet(60_000);
         assertThat(store.size()).isZero();
     }
+
+    @Test
+    @DisplayName("monitor mode: a full counter refuses without a block marker, holds no extra slot, and enforce "
+            + "still refuses on the same counts")
+    void withoutBlockMarkers() {
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.acquire(List.of(counter()), null, false)).isInstanceOf(Decision.Allowed.class);
+        }
+        for (int i = 0; i < 5; i++) {
+            assertThat(limiter.acquire(List.of(counter()), null, false)).isInstanceOf(Decision.Denied.class);
+        }
+        assertThat(limiter.usage(counter()).blocked()).as("no marker").isFalse();
+        assertThat(limiter.usage(counter()).counted())
+                .as("no slot beyond the limit")
+                .isEqualTo(3);
+        assertThat(limiter.acquire(List.of(counter()))).as("enforce").isInstanceOf(Decision.Denied.class);
+        assertThat(limiter.usage(counter()).blocked()).isTrue();
+        clock.addAndGet(60_000);
+        assertThat(limiter.acquire(List.of(counter()), null, false)).isInstanceOf(Decision.Allowed.class);
+    }
 }

@@ -108,11 +108,11 @@ class MonitoringFilesTest {
     }
 
     @Test
-    @DisplayName("what the code publishes is read from it: the seven counters and the queue gauge")
+    @DisplayName("what the code publishes is read from it: the nine counters and the queue gauge")
     void publishedIsReadFromTheCode() throws IOException {
         assertThat(published())
                 .contains("warden_auth_events_total", "warden_throttle_rejections_total", "warden_webhook_queue_depth")
-                .hasSize(8);
+                .hasSize(10);
         assertThat(labelValues().get("rule")).contains("honeypot", "throttled", "email_domain_disposable");
         assertThat(labelValues().get("result")).contains("delivered", "dropped_queue_full", "dropped_after_retries");
         assertThat(realmScoped())
@@ -121,6 +121,8 @@ class MonitoringFilesTest {
                         "warden_auth_events_total",
                         "warden_throttle_rejections_total",
                         "warden_signup_rejections_total",
+                        "warden_would_throttle_total",
+                        "warden_signup_would_reject_total",
                         "warden_breach_checks_total",
                         "warden_refresh_reuse_incidents_total");
         assertThat(published())
