@@ -6,7 +6,10 @@
        anything is typed; js/warden.js moves them under the password field and links them with aria-describedby;
      - the countdown of a refused attempt (attribute wardenRetryAfter, the seconds of Retry-After): empty without
        JavaScript, where the message above still says in how many minutes to try again;
-     - a label for keycloak.v2's read-only field with the name being signed in. -->
+     - a label for keycloak.v2's read-only field with the name being signed in;
+     - the proof-of-work step-up (attribute wardenPow: nonce and bits): js/warden-pow.js solves it and fills the hidden
+       field, which joins the login form through the form attribute; without JavaScript a message says why the
+       sign-in cannot go on. -->
 <#macro content>
     <#if wardenHoneypot??>
     <div class="warden-hp" aria-hidden="true">
@@ -20,6 +23,16 @@
          data-text-ready="${msg("wardenRetryReady")}">
         <span class="warden-retry-clock" aria-hidden="true"></span>
         <span class="warden-retry-live warden-sr-only" role="status" aria-live="polite" aria-atomic="true"></span>
+    </div>
+    </#if>
+    <#if wardenPow??>
+    <div id="warden-pow" class="warden-pow" data-nonce="${wardenPow.nonce}" data-bits="${wardenPow.bits?c}"
+         data-form="kc-form-login">
+        <input type="hidden" name="warden_pow_nonce" value="${wardenPow.nonce}" form="kc-form-login">
+        <input type="hidden" id="warden-pow-solution" name="warden_pow" value="" form="kc-form-login">
+        <span class="warden-pow-status warden-sr-only" role="status" aria-live="polite"
+              data-text-working="${msg("wardenPowWorking")}"></span>
+        <noscript><p class="warden-pow-noscript" role="alert">${msg("wardenPowNoScript")}</p></noscript>
     </div>
     </#if>
     <#assign wardenPasswordField = "">

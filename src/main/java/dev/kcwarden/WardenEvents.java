@@ -16,6 +16,9 @@ public final class WardenEvents {
     /** Error of the LOGOUT_ERROR event that records a refresh-token replay and the sessions it ended. */
     public static final String REFRESH_TOKEN_REUSE = "warden_refresh_token_reuse";
 
+    /** Error of a login attempt past the step-up threshold whose proof-of-work was missing, wrong or reused. */
+    public static final String POW_REFUSED = "warden_pow_refused";
+
     /** The id of the limit that refused the attempt ({@code ip}, {@code user_ip}, ...). */
     public static final String LIMIT = "warden_limit";
     /**
@@ -46,6 +49,13 @@ public final class WardenEvents {
     public static final String IP = "warden_ip";
 
     public static final String CLEARED = "warden_cleared";
+    /**
+     * Why a step-up puzzle was refused: {@code missing}, {@code malformed}, {@code wrong}, {@code reused} (no longer
+     * the session's puzzle) or {@code too_easy} (issued at fewer bits than the attempt now needs).
+     */
+    public static final String POW = "warden_pow";
+    /** The puzzle's difficulty that the attempt had to meet, in leading zero bits. */
+    public static final String POW_BITS = "warden_pow_bits";
 
     /** Every detail warden writes; none carries a credential. */
     public static final Set<String> DETAILS = Set.of(
@@ -63,7 +73,9 @@ public final class WardenEvents {
             SESSIONS_ENDED,
             OFFLINE_SESSIONS_ENDED,
             IP,
-            CLEARED);
+            CLEARED,
+            POW,
+            POW_BITS);
 
     private WardenEvents() {}
 }

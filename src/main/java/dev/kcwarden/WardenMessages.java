@@ -25,11 +25,16 @@ public final class WardenMessages {
     public static final String EMAIL_DOMAIN_DISPOSABLE = "wardenEmailDomainDisposable";
     public static final String EMAIL_DOMAIN_CONFIG_INVALID = "wardenEmailDomainConfigInvalid";
 
+    /** A login past the step-up threshold came without a valid proof-of-work: the page has a fresh puzzle. */
+    public static final String POW_REFUSED = "wardenPowRefused";
+
     /** Template attributes the warden theme reads. */
     public static final String RETRY_AFTER_ATTRIBUTE = "wardenRetryAfter";
 
     public static final String HONEYPOT_ATTRIBUTE = "wardenHoneypot";
     public static final String PASSWORD_SCREENED_ATTRIBUTE = "wardenPasswordScreened";
+    /** The step-up puzzle on a login form ({@code nonce}, {@code bits}); absent below the threshold. */
+    public static final String POW_ATTRIBUTE = "wardenPow";
 
     private WardenMessages() {}
 }

@@ -38,8 +38,11 @@ class SourceShapeTest {
                 .as("event details not named by WardenEvents or Keycloak's Details")
                 .isEmpty();
 
-        Set<String> errors =
-                Set.of(WardenEvents.THROTTLED, WardenEvents.SIGNUP_REJECTED, WardenEvents.REFRESH_TOKEN_REUSE);
+        Set<String> errors = Set.of(
+                WardenEvents.THROTTLED,
+                WardenEvents.SIGNUP_REJECTED,
+                WardenEvents.REFRESH_TOKEN_REUSE,
+                WardenEvents.POW_REFUSED);
         List<String> unlisted = new ArrayList<>();
         for (Field field : WardenEvents.class.getFields()) {
             if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class) {

@@ -24,6 +24,15 @@ public final class GuardConfig {
     public static final String EVENT_INTERVAL = "warden.throttle-events.seconds";
     static final int DEFAULT_EVENT_INTERVAL = 60;
     static final int MAX_EVENT_INTERVAL = 3600;
+    public static final String POW_THRESHOLD = "warden.pow.threshold";
+    /** Off by default for now: see docs/configuration.md, Proof-of-work step-up, for turning it on (50% suggested). */
+    static final String DEFAULT_POW_THRESHOLD = "0";
+
+    public static final String POW_BASE_BITS = "warden.pow.base-bits";
+    static final int DEFAULT_POW_BASE_BITS = 14;
+    public static final String POW_MAX_BITS = "warden.pow.max-bits";
+    static final int DEFAULT_POW_MAX_BITS = 20;
+    static final int MAX_POW_BITS = 24;
 
     private final Map<LimitKind, Limit> limits;
     private final List<Cidr> allowlist;
@@ -31,6 +40,22 @@ public final class GuardConfig {
     private final int knownClientDays;
     private final GuardMode mode;
     private final List<String> problems;
+    private final StepUp stepUp;
+
+    /**
+     * The proof-of-work step-up of the browser password forms: {@code threshold} a share of the limit (0 = off), the
+     * puzzle's bits at it and at most.
+     */
+    public record StepUp(double threshold, int baseBits, int maxBits) {
+        /** The bits an attempt must pay with {@code used} of {@code max} slots taken; 0 = no puzzle. */
+        public boolean enabled() {
+            return threshold > 0;
+        }
+
+        public int bits(Limiter.Pressure pressure) {
+            return ProofOfWork.requiredBits(pressure.used(), pressure.max(), threshold, baseBits, maxBits);
+        }
+    }
 
     private GuardConfig(
             Map<LimitKind, Limit> limits,
@@ -38,7 +63,9 @@ public final class GuardConfig {
             List<Cidr> trustedProxies,
             int knownClientDays,
             GuardMode mode,
-            List<String> problems) {
+            List<String> problems,
+            StepUp stepUp) {
+        this.stepUp = stepUp;
         this.limits = limits;
         this.allowlist = allowlist;
         this.trustedProxies = trustedProxies;
@@ -67,8 +94,68 @@ public final class GuardConfig {
                 MAX_EVENT_INTERVAL); // read per refusal; checked here for problems()
         List<Cidr> allowlist = parseRanges(config.get(ALLOWLIST), ALLOWLIST, problems);
         List<Cidr> trusted = parseRanges(config.get(TRUSTED_PROXIES), TRUSTED_PROXIES, problems);
+        double threshold = share(config.get(POW_THRESHOLD), problems);
+        int baseBits = problems.number(config, POW_BASE_BITS, DEFAULT_POW_BASE_BITS, 1, MAX_POW_BITS);
+        int maxBits = problems.number(config, POW_MAX_BITS, DEFAULT_POW_MAX_BITS, 1, MAX_POW_BITS);
+        if (maxBits < baseBits) {
+            problems.add(POW_MAX_BITS + " is below " + POW_BASE_BITS + "; using " + baseBits);
+            maxBits = baseBits;
+        }
+        StepUp stepUp = new StepUp(threshold, baseBits, maxBits);
         GuardMode mode = mode(config, problems);
-        return new GuardConfig(limits, allowlist, trusted, days, mode, problems.found());
+        return new GuardConfig(limits, allowlist, trusted, days, mode, problems.found(), stepUp);
+    }
+
+    /** "50%", "50" or "0.5": a share of a limit from 0 to 1; the default when it is none of these. */
+    static double share(String raw, ConfigProblems problems) {
+        String text = raw == null || raw.isBlank() ? DEFAULT_POW_THRESHOLD : raw.strip();
+        boolean percent = text.endsWith("%");
+        try {
+            double value = Double.parseDouble(percent ? text.substring(0, text.length() - 1) : text);
+            if (percent || value > 1) {
+                value /= 100;
+            }
+            if (value >= 0 && value <= 1 && !text.matches(".*[^0-9.%].*")) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // recorded below
+        }
+        problems.add(POW_THRESHOLD + " must be a share of the limit from 0 to 100 % (such as 50% or 0.5); using "
+                + DEFAULT_POW_THRESHOLD + " instead");
+        return 0;
+    }
+
+    /** The console settings of the proof-of-work step-up: only the browser password forms show a puzzle. */
+    static List<ProviderConfigProperty> stepUpProperties() {
+        return List.of(
+                new ProviderConfigProperty(
+                        POW_THRESHOLD,
+                        "Proof-of-work step-up: from (share of a limit)",
+                        "Once a client's or an account's failed attempts fill this share of any of its login "
+                                + "limits (such as 50% or 0.5), the login form asks the browser to solve a small "
+                                + "SHA-256 puzzle before the password is checked; a missing or wrong solution is "
+                                + "refused without checking the password and without counting. Needs JavaScript. "
+                                + "0 turns it off. The hard limit (HTTP 429) stays. Default "
+                                + DEFAULT_POW_THRESHOLD + " (off); 50% is a good start.",
+                        ProviderConfigProperty.STRING_TYPE,
+                        DEFAULT_POW_THRESHOLD),
+                new ProviderConfigProperty(
+                        POW_BASE_BITS,
+                        "Proof-of-work step-up: difficulty at the start (bits)",
+                        "Leading zero bits of the puzzle's hash at the threshold; each further counted failure adds "
+                                + "one bit (twice the work). A browser needs about 2^bits hashes. Default "
+                                + DEFAULT_POW_BASE_BITS + ", from 1 to " + MAX_POW_BITS + ".",
+                        ProviderConfigProperty.STRING_TYPE,
+                        String.valueOf(DEFAULT_POW_BASE_BITS)),
+                new ProviderConfigProperty(
+                        POW_MAX_BITS,
+                        "Proof-of-work step-up: highest difficulty (bits)",
+                        "The difficulty never rises above this many bits (see docs/benchmarks.md for what a "
+                                + "browser pays). Default " + DEFAULT_POW_MAX_BITS + ", from 1 to " + MAX_POW_BITS
+                                + ", at least the starting difficulty.",
+                        ProviderConfigProperty.STRING_TYPE,
+                        String.valueOf(DEFAULT_POW_MAX_BITS)));
     }
 
     /** An unknown mode falls back to enforce: a typo must never turn a guard's refusals off. */
@@ -168,6 +255,11 @@ public final class GuardConfig {
     /** Monitor mode: would-be refusals are recorded, never made. */
     public boolean monitor() {
         return mode == GuardMode.MONITOR;
+    }
+
+    /** The proof-of-work step-up of this execution (read by the browser password forms only). */
+    public StepUp stepUp() {
+        return stepUp;
     }
 
     public Limit limit(LimitKind kind) {

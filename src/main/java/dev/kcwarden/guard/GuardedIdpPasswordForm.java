@@ -3,6 +3,7 @@ package dev.kcwarden.guard;
 import dev.kcwarden.WardenMessages;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
 import java.util.Optional;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.AuthenticationFlowException;
@@ -24,13 +25,38 @@ final class GuardedIdpPasswordForm extends IdpUsernamePasswordForm {
     }
 
     @Override
+    public void authenticate(AuthenticationFlowContext context) {
+        LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.BROWSER);
+        Optional<UserModel> existing = existingUser(context);
+        PowStepUp pow = new PowStepUp(context, guard);
+        pow.offer(pow.pressure(
+                () -> existing.isPresent() ? guard.pressure(existing.get()) : guard.pressure((String) null)));
+        super.authenticate(context);
+    }
+
+    @Override
     protected boolean validateForm(AuthenticationFlowContext context, MultivaluedMap<String, String> formData) {
         Optional<UserModel> existing = existingUser(context);
         String typedName = existing.map(UserModel::getUsername)
                 .orElseGet(() -> LoginGuard.formLookup(formData.getFirst(AuthenticationManager.FORM_USERNAME)));
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.BROWSER);
+        PowStepUp pow = new PowStepUp(context, guard);
+        Limiter.Pressure pressure =
+                pow.pressure(() -> existing.isPresent() ? guard.pressure(existing.get()) : guard.pressure(typedName));
+        Optional<Response> refused = pow.refusal(
+                formData,
+                pressure,
+                typedName,
+                form -> createLoginForm(setupForm(context, new MultivaluedHashMap<>(), existing)
+                        .setExecution(context.getExecution().getId())
+                        .setError(WardenMessages.POW_REFUSED)));
+        if (refused.isPresent()) {
+            context.forceChallenge(refused.get());
+            return false;
+        }
+        pow.offerAfterFailure(pressure);
         Decision decision = existing.isPresent() ? guard.beginForUser(existing.get()) : guard.beginLogin(typedName);
-        return guard.checkPassword(
+        boolean valid = guard.checkPassword(
                 context,
                 decision,
                 typedName,
@@ -39,6 +65,10 @@ final class GuardedIdpPasswordForm extends IdpUsernamePasswordForm {
                         .setExecution(context.getExecution().getId())
                         .setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes())),
                 () -> super.validateForm(context, formData));
+        if (valid) {
+            pow.withdraw();
+        }
+        return valid;
     }
 
     private static Optional<UserModel> existingUser(AuthenticationFlowContext context) {

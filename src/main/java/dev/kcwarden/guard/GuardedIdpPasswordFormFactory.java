@@ -19,7 +19,8 @@ public final class GuardedIdpPasswordFormFactory extends GuardFactorySupport {
                         + "local account is "
                         + "asked for that account's password, and is counted like the login form. Use it in place of "
                         + "'Username Password Form for identity provider reauthentication'.",
-                GuardedFlow.LOGIN);
+                GuardedFlow.LOGIN,
+                true);
     }
 
     @Override

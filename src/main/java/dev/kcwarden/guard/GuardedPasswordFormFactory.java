@@ -18,7 +18,8 @@ public final class GuardedPasswordFormFactory extends GuardFactorySupport {
                         + "per username and IP and per account, and over a limit the form answers HTTP 429 with "
                         + "Retry-After "
                         + "before any password is hashed. Use it in place of 'Username Password Form'.",
-                GuardedFlow.LOGIN);
+                GuardedFlow.LOGIN,
+                true);
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.kcwarden.guard;
 
 import dev.kcwarden.WardenMessages;
 import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import java.util.Optional;
 import org.keycloak.authentication.AuthenticationFlowContext;
 import org.keycloak.authentication.authenticators.browser.PasswordForm;
 import org.keycloak.models.KeycloakSession;
@@ -15,16 +17,38 @@ final class GuardedPasswordOnlyForm extends PasswordForm {
     }
 
     @Override
+    public void authenticate(AuthenticationFlowContext context) {
+        if (context.getUser() != null) {
+            LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.BROWSER);
+            PowStepUp pow = new PowStepUp(context, guard);
+            pow.offer(pow.pressure(() -> guard.pressure(context.getUser())));
+        }
+        super.authenticate(context);
+    }
+
+    @Override
     protected boolean validateForm(AuthenticationFlowContext context, MultivaluedMap<String, String> formData) {
         UserModel user = context.getUser();
         LoginGuard guard = LoginGuard.forLogin(context, LoginGuard.Channel.BROWSER);
+        PowStepUp pow = new PowStepUp(context, guard);
+        Limiter.Pressure pressure = pow.pressure(() -> guard.pressure(user));
+        Optional<Response> refused = pow.refusal(formData, pressure, user.getUsername(), this::createLoginForm);
+        if (refused.isPresent()) {
+            context.forceChallenge(refused.get());
+            return false;
+        }
+        pow.offerAfterFailure(pressure);
         Decision decision = guard.beginForUser(user);
-        return guard.checkPassword(
+        boolean valid = guard.checkPassword(
                 context,
                 decision,
                 user.getUsername(),
                 throttled -> createLoginForm(
                         throttled.onPage(context.form()).setError(WardenMessages.LOGIN_THROTTLED, throttled.minutes())),
                 () -> super.validateForm(context, formData));
+        if (valid) {
+            pow.withdraw();
+        }
+        return valid;
     }
 }

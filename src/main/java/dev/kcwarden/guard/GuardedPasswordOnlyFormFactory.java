@@ -20,7 +20,8 @@ public final class GuardedPasswordOnlyFormFactory extends GuardFactorySupport {
                         + "username and IP and "
                         + "per account, HTTP 429 with Retry-After before any password is hashed. Use it in "
                         + "place of 'Password Form'.",
-                GuardedFlow.LOGIN);
+                GuardedFlow.LOGIN,
+                true);
     }
 
     @Override

@@ -121,6 +121,49 @@ public final class Limiter {
         return Optional.empty();
     }
 
+    /** How full the fullest counter is: {@code used} of {@code max} slots (0 of 0 when no counter is enabled). */
+    public record Pressure(int used, int max) {
+        public static final Pressure NONE = new Pressure(0, 0);
+
+        public double ratio() {
+            return max == 0 ? 0 : (double) used / max;
+        }
+    }
+
+    /**
+     * The highest used/limit ratio over {@code counters}, without claiming anything: a blocked counter counts as full.
+     * Two lookups for a counter that holds nothing, one per slot for one that does (the ring is short: a limit's
+     * {@code max}).
+     */
+    public Pressure peek(List<Counter> counters) {
+        long now = clockMillis.getAsLong();
+        Pressure highest = Pressure.NONE;
+        for (Counter counter : counters) {
+            if (!counter.limit().enabled()) {
+                continue;
+            }
+            int max = counter.limit().max();
+            int used;
+            OptionalLong blockedUntil = store.read(counter.blockMarker());
+            if (blockedUntil.isPresent() && blockedUntil.getAsLong() > now) {
+                used = max;
+            } else if (store.read(counter.hint()).isEmpty()) {
+                used = 0; // the hint outlives every slot it counted (see reset)
+            } else {
+                used = 0;
+                for (int i = 0; i < max; i++) {
+                    if (store.exists(counter.slot(i))) {
+                        used++;
+                    }
+                }
+            }
+            if (highest.max() == 0 || (long) used * highest.max() > (long) highest.used() * max) {
+                highest = new Pressure(used, max);
+            }
+        }
+        return highest;
+    }
+
     /** Blocks {@code counter} for {@code seconds}, as a refusal of another key of the same account did. */
     public void block(Counter counter, long seconds) {
         if (counter.limit().enabled() && seconds > 0) {

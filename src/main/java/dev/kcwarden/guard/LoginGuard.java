@@ -159,6 +159,41 @@ public final class LoginGuard {
         return decision;
     }
 
+    /**
+     * How full the counters of a login with {@code lookupName} are, read without claiming (for the proof-of-work
+     * step-up): the client's network and, when a name is given, that account's counters as {@link #beginLogin} would
+     * count them (a known browser is exempt from the account cap here too).
+     */
+    public Limiter.Pressure pressure(String lookupName) {
+        List<Counter> counters = new ArrayList<>(networkCounters());
+        if (lookupName != null && !lookupName.isEmpty()) {
+            Resolved resolved = resolve(lookupName);
+            boolean known = knownClientByName(lookupName) && resolved.user() != null && knownClient(resolved.user());
+            counters.addAll(accountCounters(CounterKeys.nameOf(lookupName), !known));
+            if (!resolved.account().equals(CounterKeys.nameOf(lookupName))) {
+                counters.addAll(accountCounters(resolved.account(), !known));
+            }
+        }
+        return limiter.peek(counters);
+    }
+
+    /** How full the counters of a check for a user an earlier step identified are, read without claiming. */
+    public Limiter.Pressure pressure(UserModel user) {
+        List<Counter> counters = new ArrayList<>(networkCounters());
+        counters.addAll(accountCounters(CounterKeys.accountOf(user.getId(), user.getUsername()), !knownClient(user)));
+        return limiter.peek(counters);
+    }
+
+    /** Where refused puzzles of this client are summarised: one event per client network and interval. */
+    String stepUpDigestKey() {
+        return "pow\n" + realm.getId() + '\n' + client.limitKey();
+    }
+
+    /** The proof-of-work step-up settings of this execution. */
+    GuardConfig.StepUp stepUp() {
+        return config.stepUp();
+    }
+
     /** Counts a password-reset request; every request counts, whether or not a mail goes out. */
     public Decision beginReset(String lookupName) {
         List<Counter> network = networkCounters();

@@ -212,7 +212,7 @@ final class ThrottledEventDigest {
                         event.detail(WardenEvents.SUPPRESSED, Long.toString(summary.suppressed()))
                                 .detail(WardenEvents.DISTINCT_USERNAMES, Integer.toString(summary.usernames()))
                                 .detail(WardenEvents.DISTINCT_IPS, Integer.toString(summary.ips()))
-                                .error(WardenEvents.THROTTLED);
+                                .error(first.getError() != null ? first.getError() : WardenEvents.THROTTLED);
                     }));
         } catch (RuntimeException e) {
             // the next tick tries again with what is due then; a summary must never take the node down

@@ -336,4 +336,27 @@ class LimiterTest {
         clock.addAndGet(60_000);
         assertThat(limiter.acquire(List.of(counter()), null, false)).isInstanceOf(Decision.Allowed.class);
     }
+
+    @Test
+    @DisplayName("peek: the fullest counter's share, read without claiming a slot; a blocked counter is full")
+    void peek() {
+        Counter small = counter();
+        Counter big = keys.userAndIp(new Limit(LimitKind.USER_IP, 10, 60), CounterKeys.nameOf("bob"), attacker);
+        assertThat(limiter.peek(List.of(small, big))).isEqualTo(new Limiter.Pressure(0, 3));
+        limiter.acquire(List.of(small));
+        for (int i = 0; i < 4; i++) {
+            limiter.acquire(List.of(big));
+        }
+        for (int i = 0; i < 5; i++) {
+            assertThat(limiter.peek(List.of(small, big))).isEqualTo(new Limiter.Pressure(4, 10));
+        }
+        limiter.acquire(List.of(small));
+        assertThat(limiter.peek(List.of(big, small))).isEqualTo(new Limiter.Pressure(2, 3));
+        assertThat(limiter.acquire(List.of(small))).as("peeking took no slot").isInstanceOf(Decision.Allowed.class);
+        assertThat(limiter.acquire(List.of(small))).isInstanceOf(Decision.Denied.class);
+        assertThat(limiter.peek(List.of(big, small)).ratio()).isEqualTo(1.0);
+        clock.addAndGet(61_000);
+        assertThat(limiter.peek(List.of(small, big))).as("slots expired").isEqualTo(new Limiter.Pressure(0, 3));
+        assertThat(limiter.peek(List.of())).isEqualTo(Limiter.Pressure.NONE);
+    }
 }

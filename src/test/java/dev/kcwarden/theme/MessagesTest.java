@@ -41,8 +41,8 @@ class MessagesTest {
     private static final Pattern TEMPLATE_KEY = Pattern.compile("msg\\(\\s*\"(warden[A-Za-z0-9]*)\"");
     private static final Pattern JAVA_LITERAL = Pattern.compile("\"(warden[A-Z][A-Za-z0-9]*)\"");
     /** warden-prefixed literals in the Java sources that are not message keys: a policy id and page attributes. */
-    private static final Set<String> NOT_MESSAGES =
-            Set.of("wardenBreachedPassword", "wardenHoneypot", "wardenRetryAfter", "wardenPasswordScreened");
+    private static final Set<String> NOT_MESSAGES = Set.of(
+            "wardenBreachedPassword", "wardenHoneypot", "wardenRetryAfter", "wardenPasswordScreened", "wardenPow");
 
     @Test
     @DisplayName("every key of any language exists in every language, in both bundles")
