@@ -46,9 +46,12 @@ final class PowStepUp {
         this.guard = guard;
     }
 
-    /** The attempt's pressure on its limits, read only when the step-up is on (it costs a user lookup). */
+    /**
+     * The attempt's pressure on its limits, read only when the step-up is on (it costs a user lookup). In monitor mode
+     * the step-up is off too: that mode refuses nothing, and a puzzle refusal would be one.
+     */
     Limiter.Pressure pressure(Supplier<Limiter.Pressure> read) {
-        return guard.stepUp().enabled() ? read.get() : Limiter.Pressure.NONE;
+        return guard.stepUp().enabled() && !guard.monitor() ? read.get() : Limiter.Pressure.NONE;
     }
 
     /** Puts a fresh puzzle on the form that will be rendered when {@code pressure} already asks for one. */
