@@ -40,6 +40,8 @@ public final class WardenEvents {
     public static final String IP = "warden_ip";
 
     public static final String CLEARED = "warden_cleared";
+    /** On LOGIN: {@code true} when the browser or address was new to the account (the new-device alert). */
+    public static final String NEW_DEVICE = "warden_new_device";
 
     /** Every detail warden writes; none carries a credential. */
     public static final Set<String> DETAILS = Set.of(
@@ -55,7 +57,8 @@ public final class WardenEvents {
             SESSIONS_ENDED,
             OFFLINE_SESSIONS_ENDED,
             IP,
-            CLEARED);
+            CLEARED,
+            NEW_DEVICE);
 
     private WardenEvents() {}
 }

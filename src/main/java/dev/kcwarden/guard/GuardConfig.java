@@ -20,6 +20,7 @@ public final class GuardConfig {
     public static final String KNOWN_CLIENT_DAYS = "warden.known-client.days";
     static final int DEFAULT_KNOWN_CLIENT_DAYS = 30;
     static final int MAX_KNOWN_CLIENT_DAYS = 400;
+    public static final String NEW_DEVICE_ALERT = "warden.new-device-alert";
     public static final String EVENT_INTERVAL = "warden.throttle-events.seconds";
     static final int DEFAULT_EVENT_INTERVAL = 60;
     static final int MAX_EVENT_INTERVAL = 3600;
@@ -28,6 +29,7 @@ public final class GuardConfig {
     private final List<Cidr> allowlist;
     private final List<Cidr> trustedProxies;
     private final int knownClientDays;
+    private final boolean newDeviceAlert;
     private final List<String> problems;
 
     private GuardConfig(
@@ -35,11 +37,13 @@ public final class GuardConfig {
             List<Cidr> allowlist,
             List<Cidr> trustedProxies,
             int knownClientDays,
+            boolean newDeviceAlert,
             List<String> problems) {
         this.limits = limits;
         this.allowlist = allowlist;
         this.trustedProxies = trustedProxies;
         this.knownClientDays = knownClientDays;
+        this.newDeviceAlert = newDeviceAlert;
         this.problems = problems;
     }
 
@@ -63,7 +67,9 @@ public final class GuardConfig {
                 MAX_EVENT_INTERVAL); // read per refusal; checked here for problems()
         List<Cidr> allowlist = parseRanges(config.get(ALLOWLIST), ALLOWLIST, problems);
         List<Cidr> trusted = parseRanges(config.get(TRUSTED_PROXIES), TRUSTED_PROXIES, problems);
-        return new GuardConfig(limits, allowlist, trusted, days, problems.found());
+        boolean alert = "true"
+                .equalsIgnoreCase(String.valueOf(config.get(NEW_DEVICE_ALERT)).strip());
+        return new GuardConfig(limits, allowlist, trusted, days, alert, problems.found());
     }
 
     private static String where(AuthenticatorConfigModel model, String realmName) {
@@ -123,6 +129,16 @@ public final class GuardConfig {
                             + MAX_KNOWN_CLIENT_DAYS + ".",
                     ProviderConfigProperty.STRING_TYPE,
                     String.valueOf(DEFAULT_KNOWN_CLIENT_DAYS)));
+            properties.add(new ProviderConfigProperty(
+                    NEW_DEVICE_ALERT,
+                    "Mail the user after a login from a new device",
+                    "After a completed login from a browser or (direct grant) an address the account has not "
+                            + "used within the known-client days, mail the user when, which browser, from which "
+                            + "address, and a link to the account console to end sessions. Needs the realm's SMTP "
+                            + "settings and the 'warden' email theme; no mail for the account's first login. Off "
+                            + "when known-client days is 0. Default off.",
+                    ProviderConfigProperty.BOOLEAN_TYPE,
+                    "false"));
         }
         return properties;
     }
@@ -161,6 +177,11 @@ public final class GuardConfig {
     /** Days a known browser or address stays exempt from the account cap; 0 when the exemption is off. */
     int knownClientDays() {
         return knownClientDays;
+    }
+
+    /** Whether a login from a client new to the account mails the user. */
+    boolean newDeviceAlert() {
+        return newDeviceAlert;
     }
 
     private static List<Cidr> parseRanges(String raw, String property, ConfigProblems problems) {
