@@ -56,6 +56,8 @@ public final class WardenEvents {
     public static final String POW = "warden_pow";
     /** The puzzle's difficulty that the attempt had to meet, in leading zero bits. */
     public static final String POW_BITS = "warden_pow_bits";
+    /** On LOGIN: {@code true} when the browser or address was new to the account (the new-device alert). */
+    public static final String NEW_DEVICE = "warden_new_device";
 
     /** Every detail warden writes; none carries a credential. */
     public static final Set<String> DETAILS = Set.of(
@@ -75,7 +77,8 @@ public final class WardenEvents {
             IP,
             CLEARED,
             POW,
-            POW_BITS);
+            POW_BITS,
+            NEW_DEVICE);
 
     private WardenEvents() {}
 }

@@ -21,6 +21,7 @@ public final class GuardConfig {
     public static final String KNOWN_CLIENT_DAYS = "warden.known-client.days";
     static final int DEFAULT_KNOWN_CLIENT_DAYS = 30;
     static final int MAX_KNOWN_CLIENT_DAYS = 400;
+    public static final String NEW_DEVICE_ALERT = "warden.new-device-alert";
     public static final String EVENT_INTERVAL = "warden.throttle-events.seconds";
     static final int DEFAULT_EVENT_INTERVAL = 60;
     static final int MAX_EVENT_INTERVAL = 3600;
@@ -39,6 +40,7 @@ public final class GuardConfig {
     private final List<Cidr> trustedProxies;
     private final int knownClientDays;
     private final GuardMode mode;
+    private final boolean newDeviceAlert;
     private final List<String> problems;
     private final StepUp stepUp;
 
@@ -63,6 +65,7 @@ public final class GuardConfig {
             List<Cidr> trustedProxies,
             int knownClientDays,
             GuardMode mode,
+            boolean newDeviceAlert,
             List<String> problems,
             StepUp stepUp) {
         this.stepUp = stepUp;
@@ -71,6 +74,7 @@ public final class GuardConfig {
         this.trustedProxies = trustedProxies;
         this.knownClientDays = knownClientDays;
         this.mode = mode;
+        this.newDeviceAlert = newDeviceAlert;
         this.problems = problems;
     }
 
@@ -103,7 +107,9 @@ public final class GuardConfig {
         }
         StepUp stepUp = new StepUp(threshold, baseBits, maxBits);
         GuardMode mode = mode(config, problems);
-        return new GuardConfig(limits, allowlist, trusted, days, mode, problems.found(), stepUp);
+        boolean alert = "true"
+                .equalsIgnoreCase(String.valueOf(config.get(NEW_DEVICE_ALERT)).strip());
+        return new GuardConfig(limits, allowlist, trusted, days, mode, alert, problems.found(), stepUp);
     }
 
     /** "50%", "50" or "0.5": a share of a limit from 0 to 1; the default when it is none of these. */
@@ -229,6 +235,16 @@ public final class GuardConfig {
                             + MAX_KNOWN_CLIENT_DAYS + ".",
                     ProviderConfigProperty.STRING_TYPE,
                     String.valueOf(DEFAULT_KNOWN_CLIENT_DAYS)));
+            properties.add(new ProviderConfigProperty(
+                    NEW_DEVICE_ALERT,
+                    "Mail the user after a login from a new device",
+                    "After a completed login from a browser or (direct grant) an address the account has not "
+                            + "used within the known-client days, mail the user when, which browser, from which "
+                            + "address, and a link to the account console to end sessions. Needs the realm's SMTP "
+                            + "settings and the 'warden' email theme; no mail for the account's first login. Off "
+                            + "when known-client days is 0. Default off.",
+                    ProviderConfigProperty.BOOLEAN_TYPE,
+                    "false"));
         }
         return properties;
     }
@@ -277,6 +293,11 @@ public final class GuardConfig {
     /** Days a known browser or address stays exempt from the account cap; 0 when the exemption is off. */
     int knownClientDays() {
         return knownClientDays;
+    }
+
+    /** Whether a login from a client new to the account mails the user. */
+    boolean newDeviceAlert() {
+        return newDeviceAlert;
     }
 
     private static List<Cidr> parseRanges(String raw, String property, ConfigProblems problems) {

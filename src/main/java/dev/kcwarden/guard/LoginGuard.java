@@ -19,6 +19,7 @@ import org.keycloak.common.util.Time;
 import org.keycloak.crypto.Algorithm;
 import org.keycloak.crypto.KeyUse;
 import org.keycloak.crypto.KeyWrapper;
+import org.keycloak.events.EventBuilder;
 import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.ModelDuplicateException;
@@ -60,6 +61,8 @@ public final class LoginGuard {
     private final Limiter limiter;
     private final CounterKeys keys;
     private final ClientAddress client;
+    /** The flow's event (the LOGIN event to come); null outside an authentication flow. */
+    private final EventBuilder event;
     /** Read once per request: the device cookie (its MAC checked) and the keyed tag of the client's address. */
     private Optional<KnownDevice.Claim> device;
 
@@ -70,8 +73,10 @@ public final class LoginGuard {
             RealmModel realm,
             GuardedFlow flow,
             AuthenticatorConfigModel model,
-            Channel channel) {
+            Channel channel,
+            EventBuilder event) {
         this.session = session;
+        this.event = event;
         this.realm = realm;
         this.flow = flow;
         this.config = GuardConfig.of(flow, model, realm.getName());
@@ -93,12 +98,17 @@ public final class LoginGuard {
 
     /** For a registration form action: the sign-up limit of its configuration. */
     public static LoginGuard forSignup(KeycloakSession session, RealmModel realm, AuthenticatorConfigModel model) {
-        return new LoginGuard(session, realm, GuardedFlow.SIGNUP, model, Channel.BROWSER);
+        return new LoginGuard(session, realm, GuardedFlow.SIGNUP, model, Channel.BROWSER, null);
     }
 
     private static LoginGuard of(AuthenticationFlowContext context, GuardedFlow flow, Channel channel) {
         return new LoginGuard(
-                context.getSession(), context.getRealm(), flow, context.getAuthenticatorConfig(), channel);
+                context.getSession(),
+                context.getRealm(),
+                flow,
+                context.getAuthenticatorConfig(),
+                channel,
+                context.getEvent());
     }
 
     static Limiter limiter(KeycloakSession session) {
@@ -253,6 +263,16 @@ public final class LoginGuard {
         for (String name : names(user)) {
             flow.accountAndAddressCounter(keys, config::limit, CounterKeys.nameOf(name), client)
                     .ifPresent(forgiven::add);
+        }
+        if (config.newDeviceAlert() && config.knownClientDays() > 0) {
+            NewDeviceAlert.loginCompleted(
+                    session,
+                    realm,
+                    user,
+                    knownClient(user),
+                    client.address().getHostAddress(),
+                    event,
+                    Time.currentTime());
         }
         remember(user);
         // Forgiven after the transaction, once this request's own stamps and hints are written.

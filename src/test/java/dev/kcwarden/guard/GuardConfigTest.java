@@ -132,7 +132,7 @@ class GuardConfigTest {
 
     @Test
     void everyPropertyHasADefaultAndHelp() {
-        assertThat(GuardedFlow.LOGIN.properties()).hasSize(17).allSatisfy(p -> {
+        assertThat(GuardedFlow.LOGIN.properties()).hasSize(18).allSatisfy(p -> {
             assertThat(p.getHelpText()).isNotBlank();
             assertThat(p.getDefaultValue()).isNotNull();
         });
@@ -174,5 +174,19 @@ class GuardConfigTest {
                         assertThat(p.getOptions()).containsExactly("enforce", "monitor");
                     });
         }
+    }
+
+    @Test
+    void newDeviceAlertIsOffUnlessSetToTrue() {
+        assertThat(GuardConfig.of(GuardedFlow.LOGIN, null, "r").newDeviceAlert())
+                .isFalse();
+        assertThat(config(Map.of(GuardConfig.NEW_DEVICE_ALERT, "true")).newDeviceAlert())
+                .isTrue();
+        assertThat(config(Map.of(GuardConfig.NEW_DEVICE_ALERT, " TRUE ")).newDeviceAlert())
+                .isTrue();
+        assertThat(config(Map.of(GuardConfig.NEW_DEVICE_ALERT, "yes")).newDeviceAlert())
+                .isFalse();
+        assertThat(config(Map.of(GuardConfig.NEW_DEVICE_ALERT, "")).newDeviceAlert())
+                .isFalse();
     }
 }

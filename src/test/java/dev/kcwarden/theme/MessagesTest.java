@@ -40,9 +40,43 @@ class MessagesTest {
     private static final Pattern ARGUMENT = Pattern.compile("\\{(\\d+)");
     private static final Pattern TEMPLATE_KEY = Pattern.compile("msg\\(\\s*\"(warden[A-Za-z0-9]*)\"");
     private static final Pattern JAVA_LITERAL = Pattern.compile("\"(warden[A-Z][A-Za-z0-9]*)\"");
+    /** The email theme: its own bundle, in the languages its theme.properties lists. */
+    private static final Path EMAIL = Path.of("themes", "warden", "email");
     /** warden-prefixed literals in the Java sources that are not message keys: a policy id and page attributes. */
     private static final Set<String> NOT_MESSAGES = Set.of(
-            "wardenBreachedPassword", "wardenHoneypot", "wardenRetryAfter", "wardenPasswordScreened", "wardenPow");
+            "wardenBreachedPassword",
+            "wardenHoneypot",
+            "wardenRetryAfter",
+            "wardenPasswordScreened",
+            "wardenPow",
+            "wardenTime",
+            "wardenBrowser",
+            "wardenAddress",
+            "wardenAccountUrl");
+
+    @Test
+    @DisplayName("the email theme: every key its templates use exists, in every language it offers")
+    void emailThemeComplete() throws IOException {
+        Properties theme = load(EMAIL.resolve("theme.properties"));
+        Set<String> offered =
+                new TreeSet<>(Arrays.asList(theme.getProperty("locales", "").split("\\s*,\\s*")));
+        Map<String, Properties> languages = languages(EMAIL.resolve("messages"));
+        assertThat(languages.keySet())
+                .as("email theme languages")
+                .isEqualTo(offered)
+                .contains("en", "de");
+        Set<String> used = new TreeSet<>();
+        for (Path template : files(EMAIL, ".ftl")) {
+            collect(TEMPLATE_KEY, Files.readString(template), used);
+        }
+        used.add("wardenNewDeviceSubject");
+        assertThat(used).hasSizeGreaterThan(1);
+        for (Map.Entry<String, Properties> language : languages.entrySet()) {
+            assertThat(language.getValue().stringPropertyNames())
+                    .as("email keys in %s", language.getKey())
+                    .containsAll(used);
+        }
+    }
 
     @Test
     @DisplayName("every key of any language exists in every language, in both bundles")
@@ -131,6 +165,7 @@ class MessagesTest {
         for (Path bundle : BUNDLES) {
             known.addAll(languages(bundle).get("en").stringPropertyNames());
         }
+        known.addAll(languages(EMAIL.resolve("messages")).get("en").stringPropertyNames());
         Set<String> used = new TreeSet<>();
         for (Path template : files(THEME, ".ftl")) {
             collect(TEMPLATE_KEY, Files.readString(template), used);

@@ -1,0 +1,165 @@
+package dev.kcwarden.guard;
+
+import dev.kcwarden.AfterCompletion;
+import dev.kcwarden.WardenEvents;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.keycloak.email.EmailException;
+import org.keycloak.email.EmailTemplateProvider;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+
+/**
+ * The mail after a login from a browser or (direct grant) an address the account had not used before: when, which
+ * browser, from which address, and where to end sessions. Never for the first login warden sees for an account (it
+ * marks the account with {@link #SEEN}), never for a known client. The mail is sent after the transaction commits, so a
+ * failed login never mails, and a mail that cannot be sent never fails the login. It carries no token, code, cookie or
+ * password: only the attributes {@link #attributes} builds.
+ */
+final class NewDeviceAlert {
+
+    private static final Logger LOG = Logger.getLogger(NewDeviceAlert.class);
+
+    /** User attribute: when warden first saw a completed login of this account (epoch seconds). */
+    static final String SEEN = "warden.seen";
+    /** The email theme's template (html/ and text/) and the subject's message key. */
+    static final String TEMPLATE = "warden-new-device.ftl";
+
+    static final String SUBJECT = "wardenNewDeviceSubject";
+    /** How much of the User-Agent the mail shows. */
+    static final int MAX_AGENT = 120;
+
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+    private NewDeviceAlert() {}
+
+    /**
+     * A login completed. {@code knownBefore}: this client was known to the account before this login. Marks the LOGIN
+     * event ({@code event}, may be null) with {@link WardenEvents#NEW_DEVICE} and queues the mail when the client is
+     * new to an account that logged in before.
+     */
+    static void loginCompleted(
+            KeycloakSession session,
+            RealmModel realm,
+            UserModel user,
+            boolean knownBefore,
+            String address,
+            EventBuilder event,
+            long nowSeconds) {
+        if (user.getFirstAttribute(SEEN) == null) {
+            user.setSingleAttribute(SEEN, String.valueOf(nowSeconds));
+            return; // the first login ever: every device is new, nothing to tell
+        }
+        if (knownBefore) {
+            return;
+        }
+        if (event != null) {
+            event.detail(WardenEvents.NEW_DEVICE, "true");
+        }
+        String email = user.getEmail();
+        if (email == null || email.isBlank()) {
+            return;
+        }
+        Map<String, Object> attributes = attributes(
+                nowSeconds,
+                session.getContext().getRequestHeaders().getHeaderString("User-Agent"),
+                address,
+                accountUrl(session.getContext().getUri().getBaseUri().toString(), realm.getName()));
+        String realmId = realm.getId();
+        String userId = user.getId();
+        AfterCompletion.onCommit(session, () -> send(session, realmId, userId, attributes));
+    }
+
+    private static void send(KeycloakSession session, String realmId, String userId, Map<String, Object> attributes) {
+        try {
+            RealmModel realm = session.realms().getRealm(realmId);
+            UserModel user = realm == null ? null : session.users().getUserById(realm, userId);
+            if (user == null) {
+                return;
+            }
+            session.getProvider(EmailTemplateProvider.class)
+                    .setRealm(realm)
+                    .setUser(user)
+                    .send(SUBJECT, TEMPLATE, attributes);
+        } catch (EmailException | RuntimeException e) {
+            // No address, no attributes: the user id is enough to find the account.
+            LOG.warnf(
+                    "new-device alert for user %s not sent: %s",
+                    userId, e.getClass().getSimpleName());
+        }
+    }
+
+    /** The classes of {@code e} and its causes, e.g. {@code EmailException < TemplateException}. */
+    static String causes(Throwable e) {
+        StringBuilder text = new StringBuilder();
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 5; t = t.getCause(), depth++) {
+            text.append(depth == 0 ? "" : " < ").append(t.getClass().getSimpleName());
+        }
+        return text.toString();
+    }
+
+    /** What the templates get: nothing but these four values. */
+    static Map<String, Object> attributes(long nowSeconds, String userAgent, String address, String accountUrl) {
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        attributes.put("wardenTime", TIME.format(Instant.ofEpochSecond(nowSeconds)));
+        attributes.put("wardenBrowser", browser(userAgent));
+        attributes.put("wardenAddress", address == null ? "" : shorten(address, 64));
+        attributes.put("wardenAccountUrl", accountUrl);
+        return attributes;
+    }
+
+    /**
+     * The User-Agent as the mail shows it: control and format characters (CR, LF, bidi overrides) become spaces, runs
+     * of spaces one space, and it is cut to {@link #MAX_AGENT} characters. HTML in it is escaped by the html template's
+     * output format; the text template is plain text.
+     */
+    static String browser(String userAgent) {
+        if (userAgent == null || userAgent.isBlank()) {
+            return "unknown";
+        }
+        StringBuilder clean = new StringBuilder(Math.min(userAgent.length(), MAX_AGENT + 1));
+        boolean space = false;
+        for (int i = 0; i < userAgent.length() && clean.length() <= MAX_AGENT; i++) {
+            char c = userAgent.charAt(i);
+            boolean blank = Character.isISOControl(c)
+                    || Character.isWhitespace(c)
+                    || Character.getType(c) == Character.FORMAT
+                    || Character.isSurrogate(c)
+                    || c == '<'
+                    || c == '>';
+            if (blank) {
+                if (!space && clean.length() > 0) {
+                    clean.append(' ');
+                }
+                space = true;
+            } else {
+                clean.append(c);
+                space = false;
+            }
+        }
+        String text = clean.toString().strip();
+        return text.isEmpty() ? "unknown" : shorten(text, MAX_AGENT);
+    }
+
+    private static String shorten(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 1) + "\u2026";
+    }
+
+    /** The account console's page that lists the signed-in devices and ends their sessions. */
+    static String accountUrl(String baseUri, String realmName) {
+        String base = baseUri.endsWith("/") ? baseUri : baseUri + "/";
+        return base + "realms/"
+                + URLEncoder.encode(realmName, StandardCharsets.UTF_8).replace("+", "%20")
+                + "/account/account-security/device-activity";
+    }
+}

@@ -1,0 +1,67 @@
+package dev.kcwarden.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("New-device alert: what the mail templates get")
+class NewDeviceAlertTest {
+
+    @Test
+    @DisplayName("CR, LF, tabs, NUL and bidi overrides in the User-Agent become single spaces")
+    void controlCharactersBecomeSpaces() {
+        assertThat(NewDeviceAlert.browser("Mozilla\r\nBcc: x@example.com\t\u0000\u202eFirefox"))
+                .isEqualTo("Mozilla Bcc: x@example.com Firefox")
+                .doesNotContain("\r")
+                .doesNotContain("\n");
+    }
+
+    @Test
+    @DisplayName("angle brackets in the User-Agent become spaces: no markup even in the text part")
+    void markupIsBroken() {
+        assertThat(NewDeviceAlert.browser("Mozilla <script>alert(1)</script>"))
+                .isEqualTo("Mozilla script alert(1) /script")
+                .doesNotContain("<")
+                .doesNotContain(">");
+    }
+
+    @Test
+    @DisplayName("a long User-Agent is cut to the maximum with an ellipsis")
+    void longAgentIsCut() {
+        String cut = NewDeviceAlert.browser("A".repeat(10_000));
+        assertThat(cut).hasSize(NewDeviceAlert.MAX_AGENT).endsWith("\u2026");
+    }
+
+    @Test
+    @DisplayName("no User-Agent, or only control characters: 'unknown'")
+    void missingAgent() {
+        assertThat(NewDeviceAlert.browser(null)).isEqualTo("unknown");
+        assertThat(NewDeviceAlert.browser("\r\n\u0007 ")).isEqualTo("unknown");
+    }
+
+    @Test
+    @DisplayName("the attributes are time, browser, address and account link, nothing else")
+    void onlyFourAttributes() {
+        Map<String, Object> attributes = NewDeviceAlert.attributes(
+                0, "<b>x</b>", "203.0.113.9", NewDeviceAlert.accountUrl("https://id.example/", "my realm"));
+        assertThat(attributes)
+                .containsOnlyKeys("wardenTime", "wardenBrowser", "wardenAddress", "wardenAccountUrl")
+                .containsEntry("wardenTime", "1970-01-01 00:00 UTC")
+                .containsEntry("wardenAddress", "203.0.113.9")
+                .containsEntry(
+                        "wardenAccountUrl",
+                        "https://id.example/realms/my%20realm/account/account-security/device-activity");
+    }
+
+    @Test
+    @DisplayName("a failed mail is logged by its causes' classes, never their messages (which may quote the address)")
+    void failureNamesClassesOnly() {
+        Exception e = new IllegalStateException(
+                "Failed to send", new IllegalArgumentException("550 no such user victim@example.com"));
+        assertThat(NewDeviceAlert.causes(e))
+                .isEqualTo("IllegalStateException < IllegalArgumentException")
+                .doesNotContain("@");
+    }
+}
