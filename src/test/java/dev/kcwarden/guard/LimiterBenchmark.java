@@ -24,6 +24,8 @@ public class LimiterBenchmark {
     private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
     private Limiter limiter;
     private CounterKeys keys;
+    private LegacyCounterKeys legacyKeys;
+    private List<Counter> blockedCounters;
     private ClientAddress attacker;
     private ClientAddress user;
     private GuardConfig config;
@@ -32,11 +34,17 @@ public class LimiterBenchmark {
     public void setUp() {
         limiter = new Limiter(new MemorySlotStore(clock::get), clock::get);
         keys = new CounterKeys("bench-realm");
+        legacyKeys = new LegacyCounterKeys("bench-realm");
         attacker = ClientAddress.parse("203.0.113.9").orElseThrow();
         user = ClientAddress.parse("198.51.100.20").orElseThrow();
         config = GuardConfig.of(GuardedFlow.LOGIN, null, "bench");
         for (int i = 0; i <= 10; i++) {
             limiter.acquire(counters("victim", attacker));
+        }
+        blockedCounters = counters("victim", attacker);
+        if (!(limiter.acquire(blockedCounters) instanceof Decision.Denied)
+                || !(legacyThrottledAttempt() instanceof Decision.Denied)) {
+            throw new IllegalStateException("the benchmark's victim must be blocked");
         }
     }
 
@@ -48,10 +56,31 @@ public class LimiterBenchmark {
                 keys.account(config.limit(LimitKind.ACCOUNT), account));
     }
 
-    /** An attempt from a blocked user+IP: refused at the block marker. */
+    /** The same counters from the key builder before 2026-12-03 (three SHA-256 with their strings): the baseline. */
+    private List<Counter> legacyCounters(String name, ClientAddress client) {
+        String account = LegacyCounterKeys.accountOf(null, name);
+        return List.of(
+                legacyKeys.ip(config.limit(LimitKind.IP), client),
+                legacyKeys.userAndIp(config.limit(LimitKind.USER_IP), account, client),
+                legacyKeys.account(config.limit(LimitKind.ACCOUNT), account));
+    }
+
+    /** An attempt from a blocked user+IP: its three keys built, then refused at the block marker. */
     @Benchmark
     public Decision throttledAttempt() {
         return limiter.acquire(counters("victim", attacker));
+    }
+
+    /** The same with the old key builder: the baseline for {@link #throttledAttempt}. */
+    @Benchmark
+    public Decision legacyThrottledAttempt() {
+        return limiter.acquire(legacyCounters("victim", attacker));
+    }
+
+    /** The limiter core alone on a refusal: counters already built (as the second check of one request finds them). */
+    @Benchmark
+    public Decision refusedAtBlockMarker() {
+        return limiter.acquire(blockedCounters);
     }
 
     /** A login that passes the limiter and succeeds: claims three slots and gives them back. */
@@ -66,5 +95,11 @@ public class LimiterBenchmark {
     @Benchmark
     public List<Counter> keysOnly() {
         return counters("alice", user);
+    }
+
+    /** The same with the old key builder: the baseline for {@link #keysOnly}. */
+    @Benchmark
+    public List<Counter> legacyKeysOnly() {
+        return legacyCounters("alice", user);
     }
 }
