@@ -37,12 +37,12 @@ public final class CounterKeys {
 
     /** The per-address counter: the IPv4 address or the IPv6 /64. */
     public Counter ip(Limit limit, ClientAddress client) {
-        return new Counter(limit, key(limit.kind(), client.limitKey(), null), true);
+        return counter(limit, client.limitKey(), null, true);
     }
 
     /** A wider IPv6 network around the client, such as its /48. */
     public Counter network(Limit limit, ClientAddress client, int bits) {
-        return new Counter(limit, key(limit.kind(), client.network(bits), null), true);
+        return counter(limit, client.network(bits), null, true);
     }
 
     /**
@@ -50,12 +50,12 @@ public final class CounterKeys {
      * the account's own cap bounds how many addresses can fail for it within its window.
      */
     public Counter userAndIp(Limit limit, String account, ClientAddress client) {
-        return new Counter(limit, key(limit.kind(), account, client.limitKey()), isName(account));
+        return counter(limit, account, client.limitKey(), isName(account));
     }
 
     /** An account's counter; tracked against the budget only when no account has the name. */
     public Counter account(Limit limit, String account) {
-        return new Counter(limit, key(limit.kind(), account, null), isName(account));
+        return counter(limit, account, null, isName(account));
     }
 
     /** Where the realm's budget of tracked keys keeps its tickets. */
@@ -94,6 +94,10 @@ public final class CounterKeys {
      * {@code PREFIX + kind + ':' + hash(realmId + '\n' + first [+ '\n' + second])}, built without the concatenated
      * strings: the only object it allocates is the key itself (see {@link KeyHasher}).
      */
+    private Counter counter(Limit limit, String first, String second, boolean tracked) {
+        return KeyHasher.current().counter(limit, realmId, first, second, tracked);
+    }
+
     private String key(LimitKind kind, String first, String second) {
         return KeyHasher.current().key(kind, realmId, first, second);
     }

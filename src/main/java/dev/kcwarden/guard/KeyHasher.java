@@ -6,6 +6,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Objects;
 
 /**
  * SHA-256 for store keys without garbage: one {@link MessageDigest} and a few buffers per thread. The material goes
@@ -45,6 +46,17 @@ final class KeyHasher {
     private final byte[] digest = new byte[32];
     private final byte[] out = new byte[64];
 
+    /** Recent counters of this thread, direct-mapped by their inputs (see {@link #counter}). */
+    static final int CACHED = 64;
+
+    /** Longer materials are never kept, so the cache holds at most a few tens of KB per thread. */
+    static final int CACHED_MATERIAL_CHARS = 256;
+
+    private final Counter[] cachedCounters = new Counter[CACHED];
+    private final String[] cachedRealms = new String[CACHED];
+    private final String[] cachedFirsts = new String[CACHED];
+    private final String[] cachedSeconds = new String[CACHED];
+
     private KeyHasher() {
         try {
             sha = MessageDigest.getInstance("SHA-256");
@@ -55,6 +67,37 @@ final class KeyHasher {
 
     static KeyHasher current() {
         return PER_THREAD.get();
+    }
+
+    /**
+     * The counter of {@code limit} keyed by {@link #key}: the same counter object as this thread's last one for exactly
+     * these inputs, else a new one. A client refused again and again (a flood) so costs no hash and no object per
+     * attempt, and the counter keeps its marker key and refusal. Only equal inputs (compared in full, never by hash)
+     * share an entry, so the cache can never make two inputs share a key; colliding inputs only evict each other.
+     */
+    Counter counter(Limit limit, String realmId, String first, String second, boolean tracked) {
+        int length = first.length() + (second == null ? 0 : second.length());
+        if (length > CACHED_MATERIAL_CHARS) {
+            return new Counter(limit, key(limit.kind(), realmId, first, second), tracked);
+        }
+        int h = (realmId.hashCode() * 31 + first.hashCode()) * 31 + (second == null ? 0 : second.hashCode());
+        h = h * 31 + limit.kind().ordinal();
+        int slot = (h ^ (h >>> 16)) & (CACHED - 1);
+        Counter cached = cachedCounters[slot];
+        if (cached != null
+                && cached.tracked() == tracked
+                && cached.limit().equals(limit)
+                && realmId.equals(cachedRealms[slot])
+                && first.equals(cachedFirsts[slot])
+                && Objects.equals(second, cachedSeconds[slot])) {
+            return cached;
+        }
+        Counter counter = new Counter(limit, key(limit.kind(), realmId, first, second), tracked);
+        cachedCounters[slot] = counter;
+        cachedRealms[slot] = realmId;
+        cachedFirsts[slot] = first;
+        cachedSeconds[slot] = second;
+        return counter;
     }
 
     /** {@code warden:rl:<kind>:} and the hash of {@code realmId '\n' first ['\n' second]}. */

@@ -149,6 +149,49 @@ class CounterKeysTest {
         }
     }
 
+    @Test
+    @DisplayName("the thread's counter cache answers only for equal inputs: realm, limit, tracking, every character")
+    void counterCacheNeverMixesInputs() {
+        Limit tenPer15 = new Limit(LimitKind.ACCOUNT, 10, 900);
+        Counter alice = keys.account(tenPer15, CounterKeys.nameOf("alice"));
+        assertThat(keys.account(tenPer15, CounterKeys.nameOf(new String("ALICE".toCharArray()))))
+                .as("equal inputs, other string objects: the same counter")
+                .isSameAs(alice);
+        Counter otherMax = keys.account(new Limit(LimitKind.ACCOUNT, 11, 900), CounterKeys.nameOf("alice"));
+        assertThat(otherMax).isNotSameAs(alice);
+        assertThat(otherMax.limit().max()).isEqualTo(11);
+        assertThat(otherMax.key()).isEqualTo(alice.key());
+        Counter otherRealm = new CounterKeys("realm-2").account(tenPer15, CounterKeys.nameOf("alice"));
+        assertThat(otherRealm.key()).isNotEqualTo(alice.key());
+        assertThat(keys.account(tenPer15, CounterKeys.nameOf("alice")).key()).isEqualTo(alice.key());
+        Counter byId = keys.account(tenPer15, CounterKeys.accountOf("alice", null));
+        assertThat(byId.tracked()).isFalse();
+        assertThat(alice.tracked()).isTrue();
+        String longName = "n".repeat(KeyHasher.CACHED_MATERIAL_CHARS + 1);
+        assertThat(keys.account(tenPer15, CounterKeys.nameOf(longName)))
+                .as("long materials are not kept")
+                .isNotSameAs(keys.account(tenPer15, CounterKeys.nameOf(longName)))
+                .isEqualTo(legacy.account(tenPer15, CounterKeys.nameOf(longName)));
+        // "Aa" and "BB" have one String.hashCode, so they meet in one cache entry: still two counters.
+        Counter aa = keys.account(tenPer15, CounterKeys.accountOf("Aa", null));
+        Counter bb = keys.account(tenPer15, CounterKeys.accountOf("BB", null));
+        assertThat(bb.key())
+                .isNotEqualTo(aa.key())
+                .isEqualTo(legacy.account(tenPer15, "id:BB").key());
+        assertThat(keys.account(tenPer15, "id:Aa")).isEqualTo(legacy.account(tenPer15, "id:Aa"));
+        Limit perAddress = new Limit(LimitKind.USER_IP, 5, 60);
+        for (int round = 0; round < 3; round++) { // hits, misses and evictions: always the old builder's key
+            for (int i = 0; i < 500; i++) {
+                String account = CounterKeys.nameOf("user" + i);
+                ClientAddress client = clients.get((i + round) % 3);
+                assertThat(keys.userAndIp(perAddress, account, client))
+                        .isEqualTo(legacy.userAndIp(perAddress, account, client));
+                assertThat(keys.ip(new Limit(LimitKind.IP, 20, 60), client))
+                        .isEqualTo(legacy.ip(new Limit(LimitKind.IP, 20, 60), client));
+            }
+        }
+    }
+
     private static boolean hasUnpairedSurrogate(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

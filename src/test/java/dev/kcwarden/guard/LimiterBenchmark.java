@@ -26,6 +26,8 @@ public class LimiterBenchmark {
     private CounterKeys keys;
     private LegacyCounterKeys legacyKeys;
     private List<Counter> blockedCounters;
+    private final String[] manyNames = new String[4096];
+    private int nextName;
     private ClientAddress attacker;
     private ClientAddress user;
     private GuardConfig config;
@@ -40,6 +42,9 @@ public class LimiterBenchmark {
         config = GuardConfig.of(GuardedFlow.LOGIN, null, "bench");
         for (int i = 0; i <= 10; i++) {
             limiter.acquire(counters("victim", attacker));
+        }
+        for (int i = 0; i < manyNames.length; i++) {
+            manyNames[i] = "user" + i;
         }
         blockedCounters = counters("victim", attacker);
         if (!(limiter.acquire(blockedCounters) instanceof Decision.Denied)
@@ -91,10 +96,20 @@ public class LimiterBenchmark {
         return decision;
     }
 
-    /** Key building alone: three SHA-256 hashes. */
+    /** Key building alone, the same name and address each time: the thread's counter cache answers. */
     @Benchmark
     public List<Counter> keysOnly() {
         return counters("alice", user);
+    }
+
+    /**
+     * Key building when the thread's counter cache misses (a spray of ever new names): 4,096 names in turn, so each
+     * one's cache entry was taken by others long before it comes back; three SHA-256 per call.
+     */
+    @Benchmark
+    public List<Counter> keysOnlyColdCache() {
+        nextName = (nextName + 1) & (manyNames.length - 1);
+        return counters(manyNames[nextName], user);
     }
 
     /** The same with the old key builder: the baseline for {@link #keysOnly}. */
