@@ -60,7 +60,8 @@ public final class CounterKeys {
 
     /** Where the realm's budget of tracked keys keeps its tickets. */
     public Limiter.Budget budget(Limit limit) {
-        return new Limiter.Budget(key(LimitKind.TRACKED_KEYS, "budget", null), limit.max(), limit.windowSeconds());
+        // Through the thread's counter cache: every attempt names the budget, and its key never changes.
+        return new Limiter.Budget(counter(limit, "budget", null, false).key(), limit.max(), limit.windowSeconds());
     }
 
     /**
@@ -91,15 +92,12 @@ public final class CounterKeys {
     }
 
     /**
-     * {@code PREFIX + kind + ':' + hash(realmId + '\n' + first [+ '\n' + second])}, built without the concatenated
-     * strings: the only object it allocates is the key itself (see {@link KeyHasher}).
+     * The counter keyed {@code PREFIX + kind + ':' + hash(realmId + '\n' + first [+ '\n' + second])}, built without the
+     * concatenated strings: the key string is the only object it allocates, and none when this thread built the same
+     * counter lately (see {@link KeyHasher}).
      */
     private Counter counter(Limit limit, String first, String second, boolean tracked) {
         return KeyHasher.current().counter(limit, realmId, first, second, tracked);
-    }
-
-    private String key(LimitKind kind, String first, String second) {
-        return KeyHasher.current().key(kind, realmId, first, second);
     }
 
     static String hash(String material) {
