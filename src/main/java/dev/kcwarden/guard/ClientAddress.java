@@ -15,8 +15,12 @@ public final class ClientAddress {
 
     private final InetAddress address;
 
+    /** Computed once: every counter of a request keys on it. */
+    private final String limitKey;
+
     private ClientAddress(InetAddress address) {
         this.address = address;
+        this.limitKey = address instanceof Inet4Address ? address.getHostAddress() : network(64);
     }
 
     /**
@@ -60,7 +64,7 @@ public final class ClientAddress {
 
     /** The text a limit keys on: the IPv4 address, or the IPv6 /64 prefix such as {@code 2001:db8:1:2::/64}. */
     public String limitKey() {
-        return address instanceof Inet4Address ? address.getHostAddress() : network(64);
+        return limitKey;
     }
 
     /** The IPv6 network of the first {@code bits} bits, such as {@code 2001:db8:1::/48}; IPv4 addresses stay whole. */

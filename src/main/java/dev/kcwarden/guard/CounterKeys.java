@@ -1,11 +1,5 @@
 package dev.kcwarden.guard;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Locale;
 
 /**
@@ -15,8 +9,7 @@ import java.util.Locale;
  */
 public final class CounterKeys {
 
-    private static final String PREFIX = "warden:rl:";
-    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    static final String PREFIX = "warden:rl:";
 
     private final String realmId;
 
@@ -44,12 +37,12 @@ public final class CounterKeys {
 
     /** The per-address counter: the IPv4 address or the IPv6 /64. */
     public Counter ip(Limit limit, ClientAddress client) {
-        return tracked(limit, client.limitKey());
+        return counter(limit, client.limitKey(), null, true);
     }
 
     /** A wider IPv6 network around the client, such as its /48. */
     public Counter network(Limit limit, ClientAddress client, int bits) {
-        return tracked(limit, client.network(bits));
+        return counter(limit, client.network(bits), null, true);
     }
 
     /**
@@ -57,18 +50,18 @@ public final class CounterKeys {
      * the account's own cap bounds how many addresses can fail for it within its window.
      */
     public Counter userAndIp(Limit limit, String account, ClientAddress client) {
-        String material = account + '\n' + client.limitKey();
-        return isName(account) ? tracked(limit, material) : new Counter(limit, key(limit.kind(), material));
+        return counter(limit, account, client.limitKey(), isName(account));
     }
 
     /** An account's counter; tracked against the budget only when no account has the name. */
     public Counter account(Limit limit, String account) {
-        return isName(account) ? tracked(limit, account) : new Counter(limit, key(limit.kind(), account));
+        return counter(limit, account, null, isName(account));
     }
 
     /** Where the realm's budget of tracked keys keeps its tickets. */
     public Limiter.Budget budget(Limit limit) {
-        return new Limiter.Budget(key(LimitKind.TRACKED_KEYS, "budget"), limit.max(), limit.windowSeconds());
+        // Through the thread's counter cache: every attempt names the budget, and its key never changes.
+        return new Limiter.Budget(counter(limit, "budget", null, false).key(), limit.max(), limit.windowSeconds());
     }
 
     /**
@@ -98,28 +91,21 @@ public final class CounterKeys {
         return value >>> 32 == addressTag;
     }
 
-    private Counter tracked(Limit limit, String material) {
-        return new Counter(limit, key(limit.kind(), material), true);
-    }
-
-    private String key(LimitKind kind, String material) {
-        return PREFIX + kind.id() + ':' + hash(realmId + '\n' + material);
+    /**
+     * The counter keyed {@code PREFIX + kind + ':' + hash(realmId + '\n' + first [+ '\n' + second])}, built without the
+     * concatenated strings: the key string is the only object it allocates, and none when this thread built the same
+     * counter lately (see {@link KeyHasher}).
+     */
+    private Counter counter(Limit limit, String first, String second, boolean tracked) {
+        return KeyHasher.current().counter(limit, realmId, first, second, tracked);
     }
 
     static String hash(String material) {
-        return B64.encodeToString(Arrays.copyOf(sha256(material), 18));
+        return KeyHasher.current().hash(material);
     }
 
     /** The first 64 bits of the SHA-256 of {@code material}. */
     static long hash64(String material) {
-        return ByteBuffer.wrap(sha256(material)).getLong();
-    }
-
-    private static byte[] sha256(String material) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(material.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return KeyHasher.current().hash64(material);
     }
 }

@@ -69,9 +69,9 @@ public final class Limiter {
      */
     public Decision acquire(List<Counter> counters, Budget budget, boolean markBlocks) {
         long now = clockMillis.getAsLong();
-        Optional<Decision.Denied> blocked = blocked(counters, now);
-        if (blocked.isPresent()) {
-            return blocked.get();
+        Decision.Denied blocked = blocked(counters, now);
+        if (blocked != null) {
+            return blocked;
         }
         List<Decision.Held> held = new ArrayList<>(counters.size());
         for (Counter counter : counters) {
@@ -106,19 +106,24 @@ public final class Limiter {
 
     /** The first counter whose block marker still holds, without claiming anything: one lookup per counter. */
     public Optional<Decision.Denied> blocked(List<Counter> counters) {
-        return blocked(counters, clockMillis.getAsLong());
+        return Optional.ofNullable(blocked(counters, clockMillis.getAsLong()));
     }
 
-    private Optional<Decision.Denied> blocked(List<Counter> counters, long now) {
-        for (Counter counter : counters) {
+    /**
+     * The refused path of a blocked client, so it allocates nothing: an indexed loop (no iterator), the store's read
+     * without an OptionalLong, the counter's own marker key and refusal. Null when nothing blocks.
+     */
+    private Decision.Denied blocked(List<Counter> counters, long now) {
+        for (int i = 0, n = counters.size(); i < n; i++) {
+            Counter counter = counters.get(i);
             if (counter.limit().enabled()) {
-                OptionalLong blockedUntil = store.read(counter.blockMarker());
-                if (blockedUntil.isPresent() && blockedUntil.getAsLong() > now) {
-                    return Optional.of(new Decision.Denied(counter, secondsUntil(blockedUntil.getAsLong(), now)));
+                long blockedUntil = store.read(counter.blockMarker(), Long.MIN_VALUE);
+                if (blockedUntil > now) {
+                    return counter.denied(secondsUntil(blockedUntil, now));
                 }
             }
         }
-        return Optional.empty();
+        return null;
     }
 
     /** How full the fullest counter is: {@code used} of {@code max} slots (0 of 0 when no counter is enabled). */
@@ -268,7 +273,7 @@ public final class Limiter {
         if (markBlock) {
             store.write(counter.blockMarker(), (int) retryAfter, now + retryAfter * 1000L);
         }
-        return new Decision.Denied(counter, retryAfter);
+        return counter.denied(retryAfter);
     }
 
     /** Whole seconds, rounded up and at least 1, so a client that waits that long is past the instant. */

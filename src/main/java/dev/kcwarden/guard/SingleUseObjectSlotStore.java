@@ -60,8 +60,7 @@ final class SingleUseObjectSlotStore implements SlotStore {
 
     @Override
     public OptionalLong read(String key) {
-        Map<String, String> notes = store.get(key);
-        String value = notes == null ? null : notes.get(VALUE);
+        String value = value(key);
         if (value == null) {
             return OptionalLong.empty();
         }
@@ -70,5 +69,23 @@ final class SingleUseObjectSlotStore implements SlotStore {
         } catch (NumberFormatException e) {
             return OptionalLong.empty();
         }
+    }
+
+    @Override
+    public long read(String key, long absent) {
+        String value = value(key);
+        if (value == null) {
+            return absent;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return absent;
+        }
+    }
+
+    private String value(String key) {
+        Map<String, String> notes = store.get(key);
+        return notes == null ? null : notes.get(VALUE);
     }
 }

@@ -26,4 +26,10 @@ public interface SlotStore {
 
     /** The number written under {@code key}, if any. */
     OptionalLong read(String key);
+
+    /** The number written under {@code key}, or {@code absent}: {@link #read} without its wrapper, for hot paths. */
+    default long read(String key, long absent) {
+        OptionalLong value = read(key);
+        return value.isPresent() ? value.getAsLong() : absent;
+    }
 }

@@ -359,4 +359,51 @@ class LimiterTest {
         assertThat(limiter.peek(List.of(small, big))).as("slots expired").isEqualTo(new Limiter.Pressure(0, 3));
         assertThat(limiter.peek(List.of())).isEqualTo(Limiter.Pressure.NONE);
     }
+
+    @Test
+    @DisplayName("one counter refused again and again tells the current wait each time, never a stale one")
+    void reusedCounterTellsTheCurrentWait() {
+        Counter counter = counter();
+        for (int i = 0; i < 3; i++) {
+            limiter.acquire(List.of(counter));
+        }
+        Decision.Denied first = (Decision.Denied) limiter.acquire(List.of(counter));
+        assertThat(first.retryAfterSeconds()).isEqualTo(60);
+        assertThat(limiter.acquire(List.of(counter)))
+                .as("the same wait: the same refusal")
+                .isSameAs(first);
+        clock.addAndGet(25_000);
+        Decision.Denied later = (Decision.Denied) limiter.acquire(List.of(counter));
+        assertThat(later.retryAfterSeconds()).isEqualTo(35);
+        assertThat(later.counter()).isSameAs(counter);
+        assertThat(limiter.blocked(List.of(counter))).containsSame(later);
+        clock.addAndGet(35_000);
+        assertThat(limiter.acquire(List.of(counter))).isInstanceOf(Decision.Allowed.class);
+    }
+
+    @Test
+    @DisplayName("a refusal at a block marker allocates nothing: no key, no wrapper, no new refusal")
+    void refusalAtTheBlockMarkerAllocatesNothing() {
+        List<Counter> counters = List.of(
+                keys.ip(new Limit(LimitKind.IP, 20, 60), attacker),
+                counter(),
+                keys.account(new Limit(LimitKind.ACCOUNT, 10, 900), CounterKeys.accountOf("user-1", "alice")));
+        for (int i = 0; i < 4; i++) {
+            limiter.acquire(counters);
+        }
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        Decision last = null;
+        for (int i = 0; i < 1_000; i++) { // warm: the counter keeps its marker key and refusal
+            last = limiter.acquire(counters);
+        }
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 100_000; i++) {
+            last = limiter.acquire(counters);
+        }
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        assertThat(last).isInstanceOf(Decision.Denied.class);
+        assertThat(allocated).as("bytes for 100,000 refusals").isLessThan(10_000);
+    }
 }

@@ -58,6 +58,13 @@ final class MemorySlotStore implements SlotStore {
         return entry == null || entry.stamp == null ? OptionalLong.empty() : OptionalLong.of(entry.stamp);
     }
 
+    @Override
+    public long read(String key, long absent) {
+        operations.incrementAndGet();
+        Entry entry = live(key);
+        return entry == null || entry.stamp == null ? absent : entry.stamp;
+    }
+
     /** Store calls so far: what a decision costs in cache operations on the server. */
     long operations() {
         return operations.get();
