@@ -44,6 +44,8 @@ final class GuardedDirectGrant extends NoUserSetup implements Authenticator {
         password.authenticate(context);
         if (LoginGuard.succeeded(context) && decision instanceof Decision.Allowed) {
             guard.passwordAccepted((Decision.Allowed) decision, context.getUser());
+        } else if (LoginGuard.succeeded(context)) {
+            guard.passwordAcceptedDespiteWouldThrottle(context.getUser()); // monitor mode: a would-be refusal
         }
     }
 

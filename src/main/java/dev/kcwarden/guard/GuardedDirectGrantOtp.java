@@ -38,6 +38,8 @@ final class GuardedDirectGrantOtp implements Authenticator {
         otp.authenticate(context);
         if (LoginGuard.succeeded(context) && decision instanceof Decision.Allowed) {
             guard.credentialAccepted((Decision.Allowed) decision, user, true);
+        } else if (LoginGuard.succeeded(context)) {
+            guard.acceptedDespiteWouldThrottle(user, true); // monitor mode: a would-be refusal
         }
     }
 

@@ -36,6 +36,8 @@ final class GuardedOtpForm extends OTPFormAuthenticator {
         super.action(context);
         if (LoginGuard.succeeded(context) && decision instanceof Decision.Allowed) {
             guard.credentialAccepted((Decision.Allowed) decision, user, true);
+        } else if (LoginGuard.succeeded(context)) {
+            guard.acceptedDespiteWouldThrottle(user, true); // monitor mode: a would-be refusal
         }
     }
 }

@@ -10,10 +10,10 @@ import java.util.Objects;
 
 /**
  * SHA-256 for store keys without garbage: one {@link MessageDigest} and a few buffers per thread. The material goes
- * into the digest as UTF-8 straight from its strings (exactly the bytes {@code String.getBytes(UTF_8)} gives: an
- * unpaired surrogate becomes {@code '?'}), the digest lands in a reused array and is base64url-encoded into a reused
- * buffer, so a key is the same string the concatenating builder gave before and the key string itself is the one object
- * a key costs.
+ * into the digest as UTF-8 straight from its strings (the bytes {@code String.getBytes(UTF_8)} gives, except that an
+ * unpaired surrogate is encoded as its own three bytes instead of {@code '?'}, so that it keeps a counter of its own),
+ * the digest lands in a reused array and is base64url-encoded into a reused buffer, so a key is the same string the
+ * concatenating builder gave before and the key string itself is the one object a key costs.
  *
  * <p>The hash stays SHA-256 on purpose: the material carries names an attacker picks, so two materials must not be made
  * to share a counter (one victim's counter filled by an attacker's own attempts under another name). A fast unkeyed

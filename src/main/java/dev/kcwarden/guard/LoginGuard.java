@@ -177,6 +177,13 @@ public final class LoginGuard {
     public Limiter.Pressure pressure(String lookupName) {
         List<Counter> counters = new ArrayList<>(networkCounters());
         if (lookupName != null && !lookupName.isEmpty()) {
+            // Block markers first, as beginLogin reads them: a blocked spelling is answered 429 without a user lookup,
+            // so the refusal costs the same whether or not an account has the name.
+            List<Counter> early = new ArrayList<>(counters);
+            early.addAll(accountCounters(CounterKeys.nameOf(lookupName), true));
+            if (limiter.blocked(early).isPresent()) {
+                return new Limiter.Pressure(1, 1);
+            }
             Resolved resolved = resolve(lookupName);
             boolean known = knownClientByName(lookupName) && resolved.user() != null && knownClient(resolved.user());
             counters.addAll(accountCounters(CounterKeys.nameOf(lookupName), !known));
@@ -264,6 +271,29 @@ public final class LoginGuard {
             flow.accountAndAddressCounter(keys, config::limit, CounterKeys.nameOf(name), client)
                     .ifPresent(forgiven::add);
         }
+        alertIfNewDevice(user);
+        remember(user);
+        // Forgiven after the transaction, once this request's own stamps and hints are written.
+        AfterCompletion.always(session, () -> forgiven.forEach(limiter::reset));
+    }
+
+    /**
+     * A credential was right although its attempt would have been refused (monitor mode): nothing is given back,
+     * forgiven or remembered, but a completed login still raises the new-device alert, so that filling one's own
+     * counters in monitor mode cannot hide a login from the owner.
+     */
+    public void acceptedDespiteWouldThrottle(UserModel user, boolean loginComplete) {
+        if (loginComplete && user != null) {
+            alertIfNewDevice(user);
+        }
+    }
+
+    /** The password was right after a would-be refusal; see {@link #acceptedDespiteWouldThrottle}. */
+    public void passwordAcceptedDespiteWouldThrottle(UserModel user) {
+        acceptedDespiteWouldThrottle(user, !secondFactorFollows(user));
+    }
+
+    private void alertIfNewDevice(UserModel user) {
         if (config.newDeviceAlert() && config.knownClientDays() > 0) {
             NewDeviceAlert.loginCompleted(
                     session,
@@ -274,9 +304,6 @@ public final class LoginGuard {
                     event,
                     Time.currentTime());
         }
-        remember(user);
-        // Forgiven after the transaction, once this request's own stamps and hints are written.
-        AfterCompletion.always(session, () -> forgiven.forEach(limiter::reset));
     }
 
     /**
@@ -293,7 +320,11 @@ public final class LoginGuard {
         if (decision instanceof Decision.Denied denied) {
             if (monitor()) {
                 ThrottledAttempt.of(context, denied).wouldThrottle();
-                return keycloakCheck.getAsBoolean();
+                boolean valid = keycloakCheck.getAsBoolean();
+                if (valid) {
+                    passwordAcceptedDespiteWouldThrottle(context.getUser());
+                }
+                return valid;
             }
             ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(typedName);
             context.forceChallenge(throttled.page(refusalPage.apply(throttled)));
