@@ -31,7 +31,11 @@ final class Charts {
         chart.getStyler().setLabelsVisible(true);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         for (Series s : series) {
-            chart.addSeries(s.name(), categories, s.values());
+            // two decimals on the bar labels
+            chart.addSeries(
+                    s.name(),
+                    categories,
+                    s.values().stream().map(v -> Math.round(v * 100) / 100.0).toList());
         }
         Files.createDirectories(file.getParent());
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
