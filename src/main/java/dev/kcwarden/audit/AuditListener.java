@@ -5,9 +5,12 @@ import dev.kcwarden.WardenEvents;
 import dev.kcwarden.metrics.WardenMetrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventListenerProvider;
+import org.keycloak.events.EventType;
 import org.keycloak.events.admin.AdminEvent;
 import org.keycloak.events.admin.AuthDetails;
 import org.keycloak.models.KeycloakSession;
@@ -21,11 +24,41 @@ final class AuditListener implements EventListenerProvider {
     private final KeycloakSession session;
     private final AuditWriter writer;
     private final WebhookSender webhook;
+    private final AuditSettings.EventSelection events;
 
-    AuditListener(KeycloakSession session, AuditWriter writer, WebhookSender webhook) {
+    AuditListener(
+            KeycloakSession session, AuditWriter writer, WebhookSender webhook, AuditSettings.EventSelection events) {
         this.session = session;
         this.writer = writer;
         this.webhook = webhook;
+        this.events = events;
+    }
+
+    /**
+     * Whether this event gets a line: always with {@code all}; else every error, every event with a warden detail, and
+     * the successes of the types the realm saves, by Keycloak's own rule (the realm's saved types when it lists any,
+     * else {@link EventType#isSaveByDefault()}). A refresh, introspection or userinfo call costs no line unless the
+     * realm saves that type.
+     */
+    static boolean audited(AuditSettings.EventSelection events, Event event, Supplier<Stream<String>> savedTypes) {
+        if (events == AuditSettings.EventSelection.ALL || event.getError() != null || event.getType() == null) {
+            return true;
+        }
+        Map<String, String> details = event.getDetails();
+        if (details != null) {
+            for (String key : details.keySet()) {
+                if (WardenEvents.DETAILS.contains(key)) {
+                    return true;
+                }
+            }
+        }
+        if (savedTypes == null) {
+            return true; // no realm to ask: rather a line too many
+        }
+        String type = event.getType().name();
+        boolean[] listed = {false};
+        boolean saved = savedTypes.get().peek(t -> listed[0] = true).anyMatch(type::equals);
+        return saved || (!listed[0] && event.getType().isSaveByDefault());
     }
 
     /**
@@ -57,10 +90,19 @@ final class AuditListener implements EventListenerProvider {
     @Override
     public void onEvent(Event event) {
         try {
+            WardenMetrics.authEvent(
+                    event.getRealmName(),
+                    event.getType() == null ? "unknown" : event.getType().name(),
+                    event.getError());
+            RealmModel realm =
+                    event.getRealmId() == null ? null : session.realms().getRealm(event.getRealmId());
+            if (!audited(events, event, realm == null ? null : realm::getEnabledEventTypesStream)) {
+                return;
+            }
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("time", event.getTime());
             line.put("kind", "user");
-            line.put("realm", realmName(event.getRealmId()));
+            line.put("realm", realm == null ? event.getRealmId() : realm.getName());
             line.put("type", event.getType() == null ? null : event.getType().name());
             line.put("outcome", event.getError() == null ? "success" : "error");
             line.put("error", event.getError());
@@ -70,10 +112,6 @@ final class AuditListener implements EventListenerProvider {
             line.put("ip", event.getIpAddress());
             line.put("session", event.getSessionId());
             deliverAfterCommit(writer.write(line), kindOf(event));
-            WardenMetrics.authEvent(
-                    event.getRealmName(),
-                    event.getType() == null ? "unknown" : event.getType().name(),
-                    event.getError());
         } catch (RuntimeException e) {
             LOG.errorf(
                     "warden-audit: event %s of realm %s not written: %s",

@@ -38,7 +38,7 @@ public final class AuditListenerFactory
 
     @Override
     public EventListenerProvider create(KeycloakSession session) {
-        return new AuditListener(session, writer, webhook);
+        return new AuditListener(session, writer, webhook, settings.events());
     }
 
     @Override
@@ -121,6 +121,17 @@ public final class AuditListenerFactory
                         + "48); hashed usernames use a key" + " derived from it. Without it lines carry no mac.")
                 .add()
                 .property()
+                .name(AuditSettings.EVENTS)
+                .label("Events in the audit log")
+                .type("string")
+                .defaultValue("saved")
+                .options("saved", "all")
+                .helpText("saved: every admin event, every error and every event with a warden detail, and the"
+                        + " successes of the event types the realm saves (Realm settings, Events, saved types;"
+                        + " Keycloak's default list leaves out refresh, introspection and userinfo). all: every"
+                        + " user event.")
+                .add()
+                .property()
                 .name(AuditSettings.USERNAME)
                 .label("Username in audit lines")
                 .type("string")
@@ -201,6 +212,7 @@ public final class AuditListenerFactory
         info.put("node", writer.node());
         info.put("chained", Boolean.toString(settings.chainKey() != null));
         info.put("username", settings.username().name().toLowerCase(Locale.ROOT));
+        info.put("events", settings.events().name().toLowerCase(Locale.ROOT));
         info.put(
                 "webhook",
                 settings.webhook() == null ? "off" : settings.webhook().url().getHost());

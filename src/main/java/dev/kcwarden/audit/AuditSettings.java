@@ -1,5 +1,6 @@
 package dev.kcwarden.audit;
 
+import dev.kcwarden.LogText;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -14,7 +15,23 @@ import org.keycloak.Config;
  * Server-wide options of the {@code warden-audit} listener, read once at start
  * ({@code --spi-events-listener--warden-audit--<option>=…} or {@code KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__<OPTION>}).
  */
-record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhook webhook, Chain chain) {
+record AuditSettings(
+        byte[] chainKey, UsernameMode username, String node, Webhook webhook, Chain chain, EventSelection events) {
+
+    /** The settings with the default event selection (tests of the line format). */
+    AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhook webhook, Chain chain) {
+        this(chainKey, username, node, webhook, chain, EventSelection.SAVED);
+    }
+
+    /**
+     * Which user events get a line. Admin events, errors and events that carry a warden detail always do; SAVED leaves
+     * out the successes of the types the realm does not save (Keycloak's own rule: the realm's saved types if it lists
+     * any, else the types Keycloak saves by default, which leaves out REFRESH_TOKEN, INTROSPECT_TOKEN and USER_INFO).
+     */
+    enum EventSelection {
+        SAVED,
+        ALL
+    }
 
     /** How each node keeps its chain continuous across restarts (docs/audit-schema.md, "Deleted history"). */
     record Chain(Duration checkpointInterval, Path stateFile) {
@@ -42,6 +59,7 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
     }
 
     static final String CHAIN_KEY = "chain-key";
+    static final String EVENTS = "events";
     static final String USERNAME = "username";
     static final String NODE = "node";
     static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
@@ -67,7 +85,13 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
         if (usernameMode == UsernameMode.HASHED && chainKey == null) {
             throw new IllegalArgumentException("warden-audit: username=hashed needs a chain-key (the hash's secret)");
         }
-        return new AuditSettings(chainKey, usernameMode, node(node), webhook(config), chain(config));
+        return new AuditSettings(
+                chainKey,
+                usernameMode,
+                node(node),
+                webhook(config),
+                chain(config),
+                parseEvents(config == null ? null : config.get(EVENTS)));
     }
 
     /**
@@ -157,6 +181,19 @@ record AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhoo
             throw new IllegalArgumentException("warden-audit: " + key + " must be from " + min + " to " + max);
         }
         return value;
+    }
+
+    static EventSelection parseEvents(String value) {
+        if (value == null || value.isBlank()) {
+            return EventSelection.SAVED;
+        }
+        try {
+            return EventSelection.valueOf(value.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("warden-audit: events must be saved (the default: the realm's saved"
+                    + " event types, every error and admin event) or all, not '" + LogText.printable(value, 40)
+                    + "'");
+        }
     }
 
     static UsernameMode parseMode(String value) {

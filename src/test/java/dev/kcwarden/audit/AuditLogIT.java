@@ -24,13 +24,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.keycloak.events.EventType;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.CredentialRepresentation;
+import org.keycloak.representations.idm.RealmEventsConfigRepresentation;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
@@ -58,6 +62,8 @@ class AuditLogIT {
     @DisplayName(
             "a full journey leaves audit lines with the schema's fields, redacted admin representations, and no secret")
     void journey() throws Exception {
+        // The realm saves refreshes too, so the refresh's line is in the journey and checked for secrets.
+        saveTypes(withDefaults("REFRESH_TOKEN"));
         long logStart = Files.exists(WardenServerConfig.LOG_FILE) ? Files.size(WardenServerConfig.LOG_FILE) : 0;
         TokenEndpoint endpoints = new TokenEndpoint(realm.getBaseUrl());
         List<String> secrets = new ArrayList<>();
@@ -229,6 +235,52 @@ class AuditLogIT {
                         .doesNotContain(piece);
             }
         }
+    }
+
+    @Test
+    @DisplayName("a refresh gets a line only once the realm saves REFRESH_TOKEN; a failed refresh always gets one")
+    void refreshLineFollowsTheRealmsSavedTypes() throws Exception {
+        TokenEndpoint endpoints = new TokenEndpoint(realm.getBaseUrl());
+        String first = (String) endpoints
+                .password(DemoRealm.CLI, DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD)
+                .json()
+                .get("refresh_token");
+        long start = Files.size(WardenServerConfig.LOG_FILE);
+        String second = (String) endpoints.refresh(DemoRealm.CLI, first).json().get("refresh_token");
+        assertThat(endpoints.refresh(DemoRealm.CLI, "not-a-refresh-token").status())
+                .isEqualTo(400);
+        List<String> lines = awaitLog(start, "REFRESH_TOKEN_ERROR");
+        assertThat(lines)
+                .as("Keycloak's default saved types leave out REFRESH_TOKEN")
+                .noneMatch(l -> l.contains("[warden.audit]") && l.contains("\"type\":\"REFRESH_TOKEN\","));
+
+        saveTypes(withDefaults("REFRESH_TOKEN"));
+        long listed = Files.size(WardenServerConfig.LOG_FILE);
+        assertThat(endpoints.refresh(DemoRealm.CLI, second).status()).isEqualTo(200);
+        assertThat(awaitLog(listed, "REFRESH_TOKEN"))
+                .anyMatch(l -> l.contains("[warden.audit]") && l.contains("\"type\":\"REFRESH_TOKEN\","));
+    }
+
+    /** Keycloak's default saved event types plus {@code more}, as an admin lists them in the console. */
+    private static List<String> withDefaults(String... more) {
+        List<String> types = new ArrayList<>(Arrays.stream(EventType.values())
+                .filter(EventType::isSaveByDefault)
+                .map(EventType::name)
+                .toList());
+        types.addAll(List.of(more));
+        return types;
+    }
+
+    private void saveTypes(List<String> types) {
+        RealmEventsConfigRepresentation events = realm.admin().getRealmEventsConfig();
+        events.setEnabledEventTypes(types);
+        realm.admin().updateRealmEventsConfig(events);
+    }
+
+    /** Back to the shipped realm's events settings: no list, so Keycloak's default types. */
+    @AfterEach
+    void defaultSavedTypes() {
+        saveTypes(List.of());
     }
 
     @Test
