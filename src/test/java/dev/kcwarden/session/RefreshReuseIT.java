@@ -2,7 +2,7 @@ package dev.kcwarden.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.kcwarden.testing.Await;
 import dev.kcwarden.testing.Concurrently;
 import dev.kcwarden.testing.DemoRealm;
@@ -13,12 +13,18 @@ import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.keycloak.representations.idm.ClientPoliciesRepresentation;
+import org.keycloak.representations.idm.ClientPolicyConditionRepresentation;
+import org.keycloak.representations.idm.ClientPolicyExecutorRepresentation;
+import org.keycloak.representations.idm.ClientPolicyRepresentation;
+import org.keycloak.representations.idm.ClientProfileRepresentation;
 import org.keycloak.representations.idm.ClientProfilesRepresentation;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.EventRepresentation;
@@ -35,6 +41,7 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
 
     static final String PASSWORD = "Reuse-test-passphrase-1";
     static final String SECOND_APP = "second-app";
+    static final String PROFILE = "warden refresh reuse";
 
     private String apiSecret;
 
@@ -53,7 +60,7 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
         String apiId =
                 realm.admin().clients().findByClientId(DemoRealm.API).get(0).getId();
         apiSecret = realm.admin().clients().get(apiId).getSecret().getValue();
-        setResponse("session", true);
+        removeResponse();
     }
 
     /**
@@ -313,16 +320,55 @@ class RefreshReuseIT extends DemoRealmBrowserTest {
                 .toList();
     }
 
-    /** The demo realm's executor options, as an admin sets them in Realm settings → Client policies → Profiles. */
+    /**
+     * The executor's options, as an admin sets them: a client profile holding the executor and a policy (condition any
+     * client) that applies it. The shipped realm has neither; the listener then uses the defaults.
+     */
     private void setResponse(String scope, boolean includeOffline) {
+        removeResponse();
+        ClientPolicyExecutorRepresentation executor = new ClientPolicyExecutorRepresentation();
+        executor.setExecutorProviderId(RefreshReuseExecutorFactory.PROVIDER_ID);
+        executor.setConfiguration(JsonNodeFactory.instance
+                .objectNode()
+                .put(RefreshReuseExecutorFactory.SCOPE, scope)
+                .put(RefreshReuseExecutorFactory.INCLUDE_OFFLINE, includeOffline));
+        ClientProfileRepresentation profile = new ClientProfileRepresentation();
+        profile.setName(PROFILE);
+        profile.setExecutors(List.of(executor));
         ClientProfilesRepresentation profiles =
                 realm.admin().clientPoliciesProfilesResource().getProfiles(false);
-        profiles.getProfiles().stream()
-                .flatMap(p -> p.getExecutors().stream())
-                .filter(e -> RefreshReuseExecutorFactory.PROVIDER_ID.equals(e.getExecutorProviderId()))
-                .forEach(e -> ((ObjectNode) e.getConfiguration())
-                        .put(RefreshReuseExecutorFactory.SCOPE, scope)
-                        .put(RefreshReuseExecutorFactory.INCLUDE_OFFLINE, includeOffline));
+        profiles.setProfiles(new ArrayList<>(profiles.getProfiles()));
+        profiles.getProfiles().add(profile);
+        realm.admin().clientPoliciesProfilesResource().updateProfiles(profiles);
+
+        ClientPolicyConditionRepresentation anyClient = new ClientPolicyConditionRepresentation();
+        anyClient.setConditionProviderId("any-client");
+        anyClient.setConfiguration(JsonNodeFactory.instance.objectNode());
+        ClientPolicyRepresentation policy = new ClientPolicyRepresentation();
+        policy.setName(PROFILE);
+        policy.setEnabled(true);
+        policy.setConditions(List.of(anyClient));
+        policy.setProfiles(List.of(PROFILE));
+        ClientPoliciesRepresentation policies =
+                realm.admin().clientPoliciesPoliciesResource().getPolicies(false);
+        policies.setPolicies(new ArrayList<>(policies.getPolicies()));
+        policies.getPolicies().add(policy);
+        realm.admin().clientPoliciesPoliciesResource().updatePolicies(policies);
+    }
+
+    /** Back to the shipped realm: no policy and no profile of warden's, so the listener's defaults apply. */
+    private void removeResponse() {
+        ClientPoliciesRepresentation policies =
+                realm.admin().clientPoliciesPoliciesResource().getPolicies(false);
+        policies.setPolicies(new ArrayList<>(policies.getPolicies().stream()
+                .filter(p -> !PROFILE.equals(p.getName()))
+                .toList()));
+        realm.admin().clientPoliciesPoliciesResource().updatePolicies(policies);
+        ClientProfilesRepresentation profiles =
+                realm.admin().clientPoliciesProfilesResource().getProfiles(false);
+        profiles.setProfiles(new ArrayList<>(profiles.getProfiles().stream()
+                .filter(p -> !PROFILE.equals(p.getName()))
+                .toList()));
         realm.admin().clientPoliciesProfilesResource().updateProfiles(profiles);
     }
 
