@@ -58,21 +58,25 @@ public final class TokenLifecycleBenchmark {
     private static final Pattern FORM_ACTION = Pattern.compile("action=\"([^\"]*login-actions/authenticate[^\"]*)\"");
     private static final String MARK_BEGIN = "<!-- bench:token-lifecycle:begin -->";
     private static final String MARK_END = "<!-- bench:token-lifecycle:end -->";
+    /** The parts, in the order they run and appear in the doc. */
+    private static final List<String> PARTS = List.of("compare", "profile", "throttle", "memory", "webhook");
 
     private final int seconds = Integer.getInteger("warden.bench.seconds", 20);
     private final int rounds = Integer.getInteger("warden.bench.rounds", 3);
     private final int threads = Integer.getInteger("warden.bench.threads", 4);
     private final int spray = Integer.getInteger("warden.bench.spray", 1_000_000);
     /** Which parts run, comma-separated: compare, profile, throttle, memory, webhook (default all). */
-    private final List<String> parts =
-            List.of(System.getProperty("warden.bench.parts", "compare,profile,throttle,memory,webhook")
-                    .split(","));
+    private final List<String> parts = List.of(
+            System.getProperty("warden.bench.parts", String.join(",", PARTS)).split(","));
 
     private final KeycloakDistribution keycloak;
     private final Path jar;
     private final Path realmFile;
     private final Path project;
-    private final StringBuilder doc = new StringBuilder();
+    /** The section of the part now running; {@link #sections} keeps every part's, in the order they ran. */
+    private StringBuilder doc = new StringBuilder();
+
+    private final Map<String, StringBuilder> sections = new LinkedHashMap<>();
     private final String adminPassword = "bench-" + Long.toHexString(new SecureRandom().nextLong());
 
     private TokenLifecycleBenchmark(Path home, Path jar, Path realmFile, Path project) throws Exception {
@@ -92,19 +96,18 @@ public final class TokenLifecycleBenchmark {
     }
 
     private void run() throws Exception {
-        header();
         try (Server server = start(Map.of())) {
             prepareUsers();
-            if (parts.contains("compare")) {
+            if (begin("compare")) {
                 compare(server);
             }
-            if (parts.contains("profile")) {
+            if (begin("profile")) {
                 profileRefresh(server);
             }
-            if (parts.contains("throttle")) {
+            if (begin("throttle")) {
                 throttledAgainstWrong(server);
             }
-            if (parts.contains("memory")) {
+            if (begin("memory")) {
                 memoryPerKey(server);
             }
         }
@@ -121,6 +124,7 @@ public final class TokenLifecycleBenchmark {
                     // every refresh gets a line and goes to the receiver: the cost of opting in
                     "KC_SPI_EVENTS_LISTENER__WARDEN_AUDIT__EVENTS", "all");
             try (Server server = start(webhook)) {
+                begin("webhook");
                 webhookMoods(server, hook);
             }
         }
@@ -555,7 +559,7 @@ public final class TokenLifecycleBenchmark {
      * Server CPU per request, rounds alternating: a wrong password (a made-up name from a new address each, so no limit
      * fires; Keycloak hashes a dummy password with the realm's Argon2 for a name with no account), a throttled attempt
      * (one name blocked at one address, refused at warden's block marker) and Keycloak's floor (a password grant
-     * without a username, refused before any flow). Realm warden as shipped.
+     * without a username, refused in the flow's first step, before any lookup or hash). Realm warden as shipped.
      */
     private void throttledAgainstWrong(Server server) throws Exception {
         HttpClient http =
@@ -595,7 +599,7 @@ public final class TokenLifecycleBenchmark {
         kinds.put("Keycloak's floor", t -> {
             HttpClient own =
                     HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            return () -> expect(post(own, tokenUrl("warden"), floor), 400);
+            return () -> expect(post(own, tokenUrl("warden"), floor), 401);
         });
         Map<String, List<Load.Result>> results = new LinkedHashMap<>();
         for (Map.Entry<String, IntFunction<Load.Worker>> kind : kinds.entrySet()) {
@@ -628,7 +632,8 @@ public final class TokenLifecycleBenchmark {
         doc.append("\nA wrong password is a made-up name from a new address each time, so no limit fires (Keycloak"
                 + " hashes a dummy password with the realm's Argon2 for a name with no account); the throttled"
                 + " attempt is one name blocked at one address, refused at warden's block marker; Keycloak's floor"
-                + " is a password grant without a username, which Keycloak refuses before any flow runs. All stored"
+                + " is a password grant without a username, refused in the flow's first step before any lookup or"
+                + " hash: what the token endpoint costs by itself. All stored"
                 + " as LOGIN_ERROR events, as shipped.\n");
     }
 
@@ -723,35 +728,68 @@ public final class TokenLifecycleBenchmark {
 
     // --- the report ---
 
-    private void header() throws Exception {
+    /**
+     * Starts the section of {@code part} if that part is to run (warden.bench.parts): a line that says when, where and
+     * at which commit it was measured, so sections measured in different runs say so.
+     */
+    private boolean begin(String part) {
+        if (!parts.contains(part)) {
+            return false;
+        }
+        doc = new StringBuilder();
+        sections.put(part, doc);
         doc.append(String.format(
                 Locale.ROOT,
-                "## Token life cycle, warden against stock (%s, `TokenLifecycleBenchmark`)%n%n",
-                LocalDate.now()));
-        doc.append("| machine | cores | Java | Keycloak | commit |\n|---|---|---|---|---|\n");
-        doc.append(String.format(
-                Locale.ROOT,
-                "| %s %s | %d | %s | %s | %s |%n",
+                "%n*Measured %s at commit %s: %s %s, %d cores, Java %s, Keycloak %s.*%n",
+                LocalDate.now(),
+                gitHead(),
                 System.getProperty("os.name"),
                 System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"),
-                keycloak.version(),
-                gitHead()));
+                keycloak.version()));
+        return true;
     }
 
+    /**
+     * Replaces, in docs/benchmarks.md, the section of each part that ran and leaves the others as an earlier run wrote
+     * them; a doc without the part markers gets the whole block anew.
+     */
     private void writeDoc() throws IOException {
         Path file = project.resolve("docs").resolve("benchmarks.md");
         String text = Files.readString(file);
-        String section = MARK_BEGIN + "\n" + doc + "\n" + MARK_END;
         int begin = text.indexOf(MARK_BEGIN);
         int end = text.indexOf(MARK_END);
+        String block = begin >= 0 && end > begin ? text.substring(begin + MARK_BEGIN.length(), end) : "";
+        if (!block.contains(partMark(PARTS.get(0), "begin"))) {
+            StringBuilder fresh = new StringBuilder("\n## Token life cycle, warden against stock"
+                    + " (`TokenLifecycleBenchmark`)\n\nOne production-mode Keycloak with realm `warden` as shipped and"
+                    + " realm `stock` (the same file with every warden part taken out) side by side; `./mvnw -Pbench`"
+                    + " runs it (`-Dwarden.bench.parts=` picks parts).\n");
+            for (String part : PARTS) {
+                fresh.append('\n').append(partMark(part, "begin")).append('\n').append(partMark(part, "end"));
+                fresh.append('\n');
+            }
+            block = fresh.toString();
+        }
+        for (Map.Entry<String, StringBuilder> section : sections.entrySet()) {
+            String from = partMark(section.getKey(), "begin");
+            String to = partMark(section.getKey(), "end");
+            int a = block.indexOf(from);
+            int b = block.indexOf(to);
+            block = block.substring(0, a + from.length()) + section.getValue() + "\n" + block.substring(b);
+        }
+        String whole = MARK_BEGIN + block + MARK_END;
         String updated = begin >= 0 && end > begin
-                ? text.substring(0, begin) + section + text.substring(end + MARK_END.length())
-                : text + "\n" + section + "\n";
+                ? text.substring(0, begin) + whole + text.substring(end + MARK_END.length())
+                : text + "\n" + whole + "\n";
         Files.writeString(file, updated);
-        System.out.println(doc);
+        sections.values().forEach(System.out::println);
         System.out.println("written to " + file);
+    }
+
+    private static String partMark(String part, String edge) {
+        return "<!-- bench:token-lifecycle:" + part + ":" + edge + " -->";
     }
 
     private Path image(String name) {
