@@ -3,8 +3,10 @@ package dev.kcwarden.audit;
 import dev.kcwarden.AfterCompletion;
 import dev.kcwarden.WardenEvents;
 import dev.kcwarden.metrics.WardenMetrics;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
@@ -35,13 +37,25 @@ final class AuditListener implements EventListenerProvider {
     }
 
     /**
-     * Whether this event gets a line: always with {@code all}; else every error, every event with a warden detail, and
-     * the successes of the types the realm saves, by Keycloak's own rule (the realm's saved types when it lists any,
-     * else {@link EventType#isSaveByDefault()}). A refresh, introspection or userinfo call costs no line unless the
-     * realm saves that type.
+     * The successful calls an app makes many times a session, which get no line with {@code events=standard} unless the
+     * realm saves their type. A fixed list on purpose: a realm admin's list of saved types (manage-events) can add
+     * lines to the audit log, never take any away.
+     */
+    static final Set<EventType> TOKEN_CALLS = EnumSet.of(
+            EventType.REFRESH_TOKEN,
+            EventType.INTROSPECT_TOKEN,
+            EventType.USER_INFO_REQUEST,
+            EventType.VALIDATE_ACCESS_TOKEN);
+
+    /**
+     * Whether this event gets a line: always with {@code all}; else every event but a successful token call
+     * ({@link #TOKEN_CALLS}) without a warden detail, unless the realm lists that type among its saved ones.
      */
     static boolean audited(AuditSettings.EventSelection events, Event event, Supplier<Stream<String>> savedTypes) {
-        if (events == AuditSettings.EventSelection.ALL || event.getError() != null || event.getType() == null) {
+        if (events == AuditSettings.EventSelection.ALL
+                || event.getError() != null
+                || event.getType() == null
+                || !TOKEN_CALLS.contains(event.getType())) {
             return true;
         }
         Map<String, String> details = event.getDetails();
@@ -56,9 +70,7 @@ final class AuditListener implements EventListenerProvider {
             return true; // no realm to ask: rather a line too many
         }
         String type = event.getType().name();
-        boolean[] listed = {false};
-        boolean saved = savedTypes.get().peek(t -> listed[0] = true).anyMatch(type::equals);
-        return saved || (!listed[0] && event.getType().isSaveByDefault());
+        return savedTypes.get().anyMatch(type::equals);
     }
 
     /**

@@ -124,12 +124,11 @@ public final class AuditListenerFactory
                 .name(AuditSettings.EVENTS)
                 .label("Events in the audit log")
                 .type("string")
-                .defaultValue("saved")
-                .options("saved", "all")
-                .helpText("saved: every admin event, every error and every event with a warden detail, and the"
-                        + " successes of the event types the realm saves (Realm settings, Events, saved types;"
-                        + " Keycloak's default list leaves out refresh, introspection and userinfo). all: every"
-                        + " user event.")
+                .defaultValue("standard")
+                .options("standard", "all")
+                .helpText("standard: every event except successful refresh, introspection, userinfo and"
+                        + " validate-token calls, unless the realm saves that type (Realm settings, Events) or the"
+                        + " event carries a warden detail; errors and admin events always. all: every user event.")
                 .add()
                 .property()
                 .name(AuditSettings.USERNAME)

@@ -20,16 +20,16 @@ record AuditSettings(
 
     /** The settings with the default event selection (tests of the line format). */
     AuditSettings(byte[] chainKey, UsernameMode username, String node, Webhook webhook, Chain chain) {
-        this(chainKey, username, node, webhook, chain, EventSelection.SAVED);
+        this(chainKey, username, node, webhook, chain, EventSelection.STANDARD);
     }
 
     /**
-     * Which user events get a line. Admin events, errors and events that carry a warden detail always do; SAVED leaves
-     * out the successes of the types the realm does not save (Keycloak's own rule: the realm's saved types if it lists
-     * any, else the types Keycloak saves by default, which leaves out REFRESH_TOKEN, INTROSPECT_TOKEN and USER_INFO).
+     * Which user events get a line. STANDARD: every event but the successes of {@link AuditListener#TOKEN_CALLS}, the
+     * token calls an app makes many times a session, unless the realm saves that type; ALL: every event. A realm's list
+     * of saved types can add lines, never take them away.
      */
     enum EventSelection {
-        SAVED,
+        STANDARD,
         ALL
     }
 
@@ -185,14 +185,14 @@ record AuditSettings(
 
     static EventSelection parseEvents(String value) {
         if (value == null || value.isBlank()) {
-            return EventSelection.SAVED;
+            return EventSelection.STANDARD;
         }
         try {
             return EventSelection.valueOf(value.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("warden-audit: events must be saved (the default: the realm's saved"
-                    + " event types, every error and admin event) or all, not '" + LogText.printable(value, 40)
-                    + "'");
+            throw new IllegalArgumentException("warden-audit: events must be standard (the default: every event but"
+                    + " successful refresh, introspection and userinfo calls, unless the realm saves their type) or"
+                    + " all, not '" + LogText.printable(value, 40) + "'");
         }
     }
 

@@ -261,6 +261,21 @@ class AuditLogIT {
                 .anyMatch(l -> l.contains("[warden.audit]") && l.contains("\"type\":\"REFRESH_TOKEN\","));
     }
 
+    @Test
+    @DisplayName("a realm admin who saves only LOGIN_ERROR cannot take successful logins out of the audit log")
+    void realmListCannotHideLogins() throws Exception {
+        saveTypes(List.of("LOGIN_ERROR"));
+        long start = Files.size(WardenServerConfig.LOG_FILE);
+        assertThat(new TokenEndpoint(realm.getBaseUrl())
+                        .password(DemoRealm.CLI, DemoRealm.DEMO_USER, DemoRealm.DEMO_PASSWORD)
+                        .status())
+                .isEqualTo(200);
+        assertThat(awaitLog(start, "LOGIN"))
+                .anyMatch(l -> l.contains("[warden.audit]")
+                        && l.contains("\"type\":\"LOGIN\",")
+                        && l.contains("\"username\":\"" + DemoRealm.DEMO_USER + "\""));
+    }
+
     /** Keycloak's default saved event types plus {@code more}, as an admin lists them in the console. */
     private static List<String> withDefaults(String... more) {
         List<String> types = new ArrayList<>(Arrays.stream(EventType.values())

@@ -4,17 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kcwarden.WardenEvents;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventType;
 
-/** Which user events get an audit line: Keycloak's saved-types rule, plus every error and every warden detail. */
+/**
+ * Which user events get an audit line: all but the successful token calls an app repeats, which a realm can add back
+ * and no realm can take away from the rest.
+ */
 class AuditSelectionTest {
 
-    private static final AuditSettings.EventSelection SAVED = AuditSettings.EventSelection.SAVED;
+    private static final AuditSettings.EventSelection STANDARD = AuditSettings.EventSelection.STANDARD;
+    private static final Supplier<Stream<String>> NONE_LISTED = Stream::empty;
 
     private static Event event(EventType type, String error, Map<String, String> details) {
         Event event = new Event();
@@ -25,54 +31,68 @@ class AuditSelectionTest {
     }
 
     @Test
-    @DisplayName("with the realm's list empty, Keycloak's default types: LOGIN yes, REFRESH_TOKEN no")
-    void defaultTypes() {
-        assertThat(AuditListener.audited(SAVED, event(EventType.LOGIN, null, null), Stream::empty))
+    @DisplayName("with no list in the realm: LOGIN yes; a refresh, introspection, userinfo or validate call no")
+    void tokenCallsLeftOut() {
+        assertThat(AuditListener.audited(STANDARD, event(EventType.LOGIN, null, null), NONE_LISTED))
                 .isTrue();
-        assertThat(AuditListener.audited(SAVED, event(EventType.REFRESH_TOKEN, null, null), Stream::empty))
-                .isFalse();
-        assertThat(AuditListener.audited(SAVED, event(EventType.INTROSPECT_TOKEN, null, Map.of()), Stream::empty))
-                .isFalse();
+        for (EventType type : AuditListener.TOKEN_CALLS) {
+            assertThat(AuditListener.audited(
+                            STANDARD, event(type, null, Map.of("grant_type", "refresh_token")), NONE_LISTED))
+                    .as("%s", type)
+                    .isFalse();
+        }
+        assertThat(AuditListener.TOKEN_CALLS)
+                .containsExactlyInAnyOrder(
+                        EventType.REFRESH_TOKEN,
+                        EventType.INTROSPECT_TOKEN,
+                        EventType.USER_INFO_REQUEST,
+                        EventType.VALIDATE_ACCESS_TOKEN);
     }
 
     @Test
-    @DisplayName("a realm that lists types: exactly those successes, and no default type it leaves out")
-    void listedTypes() {
+    @DisplayName("a realm's list adds a token call back, and cannot take any other success away")
+    void realmListOnlyAdds() {
         assertThat(AuditListener.audited(
-                        SAVED, event(EventType.REFRESH_TOKEN, null, null), () -> Stream.of("LOGIN", "REFRESH_TOKEN")))
+                        STANDARD,
+                        event(EventType.REFRESH_TOKEN, null, null),
+                        () -> Stream.of("LOGIN", "REFRESH_TOKEN")))
                 .isTrue();
-        assertThat(AuditListener.audited(SAVED, event(EventType.LOGOUT, null, null), () -> Stream.of("LOGIN")))
-                .isFalse();
+        // a realm admin lists only LOGIN_ERROR: every success outside the token calls still gets its line
+        Arrays.stream(EventType.values())
+                .filter(t -> !AuditListener.TOKEN_CALLS.contains(t))
+                .forEach(t -> assertThat(
+                                AuditListener.audited(STANDARD, event(t, null, null), () -> Stream.of("LOGIN_ERROR")))
+                        .as("%s", t)
+                        .isTrue());
     }
 
     @Test
     @DisplayName("errors, warden's details and an unknown realm always get a line; all means all")
     void alwaysWritten() {
         assertThat(AuditListener.audited(
-                        SAVED, event(EventType.REFRESH_TOKEN_ERROR, "invalid_token", null), () -> Stream.of("LOGIN")))
+                        STANDARD, event(EventType.REFRESH_TOKEN_ERROR, "invalid_token", null), NONE_LISTED))
+                .isTrue();
+        assertThat(AuditListener.audited(STANDARD, event(EventType.REFRESH_TOKEN, "invalid_token", null), NONE_LISTED))
                 .isTrue();
         assertThat(AuditListener.audited(
-                        SAVED,
+                        STANDARD,
                         event(EventType.REFRESH_TOKEN, null, Map.of(WardenEvents.WOULD_THROTTLE, "user_ip")),
-                        () -> Stream.of("LOGIN")))
+                        NONE_LISTED))
+                .isTrue();
+        assertThat(AuditListener.audited(STANDARD, event(EventType.REFRESH_TOKEN, null, Map.of()), null))
                 .isTrue();
         assertThat(AuditListener.audited(
-                        SAVED, event(EventType.REFRESH_TOKEN, null, Map.of("grant_type", "refresh_token")), null))
-                .isTrue();
-        assertThat(AuditListener.audited(
-                        AuditSettings.EventSelection.ALL,
-                        event(EventType.REFRESH_TOKEN, null, null),
-                        () -> Stream.of("LOGIN")))
+                        AuditSettings.EventSelection.ALL, event(EventType.REFRESH_TOKEN, null, null), NONE_LISTED))
                 .isTrue();
     }
 
     @Test
-    @DisplayName("the events option: saved by default, all, and any other value refused with a printable message")
+    @DisplayName("the events option: standard by default, all, and any other value refused with a printable message")
     void option() {
-        assertThat(AuditSettings.parseEvents(null)).isEqualTo(SAVED);
+        assertThat(AuditSettings.parseEvents(null)).isEqualTo(STANDARD);
         assertThat(AuditSettings.parseEvents(" ALL ")).isEqualTo(AuditSettings.EventSelection.ALL);
-        assertThatThrownBy(() -> AuditSettings.parseEvents("everything\n"))
-                .hasMessageContaining("events must be saved")
-                .hasMessageContaining("'everything?'");
+        assertThatThrownBy(() -> AuditSettings.parseEvents("saved\n"))
+                .hasMessageContaining("events must be standard")
+                .hasMessageContaining("'saved?'");
     }
 }
