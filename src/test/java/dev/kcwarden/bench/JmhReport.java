@@ -28,7 +28,7 @@ public final class JmhReport {
     /** {@code <jmh result json> <docs/benchmarks.md>}. */
     public static void main(String[] args) throws IOException {
         JsonNode results = new ObjectMapper().readTree(Path.of(args[0]).toFile());
-        String section = section(results, LocalDate.now().toString());
+        String section = section(results, LocalDate.now() + " at commit " + TokenLifecycleBenchmark.gitHead());
         Path doc = Path.of(args[1]);
         String text = Files.readString(doc);
         int begin = text.indexOf(BEGIN);

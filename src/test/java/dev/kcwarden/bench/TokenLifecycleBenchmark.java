@@ -66,8 +66,7 @@ public final class TokenLifecycleBenchmark {
     private final int threads = Integer.getInteger("warden.bench.threads", 4);
     private final int spray = Integer.getInteger("warden.bench.spray", 1_000_000);
     /** Which parts run, comma-separated: compare, profile, throttle, memory, webhook (default all). */
-    private final List<String> parts = List.of(
-            System.getProperty("warden.bench.parts", String.join(",", PARTS)).split(","));
+    private final List<String> parts = parts(System.getProperty("warden.bench.parts", String.join(",", PARTS)));
 
     private final KeycloakDistribution keycloak;
     private final Path jar;
@@ -91,6 +90,23 @@ public final class TokenLifecycleBenchmark {
         new TokenLifecycleBenchmark(absolute(args[0]), absolute(args[1]), absolute(args[2]), absolute(args[3])).run();
     }
 
+    /** The parts a comma-separated list names; an unknown name stops the run before anything starts. */
+    static List<String> parts(String list) {
+        List<String> named = new ArrayList<>();
+        for (String part : list.split(",")) {
+            String name = part.strip().toLowerCase(Locale.ROOT);
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!PARTS.contains(name)) {
+                throw new IllegalArgumentException(
+                        "warden.bench.parts: unknown part '" + part.strip() + "'; the parts are " + PARTS);
+            }
+            named.add(name);
+        }
+        return named;
+    }
+
     private static Path absolute(String path) {
         return Path.of(path).toAbsolutePath();
     }
@@ -107,7 +123,11 @@ public final class TokenLifecycleBenchmark {
             if (begin("throttle")) {
                 throttledAgainstWrong(server);
             }
-            if (begin("memory")) {
+        }
+        if (parts.contains("memory")) {
+            // a server of its own: nothing the other parts left (sessions, counters) expires during the spray
+            try (Server server = start(Map.of())) {
+                begin("memory");
                 memoryPerKey(server);
             }
         }
@@ -384,8 +404,13 @@ public final class TokenLifecycleBenchmark {
         for (String realm : REALMS) {
             Path recording = keycloak.home().resolve("bench-refresh-" + realm + ".jfr");
             Files.deleteIfExists(recording);
+            // the workers sign in before the recording starts, so their password logins are not in it
+            List<Load.Worker> ready = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                ready.add(worker(Kind.REFRESH, realm).apply(t));
+            }
             BenchServer.jcmd(server.jvm(), "JFR.start", "name=bench-refresh", "settings=profile");
-            loads.put(realm, Load.run(server.jvm(), threads, Duration.ofSeconds(seconds), worker(Kind.REFRESH, realm)));
+            loads.put(realm, Load.run(server.jvm(), threads, Duration.ofSeconds(seconds), ready::get));
             BenchServer.jcmd(server.jvm(), "JFR.stop", "name=bench-refresh", "filename=" + recording);
             byRealm.put(realm, JfrSummary.of(recording, 12));
         }
@@ -564,15 +589,16 @@ public final class TokenLifecycleBenchmark {
     private void throttledAgainstWrong(Server server) throws Exception {
         HttpClient http =
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        String blocked = Http.formEncode(Map.of(
-                "grant_type", "password", "client_id", "demo-cli", "username", "bench-blocked", "password", "wrong"));
+        Map<String, String> blockedForm = Map.of(
+                "grant_type", "password", "client_id", "demo-cli", "username", "bench-blocked", "password", "wrong");
+        Map<String, String> floorForm = Map.of("grant_type", "password", "client_id", "demo-cli", "password", "x");
+        String blocked = Http.formEncode(blockedForm);
         int tries = 0;
         while (post(http, tokenUrl("warden"), blocked).statusCode() != 429) {
             if (++tries > 200) {
                 throw new IllegalStateException("bench-blocked was never refused");
             }
         }
-        String floor = Http.formEncode(Map.of("grant_type", "password", "client_id", "demo-cli", "password", "x"));
         AtomicLong wrongNames = new AtomicLong();
         IntFunction<Load.Worker> wrong = t -> () -> {
             long n = wrongNames.getAndIncrement();
@@ -591,15 +617,18 @@ public final class TokenLifecycleBenchmark {
         };
         Map<String, IntFunction<Load.Worker>> kinds = new LinkedHashMap<>();
         kinds.put("wrong password", wrong);
-        kinds.put("throttled", t -> {
-            HttpClient own =
-                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            return () -> expect(post(own, tokenUrl("warden"), blocked), 429);
+        // every kind on a new connection per request, as the wrong passwords from ever new addresses must be
+        kinds.put("throttled", t -> () -> {
+            Http.Reply reply = new LoopbackClient("127.0.0.1").postForm(tokenUrl("warden"), blockedForm);
+            if (reply.status() != 429) {
+                throw new IllegalStateException("a throttled attempt answered HTTP " + reply.status());
+            }
         });
-        kinds.put("Keycloak's floor", t -> {
-            HttpClient own =
-                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            return () -> expect(post(own, tokenUrl("warden"), floor), 401);
+        kinds.put("Keycloak's floor", t -> () -> {
+            Http.Reply reply = new LoopbackClient("127.0.0.1").postForm(tokenUrl("warden"), floorForm);
+            if (reply.status() != 401) {
+                throw new IllegalStateException("a grant without a username answered HTTP " + reply.status());
+            }
         });
         Map<String, List<Load.Result>> results = new LinkedHashMap<>();
         for (Map.Entry<String, IntFunction<Load.Worker>> kind : kinds.entrySet()) {
@@ -633,8 +662,9 @@ public final class TokenLifecycleBenchmark {
                 + " hashes a dummy password with the realm's Argon2 for a name with no account); the throttled"
                 + " attempt is one name blocked at one address, refused at warden's block marker; Keycloak's floor"
                 + " is a password grant without a username, refused in the flow's first step before any lookup or"
-                + " hash: what the token endpoint costs by itself. All stored"
-                + " as LOGIN_ERROR events, as shipped.\n");
+                + " hash: what the token endpoint costs by itself. Every kind opens a new connection per request."
+                + " Wrong passwords and the floor store a LOGIN_ERROR event each; throttled attempts are summed into"
+                + " one event per block and interval (the throttle digest).\n");
     }
 
     /** A row of CPU-per-request ratios {@code a / b}, one per round; a target of 0 means none. */
@@ -675,6 +705,9 @@ public final class TokenLifecycleBenchmark {
             }
         }
         hook.set(HookReceiver.Mood.UP);
+        for (String realm : REALMS) {
+            Load.run(server.jvm(), threads, Duration.ofSeconds(seconds), worker(Kind.REFRESH, realm));
+        }
         List<Load.Result> stock = new ArrayList<>();
         List<Load.Result> warden = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
@@ -752,39 +785,36 @@ public final class TokenLifecycleBenchmark {
     }
 
     /**
-     * Replaces, in docs/benchmarks.md, the section of each part that ran and leaves the others as an earlier run wrote
-     * them; a doc without the part markers gets the whole block anew.
+     * Replaces, in docs/benchmarks.md, the section of each part that ran and keeps the others as an earlier run wrote
+     * them (a part whose markers are missing or out of order starts empty). Prints every section first, so a failed
+     * write loses nothing.
      */
     private void writeDoc() throws IOException {
+        sections.values().forEach(System.out::println);
         Path file = project.resolve("docs").resolve("benchmarks.md");
         String text = Files.readString(file);
         int begin = text.indexOf(MARK_BEGIN);
         int end = text.indexOf(MARK_END);
-        String block = begin >= 0 && end > begin ? text.substring(begin + MARK_BEGIN.length(), end) : "";
-        if (!block.contains(partMark(PARTS.get(0), "begin"))) {
-            StringBuilder fresh = new StringBuilder("\n## Token life cycle, warden against stock"
-                    + " (`TokenLifecycleBenchmark`)\n\nOne production-mode Keycloak with realm `warden` as shipped and"
-                    + " realm `stock` (the same file with every warden part taken out) side by side; `./mvnw -Pbench`"
-                    + " runs it (`-Dwarden.bench.parts=` picks parts).\n");
-            for (String part : PARTS) {
-                fresh.append('\n').append(partMark(part, "begin")).append('\n').append(partMark(part, "end"));
-                fresh.append('\n');
-            }
-            block = fresh.toString();
-        }
-        for (Map.Entry<String, StringBuilder> section : sections.entrySet()) {
-            String from = partMark(section.getKey(), "begin");
-            String to = partMark(section.getKey(), "end");
-            int a = block.indexOf(from);
-            int b = block.indexOf(to);
-            block = block.substring(0, a + from.length()) + section.getValue() + "\n" + block.substring(b);
+        String old = begin >= 0 && end > begin ? text.substring(begin + MARK_BEGIN.length(), end) : "";
+        StringBuilder block = new StringBuilder("\n## Token life cycle, warden against stock"
+                + " (`TokenLifecycleBenchmark`)\n\nOne production-mode Keycloak with realm `warden` as shipped and"
+                + " realm `stock` (the same file with every warden part taken out) side by side; `./mvnw -Pbench`"
+                + " runs it (`-Dwarden.bench.parts=` picks parts).\n");
+        for (String part : PARTS) {
+            String from = partMark(part, "begin");
+            String to = partMark(part, "end");
+            int a = old.indexOf(from);
+            int b = a < 0 ? -1 : old.indexOf(to, a);
+            String kept = b < 0 ? "\n" : old.substring(a + from.length(), b);
+            block.append('\n').append(from);
+            block.append(sections.containsKey(part) ? sections.get(part) + "\n" : kept);
+            block.append(to).append('\n');
         }
         String whole = MARK_BEGIN + block + MARK_END;
         String updated = begin >= 0 && end > begin
                 ? text.substring(0, begin) + whole + text.substring(end + MARK_END.length())
                 : text + "\n" + whole + "\n";
         Files.writeString(file, updated);
-        sections.values().forEach(System.out::println);
         System.out.println("written to " + file);
     }
 
@@ -846,7 +876,8 @@ public final class TokenLifecycleBenchmark {
         return results.stream().mapToDouble(value).average().orElse(0);
     }
 
-    private static String gitHead() {
+    /** The short commit the benchmark runs at, or "unknown". */
+    static String gitHead() {
         try {
             Process git = new ProcessBuilder("git", "rev-parse", "--short", "HEAD")
                     .redirectErrorStream(true)
