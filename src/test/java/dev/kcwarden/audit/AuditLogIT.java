@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kcwarden.testing.Await;
 import dev.kcwarden.testing.BrowserLogin;
 import dev.kcwarden.testing.DemoRealm;
-import dev.kcwarden.testing.FormPage;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.Metrics;
@@ -17,7 +16,6 @@ import dev.kcwarden.testing.VerifyAuditCommand;
 import dev.kcwarden.testing.WardenServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -76,20 +73,12 @@ class AuditLogIT {
         secrets.add(verifier);
         secrets.add(WardenServerConfig.AUDIT_CHAIN_KEY);
         secrets.add(WardenServerConfig.WEBHOOK_SECRET);
-        Http.Reply login = browser.get(endpoints.authorizationUrl(DemoRealm.SPA, REDIRECT, verifier, "s"), Map.of());
-        Http.Reply page = browser.get(
-                URI.create(realm.getBaseUrl())
-                        .resolve(FormPage.link(login.body(), "registration"))
-                        .toString(),
-                Map.of());
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("username", "audit-alice");
-        form.put("email", "audit-alice@example.com");
-        form.put("firstName", "Audit");
-        form.put("lastName", "Alice");
-        form.put("password", password);
-        form.put("password-confirm", password);
-        Http.Reply registered = browser.postForm(FormPage.formAction(page.body(), "kc-register-form"), form);
+        Http.Reply registered = BrowserLogin.register(
+                browser,
+                endpoints,
+                REDIRECT,
+                verifier,
+                BrowserLogin.registrationForm("audit-alice", "audit-alice@example.com", "Audit", "Alice", password));
         assertThat(registered.status()).as(registered.body()).isEqualTo(302);
         String code = BrowserLogin.query(registered.header("Location")).get("code");
         secrets.add(code);

@@ -6,9 +6,9 @@ import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.FormPage;
 import dev.kcwarden.testing.GuardLimits;
+import dev.kcwarden.testing.GuardedLogin;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
-import dev.kcwarden.testing.Pkce;
 import dev.kcwarden.testing.SmtpSink;
 import dev.kcwarden.testing.ThrottlePage;
 import dev.kcwarden.testing.TokenEndpoint;
@@ -49,16 +49,13 @@ class BrowserGuardIT {
     @InjectAdminClient
     Keycloak admin;
 
+    private GuardedLogin login;
     private TokenEndpoint endpoints;
 
     @BeforeEach
     void limits() {
-        endpoints = new TokenEndpoint(realm.getBaseUrl());
-        GuardLimits.set(
-                realm,
-                GuardLimits.BROWSER_FLOW,
-                GuardedPasswordFormFactory.PROVIDER_ID,
-                Map.of("warden.user-ip.max", String.valueOf(USER_IP_MAX)));
+        login = GuardedLogin.browser(realm, PASSWORD, Map.of("warden.user-ip.max", String.valueOf(USER_IP_MAX)));
+        endpoints = login.endpoints();
         GuardLimits.set(
                 realm,
                 GuardLimits.RESET_FLOW,
@@ -69,14 +66,11 @@ class BrowserGuardIT {
     }
 
     private String loginPageUrl(String locale) {
-        return endpoints.authorizationUrl(DemoRealm.SPA, "http://127.0.0.1/callback", Pkce.newVerifier(), "s")
-                + "&ui_locales=" + locale;
+        return login.loginPageUrl(locale);
     }
 
-    /** Types a username and password into the login form, as a browser posts it. */
     private static Http.Reply submit(LoopbackClient browser, Http.Reply page, String username, String password) {
-        String action = FormPage.formAction(page.body(), "kc-form-login");
-        return browser.postForm(action, Map.of("username", username, "password", password, "credentialId", ""));
+        return GuardedLogin.submit(browser, page, username, password);
     }
 
     private String user(String name, boolean withEmail) {
@@ -84,8 +78,7 @@ class BrowserGuardIT {
         if (!withEmail) {
             rep.setEmail(null);
         }
-        Users.create(realm, rep);
-        return name;
+        return login.user(rep);
     }
 
     @Test

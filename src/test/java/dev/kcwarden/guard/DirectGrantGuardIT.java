@@ -5,15 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kcwarden.testing.Concurrently;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Events;
-import dev.kcwarden.testing.GuardLimits;
+import dev.kcwarden.testing.GuardedLogin;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.TokenEndpoint;
-import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,38 +49,32 @@ class DirectGrantGuardIT {
     @InjectTimeOffSet(enableForCaches = true)
     TimeOffSet timeOffSet;
 
+    private GuardedLogin guarded;
     private TokenEndpoint endpoints;
 
     @BeforeEach
     void limits() {
-        endpoints = new TokenEndpoint(realm.getBaseUrl());
-        GuardLimits.set(
+        guarded = GuardedLogin.directGrant(
                 realm,
-                GuardLimits.DIRECT_GRANT_FLOW,
-                GuardedDirectGrantFactory.PROVIDER_ID,
+                PASSWORD,
                 Map.of(
                         "warden.user-ip.max", String.valueOf(USER_IP_MAX),
                         "warden.ip.max", String.valueOf(IP_MAX),
                         "warden.account.max", String.valueOf(ACCOUNT_MAX),
                         "warden.allowlist", "127.0.0.60/32"));
+        endpoints = guarded.endpoints();
     }
 
     private Http.Reply login(LoopbackClient from, String username, String password) {
-        return login(from, username, password, Map.of());
+        return guarded.grant(from, username, password);
     }
 
     private Http.Reply login(LoopbackClient from, String username, String password, Map<String, String> headers) {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("grant_type", "password");
-        form.put("client_id", DemoRealm.CLI);
-        form.put("username", username);
-        form.put("password", password);
-        return from.postForm(endpoints.tokenUrl(), form, headers);
+        return guarded.grant(from, username, password, headers);
     }
 
     private String user(String name) {
-        Users.create(realm, Users.withPassword(name, PASSWORD));
-        return name;
+        return guarded.user(name);
     }
 
     private static void assertThrottled(Http.Reply reply) {

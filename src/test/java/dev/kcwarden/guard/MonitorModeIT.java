@@ -5,21 +5,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kcwarden.signup.EmailDomainValidator;
 import dev.kcwarden.testing.AuditLines;
+import dev.kcwarden.testing.BrowserLogin;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.FormPage;
-import dev.kcwarden.testing.GuardLimits;
+import dev.kcwarden.testing.GuardedLogin;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.Metrics;
 import dev.kcwarden.testing.Pkce;
+import dev.kcwarden.testing.ThrottlePage;
 import dev.kcwarden.testing.TokenEndpoint;
+import dev.kcwarden.testing.Totp;
 import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
 import jakarta.ws.rs.BadRequestException;
-import java.net.URI;
 import java.nio.file.Files;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -41,6 +42,7 @@ class MonitorModeIT {
     static final int USER_IP_MAX = 3;
     static final String PASSWORD = "Monitor-test-passphrase-1";
     static final String REDIRECT = "http://127.0.0.1/callback";
+    static final String TOTP_SECRET = "warden-monitor-test-totp-secret-1";
 
     @InjectRealm(fromJson = DemoRealm.JSON, config = DemoRealm.Offline.class)
     ManagedRealm realm;
@@ -50,11 +52,81 @@ class MonitorModeIT {
     }
 
     private void directGrantMode(String mode) {
-        GuardLimits.set(
+        GuardedLogin.directGrant(
+                realm, PASSWORD, Map.of("warden.user-ip.max", String.valueOf(USER_IP_MAX), "warden.mode", mode));
+    }
+
+    /**
+     * The browser flow's guarded password form (and the one-time-code step, which shares its configuration) in
+     * {@code mode}, with the proof-of-work step-up asked for at half the limit: monitor mode must keep it off too.
+     */
+    private GuardedLogin browserMode(String mode) {
+        return GuardedLogin.browser(
                 realm,
-                GuardLimits.DIRECT_GRANT_FLOW,
-                GuardedDirectGrantFactory.PROVIDER_ID,
-                Map.of("warden.user-ip.max", String.valueOf(USER_IP_MAX), "warden.mode", mode));
+                PASSWORD,
+                Map.of(
+                        "warden.user-ip.max",
+                        String.valueOf(USER_IP_MAX),
+                        "warden.pow.threshold",
+                        "50%",
+                        "warden.mode",
+                        mode));
+    }
+
+    private static long logSize() throws java.io.IOException {
+        return Files.exists(WardenServerConfig.LOG_FILE) ? Files.size(WardenServerConfig.LOG_FILE) : 0;
+    }
+
+    private static String sample(String metric) {
+        return metric + "{limit=\"user_ip\",realm=\"" + DemoRealm.NAME + "\"}";
+    }
+
+    private static boolean loggedIn(Http.Reply reply) {
+        return reply.status() == 302 && reply.header("Location").contains("code=");
+    }
+
+    private static void assertEnforced(Http.Reply reply) {
+        assertThat(reply.status()).as(FormPage.text(reply.body())).isEqualTo(429);
+        assertThat(reply.header("Retry-After")).matches("[1-9][0-9]*");
+        assertThat(FormPage.text(reply.body())).contains("Too many failed sign-in attempts");
+        ThrottlePage.assertCountdown(reply);
+    }
+
+    /**
+     * Each of {@code attempts} failures of {@code userId} from {@code ip} went to Keycloak's check and was refused by
+     * it alone; those past the limit, and only those, name it as {@code warden_would_throttle} in the event and the
+     * audit line.
+     */
+    private void assertRecordedNotRefused(String userId, String ip, int attempts, long logStart) {
+        List<EventRepresentation> errors =
+                Events.of(realm, "LOGIN_ERROR").user(userId).ip(ip).list();
+        assertThat(errors)
+                .hasSize(attempts)
+                .allSatisfy(e -> assertThat(e.getError()).isEqualTo("invalid_user_credentials"));
+        assertThat(errors)
+                .filteredOn(e -> e.getDetails() != null
+                        && "user_ip".equals(e.getDetails().get("warden_would_throttle")))
+                .as("each attempt past the limit, and only those")
+                .hasSize(attempts - USER_IP_MAX);
+        assertThat(errors)
+                .filteredOn(e -> e.getDetails() != null && e.getDetails().containsKey("warden_limit"))
+                .as("nothing refused")
+                .isEmpty();
+        assertThat(AuditLines.awaitCount(
+                        WardenServerConfig.LOG_FILE,
+                        logStart,
+                        attempts - USER_IP_MAX,
+                        "\"type\":\"LOGIN_ERROR\"",
+                        "\"userId\":\"" + userId + "\"",
+                        "\"warden_would_throttle\":\"user_ip\""))
+                .as("audit lines")
+                .hasSize(attempts - USER_IP_MAX);
+    }
+
+    /** The refusal enforce made is a LOGIN_ERROR event from {@code ip} naming the limit. */
+    private void assertRefused(String ip) {
+        assertThat(Events.of(realm, "LOGIN_ERROR").ip(ip).max(10).list())
+                .anySatisfy(e -> assertThat(e.getDetails()).containsEntry("warden_limit", "user_ip"));
     }
 
     private static double delta(Map<String, Double> before, Map<String, Double> after, String sample) {
@@ -69,9 +141,9 @@ class MonitorModeIT {
         String name = "monitor-alice";
         String userId = Users.create(realm, Users.withPassword(name, PASSWORD));
         directGrantMode(" Monitor ");
-        long logStart = Files.exists(WardenServerConfig.LOG_FILE) ? Files.size(WardenServerConfig.LOG_FILE) : 0;
-        String wouldThrottle = "warden_would_throttle_total{limit=\"user_ip\",realm=\"" + DemoRealm.NAME + "\"}";
-        String throttled = "warden_throttle_rejections_total{limit=\"user_ip\",realm=\"" + DemoRealm.NAME + "\"}";
+        long logStart = logSize();
+        String wouldThrottle = sample("warden_would_throttle_total");
+        String throttled = sample("warden_throttle_rejections_total");
         Map<String, Double> before = Metrics.scrape();
 
         LoopbackClient from = new LoopbackClient("127.0.7.1");
@@ -85,22 +157,7 @@ class MonitorModeIT {
                     .containsEntry("error_description", "Invalid user credentials");
         }
 
-        List<EventRepresentation> errors =
-                Events.of(realm, "LOGIN_ERROR").user(userId).ip("127.0.7.1").list();
-        assertThat(errors)
-                .hasSize(attempts)
-                .allSatisfy(e -> assertThat(e.getError()).isEqualTo("invalid_user_credentials"));
-        assertThat(errors)
-                .filteredOn(e -> e.getDetails() != null
-                        && "user_ip".equals(e.getDetails().get("warden_would_throttle")))
-                .as("each attempt past the limit, and only those")
-                .hasSize(attempts - USER_IP_MAX);
-        assertThat(errors)
-                .filteredOn(e -> e.getDetails() != null && e.getDetails().containsKey("warden_limit"))
-                .as("nothing refused")
-                .isEmpty();
-        String audit = AuditLines.await(WardenServerConfig.LOG_FILE, logStart, "\"warden_would_throttle\"");
-        assertThat(audit).contains("\"warden_would_throttle\":\"user_ip\"").contains("LOGIN_ERROR");
+        assertRecordedNotRefused(userId, "127.0.7.1", attempts, logStart);
 
         Http.Reply owner = login(from, endpoints, name, PASSWORD);
         assertThat(owner.status())
@@ -122,6 +179,98 @@ class MonitorModeIT {
                         .status())
                 .as("the owner elsewhere")
                 .isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("browser login form in monitor mode: Keycloak's page for every wrong password past the limit, no "
+            + "puzzle, the limit named in event, audit line and metric, the owner logs in; enforce then answers 429")
+    void browserPasswordForm() throws Exception {
+        String name = "monitor-dave";
+        String userId = Users.create(realm, Users.withPassword(name, PASSWORD));
+        GuardedLogin login = browserMode("MONITOR\t");
+        long logStart = logSize();
+        Map<String, Double> before = Metrics.scrape();
+
+        LoopbackClient browser = new LoopbackClient("127.0.7.30");
+        Http.Reply page = login.loginPage(browser);
+        int attempts = USER_IP_MAX * 3;
+        for (int i = 0; i < attempts; i++) {
+            page = GuardedLogin.submit(browser, page, name, "wrong-" + i);
+            assertThat(page.status())
+                    .as("attempt %d: %s", i, FormPage.text(page.body()))
+                    .isEqualTo(200);
+            assertThat(page.header("Retry-After")).as("attempt %d", i).isNull();
+            assertThat(FormPage.text(page.body())).contains("Invalid username or password");
+            assertThat(page.body())
+                    .as("attempt %d: no step-up in monitor mode", i)
+                    .doesNotContain("id=\"warden-pow\"");
+        }
+
+        assertRecordedNotRefused(userId, "127.0.7.30", attempts, logStart);
+
+        Http.Reply owner = GuardedLogin.submit(browser, page, name, PASSWORD);
+        assertThat(loggedIn(owner))
+                .as("monitor mode never locks the owner: %s %s", owner.status(), FormPage.text(owner.body()))
+                .isTrue();
+
+        Map<String, Double> after = Metrics.scrape();
+        assertThat(delta(before, after, sample("warden_would_throttle_total")))
+                .as("would-be refusals, the owner's login among them")
+                .isEqualTo(attempts - USER_IP_MAX + 1);
+        assertThat(delta(before, after, sample("warden_throttle_rejections_total")))
+                .as("real refusals")
+                .isZero();
+
+        browserMode("enforce");
+        LoopbackClient again = new LoopbackClient("127.0.7.30");
+        assertEnforced(GuardedLogin.submit(again, login.loginPage(again), name, PASSWORD));
+        assertRefused("127.0.7.30");
+        LoopbackClient elsewhere = new LoopbackClient("127.0.7.31");
+        assertThat(loggedIn(GuardedLogin.submit(elsewhere, login.loginPage(elsewhere), name, PASSWORD)))
+                .as("the owner elsewhere")
+                .isTrue();
+    }
+
+    @Test
+    @DisplayName("one-time-code form in monitor mode: wrong codes past the limit are checked, not refused, and "
+            + "recorded as would_throttle; the owner's right code logs in; enforce refuses the next code at once")
+    void otpForm() throws Exception {
+        String name = "monitor-erin";
+        String userId = Users.create(realm, Totp.withOtp(Users.withPassword(name, PASSWORD), TOTP_SECRET));
+        GuardedLogin login = browserMode("monitor");
+        long logStart = logSize();
+        Map<String, Double> before = Metrics.scrape();
+
+        LoopbackClient attacker = new LoopbackClient("127.0.7.40");
+        Http.Reply page = GuardedLogin.submit(attacker, login.loginPage(attacker), name, PASSWORD);
+        assertThat(page.body()).as("the code form").contains("kc-otp-login-form");
+        int attempts = USER_IP_MAX * 3;
+        for (int i = 0; i < attempts; i++) {
+            page = GuardedLogin.submitCode(attacker, page, Totp.wrong(TOTP_SECRET, i));
+            assertThat(page.status())
+                    .as("wrong code %d: %s", i, FormPage.text(page.body()))
+                    .isEqualTo(200);
+            assertThat(page.header("Retry-After")).as("wrong code %d", i).isNull();
+            assertThat(FormPage.text(page.body())).contains("Invalid authenticator code");
+        }
+
+        assertRecordedNotRefused(userId, "127.0.7.40", attempts, logStart);
+
+        // the owner, on the same network: password and code both past the limit, both let through
+        LoopbackClient owner = new LoopbackClient("127.0.7.40");
+        Http.Reply code = GuardedLogin.submit(owner, login.loginPage(owner), name, PASSWORD);
+        assertThat(code.body()).contains("kc-otp-login-form");
+        Http.Reply done = GuardedLogin.submitCode(owner, code, Totp.now(TOTP_SECRET));
+        assertThat(loggedIn(done))
+                .as("monitor mode never locks the owner: %s %s", done.status(), FormPage.text(done.body()))
+                .isTrue();
+        assertThat(delta(before, Metrics.scrape(), sample("warden_throttle_rejections_total")))
+                .as("real refusals")
+                .isZero();
+
+        browserMode("enforce");
+        assertEnforced(GuardedLogin.submitCode(attacker, page, Totp.now(TOTP_SECRET)));
+        assertRefused("127.0.7.40");
     }
 
     @Test
@@ -171,24 +320,13 @@ class MonitorModeIT {
             profile.update(monitor);
             Map<String, Double> before = Metrics.scrape();
 
-            TokenEndpoint endpoints = new TokenEndpoint(realm.getBaseUrl());
-            LoopbackClient browser = new LoopbackClient("127.0.7.20");
-            String verifier = Pkce.newVerifier();
-            Http.Reply login =
-                    browser.get(endpoints.authorizationUrl(DemoRealm.SPA, REDIRECT, verifier, "s"), Map.of());
-            Http.Reply page = browser.get(
-                    URI.create(realm.getBaseUrl())
-                            .resolve(FormPage.link(login.body(), "registration"))
-                            .toString(),
-                    Map.of());
-            Map<String, String> form = new LinkedHashMap<>();
-            form.put("username", "monitor-carol");
-            form.put("email", "carol@mailinator.com");
-            form.put("firstName", "Monitor");
-            form.put("lastName", "Carol");
-            form.put("password", PASSWORD);
-            form.put("password-confirm", PASSWORD);
-            Http.Reply registered = browser.postForm(FormPage.formAction(page.body(), "kc-register-form"), form);
+            Http.Reply registered = BrowserLogin.register(
+                    new LoopbackClient("127.0.7.20"),
+                    new TokenEndpoint(realm.getBaseUrl()),
+                    REDIRECT,
+                    Pkce.newVerifier(),
+                    BrowserLogin.registrationForm(
+                            "monitor-carol", "carol@mailinator.com", "Monitor", "Carol", PASSWORD));
             assertThat(registered.status()).as(FormPage.text(registered.body())).isEqualTo(302);
 
             String userId =

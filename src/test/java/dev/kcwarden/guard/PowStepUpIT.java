@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.FormPage;
-import dev.kcwarden.testing.GuardLimits;
+import dev.kcwarden.testing.GuardedLogin;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
-import dev.kcwarden.testing.Pkce;
-import dev.kcwarden.testing.TokenEndpoint;
-import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
 import java.util.HashMap;
 import java.util.Map;
@@ -42,15 +39,13 @@ class PowStepUpIT {
     @InjectRealm(fromJson = DemoRealm.JSON, config = DemoRealm.Offline.class)
     ManagedRealm realm;
 
-    private TokenEndpoint endpoints;
+    private GuardedLogin login;
 
     @BeforeEach
     void limits() {
-        endpoints = new TokenEndpoint(realm.getBaseUrl());
-        GuardLimits.set(
+        login = GuardedLogin.browser(
                 realm,
-                GuardLimits.BROWSER_FLOW,
-                GuardedPasswordFormFactory.PROVIDER_ID,
+                PASSWORD,
                 Map.of(
                         "warden.user-ip.max",
                         String.valueOf(USER_IP_MAX),
@@ -71,25 +66,19 @@ class PowStepUpIT {
     }
 
     private Http.Reply loginPage(LoopbackClient browser) {
-        Http.Reply page = browser.get(
-                endpoints.authorizationUrl(DemoRealm.SPA, "http://127.0.0.1/callback", Pkce.newVerifier(), "s")
-                        + "&ui_locales=en",
-                Map.of());
-        assertThat(page.status()).isEqualTo(200);
-        return page;
+        return login.loginPage(browser);
     }
 
     private static Http.Reply submit(
             LoopbackClient browser, Http.Reply page, String username, String password, String nonce, String solution) {
-        Map<String, String> form =
-                new HashMap<>(Map.of("username", username, "password", password, "credentialId", ""));
+        Map<String, String> extra = new HashMap<>();
         if (nonce != null) {
-            form.put("warden_pow_nonce", nonce);
+            extra.put("warden_pow_nonce", nonce);
         }
         if (solution != null) {
-            form.put("warden_pow", solution);
+            extra.put("warden_pow", solution);
         }
-        return browser.postForm(FormPage.formAction(page.body(), "kc-form-login"), form);
+        return GuardedLogin.submit(browser, page, username, password, extra);
     }
 
     private static boolean loggedIn(Http.Reply reply) {
@@ -97,8 +86,7 @@ class PowStepUpIT {
     }
 
     private String user(String name) {
-        Users.create(realm, Users.withPassword(name, PASSWORD));
-        return name;
+        return login.user(name);
     }
 
     /** Fails the account's password from this browser until the page asks for a puzzle (half the limit). */

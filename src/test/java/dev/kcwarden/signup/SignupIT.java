@@ -21,7 +21,6 @@ import dev.kcwarden.testing.WardenApi;
 import dev.kcwarden.testing.WardenServerConfig;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,28 +92,17 @@ class SignupIT {
 
     private Visitor openRegistration() {
         Visitor v = new Visitor();
-        Http.Reply login = v.client.get(endpoints.authorizationUrl(DemoRealm.SPA, REDIRECT, v.verifier, "s"), Map.of());
-        String link = URI.create(realm.getBaseUrl())
-                .resolve(FormPage.link(login.body(), "registration"))
-                .toString();
-        v.page = v.client.get(link, Map.of());
+        v.page = BrowserLogin.registrationPage(v.client, endpoints, REDIRECT, v.verifier);
         assertThat(v.page.status()).isEqualTo(200);
         return v;
     }
 
     private static Map<String, String> form(String username, String email, String password) {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("username", username);
-        form.put("email", email);
-        form.put("firstName", "Test");
-        form.put("lastName", "Person");
-        form.put("password", password);
-        form.put("password-confirm", password);
-        return form;
+        return BrowserLogin.registrationForm(username, email, "Test", "Person", password);
     }
 
     private Http.Reply submit(Visitor v, Map<String, String> form) {
-        v.page = v.client.postForm(FormPage.formAction(v.page.body(), "kc-register-form"), form);
+        v.page = BrowserLogin.submitRegistration(v.client, v.page, form);
         return v.page;
     }
 
@@ -459,15 +447,8 @@ class SignupIT {
         Http.Reply last = null;
         for (int i = 0; i < 4; i++) {
             Visitor v = new Visitor();
-            Http.Reply login = bot.get(endpoints.authorizationUrl(DemoRealm.SPA, REDIRECT, v.verifier, "s"), Map.of());
-            Http.Reply page = bot.get(
-                    URI.create(realm.getBaseUrl())
-                            .resolve(FormPage.link(login.body(), "registration"))
-                            .toString(),
-                    Map.of());
-            last = bot.postForm(
-                    FormPage.formAction(page.body(), "kc-register-form"),
-                    form("signup-bot-" + i, "bot" + i + "@example.com", "short"));
+            last = BrowserLogin.register(
+                    bot, endpoints, REDIRECT, v.verifier, form("signup-bot-" + i, "bot" + i + "@example.com", "short"));
             if (i < 3) {
                 assertThat(last.status()).as("attempt %d", i + 1).isNotEqualTo(429);
             }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Reads what a test server wrote to its log file after a given byte offset, waiting for the line a test expects. */
 public final class AuditLines {
@@ -36,5 +37,21 @@ public final class AuditLines {
                 .filter(l -> l.contains("[warden.audit]") && l.contains(marker))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("the line with " + marker + " is not a warden.audit line"));
+    }
+
+    /**
+     * The warden.audit lines after byte {@code from} that contain every one of {@code parts}, once there are at least
+     * {@code count} of them (fails after 10 s).
+     */
+    public static List<String> awaitCount(Path log, long from, int count, String... parts) {
+        return Await.until(
+                count + " audit lines with " + String.join(", ", parts),
+                Duration.ofSeconds(10),
+                () -> after(log, from)
+                        .lines()
+                        .filter(l ->
+                                l.contains("[warden.audit]") && Stream.of(parts).allMatch(l::contains))
+                        .toList(),
+                lines -> lines.size() >= count);
     }
 }

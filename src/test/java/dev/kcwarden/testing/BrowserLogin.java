@@ -90,6 +90,54 @@ public final class BrowserLogin implements AutoCloseable {
         return landed.startsWith(redirectUri) ? java.util.Optional.of(query(landed)) : java.util.Optional.empty();
     }
 
+    /**
+     * Opens the registration page from the demo app's login page over plain HTTP, as a browser follows the page's
+     * <em>Register</em> link; {@code verifier} is the PKCE verifier the code exchange will need.
+     */
+    public static Http.Reply registrationPage(
+            LoopbackClient browser, TokenEndpoint realm, String redirectUri, String verifier) {
+        Http.Reply login = browser.get(realm.authorizationUrl(DemoRealm.SPA, redirectUri, verifier, "s"), Map.of());
+        if (login.status() != 200) {
+            throw new AssertionError("the login page answered " + login.status() + ": " + login.body());
+        }
+        String link = URI.create(realm.realmUrl())
+                .resolve(FormPage.link(login.body(), "registration"))
+                .toString();
+        return browser.get(link, Map.of());
+    }
+
+    /** The registration form's fields as a person fills them, the same password typed twice. */
+    public static Map<String, String> registrationForm(
+            String username, String email, String firstName, String lastName, String password) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("username", username);
+        form.put("email", email);
+        form.put("firstName", firstName);
+        form.put("lastName", lastName);
+        form.put("password", password);
+        form.put("password-confirm", password);
+        return form;
+    }
+
+    /** Posts {@code form} to the registration form on {@code page}. */
+    public static Http.Reply submitRegistration(LoopbackClient browser, Http.Reply page, Map<String, String> form) {
+        return browser.postForm(FormPage.formAction(page.body(), "kc-register-form"), form);
+    }
+
+    /**
+     * A sign-up through the demo app's login as a browser without scripts makes it: the login page, its registration
+     * link, the filled form posted. Returns Keycloak's answer to the form (a redirect to {@code redirectUri} with a
+     * code when the sign-up succeeded, the form again with its errors when not).
+     */
+    public static Http.Reply register(
+            LoopbackClient browser,
+            TokenEndpoint realm,
+            String redirectUri,
+            String verifier,
+            Map<String, String> form) {
+        return submitRegistration(browser, registrationPage(browser, realm, redirectUri, verifier), form);
+    }
+
     public static Map<String, String> query(String url) {
         Map<String, String> params = new LinkedHashMap<>();
         String raw = URI.create(url).getRawQuery();
