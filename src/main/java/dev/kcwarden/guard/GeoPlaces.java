@@ -39,6 +39,8 @@ public final class GeoPlaces {
 
     /** A line longer than this is not a DB-IP row (theirs are under 200 characters); it is skipped. */
     static final int MAX_LINE = 1_000;
+    /** At most this many ranges are kept (about 300 MB); the rest of a bigger file is left out, with a warning. */
+    static final int MAX_ROWS = 10_000_000;
     /** How much of one name (city, region) the mail shows. */
     static final int MAX_NAME = 60;
     /** How much of the whole place text the mail shows. */
@@ -145,7 +147,7 @@ public final class GeoPlaces {
      */
     public static GeoPlaces load(Path file) {
         try (InputStream in = open(file)) {
-            Loader loader = new Loader();
+            Loader loader = new Loader(MAX_ROWS);
             loader.read(new InputStreamReader(
                     in,
                     StandardCharsets.UTF_8
@@ -157,6 +159,11 @@ public final class GeoPlaces {
                 LOG.warnf(
                         "GeoIP file %s: skipped %d bad rows; the first is line %d (%s)",
                         file, loader.skipped, loader.firstBadLine, loader.firstBadReason);
+            }
+            if (loader.truncatedAt > 0) {
+                LOG.warnf(
+                        "GeoIP file %s: more than %d ranges, the rest from line %d is left out",
+                        file, MAX_ROWS, loader.truncatedAt);
             }
             if (places.rows() == 0) {
                 LOG.warnf("GeoIP file %s has no usable row: new-device mails show no place", file);
@@ -192,11 +199,19 @@ public final class GeoPlaces {
         private long[] v6 = new long[4 * 1024];
         private int[] v6Place = new int[1024];
         private int v6Count;
+        private final int maxRows;
         private final Map<String, Integer> placeIndex = new HashMap<>();
         private final List<String> places = new ArrayList<>();
         int skipped;
+        /** The line where reading stopped at {@link #MAX_ROWS}; 0 when the whole file was read. */
+        long truncatedAt;
+
         long firstBadLine;
         String firstBadReason;
+
+        Loader(int maxRows) {
+            this.maxRows = maxRows;
+        }
 
         void read(Reader reader) throws IOException {
             char[] buffer = new char[1 << 16];
@@ -204,8 +219,8 @@ public final class GeoPlaces {
             boolean overlong = false;
             long lineNumber = 1;
             int n;
-            while ((n = reader.read(buffer)) > 0) {
-                for (int i = 0; i < n; i++) {
+            while (!full() && (n = reader.read(buffer)) > 0) {
+                for (int i = 0; i < n && !full(); i++) {
                     char c = buffer[i];
                     if (c == '\n') {
                         row(lineNumber++, line, overlong);
@@ -218,9 +233,15 @@ public final class GeoPlaces {
                     }
                 }
             }
-            if (line.length() > 0 || overlong) {
+            if (full()) {
+                truncatedAt = lineNumber;
+            } else if (line.length() > 0 || overlong) {
                 row(lineNumber, line, overlong);
             }
+        }
+
+        boolean full() {
+            return v4Count + v6Count >= maxRows;
         }
 
         private void row(long number, StringBuilder text, boolean overlong) {

@@ -121,13 +121,21 @@ class GeoPlacesTest {
     }
 
     @Test
-    @DisplayName("the loader reports the count of skipped rows and the first bad line's number and reason")
+    @DisplayName("the loader reports skipped rows, the first bad line's number and reason, and stops at its row cap")
     void loaderNamesFirstBadLine() throws IOException {
-        GeoPlaces.Loader loader = new GeoPlaces.Loader();
+        GeoPlaces.Loader loader = new GeoPlaces.Loader(GeoPlaces.MAX_ROWS);
         loader.read(new StringReader("1.0.0.0,1.0.0.255,AU\n\n1.0.0.9,1.0.0.10,AU\nx,y,z\n"));
         assertThat(loader.skipped).isEqualTo(2);
         assertThat(loader.firstBadLine).isEqualTo(3);
         assertThat(loader.firstBadReason).contains("overlaps");
+        assertThat(loader.truncatedAt).isZero();
+
+        GeoPlaces.Loader capped = new GeoPlaces.Loader(2);
+        capped.read(new StringReader("1.0.0.0,1.0.0.9,AU\n2.0.0.0,2.0.0.9,NZ\n3.0.0.0,3.0.0.9,FR\n"));
+        assertThat(capped.truncatedAt).as("reading stops at the cap").isEqualTo(3);
+        GeoPlaces kept = capped.build();
+        assertThat(kept.rows()).isEqualTo(2);
+        assertThat(kept.place("3.0.0.1")).isEmpty();
     }
 
     @Test
