@@ -68,7 +68,8 @@ public final class GeoPlaceProviderFactory implements WardenProviderFactory<GeoP
                 .label("GeoIP CSV file")
                 .type(ProviderConfigProperty.STRING_TYPE)
                 .helpText("Path of a GeoIP database in DB-IP's free CSV form (IP to City Lite or IP to Country Lite, "
-                        + "plain or .csv.gz), read once in the background when the server starts; a relative path is taken from the Keycloak "
+                        + "plain or .csv.gz), read once in the background when the server starts; a relative "
+                        + "path is taken from the Keycloak "
                         + "directory. New-device mails then name the client's approximate place. Unset (the "
                         + "default): no place. A file that cannot be read gives no place; bad rows are skipped; "
                         + "both are logged once.")
