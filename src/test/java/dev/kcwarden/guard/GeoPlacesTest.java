@@ -109,6 +109,9 @@ class GeoPlacesTest {
                 + "1::2::3,2001::,FR\n"
                 + "12345::,12345::1,FR\n"
                 + "fe80::1%eth0,fe80::2,FR\n"
+                + "2001:db8::,2001:db8::ff,FR\n"
+                + "2001:db8::80,2001:db8::1ff,NZ\n" // overlaps the previous IPv6 range
+                + "2001:db7::,2001:db7::1,US\n" // comes before it
                 + "6.0.0.0,6.0.0.9,JP\n");
         assertThat(places.place("1.0.0.200")).isEqualTo("AU");
         assertThat(places.place("1.0.1.5"))
@@ -117,7 +120,14 @@ class GeoPlacesTest {
         assertThat(places.place("0.0.0.7")).as("the unsorted row was skipped").isEmpty();
         assertThat(places.place("2.0.0.5")).isEmpty();
         assertThat(places.place("6.0.0.9")).as("a good row after the bad ones").isEqualTo("JP");
-        assertThat(places.rows()).isEqualTo(2);
+        assertThat(places.place("2001:db8::ff")).isEqualTo("FR");
+        assertThat(places.place("2001:db8::100"))
+                .as("the overlapping IPv6 row was skipped")
+                .isEmpty();
+        assertThat(places.place("2001:db7::1"))
+                .as("the unsorted IPv6 row was skipped")
+                .isEmpty();
+        assertThat(places.rows()).isEqualTo(3);
     }
 
     @Test
@@ -215,6 +225,7 @@ class GeoPlacesTest {
             "1.2.3.-4",
             "0x1.2.3.4",
             "1234.2.3.4",
+            "0001.2.3.4",
             "localhost",
             "[::1]",
             "fe80::1%lo",
