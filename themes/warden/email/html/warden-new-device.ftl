@@ -5,6 +5,7 @@
 <li>${msg("wardenNewDeviceTime")}: ${wardenTime}</li>
 <li>${msg("wardenNewDeviceBrowser")}: ${wardenBrowser}</li>
 <li>${msg("wardenNewDeviceAddress")}: ${wardenAddress}</li>
+<#if wardenPlace?has_content><li>${msg("wardenNewDevicePlace")}: ${wardenPlace}</li></#if>
 </ul>
 <p>${msg("wardenNewDeviceNotYou")}</p>
 <p><a href="${wardenAccountUrl}">${wardenAccountUrl}</a></p>

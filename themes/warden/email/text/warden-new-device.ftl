@@ -4,6 +4,8 @@ ${msg("wardenNewDeviceIntro", realmName)}
 ${msg("wardenNewDeviceTime")}: ${wardenTime}
 ${msg("wardenNewDeviceBrowser")}: ${wardenBrowser}
 ${msg("wardenNewDeviceAddress")}: ${wardenAddress}
+<#if wardenPlace?has_content>${msg("wardenNewDevicePlace")}: ${wardenPlace}
+</#if>
 
 ${msg("wardenNewDeviceNotYou")}
 ${wardenAccountUrl}

@@ -74,6 +74,7 @@ final class NewDeviceAlert {
                 session.getContext().getRequestHeaders().getHeaderString("User-Agent"),
                 address,
                 accountUrl(session.getContext().getUri().getBaseUri().toString(), realm.getName()));
+        attributes.put("wardenPlace", GeoPlaces.placeFor(session, address)); // "" without a GeoIP file
         String realmId = realm.getId();
         String userId = user.getId();
         AfterCompletion.onCommit(session, () -> send(session, realmId, userId, attributes));

@@ -97,7 +97,7 @@ class ConfigurationDocTest {
 
     @Test
     @DisplayName(
-            "every property of the sign-up and refresh-reuse providers has a row with its default and console label")
+            "every property of the sign-up, refresh-reuse and GeoIP providers has a row with its default and label")
     void otherProvidersAreDocumented() throws IOException {
         Map<String, String[]> rows = new LinkedHashMap<>();
         for (String line : Files.readAllLines(Path.of("docs", "configuration.md"))) {
@@ -111,6 +111,7 @@ class ConfigurationDocTest {
         properties.addAll(new dev.kcwarden.signup.RegistrationGuardFactory().getConfigProperties());
         properties.addAll(new dev.kcwarden.signup.EmailDomainValidator().getConfigProperties());
         properties.addAll(new dev.kcwarden.session.RefreshReuseExecutorFactory().getConfigProperties());
+        properties.addAll(new dev.kcwarden.guard.GeoPlaceProviderFactory().getConfigMetadata());
         for (ProviderConfigProperty property : properties) {
             String name = property.getName();
             assertThat(rows).as("a row for %s", name).containsKey(name);

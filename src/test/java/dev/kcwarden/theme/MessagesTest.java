@@ -52,7 +52,8 @@ class MessagesTest {
             "wardenTime",
             "wardenBrowser",
             "wardenAddress",
-            "wardenAccountUrl");
+            "wardenAccountUrl",
+            "wardenPlace");
 
     @Test
     @DisplayName("the email theme: every key its templates use exists, in every language it offers")
