@@ -28,6 +28,7 @@ import org.keycloak.models.UserModel;
 import org.keycloak.models.credential.OTPCredentialModel;
 import org.keycloak.models.credential.PasswordCredentialModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.sessions.AuthenticationSessionModel;
 
 /**
  * Connects the limiter to one request: who the client is (Keycloak's view of the connection, which honours
@@ -296,6 +297,15 @@ public final class LoginGuard {
         if (loginComplete && user != null) {
             alertIfNewDevice(user);
         }
+    }
+
+    /**
+     * A registration form succeeded: once its user exists (before the transaction commits), the account is marked as
+     * seen, so the first login after sign-up from another device mails (see {@link NewDeviceAlert#registered}).
+     */
+    public static void accountRegistered(KeycloakSession session, AuthenticationSessionModel authSession) {
+        AfterCompletion.beforeCommit(
+                session, () -> NewDeviceAlert.registered(authSession.getAuthenticatedUser(), Time.currentTime()));
     }
 
     /** The password was right after a would-be refusal; see {@link #acceptedDespiteWouldThrottle}. */

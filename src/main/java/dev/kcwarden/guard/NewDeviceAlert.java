@@ -79,6 +79,17 @@ final class NewDeviceAlert {
         AfterCompletion.onCommit(session, () -> send(session, realmId, userId, attributes));
     }
 
+    /**
+     * A self-registered account ({@code user} null when the form created none): its sign-up is its first login, so the
+     * next login from another device mails. The registering browser gets no device cookie, so its own next password
+     * login mails once too, and then it is known.
+     */
+    static void registered(UserModel user, long nowSeconds) {
+        if (user != null && user.getFirstAttribute(SEEN) == null) {
+            user.setSingleAttribute(SEEN, String.valueOf(nowSeconds));
+        }
+    }
+
     private static void send(KeycloakSession session, String realmId, String userId, Map<String, Object> attributes) {
         try {
             RealmModel realm = session.realms().getRealm(realmId);
