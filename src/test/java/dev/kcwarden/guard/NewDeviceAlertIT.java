@@ -296,7 +296,9 @@ class NewDeviceAlertIT {
             String token = String.valueOf(first.json().get("access_token"));
             String account = realm.getBaseUrl() + "/account/";
 
-            Http.Reply mine = Http.getWithBearer(account, token);
+            // Accept: the account console's REST API, not its page
+            Http.Reply mine =
+                    Http.get(account, Map.of("Authorization", "Bearer " + token, "Accept", "application/json"));
             assertThat(mine.status()).as(mine.body()).isEqualTo(200);
             assertThat(mine.body()).as("the user does not even see it").doesNotContain(NewDeviceAlert.SEEN);
             UserRepresentation rep = JsonSerialization.readValue(mine.body(), UserRepresentation.class);

@@ -78,6 +78,7 @@ public final class Http {
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(json))
                 .build());
     }
