@@ -183,9 +183,13 @@ class NewDeviceAlertIT {
     // --- helpers for the tests below ---
 
     private Http.Reply grant(String from, String username, String password) {
+        return grant(from, DemoRealm.CLI, username, password);
+    }
+
+    private Http.Reply grant(String from, String clientId, String username, String password) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", "password");
-        form.put("client_id", DemoRealm.CLI);
+        form.put("client_id", clientId);
         form.put("username", username);
         form.put("password", password);
         return new LoopbackClient(from).postForm(tokenUrl(), form);
@@ -285,11 +289,16 @@ class NewDeviceAlertIT {
         UPConfig open = profile.getConfiguration();
         open.setUnmanagedAttributePolicy(UPConfig.UnmanagedAttributePolicy.ENABLED);
         profile.update(open);
+        // A token the account REST API takes (audience account): the demo clients carry no account roles, so the
+        // account console itself asks, with the direct grant allowed for this test.
+        var console = realm.admin().clients().findByClientId("account-console").get(0);
+        console.setDirectAccessGrantsEnabled(true);
+        realm.admin().clients().get(console.getId()).update(console);
         try {
             String name = "nd-tamper";
             String email = name + "@example.com";
             String userId = Users.create(realm, Users.withPassword(name, PASSWORD));
-            Http.Reply first = grant("127.0.9.41", name, PASSWORD);
+            Http.Reply first = grant("127.0.9.41", "account-console", name, PASSWORD);
             assertThat(first.status()).as(first.body()).isEqualTo(200);
             String marker = seen(userId);
             assertThat(marker).as("set by the first login").isNotNull();
@@ -322,6 +331,8 @@ class NewDeviceAlertIT {
                     .as("the next new address still mails")
                     .isEqualTo(1);
         } finally {
+            console.setDirectAccessGrantsEnabled(false);
+            realm.admin().clients().get(console.getId()).update(console);
             profile.update(original);
         }
     }
