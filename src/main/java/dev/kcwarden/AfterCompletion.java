@@ -18,6 +18,24 @@ public final class AfterCompletion {
         enlist(session, work, false);
     }
 
+    /**
+     * Runs {@code work} when the transaction is about to commit, inside it: after every step of the request (such as
+     * the registration form's user creation) has run, and still part of what commits or rolls back.
+     */
+    public static void beforeCommit(KeycloakSession session, Runnable work) {
+        session.getTransactionManager().enlistPrepare(new AbstractKeycloakTransaction() {
+            @Override
+            protected void commitImpl() {
+                work.run();
+            }
+
+            @Override
+            protected void rollbackImpl() {
+                // nothing was done
+            }
+        });
+    }
+
     private static void enlist(KeycloakSession session, Runnable work, boolean onRollback) {
         session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
             @Override

@@ -65,20 +65,16 @@ public final class CounterKeys {
     }
 
     /**
-     * How many places one name has for remembered addresses: a fixed number of entries per account, whatever logs in to
-     * it.
+     * Where the known-client exemption remembers an address for the account with this name: one of {@code places} per
+     * name (the option {@code warden.known-devices}, default 16), picked by the address's keyed tag, so logins from
+     * ever new addresses overwrite each other instead of growing the store. Two addresses of one owner share a place
+     * with a chance of 1 in {@code places}; the later login wins it.
      */
-    static final int KNOWN_ADDRESSES_PER_NAME = 16;
-
-    /**
-     * Where the known-client exemption remembers an address for the account with this name: one of
-     * {@link #KNOWN_ADDRESSES_PER_NAME} places per name, picked by the address's keyed tag, so logins from ever new
-     * addresses overwrite each other instead of growing the store. Two addresses of one owner share a place with a
-     * chance of 1 in 16; the later login wins it.
-     */
-    public String knownClient(String account, long addressTag) {
-        return PREFIX + "known:" + hash(realmId + '\n' + account) + '#'
-                + Math.floorMod(addressTag, KNOWN_ADDRESSES_PER_NAME);
+    public String knownClient(String account, long addressTag, int places) {
+        if (places < 1) {
+            throw new IllegalArgumentException("places must be at least 1");
+        }
+        return PREFIX + "known:" + hash(realmId + '\n' + account) + '#' + Math.floorMod(addressTag, places);
     }
 
     /** What the place holds: the address's 32-bit keyed tag and 32 bits of the account's password stamp. */

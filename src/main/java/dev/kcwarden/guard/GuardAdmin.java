@@ -1,6 +1,7 @@
 package dev.kcwarden.guard;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -12,12 +13,18 @@ import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.representations.userprofile.config.UPConfig;
+import org.keycloak.userprofile.UserProfileProvider;
+import org.keycloak.util.JsonSerialization;
 
 /**
  * What the admin API shows and clears: the counters of one username and/or client address, with the limits the realm's
  * guarded executions configure (the largest, where two executions differ; defaults where none is bound).
  */
 public final class GuardAdmin {
+
+    /** The component config key under which Keycloak stores a realm's user profile (JSON). */
+    private static final String UP_CONFIG = "kc.user.profile.config";
 
     private final KeycloakSession session;
     private final RealmModel realm;
@@ -137,20 +144,44 @@ public final class GuardAdmin {
      */
     public static List<String> settingProblems(RealmModel realm) {
         Map<String, List<String>> byConfig = new LinkedHashMap<>();
+        boolean[] alert = {false};
         realm.getAuthenticationFlowsStream()
                 .flatMap(flow -> realm.getAuthenticationExecutionsStream(flow.getId()))
                 .forEach(execution -> {
                     Optional<GuardedFlow> flow = GuardedFlow.ofProvider(execution.getAuthenticator());
                     AuthenticatorConfigModel model = configOf(realm, execution);
                     if (flow.isPresent() && model != null && !byConfig.containsKey(model.getId())) {
+                        GuardConfig config = GuardConfig.of(flow.get(), model, realm.getName());
+                        alert[0] |= config.newDeviceAlert();
                         byConfig.put(
                                 model.getId(),
-                                GuardConfig.of(flow.get(), model, realm.getName()).problems().stream()
+                                config.problems().stream()
                                         .map(problem -> model.getAlias() + ": " + problem)
                                         .toList());
                     }
                 });
-        return byConfig.values().stream().flatMap(List::stream).toList();
+        List<String> problems =
+                new ArrayList<>(byConfig.values().stream().flatMap(List::stream).toList());
+        if (alert[0]) {
+            NewDeviceAlert.markerProblem(userProfile(realm)).ifPresent(problems::add);
+        }
+        return List.copyOf(problems);
+    }
+
+    /** The realm's user profile as stored in its component; null when the realm keeps Keycloak's default. */
+    private static UPConfig userProfile(RealmModel realm) {
+        return realm.getComponentsStream(realm.getId(), UserProfileProvider.class.getName())
+                .map(component -> component.get(UP_CONFIG))
+                .filter(json -> json != null && !json.isBlank())
+                .findFirst()
+                .map(json -> {
+                    try {
+                        return JsonSerialization.readValue(json, UPConfig.class);
+                    } catch (IOException | RuntimeException e) {
+                        return null;
+                    }
+                })
+                .orElse(null);
     }
 
     private static AuthenticatorConfigModel configOf(RealmModel realm, AuthenticationExecutionModel execution) {

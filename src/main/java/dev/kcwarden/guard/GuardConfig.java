@@ -22,6 +22,13 @@ public final class GuardConfig {
     static final int DEFAULT_KNOWN_CLIENT_DAYS = 30;
     static final int MAX_KNOWN_CLIENT_DAYS = 400;
     public static final String NEW_DEVICE_ALERT = "warden.new-device-alert";
+    /** How many addresses the direct grant remembers per account name (places in the store, see CounterKeys). */
+    public static final String KNOWN_DEVICES = "warden.known-devices";
+
+    static final int DEFAULT_KNOWN_DEVICES = 16;
+    /** A place per name at least; at most 64 so that one account keeps a small, fixed number of store entries. */
+    static final int MAX_KNOWN_DEVICES = 64;
+
     public static final String EVENT_INTERVAL = "warden.throttle-events.seconds";
     static final int DEFAULT_EVENT_INTERVAL = 60;
     static final int MAX_EVENT_INTERVAL = 3600;
@@ -39,6 +46,7 @@ public final class GuardConfig {
     private final List<Cidr> allowlist;
     private final List<Cidr> trustedProxies;
     private final int knownClientDays;
+    private final int knownDevices;
     private final GuardMode mode;
     private final boolean newDeviceAlert;
     private final List<String> problems;
@@ -64,6 +72,7 @@ public final class GuardConfig {
             List<Cidr> allowlist,
             List<Cidr> trustedProxies,
             int knownClientDays,
+            int knownDevices,
             GuardMode mode,
             boolean newDeviceAlert,
             List<String> problems,
@@ -73,6 +82,7 @@ public final class GuardConfig {
         this.allowlist = allowlist;
         this.trustedProxies = trustedProxies;
         this.knownClientDays = knownClientDays;
+        this.knownDevices = knownDevices;
         this.mode = mode;
         this.newDeviceAlert = newDeviceAlert;
         this.problems = problems;
@@ -90,6 +100,7 @@ public final class GuardConfig {
             limits.put(setting.kind(), setting.read(config, problems));
         }
         int days = problems.number(config, KNOWN_CLIENT_DAYS, DEFAULT_KNOWN_CLIENT_DAYS, 0, MAX_KNOWN_CLIENT_DAYS);
+        int devices = problems.number(config, KNOWN_DEVICES, DEFAULT_KNOWN_DEVICES, 1, MAX_KNOWN_DEVICES);
         problems.number(
                 config,
                 EVENT_INTERVAL,
@@ -109,7 +120,7 @@ public final class GuardConfig {
         GuardMode mode = mode(config, problems);
         boolean alert = "true"
                 .equalsIgnoreCase(String.valueOf(config.get(NEW_DEVICE_ALERT)).strip());
-        return new GuardConfig(limits, allowlist, trusted, days, mode, alert, problems.found(), stepUp);
+        return new GuardConfig(limits, allowlist, trusted, days, devices, mode, alert, problems.found(), stepUp);
     }
 
     /** "50%", "50" or "0.5": a share of a limit from 0 to 1; the default when it is none of these. */
@@ -245,6 +256,18 @@ public final class GuardConfig {
                             + "when known-client days is 0. Default off.",
                     ProviderConfigProperty.BOOLEAN_TYPE,
                     "false"));
+            properties.add(new ProviderConfigProperty(
+                    KNOWN_DEVICES,
+                    "Known clients: addresses remembered per account (direct grant)",
+                    "How many addresses the direct grant remembers per account name, for the known-client "
+                            + "exemption and the new-device mail. An address takes one of this many places, picked "
+                            + "by a keyed hash of the address, so two addresses of one owner can share a place (a "
+                            + "chance of 1 in this number) and the later login then wins it: fewer places mean "
+                            + "more repeated mails and fewer exemptions. Browsers are not counted: each keeps its "
+                            + "own signed cookie. Changing it forgets most remembered addresses once. Default "
+                            + DEFAULT_KNOWN_DEVICES + ", from 1 to " + MAX_KNOWN_DEVICES + ".",
+                    ProviderConfigProperty.STRING_TYPE,
+                    String.valueOf(DEFAULT_KNOWN_DEVICES)));
         }
         return properties;
     }
@@ -293,6 +316,11 @@ public final class GuardConfig {
     /** Days a known browser or address stays exempt from the account cap; 0 when the exemption is off. */
     int knownClientDays() {
         return knownClientDays;
+    }
+
+    /** How many places per account name the direct grant's remembered addresses take. */
+    int knownDevices() {
+        return knownDevices;
     }
 
     /** Whether a login from a client new to the account mails the user. */

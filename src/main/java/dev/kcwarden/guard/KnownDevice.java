@@ -40,9 +40,12 @@ final class KnownDevice {
      */
     record Claim(String userId, Set<String> nameTags, long credentialStamp) {
 
-        /** Whether the cookie was issued for this account while it had the password it has now. */
-        boolean names(UserModel user) {
-            return userId.equals(user.getId()) && credentialStamp == LoginGuard.credentialStamp(user);
+        /**
+         * Whether the cookie was issued for this account while it had the password it has now ({@code stamp}, the
+         * account's {@link LoginGuard#credentialStamp}).
+         */
+        boolean names(UserModel user, long stamp) {
+            return userId.equals(user.getId()) && credentialStamp == stamp;
         }
     }
 
@@ -90,8 +93,12 @@ final class KnownDevice {
                 : Optional.empty();
     }
 
-    /** Sets the cookie for {@code user} on this response; no cookie when the realm has no HMAC key. */
-    static void issue(KeycloakSession session, RealmModel realm, UserModel user, int days, long nowSeconds) {
+    /**
+     * Sets the cookie for {@code user}, whose password has {@code stamp}, on this response; no cookie when the realm
+     * has no HMAC key.
+     */
+    static void issue(
+            KeycloakSession session, RealmModel realm, UserModel user, long stamp, int days, long nowSeconds) {
         KeyWrapper active = session.keys().getActiveKey(realm, KeyUse.SIG, Algorithm.HS512);
         if (active == null || active.getSecretKey() == null) {
             return;
@@ -105,7 +112,7 @@ final class KnownDevice {
                 + '.'
                 + tags
                 + '.'
-                + Long.toString(LoginGuard.credentialStamp(user), 36)
+                + Long.toString(stamp, 36)
                 + '.'
                 + (nowSeconds + maxAge);
         String value = body + '.' + B64.encodeToString(sign(active.getSecretKey(), realm, body));

@@ -28,6 +28,7 @@ import org.keycloak.models.UserModel;
 import org.keycloak.models.credential.OTPCredentialModel;
 import org.keycloak.models.credential.PasswordCredentialModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.sessions.AuthenticationSessionModel;
 
 /**
  * Connects the limiter to one request: who the client is (Keycloak's view of the connection, which honours
@@ -67,6 +68,16 @@ public final class LoginGuard {
     private Optional<KnownDevice.Claim> device;
 
     private OptionalLong addressTag;
+    /**
+     * Decided once per request and user: whether this client is known to the account, and the account's password stamp
+     * (a credential query). The password check in between keeps the stamp (a rehash keeps the credential's id and
+     * creation time), so the alert and {@link #remember} use what the count decided.
+     */
+    private String knownFor;
+
+    private boolean known;
+    private String stampFor;
+    private long stamp;
 
     private LoginGuard(
             KeycloakSession session,
@@ -288,6 +299,15 @@ public final class LoginGuard {
         }
     }
 
+    /**
+     * A registration form succeeded: once its user exists (before the transaction commits), the account is marked as
+     * seen, so the first login after sign-up from another device mails (see {@link NewDeviceAlert#registered}).
+     */
+    public static void accountRegistered(KeycloakSession session, AuthenticationSessionModel authSession) {
+        AfterCompletion.beforeCommit(
+                session, () -> NewDeviceAlert.registered(authSession.getAuthenticatedUser(), Time.currentTime()));
+    }
+
     /** The password was right after a would-be refusal; see {@link #acceptedDespiteWouldThrottle}. */
     public void passwordAcceptedDespiteWouldThrottle(UserModel user) {
         acceptedDespiteWouldThrottle(user, !secondFactorFollows(user));
@@ -408,18 +428,38 @@ public final class LoginGuard {
                         known.getAsLong(), addressTag().getAsLong());
     }
 
-    /** This client logged in to this account, with the password the account has now, within the last days. */
+    /**
+     * This client logged in to this account, with the password the account has now, within the last days; decided once
+     * per request and user.
+     */
     private boolean knownClient(UserModel user) {
+        if (!user.getId().equals(knownFor)) {
+            known = decideKnownClient(user);
+            knownFor = user.getId();
+        }
+        return known;
+    }
+
+    private boolean decideKnownClient(UserModel user) {
         if (config.knownClientDays() == 0) {
             return false;
         }
         if (channel == Channel.BROWSER) {
-            return device().map(claim -> claim.names(user)).orElse(false);
+            return device().map(claim -> claim.names(user, stamp(user))).orElse(false);
         }
-        OptionalLong known = rememberedAddress(user.getUsername());
-        return known.isPresent()
-                && known.getAsLong()
-                        == CounterKeys.knownClientValue(addressTag().getAsLong(), credentialStamp(user));
+        OptionalLong remembered = rememberedAddress(user.getUsername());
+        return remembered.isPresent()
+                && remembered.getAsLong()
+                        == CounterKeys.knownClientValue(addressTag().getAsLong(), stamp(user));
+    }
+
+    /** {@link #credentialStamp} of {@code user}, queried once per request. */
+    private long stamp(UserModel user) {
+        if (!user.getId().equals(stampFor)) {
+            stamp = credentialStamp(user);
+            stampFor = user.getId();
+        }
+        return stamp;
     }
 
     /** What this client's place under {@code name} holds; empty when nothing, or when the realm has no HMAC key. */
@@ -427,7 +467,7 @@ public final class LoginGuard {
         OptionalLong tag = addressTag();
         return tag.isEmpty()
                 ? OptionalLong.empty()
-                : store.read(keys.knownClient(CounterKeys.nameOf(name), tag.getAsLong()));
+                : store.read(keys.knownClient(CounterKeys.nameOf(name), tag.getAsLong(), config.knownDevices()));
     }
 
     /**
@@ -477,16 +517,19 @@ public final class LoginGuard {
             return;
         }
         if (channel == Channel.BROWSER) {
-            KnownDevice.issue(session, realm, user, days, Time.currentTime());
+            KnownDevice.issue(session, realm, user, stamp(user), days, Time.currentTime());
             return;
         }
         OptionalLong tag = addressTag();
         if (tag.isEmpty()) {
             return;
         }
-        long value = CounterKeys.knownClientValue(tag.getAsLong(), credentialStamp(user));
+        long value = CounterKeys.knownClientValue(tag.getAsLong(), stamp(user));
         for (String name : names(user)) {
-            store.write(keys.knownClient(CounterKeys.nameOf(name), tag.getAsLong()), days * 86_400, value);
+            store.write(
+                    keys.knownClient(CounterKeys.nameOf(name), tag.getAsLong(), config.knownDevices()),
+                    days * 86_400,
+                    value);
         }
     }
 

@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.keycloak.email.EmailException;
 import org.keycloak.email.EmailTemplateProvider;
@@ -16,6 +17,9 @@ import org.keycloak.events.EventBuilder;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.representations.userprofile.config.UPAttribute;
+import org.keycloak.representations.userprofile.config.UPAttributePermissions;
+import org.keycloak.representations.userprofile.config.UPConfig;
 
 /**
  * The mail after a login from a browser or (direct grant) an address the account had not used before: when, which
@@ -78,6 +82,49 @@ final class NewDeviceAlert {
         String realmId = realm.getId();
         String userId = user.getId();
         AfterCompletion.onCommit(session, () -> send(session, realmId, userId, attributes));
+    }
+
+    /**
+     * A self-registered account ({@code user} null when the form created none): its sign-up is its first login, so the
+     * next login from another device mails. The registering browser gets no device cookie, so its own next password
+     * login mails once too, and then it is known.
+     */
+    static void registered(UserModel user, long nowSeconds) {
+        if (user != null && user.getFirstAttribute(SEEN) == null) {
+            user.setSingleAttribute(SEEN, String.valueOf(nowSeconds));
+        }
+    }
+
+    /**
+     * Why users could delete or change {@link #SEEN} under this user profile ({@code profile} null: Keycloak's
+     * default), and so make their next login count as the first one, without a mail; empty when they cannot: the
+     * attribute is declared and users may not edit it, or it is undeclared and unmanaged attributes are not
+     * {@code ENABLED} for users.
+     */
+    static Optional<String> markerProblem(UPConfig profile) {
+        UPAttribute seen = profile == null || profile.getAttributes() == null
+                ? null
+                : profile.getAttributes().stream()
+                        .filter(attribute -> SEEN.equals(attribute.getName()))
+                        .findFirst()
+                        .orElse(null);
+        if (seen != null) {
+            UPAttributePermissions permissions = seen.getPermissions();
+            boolean userEdits = permissions != null
+                    && permissions.getEdit() != null
+                    && permissions.getEdit().contains("user");
+            return userEdits
+                    ? Optional.of(GuardConfig.NEW_DEVICE_ALERT + ": the user profile lets users edit " + SEEN
+                            + ", so a user can silence the alert; let only admins edit it")
+                    : Optional.empty();
+        }
+        boolean unmanaged =
+                profile != null && profile.getUnmanagedAttributePolicy() == UPConfig.UnmanagedAttributePolicy.ENABLED;
+        return unmanaged
+                ? Optional.of(GuardConfig.NEW_DEVICE_ALERT + ": unmanaged attributes are ENABLED and " + SEEN
+                        + " is not in the user profile, so a user can delete it and silence the alert; declare it "
+                        + "with view and edit for admins only")
+                : Optional.empty();
     }
 
     private static void send(KeycloakSession session, String realmId, String userId, Map<String, Object> attributes) {

@@ -144,6 +144,8 @@ final class RegistrationGuard extends NoUserSetup implements FormAction {
 
     @Override
     public void success(FormContext context) {
-        // nothing to do once the user exists
+        // This action runs before the user exists; the new-device alert's first-login marker is set once the
+        // form's user creation has run, in the same transaction.
+        LoginGuard.accountRegistered(context.getSession(), context.getAuthenticationSession());
     }
 }

@@ -65,12 +65,13 @@ class AccountNameTest {
         java.util.Set<String> places = new java.util.HashSet<>();
         java.util.Random tags = new java.util.Random(7);
         for (int i = 0; i < 5_000; i++) {
-            places.add(keys.knownClient(CounterKeys.nameOf("alice"), tags.nextInt() & 0xffff_ffffL));
+            places.add(keys.knownClient(
+                    CounterKeys.nameOf("alice"), tags.nextInt() & 0xffff_ffffL, GuardConfig.DEFAULT_KNOWN_DEVICES));
         }
-        assertThat(places).hasSize(CounterKeys.KNOWN_ADDRESSES_PER_NAME);
+        assertThat(places).hasSize(GuardConfig.DEFAULT_KNOWN_DEVICES);
         long home = 0x0000_0000_8000_0011L;
-        long samePlace = home + CounterKeys.KNOWN_ADDRESSES_PER_NAME;
-        assertThat(keys.knownClient("name:alice", samePlace)).isEqualTo(keys.knownClient("name:alice", home));
+        long samePlace = home + GuardConfig.DEFAULT_KNOWN_DEVICES;
+        assertThat(keys.knownClient("name:alice", samePlace, 16)).isEqualTo(keys.knownClient("name:alice", home, 16));
         long value = CounterKeys.knownClientValue(home, 0x1234_5678_9abc_def0L);
         assertThat(CounterKeys.knownClientAddress(value, home)).isTrue();
         assertThat(CounterKeys.knownClientAddress(value, samePlace))
@@ -79,5 +80,24 @@ class AccountNameTest {
         assertThat(value)
                 .as("another password")
                 .isNotEqualTo(CounterKeys.knownClientValue(home, 0x1234_5678_9abc_def1L));
+    }
+
+    @Test
+    @DisplayName("warden.known-devices sets the places per name: 1 puts every address in one place, 64 spreads them")
+    void knownAddressPlacesFollowTheOption() {
+        CounterKeys keys = new CounterKeys("realm-1");
+        for (int places : new int[] {1, 2, 64}) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            java.util.Random tags = new java.util.Random(places);
+            for (int i = 0; i < 5_000; i++) {
+                seen.add(keys.knownClient(CounterKeys.nameOf("alice"), tags.nextInt() & 0xffff_ffffL, places));
+            }
+            assertThat(seen).as("places for " + places).hasSize(places);
+        }
+        assertThat(keys.knownClient("name:alice", 5, 1)).isEqualTo(keys.knownClient("name:alice", 6, 1));
+        assertThat(keys.knownClient("name:alice", 5, 64)).isNotEqualTo(keys.knownClient("name:alice", 6, 64));
+        assertThat(keys.knownClient("name:alice", -1, 64)).endsWith("#63");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> keys.knownClient("name:alice", 5, 0))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

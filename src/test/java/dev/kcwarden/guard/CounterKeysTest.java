@@ -62,7 +62,8 @@ class CounterKeysTest {
                     assertThat(keys.userAndIp(perAddress, account, client))
                             .isEqualTo(legacy.userAndIp(perAddress, account, client));
                 }
-                assertThat(keys.knownClient(account, -7)).isEqualTo(legacy.knownClient(account, -7));
+                assertThat(keys.knownClient(account, -7, GuardConfig.DEFAULT_KNOWN_DEVICES))
+                        .isEqualTo(legacy.knownClient(account, -7));
             }
             assertThat(CounterKeys.hash(name)).isEqualTo(LegacyCounterKeys.hash(name));
             assertThat(CounterKeys.hash64(name)).isEqualTo(LegacyCounterKeys.hash64(name));

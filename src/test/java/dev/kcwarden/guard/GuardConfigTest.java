@@ -132,7 +132,7 @@ class GuardConfigTest {
 
     @Test
     void everyPropertyHasADefaultAndHelp() {
-        assertThat(GuardedFlow.LOGIN.properties()).hasSize(18).allSatisfy(p -> {
+        assertThat(GuardedFlow.LOGIN.properties()).hasSize(19).allSatisfy(p -> {
             assertThat(p.getHelpText()).isNotBlank();
             assertThat(p.getDefaultValue()).isNotNull();
         });
@@ -188,5 +188,24 @@ class GuardConfigTest {
                 .isFalse();
         assertThat(config(Map.of(GuardConfig.NEW_DEVICE_ALERT, "")).newDeviceAlert())
                 .isFalse();
+    }
+
+    @Test
+    @DisplayName("warden.known-devices: 16 by default, 1 to 64 taken, anything else listed and the default used")
+    void knownDevicesRange() {
+        assertThat(GuardConfig.of(GuardedFlow.LOGIN, null, "r").knownDevices()).isEqualTo(16);
+        assertThat(config(Map.of(GuardConfig.KNOWN_DEVICES, "1")).knownDevices())
+                .isEqualTo(1);
+        assertThat(config(Map.of(GuardConfig.KNOWN_DEVICES, " 64 ")).knownDevices())
+                .isEqualTo(64);
+        for (String bad : new String[] {"0", "65", "-1", "sixteen", "16\u0000", "1e3", "99999999999"}) {
+            GuardConfig config = config(Map.of(GuardConfig.KNOWN_DEVICES, bad));
+            assertThat(config.knownDevices()).as(bad).isEqualTo(16);
+            assertThat(config.problems())
+                    .as(bad)
+                    .containsExactly("warden.known-devices must be a whole number from 1 to 64; using the default 16"
+                            + " instead");
+        }
+        assertThat(config(Map.of(GuardConfig.KNOWN_DEVICES, "")).problems()).isEmpty();
     }
 }

@@ -2,6 +2,7 @@ package dev.kcwarden.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -63,5 +64,41 @@ class NewDeviceAlertTest {
         assertThat(NewDeviceAlert.causes(e))
                 .isEqualTo("IllegalStateException < IllegalArgumentException")
                 .doesNotContain("@");
+    }
+
+    @Test
+    @DisplayName("warden/info names a user profile under which users could delete or edit warden.seen")
+    void markerProblem() {
+        org.keycloak.representations.userprofile.config.UPConfig profile =
+                new org.keycloak.representations.userprofile.config.UPConfig();
+        assertThat(NewDeviceAlert.markerProblem(null))
+                .as("Keycloak's default profile")
+                .isEmpty();
+        assertThat(NewDeviceAlert.markerProblem(profile))
+                .as("unmanaged attributes off")
+                .isEmpty();
+        for (var policy : List.of(
+                org.keycloak.representations.userprofile.config.UPConfig.UnmanagedAttributePolicy.ADMIN_VIEW,
+                org.keycloak.representations.userprofile.config.UPConfig.UnmanagedAttributePolicy.ADMIN_EDIT)) {
+            profile.setUnmanagedAttributePolicy(policy);
+            assertThat(NewDeviceAlert.markerProblem(profile)).as(policy.name()).isEmpty();
+        }
+        profile.setUnmanagedAttributePolicy(
+                org.keycloak.representations.userprofile.config.UPConfig.UnmanagedAttributePolicy.ENABLED);
+        assertThat(NewDeviceAlert.markerProblem(profile))
+                .as("ENABLED, undeclared")
+                .hasValueSatisfying(p -> assertThat(p).startsWith("warden.new-device-alert: unmanaged attributes"));
+        var seen = new org.keycloak.representations.userprofile.config.UPAttribute(NewDeviceAlert.SEEN);
+        seen.setPermissions(new org.keycloak.representations.userprofile.config.UPAttributePermissions(
+                java.util.Set.of("admin"), java.util.Set.of("admin")));
+        profile.addOrReplaceAttribute(seen);
+        assertThat(NewDeviceAlert.markerProblem(profile))
+                .as("declared admin-only")
+                .isEmpty();
+        seen.setPermissions(new org.keycloak.representations.userprofile.config.UPAttributePermissions(
+                java.util.Set.of("admin", "user"), java.util.Set.of("admin", "user")));
+        assertThat(NewDeviceAlert.markerProblem(profile))
+                .as("declared, users edit it")
+                .hasValueSatisfying(p -> assertThat(p).contains("lets users edit warden.seen"));
     }
 }
