@@ -31,7 +31,7 @@ final class GuardedDirectGrantOtp implements Authenticator {
         if (decision instanceof Decision.Denied would && guard.monitor()) {
             ThrottledAttempt.of(context, would).wouldThrottle();
         } else if (decision instanceof Decision.Denied denied) {
-            ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(user.getUsername());
+            ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(user);
             context.forceChallenge(throttled.oauthError(WardenMessages.LOGIN_THROTTLED));
             return;
         }

@@ -26,7 +26,7 @@ final class GuardedOtpForm extends OTPFormAuthenticator {
         if (decision instanceof Decision.Denied would && guard.monitor()) {
             ThrottledAttempt.of(context, would).wouldThrottle();
         } else if (decision instanceof Decision.Denied denied) {
-            ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(user.getUsername());
+            ThrottledAttempt throttled = ThrottledAttempt.of(context, denied).recordEvent(user);
             context.forceChallenge(throttled.page(createLoginForm(throttled
                     .onPage(context.form())
                     .setExecution(context.getExecution().getId())

@@ -22,6 +22,7 @@ import org.keycloak.forms.login.LoginFormsProvider;
 import org.keycloak.models.AuthenticatorConfigModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 
 /**
  * What a refused attempt leaves behind, the same on every guarded path: the event details that name the limit, the
@@ -78,6 +79,15 @@ public final class ThrottledAttempt {
             event.error(WardenEvents.THROTTLED);
         }
         return this;
+    }
+
+    /**
+     * As {@link #recordEvent(String)} for a step that knows the account (the code forms): the event names the user, so
+     * the refusal is found by user like every other event of the account.
+     */
+    public ThrottledAttempt recordEvent(UserModel user) {
+        event.user(user);
+        return recordEvent(user.getUsername());
     }
 
     /**

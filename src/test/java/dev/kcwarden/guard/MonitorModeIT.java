@@ -129,6 +129,14 @@ class MonitorModeIT {
                 .anySatisfy(e -> assertThat(e.getDetails()).containsEntry("warden_limit", "user_ip"));
     }
 
+    /** The refusal's event names the account too, so it is found by user like the account's other events. */
+    private void assertRefusedForUser(String ip, String userId) {
+        assertThat(Events.of(realm, "LOGIN_ERROR").ip(ip).max(10).list()).anySatisfy(e -> {
+            assertThat(e.getDetails()).containsEntry("warden_limit", "user_ip");
+            assertThat(e.getUserId()).isEqualTo(userId);
+        });
+    }
+
     private static double delta(Map<String, Double> before, Map<String, Double> after, String sample) {
         return after.getOrDefault(sample, 0.0) - before.getOrDefault(sample, 0.0);
     }
@@ -270,7 +278,7 @@ class MonitorModeIT {
 
         browserMode("enforce");
         assertEnforced(GuardedLogin.submitCode(attacker, page, Totp.now(TOTP_SECRET)));
-        assertRefused("127.0.7.40");
+        assertRefusedForUser("127.0.7.40", userId);
     }
 
     @Test
