@@ -1,6 +1,7 @@
 package dev.kcwarden.guard;
 
 import dev.kcwarden.WardenProviderFactory;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,6 +42,10 @@ public final class GeoPlaceProviderFactory implements WardenProviderFactory<GeoP
         if (!path.isAbsolute()) {
             String home = System.getProperty("kc.home.dir");
             path = Path.of(home == null ? "." : home).resolve(path);
+        }
+        if (!Files.isRegularFile(path)) {
+            LOG.warnf("GeoIP file %s is not a regular file: new-device mails show no place", path);
+            return;
         }
         Path target = path;
         // A city-size file takes seconds to read: the server starts meanwhile, and mails show no place until then.

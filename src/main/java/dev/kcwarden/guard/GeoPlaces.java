@@ -41,6 +41,13 @@ public final class GeoPlaces {
     static final int MAX_LINE = 1_000;
     /** At most this many ranges are kept (about 300 MB); the rest of a bigger file is left out, with a warning. */
     static final int MAX_ROWS = 10_000_000;
+    /**
+     * Distinct place texts kept at most (a city file has a few hundred thousand); rows with a new place past it are
+     * left out, so a file of ever different names cannot fill the heap.
+     */
+    static final int MAX_PLACES = 500_000;
+    /** Lines read at most, good or bad: a file that never ends (a FIFO, a gzip bomb of blank lines) stops here. */
+    static final long MAX_LINES = 20_000_000;
     /** How much of one name (city, region) the mail shows. */
     static final int MAX_NAME = 60;
     /** How much of the whole place text the mail shows. */
@@ -160,6 +167,11 @@ public final class GeoPlaces {
                         "GeoIP file %s: skipped %d bad rows; the first is line %d (%s)",
                         file, loader.skipped, loader.firstBadLine, loader.firstBadReason);
             }
+            if (loader.placesFull > 0) {
+                LOG.warnf(
+                        "GeoIP file %s: more than %d distinct places; %d rows with further places are left out",
+                        file, MAX_PLACES, loader.placesFull);
+            }
             if (loader.truncatedAt > 0) {
                 LOG.warnf(
                         "GeoIP file %s: more than %d ranges, the rest from line %d is left out",
@@ -171,6 +183,10 @@ public final class GeoPlaces {
             }
             LOG.infof("GeoIP file %s: %d ranges, %d places", file, places.rows(), places.distinctPlaces());
             return places;
+        } catch (OutOfMemoryError e) {
+            // The arrays are garbage once this returns; the server keeps its heap and mails show no place.
+            LOG.warnf("GeoIP file %s needs more heap than this server has: new-device mails show no place", file);
+            return NONE;
         } catch (IOException | RuntimeException e) {
             // The exception's message may quote file content; its class and the path are enough to act on.
             LOG.warnf(
@@ -203,14 +219,27 @@ public final class GeoPlaces {
         private final Map<String, Integer> placeIndex = new HashMap<>();
         private final List<String> places = new ArrayList<>();
         int skipped;
+        /** Lines read so far, counted against {@link #MAX_LINES}. */
+        long lines;
+        /** Rows left out because their place would have been one more than {@link #MAX_PLACES}. */
+        long placesFull;
         /** The line where reading stopped at {@link #MAX_ROWS}; 0 when the whole file was read. */
         long truncatedAt;
 
         long firstBadLine;
         String firstBadReason;
 
+        private final int maxPlaces;
+        private final long maxLines;
+
         Loader(int maxRows) {
+            this(maxRows, MAX_PLACES, MAX_LINES);
+        }
+
+        Loader(int maxRows, int maxPlaces, long maxLines) {
             this.maxRows = maxRows;
+            this.maxPlaces = maxPlaces;
+            this.maxLines = maxLines;
         }
 
         void read(Reader reader) throws IOException {
@@ -223,6 +252,7 @@ public final class GeoPlaces {
                 for (int i = 0; i < n && !full(); i++) {
                     char c = buffer[i];
                     if (c == '\n') {
+                        lines++;
                         row(lineNumber++, line, overlong);
                         line.setLength(0);
                         overlong = false;
@@ -241,7 +271,7 @@ public final class GeoPlaces {
         }
 
         boolean full() {
-            return v4Count + v6Count >= maxRows;
+            return v4Count + v6Count >= maxRows || lines >= maxLines;
         }
 
         private void row(long number, StringBuilder text, boolean overlong) {
@@ -307,6 +337,10 @@ public final class GeoPlaces {
             if (place.isEmpty()) {
                 return; // an unknown place: the lookup finds nothing there, as in a gap
             }
+            int at = index(place);
+            if (at < 0) {
+                return; // the place budget is spent: a gap, as for an unknown place
+            }
             if (v4Count == v4Start.length) {
                 v4Start = Arrays.copyOf(v4Start, v4Count * 2);
                 v4End = Arrays.copyOf(v4End, v4Count * 2);
@@ -314,7 +348,7 @@ public final class GeoPlaces {
             }
             v4Start[v4Count] = (int) start;
             v4End[v4Count] = (int) end;
-            v4Place[v4Count++] = index(place);
+            v4Place[v4Count++] = at;
         }
 
         private void addV6(long number, String startText, String endText, String place) {
@@ -335,6 +369,10 @@ public final class GeoPlaces {
             if (place.isEmpty()) {
                 return;
             }
+            int at = index(place);
+            if (at < 0) {
+                return;
+            }
             if (v6Count == v6Place.length) {
                 v6 = Arrays.copyOf(v6, v6Count * 8);
                 v6Place = Arrays.copyOf(v6Place, v6Count * 2);
@@ -343,13 +381,18 @@ public final class GeoPlaces {
             v6[4 * v6Count + 1] = start[1];
             v6[4 * v6Count + 2] = end[0];
             v6[4 * v6Count + 3] = end[1];
-            v6Place[v6Count++] = index(place);
+            v6Place[v6Count++] = at;
         }
 
+        /** The place's number, or -1 when it is new and {@link #MAX_PLACES} are kept already. */
         private int index(String place) {
             Integer known = placeIndex.get(place);
             if (known != null) {
                 return known;
+            }
+            if (places.size() >= maxPlaces) {
+                placesFull++;
+                return -1;
             }
             places.add(place);
             placeIndex.put(place, places.size() - 1);
@@ -508,8 +551,8 @@ public final class GeoPlaces {
         while (i < text.length()) {
             int j = i;
             int value = 0;
-            while (j < text.length() && j - i < 5 && Character.digit(text.charAt(j), 16) >= 0) {
-                value = value * 16 + Character.digit(text.charAt(j), 16);
+            while (j < text.length() && j - i < 5 && hexDigit(text.charAt(j)) >= 0) {
+                value = value * 16 + hexDigit(text.charAt(j));
                 j++;
             }
             if (j < text.length() && text.charAt(j) == '.') {
@@ -565,5 +608,16 @@ public final class GeoPlaces {
         out[0] = hi;
         out[1] = lo;
         return true;
+    }
+
+    /** 0-15 for an ASCII hex digit, else -1 (Character.digit would take other scripts' digits too). */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 }

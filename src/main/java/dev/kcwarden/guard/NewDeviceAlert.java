@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -38,6 +39,9 @@ final class NewDeviceAlert {
     static final String TEMPLATE = "warden-new-device.ftl";
 
     static final String SUBJECT = "wardenNewDeviceSubject";
+    /** New-device mails one account gets at most per hour, however many new clients log in to it. */
+    static final int MAILS_PER_HOUR = 3;
+
     /** How much of the User-Agent the mail shows. */
     static final int MAX_AGENT = 120;
 
@@ -70,8 +74,12 @@ final class NewDeviceAlert {
             event.detail(WardenEvents.NEW_DEVICE, "true");
         }
         String email = user.getEmail();
-        if (email == null || email.isBlank()) {
-            return;
+        if (email == null || email.isBlank() || !user.isEmailVerified()) {
+            return; // an address nobody proved is theirs: the alert would mail whoever typed it in at sign-up
+        }
+        if (!mailAllowed(new SingleUseObjectSlotStore(session), realm.getId(), user.getId())) {
+            LOG.debugf("new-device alert for user %s not sent: %d already this hour", user.getId(), MAILS_PER_HOUR);
+            return; // the event still says warden_new_device
         }
         Map<String, Object> attributes = attributes(
                 nowSeconds,
@@ -82,6 +90,21 @@ final class NewDeviceAlert {
         String realmId = realm.getId();
         String userId = user.getId();
         AfterCompletion.onCommit(session, () -> send(session, realmId, userId, attributes));
+    }
+
+    /**
+     * Whether this account may get another mail this hour: one of {@link #MAILS_PER_HOUR} places in the shared store,
+     * each held for an hour, so a flood of logins from new clients (or an attacker who knows the password) sends at
+     * most that many mails.
+     */
+    static boolean mailAllowed(SlotStore store, String realmId, String userId) {
+        String key = CounterKeys.PREFIX + "alert:" + CounterKeys.hash(realmId + '\n' + userId) + '#';
+        for (int place = 0; place < MAILS_PER_HOUR; place++) {
+            if (store.claim(key + place, 3600)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -175,28 +198,31 @@ final class NewDeviceAlert {
         if (userAgent == null || userAgent.isBlank()) {
             return "unknown";
         }
-        StringBuilder clean = new StringBuilder(Math.min(userAgent.length(), MAX_AGENT + 1));
-        boolean space = false;
-        for (int i = 0; i < userAgent.length() && clean.length() <= MAX_AGENT; i++) {
-            char c = userAgent.charAt(i);
-            boolean blank = Character.isISOControl(c)
-                    || Character.isWhitespace(c)
-                    || Character.getType(c) == Character.FORMAT
-                    || Character.isSurrogate(c)
-                    || c == '<'
-                    || c == '>';
-            if (blank) {
-                if (!space && clean.length() > 0) {
-                    clean.append(' ');
+        String text = withoutLinks(GeoPlaces.clean(userAgent, MAX_AGENT));
+        return text.isEmpty() ? "unknown" : shorten(text, MAX_AGENT);
+    }
+
+    /**
+     * The words of a User-Agent that a mail program could show as a link or an address (with "://", "www.", "@" or a
+     * dot followed by letters, like "evil.example") left out: the mail must not carry a link its sender chose. Version
+     * numbers ("Chrome/126.0.6478.126") and platform names stay.
+     */
+    static String withoutLinks(String text) {
+        StringBuilder kept = new StringBuilder(text.length());
+        for (String word : text.split(" ")) {
+            String lower = word.toLowerCase(Locale.ROOT);
+            boolean link = lower.contains("://")
+                    || lower.contains("www.")
+                    || lower.contains("@")
+                    || lower.matches(".*[a-z0-9-]\\.[a-z]{2,}.*");
+            if (!link && !word.isEmpty()) {
+                if (kept.length() > 0) {
+                    kept.append(' ');
                 }
-                space = true;
-            } else {
-                clean.append(c);
-                space = false;
+                kept.append(word);
             }
         }
-        String text = clean.toString().strip();
-        return text.isEmpty() ? "unknown" : shorten(text, MAX_AGENT);
+        return kept.toString();
     }
 
     private static String shorten(String text, int max) {

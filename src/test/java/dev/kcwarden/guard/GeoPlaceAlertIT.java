@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.keycloak.representations.idm.RealmRepresentation;
 import org.keycloak.testframework.annotations.InjectRealm;
 import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
@@ -44,11 +43,7 @@ class GeoPlaceAlertIT {
 
     @BeforeEach
     void setUp() {
-        smtp = new SmtpSink();
-        RealmRepresentation rep = realm.admin().toRepresentation();
-        rep.setSmtpServer(smtp.realmSettings());
-        rep.setEmailTheme("warden");
-        realm.admin().update(rep);
+        smtp = SmtpSink.forWardenMail(realm);
         alerts(true);
     }
 

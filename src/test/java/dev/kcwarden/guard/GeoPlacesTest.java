@@ -149,6 +149,25 @@ class GeoPlacesTest {
     }
 
     @Test
+    @DisplayName("a file of ever new place names stops adding places at the cap; a file that never ends stops at the"
+            + " line cap, blank and bad lines counted")
+    void placeAndLineCaps() throws IOException {
+        GeoPlaces.Loader places = new GeoPlaces.Loader(GeoPlaces.MAX_ROWS, 2, GeoPlaces.MAX_LINES);
+        places.read(
+                new StringReader("1.0.0.0,1.0.0.9,AU\n2.0.0.0,2.0.0.9,NZ\n3.0.0.0,3.0.0.9,FR\n4.0.0.0,4.0.0.9,AU\n"));
+        GeoPlaces kept = places.build();
+        assertThat(places.placesFull).isEqualTo(1);
+        assertThat(kept.distinctPlaces()).isEqualTo(2);
+        assertThat(kept.place("3.0.0.1")).as("a third place past the cap").isEmpty();
+        assertThat(kept.place("4.0.0.1")).as("a known place still loads").isNotEmpty();
+
+        GeoPlaces.Loader lines = new GeoPlaces.Loader(GeoPlaces.MAX_ROWS, GeoPlaces.MAX_PLACES, 5);
+        lines.read(new StringReader("\n\nx,y,z\n\n1.0.0.0,1.0.0.9,AU\n2.0.0.0,2.0.0.9,NZ\n"));
+        assertThat(lines.truncatedAt).as("stopped after five lines").isPositive();
+        assertThat(lines.build().place("2.0.0.1")).isEmpty();
+    }
+
+    @Test
     @DisplayName("a line of megabytes without a newline is skipped without being kept, the next row still loads")
     void hugeLineSkipped() throws IOException {
         Path file = dir.resolve("huge.csv");

@@ -6,6 +6,7 @@ import dev.kcwarden.GuardMode;
 import dev.kcwarden.WardenEvents;
 import dev.kcwarden.testing.AuditLines;
 import dev.kcwarden.testing.Await;
+import dev.kcwarden.testing.BrowserLogin;
 import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Events;
 import dev.kcwarden.testing.FormPage;
@@ -17,7 +18,6 @@ import dev.kcwarden.testing.SmtpSink;
 import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
-import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -28,7 +28,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.keycloak.representations.idm.EventRepresentation;
-import org.keycloak.representations.idm.RealmRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.representations.userprofile.config.UPConfig;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -57,11 +56,7 @@ class NewDeviceAlertIT {
 
     @BeforeEach
     void setUp() {
-        smtp = new SmtpSink();
-        RealmRepresentation rep = realm.admin().toRepresentation();
-        rep.setSmtpServer(smtp.realmSettings());
-        rep.setEmailTheme("warden");
-        realm.admin().update(rep);
+        smtp = SmtpSink.forWardenMail(realm);
         alerts(true);
     }
 
@@ -343,29 +338,45 @@ class NewDeviceAlertIT {
     void signUpCountsAsTheFirstLogin() throws Exception {
         String name = "nd-signup";
         String email = name + "@example.com";
-        LoopbackClient browser = new LoopbackClient("127.0.9.51");
-        String url = new TokenEndpoint(realm.getBaseUrl())
-                .authorizationUrl(DemoRealm.SPA, "http://127.0.0.1/callback", Pkce.newVerifier(), "s");
-        Http.Reply login = browser.get(url, Map.of());
-        Http.Reply page = browser.get(
-                URI.create(realm.getBaseUrl())
-                        .resolve(FormPage.link(login.body(), "registration"))
-                        .toString(),
-                Map.of());
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("username", name);
-        form.put("email", email);
-        form.put("firstName", "New");
-        form.put("lastName", "Device");
-        form.put("password", PASSWORD);
-        form.put("password-confirm", PASSWORD);
-        Http.Reply registered = browser.postForm(FormPage.formAction(page.body(), "kc-register-form"), form);
+        Http.Reply registered = BrowserLogin.register(
+                new LoopbackClient("127.0.9.51"),
+                new TokenEndpoint(realm.getBaseUrl()),
+                "http://127.0.0.1/callback",
+                Pkce.newVerifier(),
+                BrowserLogin.registrationForm(name, email, "New", "Device", PASSWORD));
         assertThat(registered.status()).as(FormPage.text(registered.body())).isEqualTo(302);
         String userId = realm.admin().users().search(name, true).get(0).getId();
         assertThat(seen(userId)).as("marked at sign-up").isNotNull();
 
+        // The demo realm does not verify addresses at sign-up: anyone could have typed this one in, so no mail.
         login("127.0.9.52", name, null);
-        assertThat(mailsAfter(email, 1)).as("another device after sign-up").isEqualTo(1);
+        assertThat(mailsAfter(email, 0))
+                .as("another device, the address not verified")
+                .isZero();
+
+        UserRepresentation user = realm.admin().users().get(userId).toRepresentation();
+        user.setEmailVerified(true); // as the link in a verification mail would
+        realm.admin().users().get(userId).update(user);
+        login("127.0.9.53", name, null);
+        assertThat(mailsAfter(email, 1))
+                .as("another device after sign-up, the address verified")
+                .isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("at most three mails an hour per account, however many new addresses log in; the event still says so")
+    void mailsPerHourCapped() throws Exception {
+        String name = "nd-flood";
+        String email = name + "@example.com";
+        String userId = Users.create(realm, Users.withPassword(name, PASSWORD));
+        login("127.0.9.70", name, null); // the first login ever: no mail
+        for (int i = 1; i <= 5; i++) {
+            login("127.0.9." + (70 + i), name, null);
+        }
+        assertThat(mailsAfter(email, 3)).as("five new addresses in a row").isEqualTo(3);
+        assertThat(Events.of(realm, "LOGIN").user(userId).max(10).list())
+                .filteredOn(e -> "true".equals(e.getDetails().get("warden_new_device")))
+                .hasSize(5);
     }
 
     // --- the browser ---

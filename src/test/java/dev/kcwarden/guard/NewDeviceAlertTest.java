@@ -14,9 +14,35 @@ class NewDeviceAlertTest {
     @DisplayName("CR, LF, tabs, NUL and bidi overrides in the User-Agent become single spaces")
     void controlCharactersBecomeSpaces() {
         assertThat(NewDeviceAlert.browser("Mozilla\r\nBcc: x@example.com\t\u0000\u202eFirefox"))
-                .isEqualTo("Mozilla Bcc: x@example.com Firefox")
+                .isEqualTo("Mozilla Bcc: Firefox")
                 .doesNotContain("\r")
                 .doesNotContain("\n");
+    }
+
+    @Test
+    @DisplayName("words a mail program would show as a link or address are left out; versions and platforms stay")
+    void linksLeftOut() {
+        assertThat(NewDeviceAlert.browser("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0.6478.126 visit"
+                        + " https://evil.example/login www.evil.example evil.example/reset help@evil.example"))
+                .isEqualTo("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0.6478.126 visit");
+        assertThat(NewDeviceAlert.browser("Googlebot/2.1; +http://www.google.com/bot.html)"))
+                .isEqualTo("Googlebot/2.1;");
+    }
+
+    @Test
+    @DisplayName("at most three mails an hour per account: the fourth new client of the hour sends none")
+    void mailsCapped() {
+        MemorySlotStore store = new MemorySlotStore(() -> 0L);
+        for (int i = 0; i < NewDeviceAlert.MAILS_PER_HOUR; i++) {
+            assertThat(NewDeviceAlert.mailAllowed(store, "realm", "alice")).isTrue();
+        }
+        assertThat(NewDeviceAlert.mailAllowed(store, "realm", "alice")).isFalse();
+        assertThat(NewDeviceAlert.mailAllowed(store, "realm", "bob"))
+                .as("another account")
+                .isTrue();
+        assertThat(NewDeviceAlert.mailAllowed(store, "other", "alice"))
+                .as("another realm")
+                .isTrue();
     }
 
     @Test
@@ -100,5 +126,15 @@ class NewDeviceAlertTest {
         assertThat(NewDeviceAlert.markerProblem(profile))
                 .as("declared, users edit it")
                 .hasValueSatisfying(p -> assertThat(p).contains("lets users edit warden.seen"));
+        seen.setPermissions(new org.keycloak.representations.userprofile.config.UPAttributePermissions(
+                java.util.Set.of("admin"), java.util.Set.of("admin", "user")));
+        assertThat(NewDeviceAlert.markerProblem(profile))
+                .as("declared, users edit it but may not see it")
+                .hasValueSatisfying(p -> assertThat(p).contains("lets users edit warden.seen"));
+        seen.setPermissions(new org.keycloak.representations.userprofile.config.UPAttributePermissions(
+                java.util.Set.of("admin", "user"), java.util.Set.of("admin")));
+        assertThat(NewDeviceAlert.markerProblem(profile))
+                .as("declared, users only see it")
+                .isEmpty();
     }
 }

@@ -134,24 +134,26 @@ class RealmFileKeysTest {
     @DisplayName("the user profile keeps warden.seen (the new-device alert's first-login marker) admin-only, so a user "
             + "cannot delete it and silence the alert")
     void firstLoginMarkerIsAdminOnly() throws Exception {
-        JsonNode realm = JsonMapper.builder()
-                .build()
-                .readTree(Path.of("realm-export", "warden-realm.json").toFile());
-        String json = realm.path("components")
-                .path("org.keycloak.userprofile.UserProfileProvider")
-                .get(0)
-                .path("config")
-                .path("kc.user.profile.config")
-                .get(0)
-                .asText();
-        var profile = org.keycloak.util.JsonSerialization.readValue(
-                json, org.keycloak.representations.userprofile.config.UPConfig.class);
-        var seen = profile.getAttributes().stream()
-                .filter(a -> "warden.seen".equals(a.getName()))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("warden.seen is not declared"));
-        assertThat(seen.getPermissions().getEdit()).containsExactly("admin");
-        assertThat(seen.getPermissions().getView()).containsExactly("admin");
-        assertThat(seen.getRequired()).isNull();
+        // the realm users import, and its copy for the production compose stack
+        for (Path file : List.of(
+                Path.of("realm-export", "warden-realm.json"), Path.of("deploy", "realm", "warden-realm.json"))) {
+            JsonNode realm = JsonMapper.builder().build().readTree(file.toFile());
+            String json = realm.path("components")
+                    .path("org.keycloak.userprofile.UserProfileProvider")
+                    .get(0)
+                    .path("config")
+                    .path("kc.user.profile.config")
+                    .get(0)
+                    .asText();
+            var profile = org.keycloak.util.JsonSerialization.readValue(
+                    json, org.keycloak.representations.userprofile.config.UPConfig.class);
+            var seen = profile.getAttributes().stream()
+                    .filter(a -> "warden.seen".equals(a.getName()))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("warden.seen is not declared in " + file));
+            assertThat(seen.getPermissions().getEdit()).as("%s", file).containsExactly("admin");
+            assertThat(seen.getPermissions().getView()).as("%s", file).containsExactly("admin");
+            assertThat(seen.getRequired()).as("%s", file).isNull();
+        }
     }
 }

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import org.keycloak.representations.idm.RealmRepresentation;
+import org.keycloak.testframework.realm.ManagedRealm;
 
 /**
  * A plain SMTP server on a loopback port that accepts every mail and keeps its recipients, so a test can count the
@@ -38,6 +40,16 @@ public final class SmtpSink implements AutoCloseable {
         acceptor = new Thread(this::acceptLoop, "smtp-sink");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** A new sink, made the realm's mail server, with the realm's email theme set to warden's (its templates). */
+    public static SmtpSink forWardenMail(ManagedRealm realm) {
+        SmtpSink sink = new SmtpSink();
+        RealmRepresentation rep = realm.admin().toRepresentation();
+        rep.setSmtpServer(sink.realmSettings());
+        rep.setEmailTheme("warden");
+        realm.admin().update(rep);
+        return sink;
     }
 
     public int port() {
