@@ -10,6 +10,7 @@ import dev.kcwarden.testing.DemoRealm;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.Pkce;
+import dev.kcwarden.testing.TokenEndpoint;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -546,13 +547,7 @@ public final class TokenLifecycleBenchmark {
                     // spread over 127.1.1.1 to 127.250.250.250: never 127.0.0.1, the benchmark's own logins
                     String address = "127." + (n / 62_500 % 250 + 1) + "." + (n / 250 % 250 + 1) + "." + (n % 250 + 1);
                     Http.Reply reply = new LoopbackClient(address)
-                            .postForm(
-                                    tokenUrl(realm),
-                                    Map.of(
-                                            "grant_type", "password",
-                                            "client_id", "demo-cli",
-                                            "username", "spray-" + n,
-                                            "password", "wrong"));
+                            .postForm(tokenUrl(realm), TokenEndpoint.passwordForm("demo-cli", "spray-" + n, "wrong"));
                     if (reply.status() == 429) {
                         refused.incrementAndGet();
                     } else if (reply.status() != 401 && reply.status() != 400) {
@@ -589,8 +584,7 @@ public final class TokenLifecycleBenchmark {
     private void throttledAgainstWrong(Server server) throws Exception {
         HttpClient http =
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        Map<String, String> blockedForm = Map.of(
-                "grant_type", "password", "client_id", "demo-cli", "username", "bench-blocked", "password", "wrong");
+        Map<String, String> blockedForm = TokenEndpoint.passwordForm("demo-cli", "bench-blocked", "wrong");
         Map<String, String> floorForm = Map.of("grant_type", "password", "client_id", "demo-cli", "password", "x");
         String blocked = Http.formEncode(blockedForm);
         int tries = 0;
@@ -604,13 +598,7 @@ public final class TokenLifecycleBenchmark {
             long n = wrongNames.getAndIncrement();
             String address = "127.251." + (n / 250 % 250 + 1) + "." + (n % 250 + 1);
             Http.Reply reply = new LoopbackClient(address)
-                    .postForm(
-                            tokenUrl("warden"),
-                            Map.of(
-                                    "grant_type", "password",
-                                    "client_id", "demo-cli",
-                                    "username", "wrong-" + n,
-                                    "password", "wrong"));
+                    .postForm(tokenUrl("warden"), TokenEndpoint.passwordForm("demo-cli", "wrong-" + n, "wrong"));
             if (reply.status() != 401 && reply.status() != 400) {
                 throw new IllegalStateException("a wrong password answered HTTP " + reply.status());
             }

@@ -9,11 +9,11 @@ import dev.kcwarden.testing.GuardLimits;
 import dev.kcwarden.testing.Http;
 import dev.kcwarden.testing.LoopbackClient;
 import dev.kcwarden.testing.SmtpSink;
+import dev.kcwarden.testing.TokenEndpoint;
 import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -62,13 +62,11 @@ class GeoPlaceAlertIT {
     }
 
     private void login(String from, String username) {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("grant_type", "password");
-        form.put("client_id", DemoRealm.CLI);
-        form.put("username", username);
-        form.put("password", PASSWORD);
         Http.Reply reply = new LoopbackClient(from)
-                .postForm(realm.getBaseUrl() + "/protocol/openid-connect/token", form, Map.of());
+                .postForm(
+                        realm.getBaseUrl() + "/protocol/openid-connect/token",
+                        TokenEndpoint.passwordForm(DemoRealm.CLI, username, PASSWORD),
+                        Map.of());
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
     }
 

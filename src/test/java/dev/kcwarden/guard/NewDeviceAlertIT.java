@@ -20,7 +20,6 @@ import dev.kcwarden.testing.Users;
 import dev.kcwarden.testing.WardenServerConfig;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -85,13 +84,11 @@ class NewDeviceAlertIT {
     }
 
     private Http.Reply login(String from, String username, String userAgent) {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("grant_type", "password");
-        form.put("client_id", DemoRealm.CLI);
-        form.put("username", username);
-        form.put("password", PASSWORD);
         Http.Reply reply = new LoopbackClient(from)
-                .postForm(tokenUrl(), form, userAgent == null ? Map.of() : Map.of("User-Agent", userAgent));
+                .postForm(
+                        tokenUrl(),
+                        TokenEndpoint.passwordForm(DemoRealm.CLI, username, PASSWORD),
+                        userAgent == null ? Map.of() : Map.of("User-Agent", userAgent));
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return reply;
     }
@@ -183,12 +180,7 @@ class NewDeviceAlertIT {
     }
 
     private Http.Reply grant(String from, String clientId, String username, String password) {
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("grant_type", "password");
-        form.put("client_id", clientId);
-        form.put("username", username);
-        form.put("password", password);
-        return new LoopbackClient(from).postForm(tokenUrl(), form);
+        return new LoopbackClient(from).postForm(tokenUrl(), TokenEndpoint.passwordForm(clientId, username, password));
     }
 
     /** Waits until {@code count} mails reached {@code address}, then a quiet while, and says how many there are. */
